@@ -1,0 +1,122 @@
+import { RevisionConflict, ValidationError } from './errors.js';
+import { newEntryId } from './ids.js';
+import type { JsonObject } from './json.js';
+import type { Limits } from './limits.js';
+import type { Entry, EntryInput } from './types.js';
+import {
+  validateExpectedRev,
+  validateId,
+  validateJsonObject,
+  validateKind,
+  validateTimestamp,
+} from './validate.js';
+
+/** An entry checked and completed with defaults, before the store gives it a seq. */
+export interface PreparedEntry {
+  id: string;
+  at: string;
+  kind: string;
+  payload: JsonObject;
+  refs: JsonObject;
+}
+
+/** An append whose input passed every check; adapters write exactly this. */
+export interface PreparedAppend {
+  namespace: string;
+  threadId: string;
+  entries: PreparedEntry[];
+  /** True when the caller named every entry id: only then can a retry be recognised. */
+  idsFromCaller: boolean;
+  expectedRev: number | undefined;
+  /** Metadata for a thread this append creates; ignored when the thread exists. */
+  metadata: JsonObject;
+}
+
+/** Raw append arguments, as a caller sends them. */
+export interface AppendRequest {
+  namespace?: string;
+  threadId: string;
+  entries: readonly EntryInput[];
+  expectedRev?: number | null;
+  metadata?: JsonObject | null;
+}
+
+/**
+ * Validates an append against the limits and fills in defaults (generated ids, server time,
+ * kind "note", empty payload and refs). Throws ValidationError naming the first bad field;
+ * touches no storage.
+ */
+export function prepareAppend(request: AppendRequest, limits: Limits, now: Date = new Date()): PreparedAppend {
+  const namespace = validateId(request.namespace ?? 'default', 'namespace', limits);
+  const threadId = validateId(request.threadId, 'threadId', limits);
+  const expectedRev = validateExpectedRev(request.expectedRev, 'expectedRev');
+  const metadata =
+    request.metadata == null ? {} : validateJsonObject(request.metadata, 'metadata', limits.maxMetadataBytes);
+  if (!Array.isArray(request.entries) || request.entries.length === 0) {
+    throw new ValidationError('must hold at least one entry', 'entries');
+  }
+  if (request.entries.length > limits.maxEntriesPerAppend) {
+    throw new ValidationError(
+      `must hold at most ${limits.maxEntriesPerAppend} entries (got ${request.entries.length})`,
+      'entries',
+    );
+  }
+  const serverTime = now.toISOString();
+  const seen = new Set<string>();
+  let idsFromCaller = true;
+  const entries = request.entries.map((input, i): PreparedEntry => {
+    const field = `entries[${i}]`;
+    if (input === null || typeof input !== 'object') throw new ValidationError('must be an object', field);
+    let id: string;
+    if (input.id == null) {
+      idsFromCaller = false;
+      id = newEntryId(now.getTime());
+    } else {
+      id = validateId(input.id, `${field}.id`, limits);
+    }
+    if (seen.has(id)) throw new ValidationError(`duplicate entry id ${JSON.stringify(id)} in one call`, `${field}.id`);
+    seen.add(id);
+    const entry: PreparedEntry = {
+      id,
+      at: input.at == null ? serverTime : validateTimestamp(input.at, `${field}.at`),
+      kind: input.kind == null ? 'note' : validateKind(input.kind, `${field}.kind`, limits),
+      payload: input.payload == null ? {} : validateJsonObject(input.payload, `${field}.payload`, limits.maxEntryBytes),
+      refs: input.refs == null ? {} : validateJsonObject(input.refs, `${field}.refs`, limits.maxEntryBytes),
+    };
+    const bytes = Buffer.byteLength(JSON.stringify(entry), 'utf8');
+    if (bytes > limits.maxEntryBytes) {
+      throw new ValidationError(`must be at most ${limits.maxEntryBytes} bytes serialized (got ${bytes})`, field);
+    }
+    return entry;
+  });
+  return { namespace, threadId, entries, idsFromCaller, expectedRev, metadata };
+}
+
+/**
+ * The expected-revision rule, shared by every adapter (Redis mirrors it in Lua):
+ * - `'append'`: write the entries at seq `currentRev`.
+ * - `'check-replay'`: the rev differs, but this may be a retry of an append that already
+ *   succeeded; compare `storedIdsAt(expectedRev, entries.length)` with {@link isReplayOf}.
+ * - a RevisionConflict: fail, write nothing.
+ */
+export function checkExpectedRev(
+  append: PreparedAppend,
+  currentRev: number,
+): 'append' | 'check-replay' | RevisionConflict {
+  const { expectedRev } = append;
+  if (expectedRev === undefined || expectedRev === currentRev) return 'append';
+  if (append.idsFromCaller && expectedRev + append.entries.length <= currentRev) return 'check-replay';
+  return new RevisionConflict(expectedRev, currentRev, `thread ${JSON.stringify(append.threadId)}`);
+}
+
+/** True when the stored ids at seq expectedRev.. are exactly this append's ids, in order. */
+export function isReplayOf(append: PreparedAppend, storedIds: readonly string[]): boolean {
+  return (
+    storedIds.length === append.entries.length && append.entries.every((entry, i) => entry.id === storedIds[i])
+  );
+}
+
+/** Gives prepared entries their seqs, starting at `firstSeq`. */
+export function assignSeqs(threadId: string, entries: readonly PreparedEntry[], firstSeq: number): Entry[] {
+  return entries.map((entry, i) => ({ ...entry, threadId, seq: firstSeq + i }));
+}

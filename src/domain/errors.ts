@@ -1,0 +1,161 @@
+/**
+ * The closed set of Cryo's error codes. Domain failures map to GraphQL union members of the
+ * same name; infrastructure failures (STORAGE_*) map to GraphQL errors with `extensions.code`.
+ */
+export const ERROR_CODES = [
+  'REVISION_CONFLICT',
+  'INVALID_THREAD_POINTER',
+  'THREAD_REV_REGRESSION',
+  'THREAD_HISTORY_TRUNCATED',
+  'THREAD_DIVERGED',
+  'CHECKPOINT_NOT_FOUND',
+  'MISSING_THREAD',
+  'THREAD_MISMATCH',
+  'VALIDATION_ERROR',
+  'STORAGE_UNAVAILABLE',
+  'STORAGE_CORRUPTED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Base class of every error Cryo raises on purpose. `code` is stable; `message` is for people. */
+export abstract class CryoError extends Error {
+  abstract readonly code: ErrorCode;
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** An expected revision (of a thread or a checkpoint) did not match the stored one. */
+export class RevisionConflict extends CryoError {
+  readonly code = 'REVISION_CONFLICT';
+  constructor(
+    readonly expectedRev: number,
+    readonly actualRev: number,
+    subject = 'revision',
+  ) {
+    super(`${subject} conflict: expected rev ${expectedRev}, actual rev ${actualRev}`);
+  }
+}
+
+/** A checkpoint's pointer names more entries than its thread holds. */
+export class InvalidThreadPointer extends CryoError {
+  readonly code = 'INVALID_THREAD_POINTER';
+  constructor(
+    readonly threadId: string,
+    readonly pointerRev: number,
+    readonly storedRev: number,
+  ) {
+    super(`thread pointer ${JSON.stringify(threadId)}@${pointerRev} is ahead of the stored thread (rev ${storedRev})`);
+  }
+}
+
+/** hibernate: the stored journal is ahead of the agent's local one. */
+export class ThreadRevRegression extends CryoError {
+  readonly code = 'THREAD_REV_REGRESSION';
+  constructor(
+    readonly threadId: string,
+    readonly storedRev: number,
+    readonly localRev: number,
+  ) {
+    super(`thread ${JSON.stringify(threadId)} is at rev ${storedRev} in the store but the agent's local rev is ${localRev}`);
+  }
+}
+
+/** hibernate: the agent sent a tail that starts after the store's end; entries would be missing. */
+export class ThreadHistoryTruncated extends CryoError {
+  readonly code = 'THREAD_HISTORY_TRUNCATED';
+  constructor(
+    readonly threadId: string,
+    readonly storedRev: number,
+    readonly firstSentSeq: number,
+  ) {
+    super(
+      `thread ${JSON.stringify(threadId)} is at rev ${storedRev} but the first entry sent has seq ${firstSentSeq}: ` +
+        `send the entries from seq ${storedRev} on`,
+    );
+  }
+}
+
+/** hibernate: an entry the agent sent has a different id than the stored entry at that seq. */
+export class ThreadDiverged extends CryoError {
+  readonly code = 'THREAD_DIVERGED';
+  constructor(
+    readonly threadId: string,
+    readonly seq: number,
+  ) {
+    super(`thread ${JSON.stringify(threadId)} diverged at seq ${seq}: the stored entry has another id`);
+  }
+}
+
+/** thaw: there is no checkpoint for this agent. */
+export class CheckpointNotFound extends CryoError {
+  readonly code = 'CHECKPOINT_NOT_FOUND';
+  constructor(
+    readonly agentType: string,
+    readonly agentId: string,
+  ) {
+    super(`no checkpoint for agent ${JSON.stringify(agentType)}/${JSON.stringify(agentId)}`);
+  }
+}
+
+/** thaw: the checkpoint points at a thread that does not exist (deleted, or never written). */
+export class MissingThread extends CryoError {
+  readonly code = 'MISSING_THREAD';
+  constructor(
+    readonly threadId: string,
+    readonly pointerRev: number,
+  ) {
+    super(`the checkpoint points at thread ${JSON.stringify(threadId)}@${pointerRev}, which does not exist`);
+  }
+}
+
+/** thaw: the stored thread's rev differs from the checkpoint's pointer. */
+export class ThreadMismatch extends CryoError {
+  readonly code = 'THREAD_MISMATCH';
+  constructor(
+    readonly threadId: string,
+    readonly pointerRev: number,
+    readonly storedRev: number,
+  ) {
+    super(
+      `thread ${JSON.stringify(threadId)} is at rev ${storedRev} but the checkpoint points at rev ${pointerRev}` +
+        (storedRev > pointerRev ? ' (journal ahead: thaw with allowJournalAhead to replay the pending entries)' : ''),
+    );
+  }
+}
+
+/** An input broke a rule or a limit. `field` names the input path, e.g. `entries[3].kind`. */
+export class ValidationError extends CryoError {
+  readonly code = 'VALIDATION_ERROR';
+  constructor(
+    message: string,
+    readonly field: string | null = null,
+  ) {
+    super(field ? `${field}: ${message}` : message);
+  }
+}
+
+/** The storage backend cannot be reached or did not answer in time. Safe to retry. */
+export class StorageUnavailable extends CryoError {
+  readonly code = 'STORAGE_UNAVAILABLE';
+  constructor(message = 'storage unavailable', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Stored data failed an integrity check (checksum, format). Never silently skipped. */
+export class StorageCorrupted extends CryoError {
+  readonly code = 'STORAGE_CORRUPTED';
+  constructor(
+    message: string,
+    readonly location: string | null = null,
+  ) {
+    super(location ? `${message} (${location})` : message);
+  }
+}
+
+/** True for errors Cryo raises on purpose (as opposed to bugs). */
+export function isCryoError(error: unknown): error is CryoError {
+  return error instanceof CryoError;
+}

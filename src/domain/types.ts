@@ -1,0 +1,58 @@
+import type { JsonObject } from './json.js';
+
+/** Namespace used when the caller names none. */
+export const DEFAULT_NAMESPACE = 'default';
+
+/**
+ * One immutable journal entry. `seq` is 0-based and contiguous, assigned by the store;
+ * timestamps are ISO-8601 UTC strings with milliseconds.
+ */
+export interface Entry {
+  id: string;
+  threadId: string;
+  seq: number;
+  at: string;
+  kind: string;
+  payload: JsonObject;
+  refs: JsonObject;
+}
+
+/** What a caller sends for one entry; every field optional (see DESIGN §1 for defaults). */
+export interface EntryInput {
+  id?: string | null;
+  kind?: string | null;
+  payload?: JsonObject | null;
+  refs?: JsonObject | null;
+  at?: string | Date | null;
+}
+
+/** A thread without its entries. `rev` is always the number of entries (≥ 1 once it exists). */
+export interface ThreadHead {
+  id: string;
+  rev: number;
+  metadata: JsonObject;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A checkpoint's pointer into a journal: "the agent had seen `rev` entries of thread `id`". */
+export interface ThreadPointer {
+  id: string;
+  rev: number;
+}
+
+/** Identifies one agent's checkpoint. */
+export interface AgentKey {
+  agentType: string;
+  agentId: string;
+}
+
+/** The latest snapshot of one agent. Never holds journal entries, only the pointer. */
+export interface Checkpoint extends AgentKey {
+  rev: number;
+  version: number;
+  state: JsonObject;
+  thread: ThreadPointer | null;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,68 @@
+import { ValidationError } from './errors.js';
+import { isJsonObject, jsonByteLength, type JsonObject } from './json.js';
+import { MAX_REV, type Limits } from './limits.js';
+
+// C0/C1 control characters; ids may hold any other unicode, including `/`, `..` and emoji.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const KIND = /^[A-Za-z0-9_.:-]+$/;
+
+/** Checks an id (thread, entry, agentType, agentId, namespace): 1..maxIdLength chars, no control chars. */
+export function validateId(value: unknown, field: string, limits: Limits): string {
+  if (typeof value !== 'string') throw new ValidationError('must be a string', field);
+  if (value.length === 0) throw new ValidationError('must not be empty', field);
+  if (value.length > limits.maxIdLength) {
+    throw new ValidationError(`must be at most ${limits.maxIdLength} characters (got ${value.length})`, field);
+  }
+  if (CONTROL.test(value)) throw new ValidationError('must not contain control characters', field);
+  if (!value.isWellFormed()) throw new ValidationError('must be well-formed unicode (no lone surrogates)', field);
+  return value;
+}
+
+/** Checks an entry kind: 1..maxKindLength chars of `[A-Za-z0-9_.:-]`. */
+export function validateKind(value: unknown, field: string, limits: Limits): string {
+  if (typeof value !== 'string' || value.length === 0) throw new ValidationError('must be a non-empty string', field);
+  if (value.length > limits.maxKindLength) {
+    throw new ValidationError(`must be at most ${limits.maxKindLength} characters (got ${value.length})`, field);
+  }
+  if (!KIND.test(value)) throw new ValidationError('may only contain letters, digits and _ . : -', field);
+  return value;
+}
+
+/** Checks that `value` is a JSON object whose serialization is at most `maxBytes`. */
+export function validateJsonObject(value: unknown, field: string, maxBytes: number): JsonObject {
+  if (!isJsonObject(value)) throw new ValidationError('must be a JSON object', field);
+  const bytes = jsonByteLength(value);
+  if (bytes > maxBytes) throw new ValidationError(`must be at most ${maxBytes} bytes serialized (got ${bytes})`, field);
+  return value;
+}
+
+/** Checks an expected revision: an integer in 0..2^31-1. `null`/`undefined` pass through as undefined. */
+export function validateExpectedRev(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  return validateRev(value, field);
+}
+
+/** Checks a revision or seq: an integer in 0..2^31-1. */
+export function validateRev(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new ValidationError('must be an integer', field);
+  if (value < 0) throw new ValidationError('must not be negative', field);
+  if (value > MAX_REV) throw new ValidationError(`must be at most ${MAX_REV}`, field);
+  return value;
+}
+
+/** Checks a page size (1..maxPageSize); absent means `defaultPageSize`. */
+export function validatePageSize(value: unknown, field: string, limits: Limits): number {
+  if (value === undefined || value === null) return limits.defaultPageSize;
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new ValidationError('must be an integer', field);
+  if (value < 1 || value > limits.maxPageSize) {
+    throw new ValidationError(`must be between 1 and ${limits.maxPageSize} (got ${value})`, field);
+  }
+  return value;
+}
+
+/** Checks a timestamp and returns it as ISO-8601 UTC with milliseconds. */
+export function validateTimestamp(value: unknown, field: string): string {
+  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
+  if (date === null || Number.isNaN(date.getTime())) throw new ValidationError('must be an ISO-8601 timestamp', field);
+  return date.toISOString();
+}

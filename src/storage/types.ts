@@ -1,0 +1,136 @@
+import type { AppendRequest } from '../domain/append.js';
+import type { PutCheckpointRequest } from '../domain/checkpoint.js';
+import type { Checkpoint, Entry, ThreadHead } from '../domain/types.js';
+
+/**
+ * The one storage contract (DESIGN §1–§2). Every method validates its input (ValidationError,
+ * nothing written), scopes every key by `namespace` (default "default"), and throws only
+ * CryoError subclasses on purpose: RevisionConflict, InvalidThreadPointer, ValidationError,
+ * StorageUnavailable, StorageCorrupted.
+ */
+export interface Storage {
+  /** Adapter kind: "memory", "file" or "redis". */
+  readonly kind: string;
+  /** Change notifications for live subscriptions. Storage stays the source of truth. */
+  readonly changes: ChangeFeed;
+
+  getCheckpoint(options: GetCheckpointOptions): Promise<Checkpoint | null>;
+  /** Upsert with optional CAS (`expectedRev`: 0 = must not exist). Validates the pointer. */
+  putCheckpoint(options: PutCheckpointOptions): Promise<Checkpoint>;
+  /** Idempotent; true when something was deleted. */
+  deleteCheckpoint(options: GetCheckpointOptions): Promise<boolean>;
+  /** Ordered by (agentType, agentId); `after` is exclusive. */
+  listCheckpoints(options: ListCheckpointsOptions): Promise<Page<Checkpoint>>;
+
+  /** Atomic append: all entries or none. See DESIGN §1 for expectedRev and idempotent retries. */
+  appendEntries(options: AppendEntriesOptions): Promise<AppendEntriesResult>;
+  /** Entries with seq ≥ fromSeq, ascending, at most `limit`. Empty when the thread is missing. */
+  readEntries(options: ReadEntriesOptions): Promise<Entry[]>;
+  /** The last `limit` entries, ascending, with the head they were read at (one consistent read). */
+  readTail(options: ReadTailOptions): Promise<{ thread: ThreadHead | null; entries: Entry[] }>;
+  /** The thread without entries, or null when it does not exist. */
+  getThread(options: ThreadOptions): Promise<ThreadHead | null>;
+  /** Idempotent; true when something was deleted. Leaves checkpoints pointing at it alone. */
+  deleteThread(options: ThreadOptions): Promise<boolean>;
+  /** Ordered by id (UTF-16 code unit order, as JS compares strings); `after` is exclusive. */
+  listThreads(options: ListThreadsOptions): Promise<Page<ThreadHead>>;
+
+  /** Throws StorageUnavailable when the backend does not answer. */
+  ping(): Promise<void>;
+  /** Idempotent. Releases what the adapter opened (never clients it was lent). */
+  close(): Promise<void>;
+}
+
+/** Options every call accepts. */
+export interface NamespaceOptions {
+  /** @default "default" */
+  namespace?: string;
+}
+
+export interface GetCheckpointOptions extends NamespaceOptions {
+  agentType: string;
+  agentId: string;
+}
+
+export type PutCheckpointOptions = PutCheckpointRequest;
+
+export interface ListCheckpointsOptions extends NamespaceOptions {
+  /** Only this agent type. */
+  agentType?: string | null;
+  /** Page size; default and maximum from the limits. */
+  first?: number | null;
+  /** Exclusive start key. */
+  after?: { agentType: string; agentId: string } | null;
+}
+
+export type AppendEntriesOptions = AppendRequest;
+
+export interface AppendEntriesResult {
+  /** The thread after the append (or as stored, for a recognised replay). */
+  thread: ThreadHead;
+  /** The entries of this call, with their seqs (the stored ones for a replay). */
+  entries: Entry[];
+  /** True when this call was recognised as a retry of one that already succeeded. */
+  replayed: boolean;
+}
+
+export interface ThreadOptions extends NamespaceOptions {
+  threadId: string;
+}
+
+export interface ReadEntriesOptions extends ThreadOptions {
+  fromSeq: number;
+  /**
+   * Maximum entries returned. Adapters do not cap it at maxPageSize (live catch-up and persist
+   * read larger ranges); the API edge validates page sizes.
+   */
+  limit: number;
+}
+
+export interface ReadTailOptions extends ThreadOptions {
+  limit: number;
+}
+
+export interface ListThreadsOptions extends NamespaceOptions {
+  first?: number | null;
+  /** Exclusive start id. */
+  after?: string | null;
+}
+
+/** One page of a listing. */
+export interface Page<T> {
+  items: T[];
+  /** True when more items follow the last one. */
+  hasMore: boolean;
+}
+
+/** What changed. Notifications carry no entries: readers fetch them from storage. */
+export type ChangeEvent =
+  | { type: 'thread-appended'; namespace: string; threadId: string; rev: number }
+  | { type: 'thread-deleted'; namespace: string; threadId: string }
+  | { type: 'checkpoint-saved'; namespace: string; agentType: string; agentId: string; rev: number }
+  | { type: 'checkpoint-deleted'; namespace: string; agentType: string; agentId: string };
+
+/** Stops a listener. Idempotent. */
+export type Unsubscribe = () => Promise<void>;
+
+/**
+ * Delivers ChangeEvents of committed writes, from this process (memory, file) or from every
+ * process sharing the backend (redis). At-most-once and possibly coalesced: a listener must
+ * treat an event as "look at storage", never as the data itself.
+ */
+export interface ChangeFeed {
+  /**
+   * Listens to one thread's appends and deletion. Resolves once the listener is active (for
+   * Redis: the SUBSCRIBE was acknowledged), so a caller may replay from storage afterwards
+   * without missing a change.
+   */
+  subscribeThread(namespace: string, threadId: string, listener: (event: ChangeEvent) => void): Promise<Unsubscribe>;
+  /** Listens to every checkpoint save and delete of a namespace. Resolves once active. */
+  subscribeCheckpoints(namespace: string, listener: (event: ChangeEvent) => void): Promise<Unsubscribe>;
+  /**
+   * Listens to the feed's own health: `false` when notifications may have been lost (e.g. the
+   * Redis connection dropped), `true` when they flow again. Listeners re-read storage on `true`.
+   */
+  onStatus?(listener: (healthy: boolean) => void): () => void;
+}

@@ -1,0 +1,212 @@
+import { assignSeqs, checkExpectedRev, isReplayOf, prepareAppend } from '../../domain/append.js';
+import { checkPutCheckpoint, nextCheckpoint, preparePutCheckpoint } from '../../domain/checkpoint.js';
+import { RevisionConflict, StorageUnavailable } from '../../domain/errors.js';
+import { DEFAULT_LIMITS, type Limits } from '../../domain/limits.js';
+import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
+import { LocalChangeFeed } from '../local-change-feed.js';
+import {
+  compareCheckpointKeys,
+  prepareCheckpointKey,
+  prepareListCheckpoints,
+  prepareListThreads,
+  prepareReadEntries,
+  prepareReadTail,
+  prepareThreadKey,
+} from '../prepare-options.js';
+import type {
+  AppendEntriesOptions,
+  AppendEntriesResult,
+  GetCheckpointOptions,
+  ListCheckpointsOptions,
+  ListThreadsOptions,
+  Page,
+  PutCheckpointOptions,
+  ReadEntriesOptions,
+  ReadTailOptions,
+  Storage,
+  ThreadOptions,
+} from '../types.js';
+
+/** Options of {@link createMemoryStorage}. */
+export interface MemoryStorageOptions {
+  /** Overrides of the input limits. @default DEFAULT_LIMITS */
+  limits?: Partial<Limits>;
+  /** Clock for createdAt/updatedAt and default entry times. @default () => new Date() */
+  now?: () => Date;
+}
+
+interface ThreadRecord {
+  head: ThreadHead;
+  entries: Entry[];
+}
+
+interface NamespaceData {
+  threads: Map<string, ThreadRecord>;
+  checkpoints: Map<string, Checkpoint>;
+}
+
+const clone = <T>(value: T): T => structuredClone(value);
+const checkpointKey = (agentType: string, agentId: string): string => JSON.stringify([agentType, agentId]);
+
+/**
+ * An in-process Storage for tests and quick runs. Every method body runs synchronously after
+ * validation (no await between the revision check and the write), which serializes appends per
+ * thread and makes racing appends linearizable within this process. Stores and returns deep
+ * copies. Appends cost O(entries in the call); tail and range reads O(entries returned);
+ * listings sort the namespace's keys (O(n log n)). Does NOT promise durability (everything is
+ * lost on close or exit), sharing across processes, or any bound on memory use.
+ */
+export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage {
+  return new MemoryStorage({ ...DEFAULT_LIMITS, ...options.limits }, options.now ?? (() => new Date()));
+}
+
+class MemoryStorage implements Storage {
+  readonly kind = 'memory';
+  readonly changes = new LocalChangeFeed();
+  readonly #namespaces = new Map<string, NamespaceData>();
+  #closed = false;
+
+  constructor(
+    readonly limits: Limits,
+    readonly now: () => Date,
+  ) {}
+
+  async getCheckpoint(options: GetCheckpointOptions): Promise<Checkpoint | null> {
+    this.#open();
+    const key = prepareCheckpointKey(options, this.limits);
+    const stored = this.#namespaces.get(key.namespace)?.checkpoints.get(checkpointKey(key.agentType, key.agentId));
+    return stored ? clone(stored) : null;
+  }
+
+  async putCheckpoint(options: PutCheckpointOptions): Promise<Checkpoint> {
+    this.#open();
+    const put = preparePutCheckpoint(options, this.limits);
+    const key = checkpointKey(put.agentType, put.agentId);
+    const existing = this.#namespaces.get(put.namespace);
+    const current = existing?.checkpoints.get(key) ?? null;
+    const threadRev = put.thread ? (existing?.threads.get(put.thread.id)?.head.rev ?? 0) : 0;
+    checkPutCheckpoint(put, current, threadRev);
+    const next = clone(nextCheckpoint(put, current, this.now()));
+    this.#namespace(put.namespace).checkpoints.set(key, next);
+    this.changes.publish({
+      type: 'checkpoint-saved',
+      namespace: put.namespace,
+      agentType: put.agentType,
+      agentId: put.agentId,
+      rev: next.rev,
+    });
+    return clone(next);
+  }
+
+  async deleteCheckpoint(options: GetCheckpointOptions): Promise<boolean> {
+    this.#open();
+    const { namespace, agentType, agentId } = prepareCheckpointKey(options, this.limits);
+    const deleted = this.#namespaces.get(namespace)?.checkpoints.delete(checkpointKey(agentType, agentId)) ?? false;
+    if (deleted) this.changes.publish({ type: 'checkpoint-deleted', namespace, agentType, agentId });
+    return deleted;
+  }
+
+  async listCheckpoints(options: ListCheckpointsOptions): Promise<Page<Checkpoint>> {
+    this.#open();
+    const { namespace, agentType, first, after } = prepareListCheckpoints(options, this.limits);
+    const all = [...(this.#namespaces.get(namespace)?.checkpoints.values() ?? [])]
+      .filter((c) => (agentType === null || c.agentType === agentType) && (!after || compareCheckpointKeys(c, after) > 0))
+      .sort(compareCheckpointKeys);
+    return { items: all.slice(0, first).map(clone), hasMore: all.length > first };
+  }
+
+  async appendEntries(options: AppendEntriesOptions): Promise<AppendEntriesResult> {
+    this.#open();
+    const now = this.now();
+    const append = prepareAppend(options, this.limits, now);
+    const record = this.#namespaces.get(append.namespace)?.threads.get(append.threadId);
+    const currentRev = record?.head.rev ?? 0;
+    const decision = checkExpectedRev(append, currentRev);
+    if (decision instanceof RevisionConflict) throw decision;
+    if (decision === 'check-replay' && record && append.expectedRev !== undefined) {
+      const stored = record.entries.slice(append.expectedRev, append.expectedRev + append.entries.length);
+      if (!isReplayOf(append, stored.map((e) => e.id))) {
+        throw new RevisionConflict(append.expectedRev, currentRev, `thread ${JSON.stringify(append.threadId)}`);
+      }
+      return { thread: clone(record.head), entries: clone(stored), replayed: true };
+    }
+    const entries = clone(assignSeqs(append.threadId, append.entries, currentRev));
+    const at = now.toISOString();
+    const target = record ?? {
+      head: { id: append.threadId, rev: 0, metadata: clone(append.metadata), createdAt: at, updatedAt: at },
+      entries: [],
+    };
+    if (!record) this.#namespace(append.namespace).threads.set(append.threadId, target);
+    for (const entry of entries) target.entries.push(entry);
+    target.head.rev = target.entries.length;
+    target.head.updatedAt = at;
+    this.changes.publish({
+      type: 'thread-appended',
+      namespace: append.namespace,
+      threadId: append.threadId,
+      rev: target.head.rev,
+    });
+    return { thread: clone(target.head), entries: clone(entries), replayed: false };
+  }
+
+  async readEntries(options: ReadEntriesOptions): Promise<Entry[]> {
+    this.#open();
+    const { namespace, threadId, fromSeq, limit } = prepareReadEntries(options, this.limits);
+    const record = this.#namespaces.get(namespace)?.threads.get(threadId);
+    return record ? clone(record.entries.slice(fromSeq, fromSeq + limit)) : [];
+  }
+
+  async readTail(options: ReadTailOptions): Promise<{ thread: ThreadHead | null; entries: Entry[] }> {
+    this.#open();
+    const { namespace, threadId, limit } = prepareReadTail(options, this.limits);
+    const record = this.#namespaces.get(namespace)?.threads.get(threadId);
+    if (!record) return { thread: null, entries: [] };
+    const start = Math.max(0, record.entries.length - limit);
+    return { thread: clone(record.head), entries: clone(record.entries.slice(start)) };
+  }
+
+  async getThread(options: ThreadOptions): Promise<ThreadHead | null> {
+    this.#open();
+    const { namespace, threadId } = prepareThreadKey(options, this.limits);
+    const record = this.#namespaces.get(namespace)?.threads.get(threadId);
+    return record ? clone(record.head) : null;
+  }
+
+  async deleteThread(options: ThreadOptions): Promise<boolean> {
+    this.#open();
+    const { namespace, threadId } = prepareThreadKey(options, this.limits);
+    const deleted = this.#namespaces.get(namespace)?.threads.delete(threadId) ?? false;
+    if (deleted) this.changes.publish({ type: 'thread-deleted', namespace, threadId });
+    return deleted;
+  }
+
+  async listThreads(options: ListThreadsOptions): Promise<Page<ThreadHead>> {
+    this.#open();
+    const { namespace, first, after } = prepareListThreads(options, this.limits);
+    const ids = [...(this.#namespaces.get(namespace)?.threads.keys() ?? [])]
+      .filter((id) => after === null || id > after)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const threads = this.#namespaces.get(namespace)?.threads;
+    const items = ids.slice(0, first).map((id) => clone(threads!.get(id)!.head));
+    return { items, hasMore: ids.length > first };
+  }
+
+  async ping(): Promise<void> {
+    this.#open();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#namespaces.clear();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new StorageUnavailable('storage closed');
+  }
+
+  #namespace(namespace: string): NamespaceData {
+    let data = this.#namespaces.get(namespace);
+    if (!data) this.#namespaces.set(namespace, (data = { threads: new Map(), checkpoints: new Map() }));
+    return data;
+  }
+}

@@ -1,0 +1,97 @@
+import { execFile, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, spawnRedis } from './redis-server.js';
+
+const run = promisify(execFile);
+
+/** A local Redis Cluster a test controls. */
+export interface TestRedisCluster {
+  /** `redis+cluster://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3` */
+  readonly url: string;
+  readonly ports: number[];
+  /** Stops every node and removes their directories. Idempotent. */
+  close(): Promise<void>;
+}
+
+async function clusterState(port: number): Promise<string> {
+  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'cluster', 'info']);
+  return /cluster_state:(\w+)/.exec(stdout)?.[1] ?? 'unknown';
+}
+
+/**
+ * Starts `masters` (default 3) redis-server nodes with `--cluster-enabled yes` on free loopback
+ * ports (explicit bus ports), joins them with `redis-cli --cluster create … --cluster-replicas 0`,
+ * and resolves once every node reports `cluster_state:ok` (bounded by `timeoutMs`).
+ * REDIS_CLUSTER_URL, when set, is returned instead (close() then does nothing).
+ */
+export async function startRedisCluster(options: { masters?: number; timeoutMs?: number } = {}): Promise<TestRedisCluster> {
+  const external = process.env.REDIS_CLUSTER_URL;
+  if (external) {
+    const ports = external.replace(/^redis\+cluster:\/\//, '').split(',').map((hp) => Number(hp.split(':')[1]));
+    return { url: external, ports, close: () => Promise.resolve() };
+  }
+  const masters = options.masters ?? 3;
+  const root = await mkdtemp(join(tmpdir(), 'cryo-redis-cluster-'));
+  const children: ChildProcess[] = [];
+  const ports: number[] = [];
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGKILL');
+          }),
+      ),
+    );
+    await rm(root, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < masters; i++) {
+      const dir = join(root, `node-${i}`);
+      await mkdir(dir);
+      for (let attempt = 0; ; attempt++) {
+        const port = await freePort();
+        const busPort = await freePort();
+        try {
+          const child = await spawnRedis(port, dir, [
+            '--save', '',
+            '--appendonly', 'no',
+            '--cluster-enabled', 'yes',
+            '--cluster-port', String(busPort),
+            '--cluster-config-file', join(dir, 'nodes.conf'),
+            '--cluster-node-timeout', '2000',
+          ]);
+          children.push(child);
+          ports.push(port);
+          break;
+        } catch (error) {
+          if (attempt >= 5) throw error;
+        }
+      }
+    }
+    await run('redis-cli', [
+      '--cluster', 'create',
+      ...ports.map((port) => `127.0.0.1:${port}`),
+      '--cluster-replicas', '0',
+      '--cluster-yes',
+    ]);
+    const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+    for (const port of ports) {
+      while ((await clusterState(port)) !== 'ok') {
+        if (Date.now() > deadline) throw new Error(`cluster node ${port} did not reach cluster_state:ok`);
+      }
+    }
+    return { url: `redis+cluster://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`, ports, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,67 @@
+import { ValidationError } from '../domain/errors.js';
+import type { Limits } from '../domain/limits.js';
+import type { ThreadHead } from '../domain/types.js';
+import { validatePageSize } from '../domain/validate.js';
+import type { Storage } from '../storage/types.js';
+import { decodeEntryCursor, entryCursor } from './cursors.js';
+import type { EntryPage } from './entry.js';
+
+/** Relay arguments of Thread.entries. */
+export interface EntryPageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/**
+ * The seq window [start, end) a page covers in a thread of `rev` entries. Because seqs are
+ * contiguous, any page is computed from the rev alone: no scan. `first` and `last` are page
+ * sizes (1..maxPageSize); neither means `first: defaultPageSize`. Throws ValidationError
+ * naming the bad argument.
+ */
+export function entryWindow(rev: number, args: EntryPageArgs, limits: Limits): { start: number; end: number } {
+  let start = 0;
+  let end = rev;
+  if (args.after != null) start = Math.max(start, decodeEntryCursor(args.after, 'after') + 1);
+  if (args.before != null) end = Math.min(end, decodeEntryCursor(args.before, 'before'));
+  if (args.first != null && args.last != null) {
+    throw new ValidationError('pass either first or last, not both', 'last');
+  }
+  if (args.last != null) {
+    const last = validatePageSize(args.last, 'last', limits);
+    start = Math.max(start, end - last);
+  } else {
+    const first = validatePageSize(args.first, 'first', limits);
+    end = Math.min(end, start + first);
+  }
+  return { start, end: Math.max(start, end) };
+}
+
+/**
+ * Reads one page of a thread's entries with a single range read. `totalCount` is the rev of
+ * the head given; entries appended after that head was read are not included. A
+ * thread deleted in between yields a shorter page, never an error.
+ */
+export async function readEntryPage(
+  storage: Storage,
+  namespace: string,
+  thread: ThreadHead,
+  args: EntryPageArgs,
+  limits: Limits,
+): Promise<EntryPage> {
+  const { start, end } = entryWindow(thread.rev, args, limits);
+  const entries =
+    end > start ? await storage.readEntries({ namespace, threadId: thread.id, fromSeq: start, limit: end - start }) : [];
+  const edges = entries.map((node) => ({ cursor: entryCursor(node.seq), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasPreviousPage: start > 0,
+      hasNextPage: end < thread.rev,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: thread.rev,
+  };
+}

@@ -1,0 +1,139 @@
+import type { Entry, ThreadHead } from '../domain/types.js';
+import { validatePageSize } from '../domain/validate.js';
+import { builder } from './builder.js';
+import { decodeThreadCursor, threadCursor } from './cursors.js';
+import { DeleteResultRef } from './delete-result.js';
+import { EntryConnectionRef, EntryInputRef, EntryRef } from './entry.js';
+import { readEntryPage } from './entry-page.js';
+import { APPEND_ERRORS } from './errors.js';
+import { DateTimeScalar, JSONObjectScalar } from './scalars.js';
+
+/** The Thread type, its queries (thread, threads) and mutations (appendEntries, deleteThread). */
+
+export const ThreadRef = builder.objectRef<ThreadHead>('Thread').implement({
+  description: 'An append-only journal. It exists once something was appended to it; its rev is its number of entries.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: "The thread's id (1..256 chars, no control characters)." }),
+    rev: t.exposeInt('rev', { description: 'The number of entries (the next entry gets seq = rev).' }),
+    metadata: t.field({
+      type: JSONObjectScalar,
+      description: 'A JSON object set by the append that created the thread.',
+      resolve: (thread) => thread.metadata,
+    }),
+    createdAt: t.field({ type: DateTimeScalar, description: 'When the first entry was appended.', resolve: (th) => th.createdAt }),
+    updatedAt: t.field({ type: DateTimeScalar, description: 'When the last entry was appended.', resolve: (th) => th.updatedAt }),
+    entries: t.field({
+      type: EntryConnectionRef,
+      description:
+        'A page of entries, ordered by seq. Forward: first/after; backward (e.g. the tail): last/before. Neither: the first 50 (default page size).',
+      args: {
+        first: t.arg.int({ description: 'Page size when paging forward (1..500).' }),
+        after: t.arg.string({ description: 'Return entries after this cursor.' }),
+        last: t.arg.int({ description: 'Page size when paging backward (1..500); with no `before`, the newest entries.' }),
+        before: t.arg.string({ description: 'Return entries before this cursor.' }),
+      },
+      resolve: (thread, args, ctx) =>
+        readEntryPage(ctx.storage, ctx.namespace, thread, args, ctx.limits) as never,
+    }),
+  }),
+});
+
+export const ThreadConnectionRef = builder.connectionObject(
+  { type: ThreadRef, name: 'ThreadConnection', description: 'A page of threads, ordered by id.' },
+  { name: 'ThreadEdge', description: 'A thread with its cursor.' },
+);
+
+builder.queryFields((t) => ({
+  thread: t.field({
+    type: ThreadRef,
+    nullable: true,
+    description: 'The thread with this id, or null when it does not exist.',
+    args: { id: t.arg.id({ required: true, description: "The thread's id." }) },
+    resolve: (_root, args, ctx) => ctx.storage.getThread({ namespace: ctx.namespace, threadId: args.id }),
+  }),
+  threads: t.field({
+    type: ThreadConnectionRef,
+    description: 'Threads of the namespace, ordered by id (UTF-16 code unit order).',
+    args: {
+      first: t.arg.int({ description: 'Page size (1..500, default 50).' }),
+      after: t.arg.string({ description: 'Return threads after this cursor.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const first = validatePageSize(args.first, 'first', ctx.limits);
+      const after = args.after == null ? null : decodeThreadCursor(args.after, 'after');
+      const page = await ctx.storage.listThreads({ namespace: ctx.namespace, first, after });
+      const edges = page.items.map((node) => ({ cursor: threadCursor(node.id), node }));
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage: page.hasMore,
+          hasPreviousPage: after !== null,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+      };
+    },
+  }),
+}));
+
+const AppendEntriesInputRef = builder.inputType('AppendEntriesInput', {
+  description: 'An atomic append: all entries or none.',
+  fields: (t) => ({
+    threadId: t.id({ required: true, description: 'The thread to append to; created by the first append.' }),
+    entries: t.field({
+      type: [EntryInputRef],
+      required: true,
+      description: 'The entries, in order (1..1000 by default). They get seqs rev, rev+1, …',
+    }),
+    expectedRev: t.int({
+      description:
+        "Optimistic concurrency. Omitted: append unconditionally; 0: the thread must not exist yet; n: the thread's rev must be n (else RevisionConflict). A retry with the same entry ids is recognised and writes nothing.",
+    }),
+    metadata: t.field({ type: JSONObjectScalar, description: "The thread's metadata; used only when this call creates the thread." }),
+  }),
+});
+
+interface AppendSuccess {
+  thread: ThreadHead;
+  entries: Entry[];
+  replayed: boolean;
+}
+
+const AppendEntriesSuccessRef = builder.objectRef<AppendSuccess>('AppendEntriesSuccess').implement({
+  description: 'The entries were appended (or this call was recognised as a retry of one that already succeeded).',
+  fields: (t) => ({
+    thread: t.field({ type: ThreadRef, description: 'The thread after the append.', resolve: (r) => r.thread }),
+    entries: t.field({ type: [EntryRef], description: 'The entries of this call, with their seqs.', resolve: (r) => r.entries }),
+    replayed: t.exposeBoolean('replayed', {
+      description: 'True when this call was a retry of an append that already succeeded: nothing new was written.',
+    }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  appendEntries: t.field({
+    type: AppendEntriesSuccessRef,
+    description: 'Appends entries to a thread, atomically, with optional optimistic concurrency (expectedRev).',
+    errors: {
+      types: APPEND_ERRORS,
+      union: { name: 'AppendEntriesResult', description: 'The appended entries, or why nothing was written.' },
+    },
+    args: { input: t.arg({ type: AppendEntriesInputRef, required: true, description: 'What to append, and where.' }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.storage.appendEntries({
+        namespace: ctx.namespace,
+        threadId: input.threadId,
+        entries: input.entries,
+        expectedRev: input.expectedRev,
+        metadata: input.metadata,
+      }),
+  }),
+  deleteThread: t.field({
+    type: DeleteResultRef,
+    description: 'Deletes a thread and its entries. Idempotent. Checkpoints pointing at it are left alone (thaw then reports MissingThread).',
+    args: { id: t.arg.id({ required: true, description: 'The thread to delete.' }) },
+    resolve: async (_root, args, ctx) => ({
+      deleted: await ctx.storage.deleteThread({ namespace: ctx.namespace, threadId: args.id }),
+    }),
+  }),
+}));

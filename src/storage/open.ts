@@ -1,0 +1,30 @@
+import { ValidationError } from '../domain/errors.js';
+import type { Limits } from '../domain/limits.js';
+import type { Storage } from './types.js';
+import { parseStorageUrl } from './url.js';
+
+/** Options every adapter understands; adapter-specific settings may be added as optional fields. */
+export interface OpenStorageOptions {
+  /** Overrides of the input limits. @default DEFAULT_LIMITS */
+  limits?: Partial<Limits>;
+}
+
+/**
+ * Opens the adapter a storage URL names (see {@link parseStorageUrl}). Each adapter is loaded
+ * with a dynamic `import()`, so one adapter's dependencies never load for another. Throws
+ * ValidationError for a bad URL; whatever the adapter throws when it cannot open (e.g.
+ * StorageUnavailable). The caller owns the result and must `close()` it.
+ */
+export async function openStorage(url: string, options: OpenStorageOptions = {}): Promise<Storage> {
+  const location = parseStorageUrl(url);
+  switch (location.kind) {
+    case 'memory': {
+      const { createMemoryStorage } = await import('./memory/index.js');
+      return createMemoryStorage({ limits: options.limits });
+    }
+    // The file and redis adapters add their branches here: `case 'file': { const { createFileStorage }
+    // = await import('./file/index.js'); return createFileStorage({ ... }); }` and likewise for redis.
+    default:
+      throw new ValidationError(`storage kind "${location.kind}" is not available in this build`, 'storage');
+  }
+}

@@ -1,0 +1,108 @@
+import { fileURLToPath } from 'node:url';
+import { ValidationError } from '../domain/errors.js';
+
+/** Where a storage URL points. `path` of a file store is as given (relative paths resolve against the cwd). */
+export type StorageLocation =
+  | { kind: 'memory' }
+  | { kind: 'file'; path: string }
+  | {
+      kind: 'redis';
+      /** The URL as given (for a cluster: the `redis+cluster://` form). */
+      url: string;
+      cluster: boolean;
+      /** One `redis://` / `rediss://` URL per node: the URL itself, or each cluster seed node. */
+      nodes: string[];
+    };
+
+const USAGE =
+  'use memory:, file:<path> (e.g. file:./data, file:/var/lib/cryo), redis://host:port[/db], rediss://… ' +
+  'or redis+cluster://host:port,host:port';
+
+/**
+ * Parses a storage URL (DESIGN §2: `CRYO_STORAGE` / `--storage`). Accepts `memory:`,
+ * `file:./relative`, `file:/absolute`, `file:///absolute`, `redis://…`, `rediss://…` and
+ * `redis+cluster://host:port,host:port` (`rediss+cluster://` for TLS). Throws ValidationError
+ * (field "storage") for anything else; passwords never appear in its message. Checks syntax only:
+ * it does not touch the file system or the network.
+ */
+export function parseStorageUrl(url: string): StorageLocation {
+  if (typeof url !== 'string' || url.trim() === '') throw invalid('must not be empty');
+  const value = url.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
+  switch (scheme) {
+    case 'memory':
+      if (!/^memory:(\/\/)?$/i.test(value)) throw invalid(`memory: takes no path (got ${redact(value)})`);
+      return { kind: 'memory' };
+    case 'file':
+      return { kind: 'file', path: filePath(value) };
+    case 'redis':
+    case 'rediss':
+      checkRedisUrl(value, value);
+      return { kind: 'redis', url: value, cluster: false, nodes: [value] };
+    case 'redis+cluster':
+    case 'rediss+cluster':
+      return { kind: 'redis', url: value, cluster: true, nodes: clusterNodes(value, scheme) };
+    default:
+      throw invalid(`unsupported storage URL ${redact(value)}`);
+  }
+}
+
+function filePath(value: string): string {
+  const rest = value.slice('file:'.length);
+  let path: string;
+  if (rest === '//') throw invalid('file:// needs a path, e.g. file:///var/lib/cryo');
+  if (rest.startsWith('//')) {
+    try {
+      path = fileURLToPath(value);
+    } catch (error) {
+      throw invalid(`bad file URL ${redact(value)}: ${(error as Error).message}`);
+    }
+  } else {
+    path = rest;
+  }
+  if (path === '') throw invalid('file: needs a directory, e.g. file:./data');
+  if (path.includes('\0')) throw invalid('file path must not contain NUL');
+  return path;
+}
+
+function checkRedisUrl(nodeUrl: string, original: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(nodeUrl);
+  } catch {
+    throw invalid(`bad Redis URL ${redact(original)}`);
+  }
+  if (!parsed.hostname) throw invalid(`Redis URL ${redact(original)} needs a host`);
+  const db = parsed.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d+$/.test(db)) throw invalid(`Redis database in ${redact(original)} must be a number`);
+}
+
+function clusterNodes(value: string, scheme: string): string[] {
+  const nodeScheme = scheme.startsWith('rediss') ? 'rediss' : 'redis';
+  const afterScheme = value.slice(scheme.length + 1);
+  if (!afterScheme.startsWith('//')) throw invalid(`bad cluster URL ${redact(value)}`);
+  const body = afterScheme.slice(2);
+  const end = body.search(/[/?#]/);
+  const authority = end === -1 ? body : body.slice(0, end);
+  const suffix = end === -1 ? '' : body.slice(end);
+  if (suffix.replace(/^\//, '') !== '' && !suffix.startsWith('?')) {
+    throw invalid(`cluster URL ${redact(value)} must not name a database (Redis Cluster has only db 0)`);
+  }
+  const at = authority.lastIndexOf('@');
+  const userinfo = at === -1 ? '' : authority.slice(0, at + 1);
+  const hosts = (at === -1 ? authority : authority.slice(at + 1)).split(',');
+  if (hosts.some((h) => h.trim() === '')) throw invalid(`cluster URL ${redact(value)} needs host:port,host:port`);
+  return hosts.map((host) => {
+    const node = `${nodeScheme}://${userinfo}${host.trim()}${suffix.startsWith('?') ? suffix : ''}`;
+    checkRedisUrl(node, value);
+    return node;
+  });
+}
+
+function redact(value: string): string {
+  return JSON.stringify(value.replace(/\/\/[^/@]*@/, '//***@'));
+}
+
+function invalid(message: string): ValidationError {
+  return new ValidationError(`${message}; ${USAGE}`, 'storage');
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/domain/errors.js';
+import { openStorage } from '../../src/storage/open.js';
+import { parseStorageUrl } from '../../src/storage/url.js';
+
+describe('parseStorageUrl', () => {
+  it.each([
+    ['memory:', { kind: 'memory' }],
+    ['memory://', { kind: 'memory' }],
+    [' MEMORY: ', { kind: 'memory' }],
+    ['file:./data', { kind: 'file', path: './data' }],
+    ['file:data', { kind: 'file', path: 'data' }],
+    ['file:/var/lib/cryo', { kind: 'file', path: '/var/lib/cryo' }],
+    ['file:///var/lib/my%20cryo', { kind: 'file', path: '/var/lib/my cryo' }],
+    ['file://localhost/srv/x', { kind: 'file', path: '/srv/x' }],
+    ['redis://127.0.0.1:6379/0', { kind: 'redis', url: 'redis://127.0.0.1:6379/0', cluster: false, nodes: ['redis://127.0.0.1:6379/0'] }],
+    ['rediss://user:pw@cache.example:6380', { kind: 'redis', cluster: false, nodes: ['rediss://user:pw@cache.example:6380'] }],
+    ['redis://localhost', { kind: 'redis', cluster: false }],
+  ])('accepts %s', (url, expected) => {
+    expect(parseStorageUrl(url)).toMatchObject(expected);
+  });
+
+  it('splits a cluster URL into seed nodes, keeping credentials and TLS', () => {
+    expect(parseStorageUrl('redis+cluster://10.0.0.1:7000,10.0.0.2:7001')).toEqual({
+      kind: 'redis',
+      url: 'redis+cluster://10.0.0.1:7000,10.0.0.2:7001',
+      cluster: true,
+      nodes: ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7001'],
+    });
+    expect(parseStorageUrl('rediss+cluster://u:p@a:1,b:2/')).toMatchObject({ cluster: true, nodes: ['rediss://u:p@a:1', 'rediss://u:p@b:2'] });
+  });
+
+  it.each([
+    '',
+    '   ',
+    'data',
+    './data',
+    'memory:x',
+    'file:',
+    'file://',
+    'file://otherhost/x',
+    'redis://',
+    'redis://host:6379/notadb',
+    'redis+cluster://a:1,,b:2',
+    'redis+cluster://a:1/3',
+    'redis+cluster:a:1',
+    'postgres://localhost/db',
+    'http://localhost',
+  ])('rejects %j with a ValidationError on field "storage"', (url) => {
+    let error: unknown;
+    try {
+      parseStorageUrl(url);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ field: 'storage' });
+    expect((error as Error).message).toMatch(/memory:.*file:.*redis:\/\//);
+  });
+
+  it('never puts a password into an error message', () => {
+    expect(() => parseStorageUrl('redis://user:s3cret@host:1/x')).toThrow(/\*\*\*@/);
+    expect(() => parseStorageUrl('redis://user:s3cret@host:1/x')).not.toThrow(/s3cret/);
+  });
+});
+
+describe('openStorage', () => {
+  it('opens a working memory storage with the given limits', async () => {
+    const storage = await openStorage('memory:', { limits: { maxEntriesPerAppend: 1 } });
+    try {
+      expect(storage.kind).toBe('memory');
+      await storage.ping();
+      await expect(storage.appendEntries({ threadId: 't', entries: [{}, {}] })).rejects.toBeInstanceOf(ValidationError);
+      expect((await storage.appendEntries({ threadId: 't', entries: [{}] })).thread.rev).toBe(1);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('rejects a bad URL before opening anything', async () => {
+    await expect(openStorage('nope:')).rejects.toBeInstanceOf(ValidationError);
+  });
+});

@@ -1,0 +1,681 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type AppendEntriesInput = {
+  entries: Array<EntryInput>;
+  expectedRev?: number | null | undefined;
+  metadata?: Record<string, unknown> | null | undefined;
+  threadId: string | number;
+};
+
+export type EntryInput = {
+  at?: string | null | undefined;
+  id?: string | number | null | undefined;
+  kind?: string | null | undefined;
+  payload?: Record<string, unknown> | null | undefined;
+  refs?: Record<string, unknown> | null | undefined;
+};
+
+export type HibernateInput = {
+  agentId: string;
+  agentType: string;
+  expectedRev?: number | null | undefined;
+  state: Record<string, unknown>;
+  thread?: HibernateThreadInput | null | undefined;
+  version?: number | null | undefined;
+};
+
+export type HibernateThreadInput = {
+  entries: Array<EntryInput>;
+  id: string | number;
+  metadata?: Record<string, unknown> | null | undefined;
+  rev: number;
+};
+
+export type PutCheckpointInput = {
+  agentId: string;
+  agentType: string;
+  expectedRev?: number | null | undefined;
+  state: Record<string, unknown>;
+  thread?: ThreadPointerInput | null | undefined;
+  version?: number | null | undefined;
+};
+
+export type ThreadPointerInput = {
+  id: string | number;
+  rev: number;
+};
+
+export type AppendEntriesMutationVariables = Exact<{
+  input: AppendEntriesInput;
+}>;
+
+
+export type AppendEntriesMutation = { appendEntries:
+    | { __typename: 'AppendEntriesSuccess', thread: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string }, entries: Array<{ __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }> }
+    | { __typename: 'RevisionConflict', message: string, expectedRev: number, actualRev: number }
+    | { __typename: 'ValidationError', message: string, field: string | null }
+   };
+
+export type CheckpointEventsSubscriptionVariables = Exact<{
+  agentType?: string | null | undefined;
+}>;
+
+
+export type CheckpointEventsSubscription = { checkpointEvents:
+    | { __typename: 'CheckpointDeleted', agentType: string, agentId: string }
+    | { __typename: 'CheckpointSaved', checkpoint: { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null } }
+   };
+
+export type CheckpointQueryVariables = Exact<{
+  agentType: string;
+  agentId: string;
+}>;
+
+
+export type CheckpointQuery = { checkpoint: { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null } | null };
+
+export type CheckpointsQueryVariables = Exact<{
+  agentType?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type CheckpointsQuery = { checkpoints: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null } }> } };
+
+export type DeleteCheckpointMutationVariables = Exact<{
+  agentType: string;
+  agentId: string;
+}>;
+
+
+export type DeleteCheckpointMutation = { deleteCheckpoint: { deleted: boolean } };
+
+export type DeleteThreadMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteThreadMutation = { deleteThread: { deleted: boolean } };
+
+export type EntryFieldsFragment = { __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> };
+
+export type ThreadFieldsFragment = { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string };
+
+export type CheckpointFieldsFragment = { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null };
+
+export type HibernateMutationVariables = Exact<{
+  input: HibernateInput;
+}>;
+
+
+export type HibernateMutation = { hibernate:
+    | { __typename: 'HibernateSuccess', flushed: number, checkpoint: { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null } }
+    | { __typename: 'RevisionConflict', message: string, expectedRev: number, actualRev: number }
+    | { __typename: 'ThreadDiverged', message: string, threadId: string, seq: number }
+    | { __typename: 'ThreadHistoryTruncated', message: string, threadId: string, storedRev: number, firstSentSeq: number }
+    | { __typename: 'ThreadRevRegression', message: string, threadId: string, storedRev: number, localRev: number }
+    | { __typename: 'ValidationError', message: string, field: string | null }
+   };
+
+export type PutCheckpointMutationVariables = Exact<{
+  input: PutCheckpointInput;
+}>;
+
+
+export type PutCheckpointMutation = { putCheckpoint:
+    | { __typename: 'InvalidThreadPointer', message: string, threadId: string, pointerRev: number, storedRev: number }
+    | { __typename: 'PutCheckpointSuccess', checkpoint: { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null } }
+    | { __typename: 'RevisionConflict', message: string, expectedRev: number, actualRev: number }
+    | { __typename: 'ValidationError', message: string, field: string | null }
+   };
+
+export type ServerInfoQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ServerInfoQuery = { serverInfo: { version: string, storage: string } };
+
+export type ThawMutationVariables = Exact<{
+  agentType: string;
+  agentId: string;
+  allowJournalAhead?: boolean | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ThawMutation = { thaw:
+    | { __typename: 'CheckpointNotFound', message: string, agentType: string, agentId: string }
+    | { __typename: 'MissingThread', message: string, threadId: string, pointerRev: number }
+    | { __typename: 'ThawSuccess', checkpoint: { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null }, thread: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string, entries: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> } }> } } | null, pendingEntries: Array<{ __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }> }
+    | { __typename: 'ThreadMismatch', message: string, threadId: string, pointerRev: number, storedRev: number }
+   };
+
+export type ThreadEntriesSubscriptionVariables = Exact<{
+  threadId: string | number;
+  fromSeq?: number | null | undefined;
+}>;
+
+
+export type ThreadEntriesSubscription = { threadEntries:
+    | { __typename: 'CaughtUp', threadId: string, rev: number }
+    | { __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }
+    | { __typename: 'ThreadDeleted', threadId: string }
+   };
+
+export type ThreadQueryVariables = Exact<{
+  id: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+}>;
+
+
+export type ThreadQuery = { thread: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string, entries: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> } }> } } | null };
+
+export type ThreadsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ThreadsQuery = { threads: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string } }> } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const EntryFieldsFragmentDoc = new TypedDocumentString(`
+    fragment EntryFields on Entry {
+  __typename
+  id
+  threadId
+  seq
+  at
+  kind
+  payload
+  refs
+}
+    `, {"fragmentName":"EntryFields"}) as unknown as TypedDocumentString<EntryFieldsFragment, unknown>;
+export const ThreadFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ThreadFields on Thread {
+  __typename
+  id
+  rev
+  metadata
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"ThreadFields"}) as unknown as TypedDocumentString<ThreadFieldsFragment, unknown>;
+export const CheckpointFieldsFragmentDoc = new TypedDocumentString(`
+    fragment CheckpointFields on Checkpoint {
+  __typename
+  agentType
+  agentId
+  rev
+  version
+  state
+  createdAt
+  updatedAt
+  thread {
+    id
+    rev
+    thread {
+      id
+      rev
+      updatedAt
+    }
+  }
+}
+    `, {"fragmentName":"CheckpointFields"}) as unknown as TypedDocumentString<CheckpointFieldsFragment, unknown>;
+export const AppendEntriesDocument = new TypedDocumentString(`
+    mutation AppendEntries($input: AppendEntriesInput!) {
+  appendEntries(input: $input) {
+    __typename
+    ... on AppendEntriesSuccess {
+      thread {
+        ...ThreadFields
+      }
+      entries {
+        ...EntryFields
+      }
+    }
+    ... on RevisionConflict {
+      message
+      expectedRev
+      actualRev
+    }
+    ... on ValidationError {
+      message
+      field
+    }
+  }
+}
+    fragment EntryFields on Entry {
+  __typename
+  id
+  threadId
+  seq
+  at
+  kind
+  payload
+  refs
+}
+fragment ThreadFields on Thread {
+  __typename
+  id
+  rev
+  metadata
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<AppendEntriesMutation, AppendEntriesMutationVariables>;
+export const CheckpointEventsDocument = new TypedDocumentString(`
+    subscription CheckpointEvents($agentType: String) {
+  checkpointEvents(agentType: $agentType) {
+    __typename
+    ... on CheckpointSaved {
+      checkpoint {
+        ...CheckpointFields
+      }
+    }
+    ... on CheckpointDeleted {
+      agentType
+      agentId
+    }
+  }
+}
+    fragment CheckpointFields on Checkpoint {
+  __typename
+  agentType
+  agentId
+  rev
+  version
+  state
+  createdAt
+  updatedAt
+  thread {
+    id
+    rev
+    thread {
+      id
+      rev
+      updatedAt
+    }
+  }
+}`) as unknown as TypedDocumentString<CheckpointEventsSubscription, CheckpointEventsSubscriptionVariables>;
+export const CheckpointDocument = new TypedDocumentString(`
+    query Checkpoint($agentType: String!, $agentId: String!) {
+  checkpoint(agentType: $agentType, agentId: $agentId) {
+    ...CheckpointFields
+  }
+}
+    fragment CheckpointFields on Checkpoint {
+  __typename
+  agentType
+  agentId
+  rev
+  version
+  state
+  createdAt
+  updatedAt
+  thread {
+    id
+    rev
+    thread {
+      id
+      rev
+      updatedAt
+    }
+  }
+}`) as unknown as TypedDocumentString<CheckpointQuery, CheckpointQueryVariables>;
+export const CheckpointsDocument = new TypedDocumentString(`
+    query Checkpoints($agentType: String, $first: Int, $after: String) {
+  checkpoints(agentType: $agentType, first: $first, after: $after) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      cursor
+      node {
+        ...CheckpointFields
+      }
+    }
+  }
+}
+    fragment CheckpointFields on Checkpoint {
+  __typename
+  agentType
+  agentId
+  rev
+  version
+  state
+  createdAt
+  updatedAt
+  thread {
+    id
+    rev
+    thread {
+      id
+      rev
+      updatedAt
+    }
+  }
+}`) as unknown as TypedDocumentString<CheckpointsQuery, CheckpointsQueryVariables>;
+export const DeleteCheckpointDocument = new TypedDocumentString(`
+    mutation DeleteCheckpoint($agentType: String!, $agentId: String!) {
+  deleteCheckpoint(agentType: $agentType, agentId: $agentId) {
+    deleted
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteCheckpointMutation, DeleteCheckpointMutationVariables>;
+export const DeleteThreadDocument = new TypedDocumentString(`
+    mutation DeleteThread($id: ID!) {
+  deleteThread(id: $id) {
+    deleted
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteThreadMutation, DeleteThreadMutationVariables>;
+export const HibernateDocument = new TypedDocumentString(`
+    mutation Hibernate($input: HibernateInput!) {
+  hibernate(input: $input) {
+    __typename
+    ... on HibernateSuccess {
+      flushed
+      checkpoint {
+        ...CheckpointFields
+      }
+    }
+    ... on RevisionConflict {
+      message
+      expectedRev
+      actualRev
+    }
+    ... on ThreadRevRegression {
+      message
+      threadId
+      storedRev
+      localRev
+    }
+    ... on ThreadHistoryTruncated {
+      message
+      threadId
+      storedRev
+      firstSentSeq
+    }
+    ... on ThreadDiverged {
+      message
+      threadId
+      seq
+    }
+    ... on ValidationError {
+      message
+      field
+    }
+  }
+}
+    fragment CheckpointFields on Checkpoint {
+  __typename
+  agentType
+  agentId
+  rev
+  version
+  state
+  createdAt
+  updatedAt
+  thread {
+    id
+    rev
+    thread {
+      id
+      rev
+      updatedAt
+    }
+  }
+}`) as unknown as TypedDocumentString<HibernateMutation, HibernateMutationVariables>;
+export const PutCheckpointDocument = new TypedDocumentString(`
+    mutation PutCheckpoint($input: PutCheckpointInput!) {
+  putCheckpoint(input: $input) {
+    __typename
+    ... on PutCheckpointSuccess {
+      checkpoint {
+        ...CheckpointFields
+      }
+    }
+    ... on RevisionConflict {
+      message
+      expectedRev
+      actualRev
+    }
+    ... on InvalidThreadPointer {
+      message
+      threadId
+      pointerRev
+      storedRev
+    }
+    ... on ValidationError {
+      message
+      field
+    }
+  }
+}
+    fragment CheckpointFields on Checkpoint {
+  __typename
+  agentType
+  agentId
+  rev
+  version
+  state
+  createdAt
+  updatedAt
+  thread {
+    id
+    rev
+    thread {
+      id
+      rev
+      updatedAt
+    }
+  }
+}`) as unknown as TypedDocumentString<PutCheckpointMutation, PutCheckpointMutationVariables>;
+export const ServerInfoDocument = new TypedDocumentString(`
+    query ServerInfo {
+  serverInfo {
+    version
+    storage
+  }
+}
+    `) as unknown as TypedDocumentString<ServerInfoQuery, ServerInfoQueryVariables>;
+export const ThawDocument = new TypedDocumentString(`
+    mutation Thaw($agentType: String!, $agentId: String!, $allowJournalAhead: Boolean, $first: Int, $after: String) {
+  thaw(
+    agentType: $agentType
+    agentId: $agentId
+    allowJournalAhead: $allowJournalAhead
+  ) {
+    __typename
+    ... on ThawSuccess {
+      checkpoint {
+        ...CheckpointFields
+      }
+      thread {
+        ...ThreadFields
+        entries(first: $first, after: $after) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          edges {
+            node {
+              ...EntryFields
+            }
+          }
+        }
+      }
+      pendingEntries {
+        ...EntryFields
+      }
+    }
+    ... on CheckpointNotFound {
+      message
+      agentType
+      agentId
+    }
+    ... on MissingThread {
+      message
+      threadId
+      pointerRev
+    }
+    ... on ThreadMismatch {
+      message
+      threadId
+      pointerRev
+      storedRev
+    }
+  }
+}
+    fragment EntryFields on Entry {
+  __typename
+  id
+  threadId
+  seq
+  at
+  kind
+  payload
+  refs
+}
+fragment ThreadFields on Thread {
+  __typename
+  id
+  rev
+  metadata
+  createdAt
+  updatedAt
+}
+fragment CheckpointFields on Checkpoint {
+  __typename
+  agentType
+  agentId
+  rev
+  version
+  state
+  createdAt
+  updatedAt
+  thread {
+    id
+    rev
+    thread {
+      id
+      rev
+      updatedAt
+    }
+  }
+}`) as unknown as TypedDocumentString<ThawMutation, ThawMutationVariables>;
+export const ThreadEntriesDocument = new TypedDocumentString(`
+    subscription ThreadEntries($threadId: ID!, $fromSeq: Int) {
+  threadEntries(threadId: $threadId, fromSeq: $fromSeq) {
+    __typename
+    ... on Entry {
+      ...EntryFields
+    }
+    ... on CaughtUp {
+      threadId
+      rev
+    }
+    ... on ThreadDeleted {
+      threadId
+    }
+  }
+}
+    fragment EntryFields on Entry {
+  __typename
+  id
+  threadId
+  seq
+  at
+  kind
+  payload
+  refs
+}`) as unknown as TypedDocumentString<ThreadEntriesSubscription, ThreadEntriesSubscriptionVariables>;
+export const ThreadDocument = new TypedDocumentString(`
+    query Thread($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  thread(id: $id) {
+    ...ThreadFields
+    entries(first: $first, after: $after, last: $last, before: $before) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          ...EntryFields
+        }
+      }
+    }
+  }
+}
+    fragment EntryFields on Entry {
+  __typename
+  id
+  threadId
+  seq
+  at
+  kind
+  payload
+  refs
+}
+fragment ThreadFields on Thread {
+  __typename
+  id
+  rev
+  metadata
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<ThreadQuery, ThreadQueryVariables>;
+export const ThreadsDocument = new TypedDocumentString(`
+    query Threads($first: Int, $after: String) {
+  threads(first: $first, after: $after) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      cursor
+      node {
+        ...ThreadFields
+      }
+    }
+  }
+}
+    fragment ThreadFields on Thread {
+  __typename
+  id
+  rev
+  metadata
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<ThreadsQuery, ThreadsQueryVariables>;

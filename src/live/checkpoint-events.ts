@@ -1,0 +1,197 @@
+import type { Checkpoint } from '../domain/types.js';
+import type { ChangeEvent, Storage, Unsubscribe } from '../storage/types.js';
+import type { CheckpointEvent } from './events.js';
+
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+const keyOf = (agentType: string, agentId: string): string => JSON.stringify([agentType, agentId]);
+const MAX_AHEAD = 10_000;
+
+/** Thrown to a checkpointEvents consumer that let too many checkpoints' events pile up. */
+export class SubscriberTooSlow extends Error {
+  constructor(limit: number) {
+    super(`subscriber too slow: more than ${limit} checkpoints with undelivered events; resubscribe and re-read`);
+  }
+}
+
+/**
+ * Follows the checkpoints of one namespace for every local subscriber: one ChangeFeed listener,
+ * one storage read per 'checkpoint-saved' event (shared), events handled one at a time in
+ * arrival order. The read returns the checkpoint as stored now: when it was overwritten since
+ * the event, subscribers get the newer one, and the events of the revisions it already covers
+ * are skipped without a read. A checkpoint deleted before the read yields nothing for that save
+ * (its delete event follows). Does NOT replay events missed while the feed was down.
+ */
+export class CheckpointWatcher {
+  readonly subscribers = new Set<CheckpointEventsSubscription>();
+  refs = 0;
+  readonly ready: Promise<void>;
+  #unsubscribe: Unsubscribe | null = null;
+  #chain: Promise<void> = Promise.resolve();
+  #closed = false;
+  /** Checkpoints delivered at a newer rev than their event: key → delivered rev. */
+  readonly #ahead = new Map<string, number>();
+
+  constructor(
+    readonly storage: Storage,
+    readonly namespace: string,
+  ) {
+    this.ready = storage.changes
+      .subscribeCheckpoints(namespace, (event) => this.#onEvent(event))
+      .then(async (unsubscribe) => {
+        if (this.#closed) await unsubscribe();
+        else this.#unsubscribe = unsubscribe;
+      });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.subscribers.clear();
+    await this.ready.catch(() => undefined);
+    const unsubscribe = this.#unsubscribe;
+    this.#unsubscribe = null;
+    await unsubscribe?.();
+  }
+
+  #onEvent(event: ChangeEvent): void {
+    if (this.#closed) return;
+    if (event.type === 'checkpoint-deleted') {
+      this.#chain = this.#chain.then(() => {
+        this.#ahead.delete(keyOf(event.agentType, event.agentId));
+        this.#publish({ type: 'checkpoint-deleted', agentType: event.agentType, agentId: event.agentId });
+      });
+    } else if (event.type === 'checkpoint-saved') {
+      this.#chain = this.#chain.then(() => this.#saved(event.agentType, event.agentId, event.rev));
+    }
+  }
+
+  async #saved(agentType: string, agentId: string, rev: number): Promise<void> {
+    if (this.#closed || this.subscribers.size === 0) return;
+    if (![...this.subscribers].some((s) => s.wants(agentType))) return;
+    const key = keyOf(agentType, agentId);
+    const delivered = this.#ahead.get(key);
+    if (delivered !== undefined) {
+      if (rev <= delivered) {
+        if (rev === delivered) this.#ahead.delete(key);
+        return;
+      }
+      this.#ahead.delete(key);
+    }
+    let checkpoint: Checkpoint | null;
+    try {
+      checkpoint = await this.storage.getCheckpoint({ namespace: this.namespace, agentType, agentId });
+    } catch (error) {
+      for (const subscriber of [...this.subscribers]) if (subscriber.wants(agentType)) subscriber.fail(error);
+      return;
+    }
+    if (!checkpoint || this.#closed) return;
+    if (checkpoint.rev > rev) {
+      if (this.#ahead.size >= MAX_AHEAD) this.#ahead.delete(this.#ahead.keys().next().value!);
+      this.#ahead.set(key, checkpoint.rev);
+    }
+    this.#publish({ type: 'checkpoint-saved', checkpoint });
+  }
+
+  #publish(event: CheckpointEvent): void {
+    for (const subscriber of [...this.subscribers]) subscriber.offer(event);
+  }
+}
+
+/**
+ * The iterator of one `checkpointEvents` subscription. Its queue holds at most one event per
+ * checkpoint: a newer event for a checkpoint whose previous event is still queued replaces it
+ * in place (a slow reader sees each checkpoint's latest state, possibly skipping intermediate
+ * ones, including a delete followed by a re-create). More than `maxPending` distinct
+ * checkpoints queued ends the subscription with {@link SubscriberTooSlow}.
+ */
+export class CheckpointEventsSubscription implements AsyncIterableIterator<CheckpointEvent> {
+  readonly #queue = new Map<string, CheckpointEvent>();
+  #ended = false;
+  #error: { error: unknown } | null = null;
+  #waiter: (() => void) | null = null;
+  #chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly agentType: string | null,
+    readonly maxPending: number,
+    readonly onEnd: (subscription: CheckpointEventsSubscription) => Promise<void>,
+  ) {}
+
+  /** Events queued now. */
+  get buffered(): number {
+    return this.#queue.size;
+  }
+
+  wants(agentType: string): boolean {
+    return this.agentType === null || this.agentType === agentType;
+  }
+
+  offer(event: CheckpointEvent): void {
+    if (this.#ended || this.#error) return;
+    const { agentType, agentId } = event.type === 'checkpoint-saved' ? event.checkpoint : event;
+    if (!this.wants(agentType)) return;
+    const key = keyOf(agentType, agentId);
+    if (!this.#queue.has(key) && this.#queue.size >= this.maxPending) {
+      this.fail(new SubscriberTooSlow(this.maxPending));
+      return;
+    }
+    this.#queue.set(key, event);
+    this.#wake();
+  }
+
+  fail(error: unknown): void {
+    this.#error ??= { error };
+    this.#wake();
+  }
+
+  next(): Promise<IteratorResult<CheckpointEvent>> {
+    const result = this.#chain.then(() => this.#pull());
+    this.#chain = result.catch(() => undefined);
+    return result;
+  }
+
+  async return(): Promise<IteratorResult<CheckpointEvent>> {
+    await this.#end();
+    return DONE;
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<CheckpointEvent>> {
+    await this.#end();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async #pull(): Promise<IteratorResult<CheckpointEvent>> {
+    for (;;) {
+      if (this.#ended) return DONE;
+      if (this.#error) {
+        const { error } = this.#error;
+        await this.#end();
+        throw error;
+      }
+      const first = this.#queue.entries().next();
+      if (!first.done) {
+        this.#queue.delete(first.value[0]);
+        return { value: first.value[1], done: false };
+      }
+      await new Promise<void>((resolve) => (this.#waiter = resolve));
+    }
+  }
+
+  #wake(): void {
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    waiter?.();
+  }
+
+  async #end(): Promise<void> {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#queue.clear();
+    this.#wake();
+    await this.onEnd(this);
+  }
+}

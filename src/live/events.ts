@@ -1,0 +1,48 @@
+import type { Checkpoint, Entry } from '../domain/types.js';
+
+/**
+ * What a `threadEntries` subscription yields, in order: replayed entries, one `caught-up`,
+ * live entries, and possibly one final `thread-deleted`. Entries are shared between
+ * subscribers and must be treated as immutable.
+ */
+export type ThreadEntriesEvent =
+  | { type: 'entry'; entry: Entry }
+  | {
+      type: 'caught-up';
+      threadId: string;
+      /** The next seq this subscription delivers: every entry with fromSeq ≤ seq < rev was delivered. */
+      rev: number;
+    }
+  | { type: 'thread-deleted'; threadId: string };
+
+/** What a `checkpointEvents` subscription yields. The checkpoint is shared; treat it as immutable. */
+export type CheckpointEvent =
+  | { type: 'checkpoint-saved'; checkpoint: Checkpoint }
+  | { type: 'checkpoint-deleted'; agentType: string; agentId: string };
+
+/** Tuning of the live layer. */
+export interface LiveOptions {
+  /** Entries per storage read (replay, shared live reads, laggard reads). @default 100 */
+  pageSize?: number;
+  /** Most entries queued for one thread subscriber; at least pageSize. @default 2 × pageSize */
+  queueCapacity?: number;
+  /**
+   * Most checkpoints with an undelivered event queued for one checkpointEvents subscriber
+   * (events of one checkpoint coalesce). Past it the subscription ends with an error.
+   * @default 10000
+   */
+  maxPendingCheckpoints?: number;
+}
+
+/** {@link LiveOptions} with defaults applied. */
+export type ResolvedLiveOptions = Required<LiveOptions>;
+
+/** Applies the defaults of {@link LiveOptions}. */
+export function resolveLiveOptions(options: LiveOptions = {}): ResolvedLiveOptions {
+  const pageSize = Math.max(1, Math.floor(options.pageSize ?? 100));
+  return {
+    pageSize,
+    queueCapacity: Math.max(pageSize, Math.floor(options.queueCapacity ?? 2 * pageSize)),
+    maxPendingCheckpoints: Math.max(1, Math.floor(options.maxPendingCheckpoints ?? 10_000)),
+  };
+}

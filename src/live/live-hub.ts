@@ -1,0 +1,189 @@
+import { ValidationError } from '../domain/errors.js';
+import { MAX_REV } from '../domain/limits.js';
+import type { Storage } from '../storage/types.js';
+import { CheckpointEventsSubscription, CheckpointWatcher } from './checkpoint-events.js';
+import { resolveLiveOptions, type LiveOptions, type ResolvedLiveOptions } from './events.js';
+import { ThreadEntriesSubscription, type ThreadSubscriptionStats } from './thread-entries.js';
+import { ThreadWatcher, type ReadCounters } from './thread-watcher.js';
+
+/** Options of {@link LiveHub.threadEntries}. */
+export interface ThreadEntriesOptions {
+  namespace: string;
+  threadId: string;
+  /** Replay from this seq (≥ 0); null/undefined: CaughtUp with the current rev, then live. */
+  fromSeq?: number | null;
+}
+
+/** Options of {@link LiveHub.checkpointEvents}. */
+export interface CheckpointEventsOptions {
+  namespace: string;
+  /** Only checkpoints of this agent type; null/undefined: all. */
+  agentType?: string | null;
+}
+
+/** A snapshot of the hub, for leak tests, bounded-memory tests and the benchmark. */
+export interface LiveStats {
+  /** Threads with an active ChangeFeed listener in this process. */
+  threadWatchers: number;
+  /** Namespaces with an active checkpoint listener in this process. */
+  checkpointWatchers: number;
+  threadSubscriptions: ThreadSubscriptionStats[];
+  checkpointSubscriptions: number;
+  /** Range reads so far: shared by a watcher, or done by one subscriber. */
+  reads: ReadCounters;
+}
+
+/**
+ * The live layer of one Storage in one process: hands out `threadEntries` and
+ * `checkpointEvents` subscriptions and shares one ChangeFeed listener (and one storage read per
+ * notification) per thread, and one listener (and one checkpoint read per event) per namespace,
+ * between all local subscribers. Re-reads heads when the feed reports it recovered. Does NOT
+ * own the storage: `close()` ends the subscriptions and listeners, never the storage.
+ */
+export class LiveHub {
+  readonly options: ResolvedLiveOptions;
+  readonly #threads = new Map<string, ThreadWatcher>();
+  readonly #checkpoints = new Map<string, CheckpointWatcher>();
+  readonly #subscriptions = new Set<ThreadEntriesSubscription>();
+  readonly #checkpointSubscriptions = new Set<CheckpointEventsSubscription>();
+  readonly #counters: ReadCounters = { sharedReads: 0, ownReads: 0 };
+  #stopStatus: (() => void) | null = null;
+
+  constructor(
+    readonly storage: Storage,
+    options: LiveOptions = {},
+  ) {
+    this.options = resolveLiveOptions(options);
+  }
+
+  /**
+   * Opens a subscription; resolves once its listener is active (so the replay cannot miss an
+   * append). Throws ValidationError for a negative or non-integer fromSeq.
+   */
+  async threadEntries(options: ThreadEntriesOptions): Promise<ThreadEntriesSubscription> {
+    const fromSeq = options.fromSeq ?? undefined;
+    if (fromSeq !== undefined && (!Number.isInteger(fromSeq) || fromSeq < 0 || fromSeq > MAX_REV)) {
+      throw new ValidationError(`must be an integer between 0 and ${MAX_REV}`, 'fromSeq');
+    }
+    const key = JSON.stringify([options.namespace, options.threadId]);
+    let watcher = this.#threads.get(key);
+    if (!watcher) {
+      watcher = new ThreadWatcher(this.storage, options.namespace, options.threadId, this.options.pageSize, this.#counters);
+      this.#threads.set(key, watcher);
+      this.#watchStatus();
+    }
+    watcher.refs++;
+    try {
+      await watcher.ready;
+    } catch (error) {
+      await this.#releaseThread(key, watcher);
+      throw error;
+    }
+    const subscription = new ThreadEntriesSubscription(
+      watcher,
+      this.storage,
+      {
+        namespace: options.namespace,
+        threadId: options.threadId,
+        fromSeq,
+        pageSize: this.options.pageSize,
+        queueCapacity: this.options.queueCapacity,
+      },
+      this.#counters,
+      async (ended) => {
+        this.#subscriptions.delete(ended);
+        watcher.subscribers.delete(ended);
+        await this.#releaseThread(key, watcher);
+      },
+    );
+    watcher.subscribers.add(subscription);
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Opens a checkpoint subscription; resolves once its listener is active. */
+  async checkpointEvents(options: CheckpointEventsOptions): Promise<CheckpointEventsSubscription> {
+    const { namespace } = options;
+    let watcher = this.#checkpoints.get(namespace);
+    if (!watcher) {
+      watcher = new CheckpointWatcher(this.storage, namespace);
+      this.#checkpoints.set(namespace, watcher);
+      this.#watchStatus();
+    }
+    watcher.refs++;
+    try {
+      await watcher.ready;
+    } catch (error) {
+      await this.#releaseCheckpoints(namespace, watcher);
+      throw error;
+    }
+    const subscription = new CheckpointEventsSubscription(
+      options.agentType ?? null,
+      this.options.maxPendingCheckpoints,
+      async (ended) => {
+        this.#checkpointSubscriptions.delete(ended);
+        watcher.subscribers.delete(ended);
+        await this.#releaseCheckpoints(namespace, watcher);
+      },
+    );
+    watcher.subscribers.add(subscription);
+    this.#checkpointSubscriptions.add(subscription);
+    return subscription;
+  }
+
+  stats(): LiveStats {
+    return {
+      threadWatchers: this.#threads.size,
+      checkpointWatchers: this.#checkpoints.size,
+      threadSubscriptions: [...this.#subscriptions].map((s) => s.stats()),
+      checkpointSubscriptions: this.#checkpointSubscriptions.size,
+      reads: { ...this.#counters },
+    };
+  }
+
+  /** Ends every subscription (consumers see the end of their stream) and stops listening. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#subscriptions].map((s) => s.return()));
+    await Promise.all([...this.#checkpointSubscriptions].map((s) => s.return()));
+  }
+
+  async #releaseThread(key: string, watcher: ThreadWatcher): Promise<void> {
+    if (--watcher.refs > 0) return;
+    if (this.#threads.get(key) === watcher) this.#threads.delete(key);
+    this.#unwatchStatusWhenIdle();
+    await watcher.close();
+  }
+
+  async #releaseCheckpoints(namespace: string, watcher: CheckpointWatcher): Promise<void> {
+    if (--watcher.refs > 0) return;
+    if (this.#checkpoints.get(namespace) === watcher) this.#checkpoints.delete(namespace);
+    this.#unwatchStatusWhenIdle();
+    await watcher.close();
+  }
+
+  #watchStatus(): void {
+    if (this.#stopStatus || !this.storage.changes.onStatus) return;
+    this.#stopStatus = this.storage.changes.onStatus((healthy) => {
+      if (!healthy) return;
+      for (const watcher of this.#threads.values()) void watcher.recheck();
+    });
+  }
+
+  #unwatchStatusWhenIdle(): void {
+    if (this.#threads.size > 0 || this.#checkpoints.size > 0) return;
+    this.#stopStatus?.();
+    this.#stopStatus = null;
+  }
+}
+
+const hubs = new WeakMap<Storage, LiveHub>();
+
+/**
+ * The LiveHub of a Storage in this process, created on first use with `options` (later calls'
+ * options are ignored). One hub per storage is what makes reads shared across subscribers.
+ */
+export function liveHubFor(storage: Storage, options?: LiveOptions): LiveHub {
+  let hub = hubs.get(storage);
+  if (!hub) hubs.set(storage, (hub = new LiveHub(storage, options)));
+  return hub;
+}

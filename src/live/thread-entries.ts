@@ -1,0 +1,219 @@
+import type { Entry } from '../domain/types.js';
+import type { Storage } from '../storage/types.js';
+import { BoundedQueue } from './bounded-queue.js';
+import type { ThreadEntriesEvent } from './events.js';
+import { contiguousPrefix, type ReadCounters, type ThreadSink, type ThreadWatcher } from './thread-watcher.js';
+
+/** Settings of one {@link ThreadEntriesSubscription}. */
+export interface ThreadEntriesSettings {
+  namespace: string;
+  threadId: string;
+  /** Replay from this seq; undefined: only entries appended after the CaughtUp. */
+  fromSeq: number | undefined;
+  pageSize: number;
+  queueCapacity: number;
+}
+
+/** A snapshot of one subscription, for tests and diagnostics. */
+export interface ThreadSubscriptionStats {
+  id: number;
+  namespace: string;
+  threadId: string;
+  phase: 'replay' | 'live' | 'ended';
+  nextSeq: number;
+  /** Entries queued now (read from storage, not yet taken by the consumer). */
+  buffered: number;
+  /** The most entries ever queued at once. */
+  maxBuffered: number;
+}
+
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+let lastId = 0;
+
+/**
+ * The catch-up-then-live iterator of one `threadEntries` subscription. Created by the LiveHub
+ * after its thread's ChangeFeed listener is active, it replays `seq ≥ fromSeq` from storage one
+ * page per pull, queues one CaughtUp, then takes live entries offered by the shared watcher, or
+ * reads them itself when it fell behind (a slow consumer). Every entry is queued exactly once,
+ * in seq order, because it only ever accepts the entries starting at its own `nextSeq`.
+ * Memory: at most `queueCapacity` entries are queued; reads happen only when the consumer pulls
+ * an empty queue or the watcher offers what fits. Does NOT promise delivery of entries of a
+ * thread that gets deleted before they were read: ThreadDeleted ends the stream instead.
+ */
+export class ThreadEntriesSubscription implements AsyncIterableIterator<ThreadEntriesEvent>, ThreadSink {
+  readonly id = ++lastId;
+  #nextSeq: number;
+  #phase: 'replay' | 'live' | 'ended' = 'replay';
+  readonly #queue: BoundedQueue;
+  #deleted = false;
+  #error: { error: unknown } | null = null;
+  #wakes = 0;
+  #waiter: (() => void) | null = null;
+  #chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly watcher: ThreadWatcher,
+    readonly storage: Storage,
+    readonly settings: ThreadEntriesSettings,
+    readonly counters: ReadCounters,
+    readonly onEnd: (subscription: ThreadEntriesSubscription) => Promise<void>,
+  ) {
+    this.#nextSeq = settings.fromSeq ?? 0;
+    this.#queue = new BoundedQueue(settings.queueCapacity);
+  }
+
+  get live(): boolean {
+    return this.#phase === 'live' && !this.#deleted;
+  }
+
+  get nextSeq(): number {
+    return this.#nextSeq;
+  }
+
+  stats(): ThreadSubscriptionStats {
+    return {
+      id: this.id,
+      namespace: this.settings.namespace,
+      threadId: this.settings.threadId,
+      phase: this.#phase,
+      nextSeq: this.#nextSeq,
+      buffered: this.#queue.entries,
+      maxBuffered: this.#queue.highWater,
+    };
+  }
+
+  offer(entries: readonly Entry[]): void {
+    if (!this.live || entries.length === 0) return;
+    const start = this.#nextSeq - entries[0]!.seq;
+    if (start < 0 || start >= entries.length) return;
+    const taken = this.#queue.pushEntries(entries, start);
+    if (taken > 0) {
+      this.#nextSeq += taken;
+      this.wake();
+    }
+  }
+
+  wake(): void {
+    this.#wakes++;
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    waiter?.();
+  }
+
+  markDeleted(): void {
+    this.#deleted = true;
+    this.wake();
+  }
+
+  fail(error: unknown): void {
+    this.#error ??= { error };
+    this.wake();
+  }
+
+  next(): Promise<IteratorResult<ThreadEntriesEvent>> {
+    const result = this.#chain.then(() => this.#pull());
+    this.#chain = result.catch(() => undefined);
+    return result;
+  }
+
+  async return(): Promise<IteratorResult<ThreadEntriesEvent>> {
+    await this.#end();
+    return DONE;
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<ThreadEntriesEvent>> {
+    await this.#end();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async #pull(): Promise<IteratorResult<ThreadEntriesEvent>> {
+    for (;;) {
+      if (this.#phase === 'ended') return DONE;
+      const item = this.#queue.shift();
+      if (item) return { value: item, done: false };
+      if (this.#error) {
+        const { error } = this.#error;
+        await this.#end();
+        throw error;
+      }
+      if (this.#deleted) {
+        await this.#end();
+        return { value: { type: 'thread-deleted', threadId: this.settings.threadId }, done: false };
+      }
+      const wakes = this.#wakes;
+      if (this.#phase === 'replay') {
+        await this.#replayStep();
+        continue;
+      }
+      const watcher = this.watcher;
+      if (this.#nextSeq < watcher.known) {
+        if (watcher.tip !== undefined && this.#nextSeq < watcher.tip) {
+          if (await this.#readOwn()) continue;
+        } else {
+          watcher.pump();
+        }
+      }
+      if (this.#wakes === wakes) {
+        await new Promise<void>((resolve) => (this.#waiter = resolve));
+      }
+    }
+  }
+
+  async #replayStep(): Promise<void> {
+    const { namespace, threadId, fromSeq, pageSize } = this.settings;
+    try {
+      if (fromSeq === undefined) {
+        const head = await this.storage.getThread({ namespace, threadId });
+        if (this.#phase !== 'replay' || this.#deleted) return;
+        this.#nextSeq = head?.rev ?? 0;
+      } else {
+        const from = this.#nextSeq;
+        this.counters.ownReads++;
+        const entries = await this.storage.readEntries({ namespace, threadId, fromSeq: from, limit: pageSize });
+        if (this.#phase !== 'replay' || this.#deleted) return;
+        const count = contiguousPrefix(entries, from);
+        this.#nextSeq += this.#queue.pushEntries(entries.slice(0, count));
+        if (count === pageSize) return;
+      }
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (this.#nextSeq > this.watcher.known && (fromSeq === undefined || this.#nextSeq > fromSeq)) {
+      this.watcher.known = this.#nextSeq;
+    }
+    this.#queue.pushMarker({ type: 'caught-up', threadId, rev: this.#nextSeq });
+    this.#phase = 'live';
+  }
+
+  /** A laggard reads the next range itself. False when storage had nothing new (wait for a wake). */
+  async #readOwn(): Promise<boolean> {
+    const { namespace, threadId } = this.settings;
+    const from = this.#nextSeq;
+    let entries: Entry[];
+    try {
+      this.counters.ownReads++;
+      entries = await this.storage.readEntries({ namespace, threadId, fromSeq: from, limit: this.#queue.room });
+    } catch (error) {
+      this.fail(error);
+      return true;
+    }
+    if (!this.live || this.#nextSeq !== from) return true;
+    const count = contiguousPrefix(entries, from);
+    this.#nextSeq += this.#queue.pushEntries(entries.slice(0, count));
+    if (this.#nextSeq > this.watcher.known) this.watcher.known = this.#nextSeq;
+    return count > 0;
+  }
+
+  async #end(): Promise<void> {
+    if (this.#phase === 'ended') return;
+    this.#phase = 'ended';
+    this.#queue.clear();
+    this.wake();
+    await this.onEnd(this);
+  }
+}

@@ -1,0 +1,171 @@
+import type { Entry } from '../domain/types.js';
+import type { ChangeEvent, Storage, Unsubscribe } from '../storage/types.js';
+
+/** What a ThreadWatcher needs from each local subscriber of its thread. */
+export interface ThreadSink {
+  /** True once the subscriber has replayed and wants live entries from the watcher. */
+  readonly live: boolean;
+  /** The next seq the subscriber needs. */
+  readonly nextSeq: number;
+  /** Entries read by the watcher; the subscriber takes the part at its nextSeq that fits. */
+  offer(entries: readonly Entry[]): void;
+  /** Something changed (head moved, status recovered): re-evaluate. */
+  wake(): void;
+  /** The thread was deleted. */
+  markDeleted(): void;
+  /** The shared read this subscriber waited for failed. */
+  fail(error: unknown): void;
+}
+
+/** Counters shared by every watcher of one hub, for tests and the benchmark. */
+export interface ReadCounters {
+  /** Range reads done by watchers on behalf of their caught-up subscribers. */
+  sharedReads: number;
+  /** Range reads done by single subscribers (replay, laggards). */
+  ownReads: number;
+}
+
+/**
+ * Follows one thread for every local subscriber of it: one ChangeFeed listener per thread per
+ * process, and one storage read per new range, whose entries are offered to every caught-up
+ * subscriber (subscribers behind `tip` read for themselves). It knows the thread only through
+ * notifications and reads: `known` is the highest rev seen, a hint that storage may hold more;
+ * storage stays the truth. It does NOT buffer entries: a read's entries live only in the queues
+ * of the subscribers that took them.
+ */
+export class ThreadWatcher {
+  /** Highest rev seen in a notification or a read; 0 when unknown. */
+  known = 0;
+  /** Every live subscriber at `tip` or beyond has been offered the entries below it. */
+  tip: number | undefined;
+  readonly subscribers = new Set<ThreadSink>();
+  /** Subscribers counted by the hub (including those still being set up). */
+  refs = 0;
+  /** Resolves once the ChangeFeed listener is active. */
+  readonly ready: Promise<void>;
+  #unsubscribe: Unsubscribe | null = null;
+  #pumping = false;
+  #generation = 0;
+  #closed = false;
+
+  constructor(
+    readonly storage: Storage,
+    readonly namespace: string,
+    readonly threadId: string,
+    readonly pageSize: number,
+    readonly counters: ReadCounters,
+  ) {
+    this.ready = storage.changes
+      .subscribeThread(namespace, threadId, (event) => this.#onEvent(event))
+      .then(async (unsubscribe) => {
+        if (this.#closed) await unsubscribe();
+        else this.#unsubscribe = unsubscribe;
+      });
+  }
+
+  /** Reads and offers new ranges until every live subscriber at or past `tip` has reached `known`. */
+  pump(): void {
+    if (this.#pumping || this.#closed) return;
+    this.#pumping = true;
+    void this.#run();
+  }
+
+  /** After the feed recovered: re-read the head, detect a missed deletion, deliver what was missed. */
+  async recheck(): Promise<void> {
+    const generation = this.#generation;
+    let head;
+    try {
+      head = await this.storage.getThread({ namespace: this.namespace, threadId: this.threadId });
+    } catch {
+      return; // storage is down too: a later recovery or notification retries
+    }
+    if (generation !== this.#generation || this.#closed) return;
+    if ((head === null && this.known > 0) || (head !== null && head.rev < this.known)) {
+      this.#deleted();
+      return;
+    }
+    if (head && head.rev > this.known) this.known = head.rev;
+    for (const sink of this.subscribers) sink.wake();
+    this.pump();
+  }
+
+  /** Stops listening. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.subscribers.clear();
+    await this.ready.catch(() => undefined);
+    const unsubscribe = this.#unsubscribe;
+    this.#unsubscribe = null;
+    await unsubscribe?.();
+  }
+
+  #onEvent(event: ChangeEvent): void {
+    if (this.#closed) return;
+    if (event.type === 'thread-deleted') this.#deleted();
+    else if (event.type === 'thread-appended' && event.rev > this.known) {
+      this.known = event.rev;
+      this.pump();
+    }
+  }
+
+  #deleted(): void {
+    this.#generation++;
+    this.known = 0;
+    this.tip = undefined;
+    for (const sink of [...this.subscribers]) sink.markDeleted();
+  }
+
+  /** The lowest nextSeq of a live subscriber that is not behind `tip`. */
+  #rangeStart(): number | undefined {
+    const floor = this.tip ?? 0;
+    let start: number | undefined;
+    for (const sink of this.subscribers) {
+      if (sink.live && sink.nextSeq >= floor && (start === undefined || sink.nextSeq < start)) start = sink.nextSeq;
+    }
+    return start;
+  }
+
+  async #run(): Promise<void> {
+    for (;;) {
+      const from = this.#rangeStart();
+      if (this.#closed || from === undefined || from >= this.known) {
+        this.#pumping = false;
+        return;
+      }
+      const generation = this.#generation;
+      let entries: Entry[];
+      try {
+        this.counters.sharedReads++;
+        entries = await this.storage.readEntries({
+          namespace: this.namespace,
+          threadId: this.threadId,
+          fromSeq: from,
+          limit: Math.min(this.known - from, this.pageSize),
+        });
+      } catch (error) {
+        this.#pumping = false;
+        for (const sink of [...this.subscribers]) if (sink.live && sink.nextSeq >= from) sink.fail(error);
+        return;
+      }
+      if (generation !== this.#generation) continue;
+      const count = contiguousPrefix(entries, from);
+      if (count === 0) {
+        // Storage is the truth: the notification ran ahead of what a read sees (or a deletion is on its way).
+        this.known = Math.max(from, this.tip ?? 0);
+        continue;
+      }
+      const range = count === entries.length ? entries : entries.slice(0, count);
+      this.tip = from + count;
+      if (this.tip > this.known) this.known = this.tip;
+      for (const sink of [...this.subscribers]) sink.offer(range);
+    }
+  }
+}
+
+/** How many of `entries` carry the seqs from, from+1, … without a gap. */
+export function contiguousPrefix(entries: readonly Entry[], from: number): number {
+  let count = 0;
+  while (count < entries.length && entries[count]!.seq === from + count) count++;
+  return count;
+}

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+
+/**
+ * File naming of the file adapter. Names never contain caller text: each is the SHA-256 of the
+ * key (as a JSON array, so no two keys share an input), in hex. The real key is stored inside
+ * the file and checked on access. Does NOT promise anything about hash collisions beyond
+ * SHA-256's own strength (a collision is detected on access and reported as corruption).
+ */
+
+/** Sub-directory holding one journal file per thread. */
+export const THREADS_DIR = 'threads';
+/** Sub-directory holding one file per checkpoint. */
+export const CHECKPOINTS_DIR = 'checkpoints';
+/** The lock file's name, in the data directory. */
+export const LOCK_FILE = 'LOCK';
+/** The format marker's name, in the data directory. */
+export const FORMAT_FILE = 'FORMAT';
+
+export const JOURNAL_SUFFIX = '.journal';
+export const CHECKPOINT_SUFFIX = '.ckpt';
+
+/** Journal file names: 64 hex digits and `.journal`. */
+export const JOURNAL_NAME = /^[0-9a-f]{64}\.journal$/;
+/** Checkpoint file names: 64 hex digits and `.ckpt`. */
+export const CHECKPOINT_NAME = /^[0-9a-f]{64}\.ckpt$/;
+/** Temporary checkpoint files (left behind only by a crash; removed on open). */
+export const CHECKPOINT_TEMP_NAME = /^[0-9a-f]{64}\.ckpt\.tmp-[0-9a-f]+$/;
+
+function hash(parts: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+/** The journal file name of a thread. */
+export function journalName(namespace: string, threadId: string): string {
+  return `${hash(['thread', namespace, threadId])}${JOURNAL_SUFFIX}`;
+}
+
+/** The file name of a checkpoint. */
+export function checkpointName(namespace: string, agentType: string, agentId: string): string {
+  return `${hash(['checkpoint', namespace, agentType, agentId])}${CHECKPOINT_SUFFIX}`;
+}
+
+/** The journal path of a thread. */
+export function journalPath(directory: string, namespace: string, threadId: string): string {
+  return join(directory, THREADS_DIR, journalName(namespace, threadId));
+}
+
+/** The path of a checkpoint file. */
+export function checkpointPath(directory: string, namespace: string, agentType: string, agentId: string): string {
+  return join(directory, CHECKPOINTS_DIR, checkpointName(namespace, agentType, agentId));
+}

@@ -1,0 +1,25 @@
+/** A damaged file found at open: accesses to what it holds throw StorageCorrupted. */
+export interface Problem {
+  file: string;
+  offset: number;
+  reason: string;
+}
+
+/**
+ * What opening the file storage repaired or refused, for logs and tests. Torn tails (appends
+ * that were never acknowledged) are cut; journals without one complete append and leftover temp
+ * files are removed; damaged files are left untouched and listed in `corrupted`.
+ */
+export interface RecoveryReport {
+  /** Journals cut back to their last complete append: `from` bytes → `to` bytes. */
+  truncated: { file: string; from: number; to: number }[];
+  /** Files removed (journals with no complete append, checkpoint temp files). */
+  removed: string[];
+  /** Damaged files, left as they are. */
+  corrupted: Problem[];
+}
+
+/** An empty report. */
+export function emptyRecoveryReport(): RecoveryReport {
+  return { truncated: [], removed: [], corrupted: [] };
+}

@@ -22,8 +22,11 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
       const { createMemoryStorage } = await import('./memory/index.js');
       return createMemoryStorage({ limits: options.limits });
     }
-    // The file and redis adapters add their branches here: `case 'file': { const { createFileStorage }
-    // = await import('./file/index.js'); return createFileStorage({ ... }); }` and likewise for redis.
+    case 'file': {
+      const { createFileStorage } = await import('./file/index.js');
+      return createFileStorage({ directory: location.path, limits: options.limits });
+    }
+    // The redis adapter adds its branch here likewise.
     default:
       throw new ValidationError(`storage kind "${location.kind}" is not available in this build`, 'storage');
   }

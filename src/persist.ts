@@ -1,0 +1,11 @@
+/** Hibernate and thaw over any Storage (DESIGN §1). */
+export { hibernate } from './persist/hibernate.js';
+export { thaw } from './persist/thaw.js';
+export type {
+  HibernateInput,
+  HibernateResult,
+  HibernateThreadInput,
+  PersistOptions,
+  ThawInput,
+  ThawResult,
+} from './persist/types.js';

@@ -1,0 +1,50 @@
+import { CheckpointNotFound, MissingThread, ThreadMismatch, ValidationError } from '../domain/errors.js';
+import { DEFAULT_LIMITS } from '../domain/limits.js';
+import type { Entry, ThreadHead } from '../domain/types.js';
+import { prepareCheckpointKey } from '../storage/prepare-options.js';
+import type { Storage } from '../storage/types.js';
+import type { PersistOptions, ThawInput, ThawResult } from './types.js';
+
+const DEFAULT_MAX_PENDING = 10_000;
+/** Tail reads before a journal that keeps growing under us is reported as ThreadMismatch. */
+const MAX_READS = 8;
+
+/**
+ * Loads an agent's checkpoint and checks its journal agrees (DESIGN §1 "Thaw"):
+ * no checkpoint → CheckpointNotFound; null pointer → success with `thread: null`; pointed-at
+ * thread missing → MissingThread; stored rev ≠ pointer rev → ThreadMismatch, unless
+ * `allowJournalAhead` and the journal is ahead: then success with every entry after the pointer
+ * as `pendingEntries` (read consistently with the returned head), at most `maxPendingEntries`
+ * (default 10,000; beyond that ThreadMismatch, and the caller pages the journal itself).
+ * Never returns a fresh agent. Does not return the thread's entries (page them with
+ * readEntries). The checkpoint and the thread are two reads, not one snapshot: a write between
+ * them shows up as a mismatch or as pending entries, never as silently lost data.
+ */
+export async function thaw(storage: Storage, input: ThawInput, options: PersistOptions = {}): Promise<ThawResult> {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const key = prepareCheckpointKey(input, limits);
+  const allowAhead = input.allowJournalAhead ?? false;
+  if (typeof allowAhead !== 'boolean') throw new ValidationError('must be a boolean', 'allowJournalAhead');
+  const maxPending = options.maxPendingEntries ?? DEFAULT_MAX_PENDING;
+
+  const checkpoint = await storage.getCheckpoint(key);
+  if (!checkpoint) throw new CheckpointNotFound(key.agentType, key.agentId);
+  const pointer = checkpoint.thread;
+  if (!pointer) return { checkpoint, thread: null, pendingEntries: [] };
+
+  const threadKey = { namespace: key.namespace, threadId: pointer.id };
+  let limit = 0;
+  for (let attempt = 0; ; attempt++) {
+    const tail: { thread: ThreadHead | null; entries: Entry[] } = await storage.readTail({ ...threadKey, limit });
+    if (!tail.thread) throw new MissingThread(pointer.id, pointer.rev);
+    const ahead = tail.thread.rev - pointer.rev;
+    if (ahead === 0) return { checkpoint, thread: tail.thread, pendingEntries: [] };
+    if (ahead < 0 || !allowAhead || ahead > maxPending || attempt >= MAX_READS) {
+      throw new ThreadMismatch(pointer.id, pointer.rev, tail.thread.rev);
+    }
+    if (ahead <= tail.entries.length) {
+      return { checkpoint, thread: tail.thread, pendingEntries: tail.entries.slice(tail.entries.length - ahead) };
+    }
+    limit = ahead;
+  }
+}

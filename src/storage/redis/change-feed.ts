@@ -1,0 +1,189 @@
+import { StorageUnavailable } from '../../domain/errors.js';
+import type { ChangeEvent, ChangeFeed, Unsubscribe } from '../types.js';
+import { toStorageError, type PubSubClient } from './connection.js';
+import type { RedisKeys } from './keys.js';
+
+type Listener = (event: ChangeEvent) => void;
+
+interface Channel {
+  readonly listeners: Set<Listener>;
+  readonly handler: (message: string) => void;
+  ready: Promise<void>;
+}
+
+/** Options of {@link RedisChangeFeed}. */
+export interface RedisChangeFeedOptions {
+  keys: RedisKeys;
+  /** Opens the subscriber connection (called once, on the first subscription). */
+  open: () => PubSubClient;
+  /** Cluster: sharded pub/sub (SSUBSCRIBE), matching the scripts' SPUBLISH. */
+  sharded: boolean;
+  /** Bound for a SUBSCRIBE acknowledgement. */
+  timeoutMs: number;
+}
+
+/**
+ * ChangeFeed over Redis pub/sub, fed by the PUBLISH/SPUBLISH inside the write scripts, so every
+ * process sharing the Redis sees every committed change. One subscriber connection per feed,
+ * opened on first use; one SUBSCRIBE per channel per process, shared by all local listeners
+ * (ref-counted; UNSUBSCRIBE when the last leaves). `subscribe*` resolves only after Redis
+ * acknowledged the SUBSCRIBE. Delivery is at-most-once: while the subscriber connection is
+ * down, messages are lost; `onStatus` reports `false` when it drops and `true` once it is back
+ * and re-subscribed, so listeners re-read storage. In a cluster, `true` follows the node
+ * client's `ready`, which is a weaker signal (documented in README.md).
+ */
+export class RedisChangeFeed implements ChangeFeed {
+  readonly #options: RedisChangeFeedOptions;
+  readonly #channels = new Map<string, Channel>();
+  readonly #status = new Set<(healthy: boolean) => void>();
+  #client: Promise<PubSubClient> | null = null;
+  #raw: PubSubClient | null = null;
+  #healthy = true;
+  #closed = false;
+
+  constructor(options: RedisChangeFeedOptions) {
+    this.#options = options;
+  }
+
+  subscribeThread(namespace: string, threadId: string, listener: Listener): Promise<Unsubscribe> {
+    return this.#subscribe(this.#options.keys.threadChannel(namespace, threadId), listener);
+  }
+
+  subscribeCheckpoints(namespace: string, listener: Listener): Promise<Unsubscribe> {
+    return this.#subscribe(this.#options.keys.checkpointChannel(namespace), listener);
+  }
+
+  onStatus(listener: (healthy: boolean) => void): () => void {
+    this.#status.add(listener);
+    return () => void this.#status.delete(listener);
+  }
+
+  /** Number of Redis channels this process is subscribed to, for leak tests. */
+  get channelCount(): number {
+    return this.#channels.size;
+  }
+
+  /** Closes the subscriber connection. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#channels.clear();
+    this.#status.clear();
+    const raw = this.#raw;
+    this.#raw = null;
+    this.#client = null;
+    if (raw) {
+      try {
+        await raw.close();
+      } catch {
+        raw.destroy();
+      }
+    }
+  }
+
+  async #subscribe(name: string, listener: Listener): Promise<Unsubscribe> {
+    if (this.#closed) throw new StorageUnavailable('storage closed');
+    const wrapped: Listener = (event) => listener(event);
+    let channel = this.#channels.get(name);
+    if (!channel) {
+      const listeners = new Set<Listener>();
+      const handler = (message: string): void => deliver(listeners, message);
+      const created: Channel = { listeners, handler, ready: Promise.resolve() };
+      created.ready = this.#connect().then((client) =>
+        this.#options.sharded ? client.sSubscribe(name, handler) : client.subscribe(name, handler),
+      );
+      created.ready.catch(() => {
+        if (this.#channels.get(name) === created) this.#channels.delete(name);
+      });
+      channel = created;
+      this.#channels.set(name, channel);
+    }
+    channel.listeners.add(wrapped);
+    const current = channel;
+    let active = true;
+    const unsubscribe: Unsubscribe = async () => {
+      if (!active) return;
+      active = false;
+      current.listeners.delete(wrapped);
+      if (current.listeners.size > 0 || this.#channels.get(name) !== current) return;
+      this.#channels.delete(name);
+      const client = this.#raw;
+      if (!client) return;
+      try {
+        await (this.#options.sharded ? client.sUnsubscribe(name, current.handler) : client.unsubscribe(name, current.handler));
+      } catch {
+        // The connection is down: the server dropped the subscription with it.
+      }
+    };
+    try {
+      await withTimeout(current.ready, this.#options.timeoutMs, 'redis did not acknowledge SUBSCRIBE');
+    } catch (error) {
+      await unsubscribe();
+      throw toStorageError(error);
+    }
+    return unsubscribe;
+  }
+
+  #connect(): Promise<PubSubClient> {
+    if (!this.#client) {
+      const client = this.#options.open();
+      this.#raw = client;
+      const down = (): void => this.#setHealthy(false);
+      client.on('error', down);
+      client.on('reconnecting', down);
+      client.on('end', down);
+      client.on('node-error', down);
+      client.on('node-reconnecting', down);
+      client.on('node-disconnect', down);
+      client.on('ready', () => this.#setHealthy(true));
+      client.on('node-ready', () => this.#setHealthy(true));
+      this.#client = client.connect().then(
+        () => client,
+        (error: unknown) => {
+          this.#client = null;
+          this.#raw = null;
+          client.destroy();
+          throw error;
+        },
+      );
+    }
+    return this.#client;
+  }
+
+  #setHealthy(healthy: boolean): void {
+    if (this.#healthy === healthy || this.#closed) return;
+    this.#healthy = healthy;
+    for (const listener of [...this.#status]) {
+      try {
+        listener(healthy);
+      } catch {
+        // A faulty status listener must not stop the others.
+      }
+    }
+  }
+}
+
+function deliver(listeners: Set<Listener>, message: string): void {
+  let event: ChangeEvent;
+  try {
+    event = JSON.parse(message) as ChangeEvent;
+  } catch {
+    return;
+  }
+  for (const listener of [...listeners]) {
+    try {
+      listener(event);
+    } catch {
+      // A faulty listener must not stop delivery to the others.
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StorageUnavailable(`${message} within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

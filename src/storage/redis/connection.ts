@@ -1,0 +1,200 @@
+import {
+  AbortError,
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  createClient,
+  createCluster,
+  DisconnectsClientError,
+  ErrorReply,
+  MaxCommandRedirectionsError,
+  ReconnectStrategyError,
+  RootNodesUnavailableError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+  TimeoutError,
+} from 'redis';
+import { CryoError, StorageUnavailable } from '../../domain/errors.js';
+import type { LuaScript } from './scripts.js';
+
+/** The few node-redis calls the adapter makes, on a standalone client or a cluster. */
+export interface RedisConnection {
+  /** True for Redis Cluster: scripts then never touch keys of two slots. */
+  readonly cluster: boolean;
+  /** Sends one command; `key` routes it in a cluster. */
+  send(key: string | undefined, args: string[], readonly?: boolean): Promise<unknown>;
+  /** EVALSHA, or EVAL when the server lost its script cache (NOSCRIPT). */
+  run(script: LuaScript, keys: string[], args: string[]): Promise<unknown>;
+  /** A new connection for pub/sub (the adapter owns it). */
+  duplicate(): PubSubClient;
+  /** Closes what this module opened; a lent client is left alone. */
+  close(): Promise<void>;
+}
+
+/** The subset of a node-redis client (or cluster) the change feed uses. */
+export interface PubSubClient {
+  connect(): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  unsubscribe(channel: string, listener?: (message: string) => void): Promise<void>;
+  sSubscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  sUnsubscribe(channel: string, listener?: (message: string) => void): Promise<void>;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  destroy(): void;
+  close(): Promise<void>;
+}
+
+/** How to reach Redis. */
+export interface ConnectOptions {
+  /** `redis://…` / `rediss://…` for one server. */
+  url?: string;
+  /** Cluster root nodes (`redis://h:p` each); set for Redis Cluster. */
+  rootNodes?: string[];
+  /** A client or cluster the caller owns and will close. */
+  client?: unknown;
+  /** Bound for the first connection. */
+  connectTimeoutMs: number;
+}
+
+/** Reconnect forever with capped exponential backoff plus jitter (never gives up). */
+export function reconnectDelay(retries: number): number {
+  return Math.min(50 * 2 ** Math.min(retries, 10), 2000) + Math.floor(Math.random() * 100);
+}
+
+interface StandaloneLike {
+  sendCommand(args: string[]): Promise<unknown>;
+  duplicate(): unknown;
+  connect(): Promise<unknown>;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  destroy(): void;
+  close(): Promise<void>;
+  isOpen: boolean;
+}
+
+interface ClusterLike {
+  sendCommand(key: string | undefined, readonly: boolean | undefined, args: string[]): Promise<unknown>;
+  duplicate(): unknown;
+  connect(): Promise<unknown>;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  destroy(): void;
+  close(): Promise<void>;
+  isOpen: boolean;
+  masters: unknown[];
+}
+
+const ignore = (): void => {};
+
+/**
+ * Opens a standalone client or a cluster client configured to fail fast: no offline queue
+ * (commands during a reconnect fail at once), a connect timeout, and a reconnect strategy that
+ * never gives up. Rejects with StorageUnavailable when the first connection does not succeed
+ * within `connectTimeoutMs` (the client is then destroyed). Does NOT bound commands already
+ * written to a live socket: callers add their own deadline.
+ */
+export async function connectRedis(options: ConnectOptions): Promise<RedisConnection> {
+  const socket = { connectTimeout: options.connectTimeoutMs, reconnectStrategy: reconnectDelay };
+  let owned: StandaloneLike | ClusterLike;
+  let cluster: boolean;
+  if (options.client) {
+    owned = options.client as StandaloneLike | ClusterLike;
+    cluster = 'masters' in owned;
+  } else if (options.rootNodes) {
+    cluster = true;
+    owned = createCluster({
+      rootNodes: options.rootNodes.map((url) => ({ url })),
+      defaults: { disableOfflineQueue: true, socket },
+    }) as unknown as ClusterLike;
+  } else {
+    cluster = false;
+    owned = createClient({ url: options.url, disableOfflineQueue: true, socket }) as unknown as StandaloneLike;
+  }
+  const lent = Boolean(options.client);
+  if (!lent) {
+    owned.on('error', ignore);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        owned.connect(),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new StorageUnavailable(`redis did not accept a connection within ${options.connectTimeoutMs} ms`)),
+            options.connectTimeoutMs,
+          );
+        }),
+      ]);
+    } catch (error) {
+      owned.destroy();
+      throw toStorageError(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  const send = cluster
+    ? (key: string | undefined, args: string[], readonly?: boolean) => (owned as ClusterLike).sendCommand(key, readonly, args)
+    : (_key: string | undefined, args: string[]) => (owned as StandaloneLike).sendCommand(args);
+  return {
+    cluster,
+    send,
+    async run(script, keys, args) {
+      const tail = [String(keys.length), ...keys, ...args];
+      try {
+        return await send(keys[0], ['EVALSHA', script.sha, ...tail]);
+      } catch (error) {
+        if (error instanceof ErrorReply && error.message.startsWith('NOSCRIPT')) {
+          return send(keys[0], ['EVAL', script.source, ...tail]);
+        }
+        throw error;
+      }
+    },
+    duplicate() {
+      const copy = owned.duplicate() as PubSubClient;
+      copy.on('error', ignore);
+      return copy;
+    },
+    async close() {
+      if (lent || !owned.isOpen) return;
+      try {
+        await owned.close();
+      } catch {
+        owned.destroy();
+      }
+    },
+  };
+}
+
+const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY|OOM|NOREPLICAS|MISCONF|MOVED|ASK)\b/;
+
+/**
+ * Maps what node-redis throws to Cryo errors: CryoErrors pass through; connection, timeout and
+ * transient server replies (LOADING, BUSY, CLUSTERDOWN, OOM, …) become StorageUnavailable; any
+ * other server reply (a bug: WRONGTYPE, script errors) and any other error is rethrown as is.
+ */
+export function toStorageError(error: unknown): Error {
+  if (error instanceof CryoError) return error;
+  if (error instanceof ErrorReply) {
+    return UNAVAILABLE_REPLIES.test(error.message)
+      ? new StorageUnavailable(`redis unavailable: ${error.message}`, { cause: error })
+      : error;
+  }
+  if (CONNECTION_ERRORS.some((type) => error instanceof type) || isSystemError(error)) {
+    return new StorageUnavailable(`redis unavailable: ${(error as Error).message}`, { cause: error });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+const CONNECTION_ERRORS = [
+  AbortError,
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
+  MaxCommandRedirectionsError,
+  ReconnectStrategyError,
+  RootNodesUnavailableError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+  TimeoutError,
+];
+
+function isSystemError(error: unknown): boolean {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && 'syscall' in error;
+}

@@ -1,0 +1,90 @@
+import { DEFAULT_LIMITS, type Limits } from '../../domain/limits.js';
+import { ValidationError } from '../../domain/errors.js';
+import type { Storage } from '../types.js';
+import { RedisChangeFeed } from './change-feed.js';
+import { connectRedis } from './connection.js';
+import { redisKeys } from './keys.js';
+import { RedisStorage } from './storage.js';
+
+export { RedisChangeFeed } from './change-feed.js';
+export type { RedisStorage } from './storage.js';
+
+/** Options of {@link createRedisStorage}. */
+export interface RedisStorageOptions {
+  /**
+   * `redis://[user:pass@]host:port[/db]`, `rediss://…` (TLS), or
+   * `redis+cluster://[user:pass@]host:port,host:port,…` (Redis Cluster root nodes).
+   * Ignored when `client` is given.
+   */
+  url?: string;
+  /**
+   * Redis Cluster: `true` treats `url` as one root node; `{ rootNodes }` lists them
+   * (`redis://host:port` each). A `redis+cluster://` URL implies it. @default false
+   */
+  cluster?: boolean | { rootNodes: string[] };
+  /** Overrides of the input limits. @default DEFAULT_LIMITS */
+  limits?: Partial<Limits>;
+  /** First part of every key and channel; must not contain `{` or `}`. @default "cryo" */
+  keyPrefix?: string;
+  /**
+   * Bound for every call (all its round trips) and for the first connection; past it the call
+   * fails with StorageUnavailable (a write may or may not have been applied: retry with
+   * expectedRev and entry ids to make it exactly-once). @default 2000
+   */
+  commandTimeoutMs?: number;
+  /**
+   * A connected node-redis client or cluster the caller owns: used as is (its own offline-queue
+   * and reconnect settings apply), never closed by the adapter. The change feed duplicates it.
+   */
+  client?: unknown;
+  /** Clock for createdAt/updatedAt and default entry times. @default () => new Date() */
+  now?: () => Date;
+}
+
+/** Splits `redis+cluster://[cred@]h:p,h:p` into `redis://[cred@]h:p` root node URLs. */
+export function parseClusterUrl(url: string): string[] {
+  const match = /^redis\+cluster:\/\/(?:([^@/]*)@)?([^/?#]+)/.exec(url);
+  if (!match) throw new ValidationError(`not a redis+cluster:// URL: ${url}`, 'url');
+  const credentials = match[1] ? `${match[1]}@` : '';
+  const hosts = match[2]!.split(',').filter(Boolean);
+  if (hosts.length === 0) throw new ValidationError('names no cluster node', 'url');
+  return hosts.map((host) => `redis://${credentials}${host}`);
+}
+
+/**
+ * Opens the Redis storage (kind "redis"): shared by any number of processes on one Redis or
+ * Redis Cluster. Each write is one atomic Lua script (revision check, idempotent-retry rule,
+ * write, notification). Resolves once connected; rejects with StorageUnavailable when Redis does
+ * not accept a connection within `commandTimeoutMs`. Afterwards, calls fail within
+ * `commandTimeoutMs` with StorageUnavailable while Redis is unreachable and work again, without
+ * a restart, once it is back. Durability is Redis's: see README.md (appendonly/appendfsync).
+ */
+export async function createRedisStorage(options: RedisStorageOptions = {}): Promise<Storage> {
+  const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
+  const keys = redisKeys(options.keyPrefix ?? 'cryo');
+  let rootNodes: string[] | undefined;
+  if (typeof options.cluster === 'object') rootNodes = options.cluster.rootNodes;
+  else if (options.url?.startsWith('redis+cluster://')) rootNodes = parseClusterUrl(options.url);
+  else if (options.cluster === true && options.url) rootNodes = [options.url];
+  if (!options.client && !options.url && !rootNodes) throw new ValidationError('needs a url, cluster root nodes or a client', 'url');
+  const connection = await connectRedis({
+    url: options.url,
+    rootNodes,
+    client: options.client,
+    connectTimeoutMs: commandTimeoutMs,
+  });
+  const changes = new RedisChangeFeed({
+    keys,
+    open: () => connection.duplicate(),
+    sharded: connection.cluster,
+    timeoutMs: commandTimeoutMs,
+  });
+  return new RedisStorage({
+    connection,
+    changes,
+    keys,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    commandTimeoutMs,
+    now: options.now ?? (() => new Date()),
+  });
+}

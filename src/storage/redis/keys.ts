@@ -1,0 +1,67 @@
+/**
+ * Key, channel and index-member layout of the Redis adapter (see README.md beside this file).
+ *
+ * - One thread's keys share the hash tag `{t:<ns>:<id>}`: `…:h` (head hash) and `…:j` (stream).
+ * - A namespace's checkpoints and indexes share `{n:<ns>}`: `…:cp` (hash), `…:cpi` and `…:ti`
+ *   (sorted sets, score 0, lexical members).
+ * - Ids and namespaces are base64url-encoded (UTF-8) inside tags, so `{`, `}` and `:` in ids can
+ *   neither break the tag nor collide across namespaces.
+ * - Index members are the hex of the UTF-16BE code units, so ZRANGEBYLEX (byte order) sorts
+ *   exactly as JS compares strings (UTF-16 code unit order).
+ */
+export interface RedisKeys {
+  threadHead(namespace: string, threadId: string): string;
+  threadLog(namespace: string, threadId: string): string;
+  threadChannel(namespace: string, threadId: string): string;
+  threadIndex(namespace: string): string;
+  checkpoints(namespace: string): string;
+  checkpointIndex(namespace: string): string;
+  checkpointChannel(namespace: string): string;
+}
+
+const b64 = (value: string): string => Buffer.from(value, 'utf8').toString('base64url');
+
+/** Builds the key layout under `prefix` (which must not contain `{` or `}`). */
+export function redisKeys(prefix: string): RedisKeys {
+  if (/[{}]/.test(prefix) || prefix.length === 0) throw new Error('keyPrefix must be non-empty and contain no { or }');
+  const thread = (ns: string, id: string): string => `${prefix}:{t:${b64(ns)}:${b64(id)}}`;
+  const namespace = (ns: string): string => `${prefix}:{n:${b64(ns)}}`;
+  return {
+    threadHead: (ns, id) => `${thread(ns, id)}:h`,
+    threadLog: (ns, id) => `${thread(ns, id)}:j`,
+    threadChannel: (ns, id) => `${thread(ns, id)}:events`,
+    threadIndex: (ns) => `${namespace(ns)}:ti`,
+    checkpoints: (ns) => `${namespace(ns)}:cp`,
+    checkpointIndex: (ns) => `${namespace(ns)}:cpi`,
+    checkpointChannel: (ns) => `${namespace(ns)}:cp-events`,
+  };
+}
+
+/** Hex of the UTF-16BE code units: byte order of the result = JS string order of the input. */
+export function orderedHex(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) out += value.charCodeAt(i).toString(16).padStart(4, '0');
+  return out;
+}
+
+/** Inverse of {@link orderedHex}. */
+export function fromOrderedHex(hex: string): string {
+  let out = '';
+  for (let i = 0; i < hex.length; i += 4) out += String.fromCharCode(parseInt(hex.slice(i, i + 4), 16));
+  return out;
+}
+
+/**
+ * Index member of a checkpoint: `hex(agentType) "." hex(agentId)`. `.` sorts below every hex
+ * digit, so members order by (agentType, agentId) and one agentType is the lex range
+ * `[hex(type).` … `(hex(type)/`.
+ */
+export function checkpointMember(agentType: string, agentId: string): string {
+  return `${orderedHex(agentType)}.${orderedHex(agentId)}`;
+}
+
+/** Inverse of {@link checkpointMember}. */
+export function parseCheckpointMember(member: string): { agentType: string; agentId: string } {
+  const dot = member.indexOf('.');
+  return { agentType: fromOrderedHex(member.slice(0, dot)), agentId: fromOrderedHex(member.slice(dot + 1)) };
+}

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+
+/** A Lua script run with EVALSHA, falling back to EVAL when the server does not know it. */
+export interface LuaScript {
+  readonly name: string;
+  readonly source: string;
+  readonly sha: string;
+}
+
+function script(name: string, source: string): LuaScript {
+  return { name, source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/**
+ * The append, mirroring src/domain/append.ts (checkExpectedRev + isReplayOf) in one atomic step.
+ * KEYS: head, log, [thread index]. ARGV: 1 expectedRev ('' = none), 2 idsFromCaller ('1'/'0'),
+ * 3 metadata JSON, 4 now, 5 PUBLISH|SPUBLISH, 6 channel, 7 message prefix (rev and `}` follow),
+ * 8 index member, 9 index mode ('key': ZADD KEYS[3] on create; 'ask': reply {'index'} before a
+ * create; 'done': the caller already indexed it), 10.. pairs of (entry id, entry JSON).
+ * Replies: {'ok', rev, meta, createdAt, updatedAt} | {'replay', rev, meta, createdAt, updatedAt,
+ * json…} | {'conflict', rev} | {'index'}. Entry seq s is stream id `0-(s+1)`.
+ */
+export const APPEND = script(
+  'append',
+  `local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
+local n = (#ARGV - 9) / 2
+if ARGV[1] ~= '' then
+  local expected = tonumber(ARGV[1])
+  if expected ~= rev then
+    if ARGV[2] == '1' and expected + n <= rev then
+      local stored = redis.call('XRANGE', KEYS[2], '0-' .. (expected + 1), '0-' .. (expected + n))
+      local same = #stored == n
+      if same then
+        for i = 1, n do
+          if stored[i][2][2] ~= ARGV[8 + 2 * i] then
+            same = false
+            break
+          end
+        end
+      end
+      if same then
+        local head = redis.call('HMGET', KEYS[1], 'meta', 'ca', 'ua')
+        local out = {'replay', rev, head[1], head[2], head[3]}
+        for i = 1, n do out[#out + 1] = stored[i][2][4] end
+        return out
+      end
+    end
+    return {'conflict', rev}
+  end
+end
+if rev == 0 then
+  if ARGV[9] == 'ask' then return {'index'} end
+  if ARGV[9] == 'key' then redis.call('ZADD', KEYS[3], 0, ARGV[8]) end
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'meta', ARGV[3], 'ca', ARGV[4])
+end
+for i = 1, n do
+  redis.call('XADD', KEYS[2], '0-' .. (rev + i), 'i', ARGV[8 + 2 * i], 'd', ARGV[9 + 2 * i])
+end
+local newRev = rev + n
+redis.call('HSET', KEYS[1], 'rev', newRev, 'ua', ARGV[4])
+redis.call(ARGV[5], ARGV[6], ARGV[7] .. newRev .. '}')
+local head = redis.call('HMGET', KEYS[1], 'meta', 'ca')
+return {'ok', newRev, head[1], head[2], ARGV[4]}`,
+);
+
+/**
+ * Head and the last ARGV[1] entries in one consistent read. KEYS: head, log.
+ * Reply: {} (missing) | {rev, meta, createdAt, updatedAt, json… (ascending)}.
+ */
+export const READ_TAIL = script(
+  'read-tail',
+  `local h = redis.call('HMGET', KEYS[1], 'rev', 'meta', 'ca', 'ua')
+if not h[1] then return {} end
+local out = {h[1], h[2], h[3], h[4]}
+local n = tonumber(ARGV[1])
+if n > 0 then
+  local rows = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', n)
+  for i = #rows, 1, -1 do out[#out + 1] = rows[i][2][4] end
+end
+return out`,
+);
+
+/**
+ * Entries with seq ≥ ARGV[1], at most ARGV[2] (> 0). KEYS: log. Reply: {streamId, json, …}.
+ */
+export const READ_RANGE = script(
+  'read-range',
+  `local rows = redis.call('XRANGE', KEYS[1], '0-' .. (tonumber(ARGV[1]) + 1), '+', 'COUNT', tonumber(ARGV[2]))
+local out = {}
+for i = 1, #rows do
+  out[#out + 1] = rows[i][1]
+  out[#out + 1] = rows[i][2][4]
+end
+return out`,
+);
+
+/**
+ * Thread delete. KEYS: head, log, [thread index]. ARGV: 1 index member, 2 PUBLISH|SPUBLISH,
+ * 3 channel, 4 message. Reply: 1 deleted, 0 missing.
+ */
+export const DELETE_THREAD = script(
+  'delete-thread',
+  `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+if KEYS[3] then redis.call('ZREM', KEYS[3], ARGV[1]) end
+redis.call(ARGV[2], ARGV[3], ARGV[4])
+return 1`,
+);
+
+/**
+ * Checkpoint CAS + pointer check + write + index + notify, mirroring src/domain/checkpoint.ts.
+ * KEYS: checkpoints hash, checkpoint index, [thread head: read the pointer's thread rev here].
+ * ARGV: 1 member, 2 expectedRev ('' = none), 3 pointer rev ('' = none), 4 thread rev observed by
+ * the caller (used without KEYS[3]), 5 body JSON {version,state,thread}, 6 now,
+ * 7 PUBLISH|SPUBLISH, 8 channel, 9 message prefix (rev and `}` follow).
+ * Hash fields: `h:<member>` = "rev|createdAt|updatedAt", `b:<member>` = body JSON.
+ * Replies: {'ok', rev, createdAt} | {'conflict', rev} | {'pointer', threadRev}.
+ */
+export const PUT_CHECKPOINT = script(
+  'put-checkpoint',
+  `local meta = redis.call('HGET', KEYS[1], 'h:' .. ARGV[1])
+local rev, created = 0, ARGV[6]
+if meta then
+  local r, c = string.match(meta, '^(%d+)|([^|]*)|')
+  rev = tonumber(r)
+  created = c
+end
+if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= rev then return {'conflict', rev} end
+if ARGV[3] ~= '' then
+  local threadRev
+  if KEYS[3] then
+    threadRev = tonumber(redis.call('HGET', KEYS[3], 'rev') or '0')
+  else
+    threadRev = tonumber(ARGV[4])
+  end
+  if threadRev < tonumber(ARGV[3]) then return {'pointer', threadRev} end
+end
+rev = rev + 1
+redis.call('HSET', KEYS[1], 'h:' .. ARGV[1], rev .. '|' .. created .. '|' .. ARGV[6], 'b:' .. ARGV[1], ARGV[5])
+redis.call('ZADD', KEYS[2], 0, ARGV[1])
+redis.call(ARGV[7], ARGV[8], ARGV[9] .. rev .. '}')
+return {'ok', rev, created}`,
+);
+
+/**
+ * Checkpoint delete. KEYS: checkpoints hash, checkpoint index. ARGV: 1 member,
+ * 2 PUBLISH|SPUBLISH, 3 channel, 4 message. Reply: 1 deleted, 0 missing.
+ */
+export const DELETE_CHECKPOINT = script(
+  'delete-checkpoint',
+  `local n = redis.call('HDEL', KEYS[1], 'h:' .. ARGV[1], 'b:' .. ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if n > 0 then
+  redis.call(ARGV[2], ARGV[3], ARGV[4])
+  return 1
+end
+return 0`,
+);
+
+/**
+ * One page of checkpoints in one consistent read. KEYS: checkpoints hash, checkpoint index.
+ * ARGV: lex min, lex max, count. Reply: {member, meta, body, …}.
+ */
+export const LIST_CHECKPOINTS = script(
+  'list-checkpoints',
+  `local members = redis.call('ZRANGEBYLEX', KEYS[2], ARGV[1], ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
+for i = 1, #members do
+  local m = members[i]
+  local v = redis.call('HMGET', KEYS[1], 'h:' .. m, 'b:' .. m)
+  out[#out + 1] = m
+  out[#out + 1] = v[1] or ''
+  out[#out + 1] = v[2] or ''
+end
+return out`,
+);

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { createCluster } from 'redis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRedisStorage, parseClusterUrl } from '../../src/storage/redis/index.js';
+import { redisKeys } from '../../src/storage/redis/keys.js';
+import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js';
+import { describeStorageConformance } from './conformance.js';
+import { EventLog, rid } from './conformance-helpers.js';
+
+let cluster: Promise<TestRedisCluster> | undefined;
+const started = (): Promise<TestRedisCluster> => (cluster ??= startRedisCluster());
+const prefix = `cryo-test-${randomBytes(4).toString('hex')}`;
+
+afterAll(async () => {
+  await (await cluster)?.close();
+});
+
+describeStorageConformance('redis cluster', async ({ limits }) => ({
+  storage: await createRedisStorage({ url: (await started()).url, limits, keyPrefix: prefix }),
+}));
+
+describe('redis cluster specifics', () => {
+  it('puts one thread in one slot and spreads threads over the masters', async () => {
+    const { url } = await started();
+    const client = createCluster({ rootNodes: parseClusterUrl(url).map((u) => ({ url: u })) });
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      const keys = redisKeys(prefix);
+      const slot = async (key: string): Promise<number> => Number(await client.sendCommand(key, true, ['CLUSTER', 'KEYSLOT', key]));
+      const slots = new Set<number>();
+      for (let i = 0; i < 20; i++) {
+        const [ns, id] = [`{n${i}:`, `}t${i}{`];
+        const head = await slot(keys.threadHead(ns, id));
+        expect(await slot(keys.threadLog(ns, id))).toBe(head);
+        expect(await slot(keys.threadChannel(ns, id))).toBe(head);
+        expect(await slot(keys.checkpointIndex(ns))).toBe(await slot(keys.checkpoints(ns)));
+        slots.add(head);
+      }
+      expect(slots.size).toBeGreaterThan(10);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('indexes threads created and deleted in a race (index and thread live in different slots)', async () => {
+    const { url } = await started();
+    const a = await createRedisStorage({ url, keyPrefix: prefix });
+    const b = await createRedisStorage({ url, keyPrefix: prefix });
+    try {
+      const namespace = rid('ns');
+      const ids = Array.from({ length: 10 }, (_, i) => `t${i}`);
+      for (let round = 0; round < 5; round++) {
+        await Promise.all(
+          ids.flatMap((threadId) => [
+            a.appendEntries({ namespace, threadId, entries: [{}] }),
+            b.deleteThread({ namespace, threadId }),
+            b.appendEntries({ namespace, threadId, entries: [{}] }),
+          ]),
+        );
+        const existing: string[] = [];
+        for (const threadId of ids) if (await a.getThread({ namespace, threadId })) existing.push(threadId);
+        const listed = (await a.listThreads({ namespace, first: 50 })).items.map((t) => t.id);
+        expect(listed).toEqual(existing);
+      }
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('delivers an append on one instance to a subscriber on another (sharded pub/sub)', async () => {
+    const { url } = await started();
+    const a = await createRedisStorage({ url, keyPrefix: prefix });
+    const b = await createRedisStorage({ url, keyPrefix: prefix });
+    try {
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      const log = new EventLog();
+      const stop = await b.changes.subscribeThread(namespace, threadId, log.listener);
+      await a.appendEntries({ namespace, threadId, entries: [{}, {}] });
+      expect(await log.waitFor((e) => e.type === 'thread-appended')).toEqual({ type: 'thread-appended', namespace, threadId, rev: 2 });
+      await stop();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { createClient } from 'redis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RevisionConflict } from '../../src/domain/errors.js';
+import { createRedisStorage } from '../../src/storage/redis/index.js';
+import { redisKeys } from '../../src/storage/redis/keys.js';
+import type { Storage } from '../../src/storage/types.js';
+import { startRedis, type TestRedis } from '../support/redis-server.js';
+import { describeStorageConformance } from './conformance.js';
+import { EventLog, rid } from './conformance-helpers.js';
+
+let server: Promise<TestRedis> | undefined;
+const redis = (): Promise<TestRedis> => (server ??= startRedis());
+const prefix = `cryo-test-${randomBytes(4).toString('hex')}`;
+
+afterAll(async () => {
+  await (await server)?.close();
+});
+
+describeStorageConformance('redis', async ({ limits }) => ({
+  storage: await createRedisStorage({ url: (await redis()).url, limits, keyPrefix: prefix }),
+}));
+
+describe('redis adapter specifics', () => {
+  it("keeps one thread's keys under one well-formed hash tag, with ids that contain braces", () => {
+    const keys = redisKeys(prefix);
+    // Redis hashes only the text between the first `{` and the next `}` (when non-empty).
+    const tag = (key: string): string => {
+      const open = key.indexOf('{');
+      const close = key.indexOf('}', open + 1);
+      expect(close - open).toBeGreaterThan(1);
+      return key.slice(open + 1, close);
+    };
+    const pairs = [['default', 't'], ['{ns}', '}{x'], ['a:b', '{'], ['é', '🧊}'], ['a', 'b:c'], ['a:b', 'c']] as const;
+    for (const [ns, id] of pairs) {
+      expect(tag(keys.threadLog(ns, id))).toBe(tag(keys.threadHead(ns, id)));
+      expect(tag(keys.threadChannel(ns, id))).toBe(tag(keys.threadHead(ns, id)));
+      expect(tag(keys.checkpointIndex(ns))).toBe(tag(keys.checkpoints(ns)));
+      expect(tag(keys.threadIndex(ns))).toBe(tag(keys.checkpoints(ns)));
+      expect(tag(keys.checkpointChannel(ns))).toBe(tag(keys.checkpoints(ns)));
+    }
+    const heads = new Set(pairs.map(([ns, id]) => keys.threadHead(ns, id)));
+    expect(heads.size).toBe(pairs.length);
+  });
+
+  it('lists without SCAN or KEYS', async () => {
+    const { url } = await redis();
+    const client = createClient({ url });
+    client.on('error', () => {});
+    await client.connect();
+    const storage = await createRedisStorage({ url, keyPrefix: prefix });
+    try {
+      const stats = async (): Promise<Record<string, number>> => {
+        const info = String(await client.sendCommand(['INFO', 'commandstats']));
+        const calls = (name: string): number => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+        return { scan: calls('scan'), keys: calls('keys'), zrangebylex: calls('zrangebylex') + calls('evalsha') };
+      };
+      const before = await stats();
+      const namespace = rid('ns');
+      for (let i = 0; i < 5; i++) {
+        await storage.appendEntries({ namespace, threadId: `t${i}`, entries: [{}] });
+        await storage.putCheckpoint({ namespace, agentType: 'a', agentId: `c${i}`, state: {} });
+      }
+      expect((await storage.listThreads({ namespace, first: 2 })).hasMore).toBe(true);
+      expect((await storage.listCheckpoints({ namespace, agentType: 'a' })).items).toHaveLength(5);
+      const after = await stats();
+      expect(after.scan).toBe(before.scan);
+      expect(after.keys).toBe(before.keys);
+      expect(after.zrangebylex).toBeGreaterThan(before.zrangebylex);
+    } finally {
+      await storage.close();
+      await client.close();
+    }
+  });
+
+  it('of 50 racing appends from two storage instances with one expectedRev exactly one wins', async () => {
+    const { url } = await redis();
+    const a = await createRedisStorage({ url, keyPrefix: prefix });
+    const b = await createRedisStorage({ url, keyPrefix: prefix });
+    try {
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      await a.appendEntries({ namespace, threadId, entries: [{}, {}] });
+      const results = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) =>
+          (i % 2 ? a : b).appendEntries({ namespace, threadId, entries: [{ id: `r${i}` }, { id: `s${i}` }], expectedRev: 2 }),
+        ),
+      );
+      const won = results.filter((r) => r.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      for (const r of results) {
+        if (r.status === 'rejected') expect(r.reason).toMatchObject({ constructor: RevisionConflict, expectedRev: 2, actualRev: 4 });
+      }
+      const stored = await b.readEntries({ namespace, threadId, fromSeq: 0, limit: 10 });
+      expect(stored.map((e) => e.seq)).toEqual([0, 1, 2, 3]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('an append on one instance reaches a subscriber on another', async () => {
+    const { url } = await redis();
+    const a = await createRedisStorage({ url, keyPrefix: prefix });
+    const b = await createRedisStorage({ url, keyPrefix: prefix });
+    try {
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      const log = new EventLog();
+      // Resolves after the SUBSCRIBE acknowledgement: an append made afterwards cannot be missed.
+      const stop = await b.changes.subscribeThread(namespace, threadId, log.listener);
+      await a.appendEntries({ namespace, threadId, entries: [{}, {}, {}] });
+      expect(await log.waitFor((e) => e.type === 'thread-appended')).toEqual({ type: 'thread-appended', namespace, threadId, rev: 3 });
+      await a.deleteThread({ namespace, threadId });
+      await log.waitFor((e) => e.type === 'thread-deleted');
+      await stop();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('shares one SUBSCRIBE per channel and unsubscribes when the last listener leaves', async () => {
+    const { url } = await redis();
+    const storage = (await createRedisStorage({ url, keyPrefix: prefix })) as Storage & {
+      changes: { channelCount: number };
+    };
+    const client = createClient({ url });
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      const channel = redisKeys(prefix).threadChannel(namespace, threadId);
+      const subscribers = async (): Promise<number> => {
+        const reply = (await client.sendCommand(['PUBSUB', 'NUMSUB', channel])) as unknown[];
+        return Number(reply[1]);
+      };
+      const stops = await Promise.all([1, 2, 3].map(() => storage.changes.subscribeThread(namespace, threadId, () => {})));
+      expect(await subscribers()).toBe(1);
+      expect(storage.changes.channelCount).toBe(1);
+      await stops[0]!();
+      await stops[1]!();
+      expect(await subscribers()).toBe(1);
+      await stops[2]!();
+      expect(storage.changes.channelCount).toBe(0);
+      expect(await subscribers()).toBe(0);
+    } finally {
+      await storage.close();
+      await client.close();
+    }
+  });
+});

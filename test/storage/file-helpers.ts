@@ -1,9 +1,73 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const fixture = join(root, 'test/storage/fixtures/file-writer-child.ts');
 
 /** A fresh temp directory for one test; `remove()` deletes it. */
 export async function tempDir(prefix = 'cryo-file-'): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Every file under `dir`, as paths relative to it. */
+export async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) out.push(relative(dir, join(entry.parentPath, entry.name)));
+  }
+  return out.sort();
+}
+
+/** A running fixture child: its stdout lines, a way to wait for one, and its exit. */
+export interface Child {
+  process: ChildProcessWithoutNullStreams;
+  lines: string[];
+  /** Resolves when `predicate(lines)` holds (checked on every new line); rejects if the child exits first. */
+  until(predicate: (lines: string[]) => boolean): Promise<void>;
+  /** Resolves with the exit code or signal once stdout is fully read. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr(): string;
+}
+
+/** Starts `node --import tsx file-writer-child.ts ...args`. */
+export function startChild(args: string[]): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], { cwd: root });
+  const lines: string[] = [];
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const waiters = new Set<() => void>();
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    lines.push(line);
+    for (const check of [...waiters]) check();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    process: child,
+    lines,
+    stderr: () => stderr,
+    exited,
+    until: (predicate) =>
+      new Promise<void>((resolve, reject) => {
+        const check = (): void => {
+          if (predicate(lines)) {
+            waiters.delete(check);
+            resolve();
+          }
+        };
+        waiters.add(check);
+        check();
+        void exited.then(({ code, signal }) => {
+          if (!waiters.has(check)) return;
+          waiters.delete(check);
+          reject(new Error(`child exited (code ${code}, signal ${signal}) first; stderr: ${stderr}`));
+        });
+      }),
+  };
 }

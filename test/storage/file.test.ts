@@ -1,22 +1,180 @@
-import { describe, expect, it } from 'vitest';
-import { createFileStorage } from '../../src/storage/file/index.js';
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StorageUnavailable } from '../../src/domain/errors.js';
+import { createFileStorage, type FileStorage } from '../../src/storage/file/index.js';
+import { openStorage } from '../../src/storage/open.js';
 import { describeStorageConformance } from './conformance.js';
-import { tempDir } from './file-helpers.js';
+import { rejection, rid } from './conformance-helpers.js';
+import { startChild, tempDir, walk } from './file-helpers.js';
 
 describeStorageConformance('file', async ({ limits }) => {
   const dir = await tempDir();
   return { storage: await createFileStorage({ directory: dir.path, limits }), cleanup: dir.remove };
 });
 
-describe('file adapter basics', () => {
-  it('reports kind "file"', async () => {
-    const dir = await tempDir();
-    const storage = await createFileStorage({ directory: dir.path });
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function fresh(): Promise<{ dir: string; open: () => Promise<FileStorage> }> {
+  const dir = await tempDir();
+  const opened: FileStorage[] = [];
+  cleanups.push(async () => {
+    for (const s of opened) await s.close();
+    await dir.remove();
+  });
+  return {
+    dir: dir.path,
+    open: async () => {
+      const storage = await createFileStorage({ directory: dir.path });
+      opened.push(storage);
+      return storage;
+    },
+  };
+}
+
+describe('file adapter: persistence', () => {
+  it('keeps everything written across close and reopen (rev == entry count)', async () => {
+    const { open } = await fresh();
+    const a = await open();
+    const threads = [rid('t'), rid('t'), rid('t')];
+    const ids = new Map<string, string[]>();
+    for (const [i, threadId] of threads.entries()) {
+      for (let n = 0; n < 5 + i; n++) {
+        const entries = [{ id: rid('e'), payload: { n } }, { id: rid('e'), kind: 'k.two' }];
+        await a.appendEntries({ threadId, entries, metadata: { i } });
+        ids.set(threadId, [...(ids.get(threadId) ?? []), ...entries.map((e) => e.id)]);
+      }
+    }
+    await a.putCheckpoint({ agentType: 'bot', agentId: 'one', state: { deep: { x: [1, 2] } }, thread: { id: threads[0]!, rev: 3 } });
+    await a.putCheckpoint({ agentType: 'bot', agentId: 'one', state: { v: 2 }, expectedRev: 1 });
+    await a.putCheckpoint({ agentType: 'bot', agentId: 'two', state: {} });
+    await a.deleteCheckpoint({ agentType: 'bot', agentId: 'two' });
+    await a.deleteThread({ threadId: threads[2]! });
+    const before = await a.readTail({ threadId: threads[1]!, limit: 3 });
+    await a.close();
+
+    const b = await open();
+    expect(b.recovery).toEqual({ truncated: [], removed: [], corrupted: [] });
+    for (const threadId of threads.slice(0, 2)) {
+      const head = await b.getThread({ threadId });
+      const entries = await b.readEntries({ threadId, fromSeq: 0, limit: 1000 });
+      expect(head!.rev).toBe(entries.length);
+      expect(entries.map((e) => e.id)).toEqual(ids.get(threadId));
+      expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i));
+    }
+    expect(await b.getThread({ threadId: threads[2]! })).toBeNull();
+    expect(await b.readTail({ threadId: threads[1]!, limit: 3 })).toEqual(before);
+    expect((await b.listThreads({})).items.map((t) => t.id)).toEqual(threads.slice(0, 2).sort());
+    const listed = await b.listCheckpoints({});
+    expect(listed.items.map((c) => [c.agentId, c.rev, c.state])).toEqual([['one', 2, { v: 2 }]]);
+    const next = await b.appendEntries({ threadId: threads[0]!, entries: [{}], expectedRev: ids.get(threads[0]!)!.length });
+    expect(next.entries[0]!.seq).toBe(ids.get(threads[0]!)!.length);
+  });
+
+  it('stores hostile ids harmlessly: every file stays inside the directory with a hashed name', async () => {
+    const { dir, open } = await fresh();
+    const hostile = ['../../x', 'a/b', '.', '..', 'con', 'NUL.txt', 'x'.repeat(256), '🧊❄️🐧', 'Ωμέγα/../../etc/passwd', '\\..\\..\\win', ' lead', 'trail.'];
+    const a = await open();
+    for (const id of hostile) {
+      await a.appendEntries({ namespace: id, threadId: id, entries: [{ id, payload: { id } }], metadata: { id } });
+      await a.putCheckpoint({ namespace: id, agentType: id, agentId: id, state: { id }, thread: { id, rev: 1 } });
+    }
+    await a.close();
+    const b = await open();
+    for (const id of hostile) {
+      const { thread, entries } = await b.readTail({ namespace: id, threadId: id, limit: 5 });
+      expect(thread).toMatchObject({ id, rev: 1, metadata: { id } });
+      expect(entries.map((e) => [e.id, e.payload])).toEqual([[id, { id }]]);
+      expect(await b.getCheckpoint({ namespace: id, agentType: id, agentId: id })).toMatchObject({ state: { id }, thread: { id, rev: 1 } });
+      expect((await b.listThreads({ namespace: id })).items.map((t) => t.id)).toEqual([id]);
+    }
+    const files = await walk(dir);
+    expect(files.length).toBe(2 * hostile.length + 2);
+    for (const file of files) {
+      expect(file).toMatch(/^(FORMAT|LOCK|threads\/[0-9a-f]{64}\.journal|checkpoints\/[0-9a-f]{64}\.ckpt)$/);
+    }
+  });
+
+  it('opens through a file: storage URL', async () => {
+    const { dir } = await fresh();
+    const storage = await openStorage(`file:${dir}`);
     try {
       expect(storage.kind).toBe('file');
+      await storage.appendEntries({ threadId: 'u', entries: [{}] });
     } finally {
       await storage.close();
-      await dir.remove();
+    }
+  });
+});
+
+describe('file adapter: directory lock', () => {
+  it('refuses a second open in the same process until the first is closed', async () => {
+    const { dir, open } = await fresh();
+    const a = await open();
+    const error = await rejection(createFileStorage({ directory: dir }), StorageUnavailable);
+    expect(error.message).toContain(dir);
+    expect(error.message).toContain('already open in this process');
+    await a.close();
+    const b = await open();
+    await b.appendEntries({ threadId: 't', entries: [{}] });
+  });
+
+  it('refuses another process while held, names the holder, and lets it in after close', async () => {
+    const { dir, open } = await fresh();
+    const a = await open();
+    const child = startChild(['open', dir]);
+    const exit = await child.exited;
+    expect(exit.code).toBe(3);
+    expect(child.lines[0]).toMatch(/^error STORAGE_UNAVAILABLE /);
+    expect(child.lines[0]).toContain(`file storage ${dir} is locked by process ${process.pid}`);
+    await a.close();
+
+    const holder = startChild(['open', dir]);
+    await holder.until((lines) => lines.includes('opened'));
+    const error = await rejection(createFileStorage({ directory: dir }), StorageUnavailable);
+    expect(error.message).toContain(`locked by process ${holder.process.pid}`);
+    holder.process.stdin.end();
+    expect((await holder.exited).code).toBe(0);
+    await (await open()).close();
+  });
+
+  it('takes over a stale lock left by a dead process', async () => {
+    const { dir, open } = await fresh();
+    const dead = startChild(['open', dir]);
+    await dead.until((lines) => lines.includes('opened'));
+    dead.process.kill('SIGKILL');
+    await dead.exited;
+    expect(await walk(dir)).toContain('LOCK');
+    const storage = await open();
+    await storage.appendEntries({ threadId: 't', entries: [{}] });
+    expect(await storage.getThread({ threadId: 't' })).toMatchObject({ rev: 1 });
+  });
+});
+
+describe('file adapter: group commit', () => {
+  it('32 concurrent appends share flush rounds (appends per round > 1), on many threads and on one', async () => {
+    const { open } = await fresh();
+    const storage = await open();
+    for (const threads of [32, 1]) {
+      const before = storage.stats();
+      const ids = Array.from({ length: threads }, () => rid('g'));
+      await Promise.all(
+        Array.from({ length: 32 }, (_, i) =>
+          storage.appendEntries({ threadId: ids[i % threads]!, entries: [{ payload: { i, r: randomBytes(8).toString('hex') } }] }),
+        ),
+      );
+      const after = storage.stats();
+      const appends = after.appends - before.appends;
+      const rounds = after.rounds - before.rounds;
+      expect(appends).toBe(32);
+      expect(rounds).toBeGreaterThan(0);
+      expect(appends / rounds).toBeGreaterThan(1);
+      for (const threadId of ids) {
+        const head = await storage.getThread({ threadId });
+        expect(head!.rev).toBe(32 / threads);
+      }
     }
   });
 });

@@ -1,0 +1,116 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { CryoConfig } from './config.js';
+import { DEFAULT_NAMESPACE } from './domain/types.js';
+import type { CryoContext } from './schema/context.js';
+import type { Attach, ServerAttachment } from './server/attachment.js';
+import { withBodyLimit } from './server/body-limit.js';
+import { loadGraphiqlTabs } from './server/graphiql-tabs.js';
+import { createHomePage } from './server/home-page.js';
+import { closeHttpServer } from './server/http-close.js';
+import { createLogger } from './server/logger.js';
+import { Readiness } from './server/readiness.js';
+import { attachWebSocket } from './server/websocket.js';
+import { createCryoYoga, type CryoYoga } from './server/yoga.js';
+import { openStorage } from './storage/open.js';
+import type { Storage } from './storage/types.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Options of {@link buildApp} beyond the config (for tests and embedding). */
+export interface AppOptions {
+  /** Use this storage instead of opening `config.storage`. It is lent: stop() does not close it. */
+  storage?: Storage;
+  /** Logger; default: a pino logger at `config.logLevel`. */
+  logger?: Logger;
+  /** Add-ons attached to the HTTP server on start, closed on stop. @default [attachWebSocket] */
+  attachments?: Attach[];
+  /** The dashboard's built files, served at `/` when `index.html` exists. @default "<repo>/playground/dist" */
+  dashboardDir?: string | null;
+  /** Saved operations loaded into GraphiQL. @default "<repo>/playground/operations" */
+  operationsDir?: string | null;
+}
+
+/** A built Cryo server: one HTTP server with Yoga, `/health`, `/ready`, the page at `/`, and attachments. */
+export interface App {
+  readonly config: CryoConfig;
+  readonly storage: Storage;
+  readonly yoga: CryoYoga;
+  readonly server: Server;
+  readonly logger: Logger;
+  /** Listens on config.host:config.port (0 = a free port). Resolves with the base URL and the port. */
+  start(): Promise<{ url: string; port: number }>;
+  /**
+   * Graceful stop (DESIGN §5): readiness off, attachments closed (WebSockets 1001), HTTP closed
+   * with in-flight requests finishing (cut after config.shutdownGraceMs), Yoga disposed, storage
+   * closed (unless lent). Idempotent.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the server from a config: opens the storage (or takes a lent one), builds Yoga and the
+ * Node HTTP server. Nothing listens until start(). Reads no environment, argv or signals.
+ */
+export async function buildApp(config: CryoConfig, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const ownsStorage = !options.storage;
+  const storage = options.storage ?? (await openStorage(config.storage, { limits: config.limits }));
+  const readiness = new Readiness(storage);
+  const context: CryoContext = Object.freeze({ storage, namespace: DEFAULT_NAMESPACE, limits: config.limits, logger });
+  const createContext = (): CryoContext => context;
+  const operationsDir = options.operationsDir === undefined ? `${ROOT}playground/operations` : options.operationsDir;
+  const yoga = createCryoYoga({
+    production: config.production,
+    logger,
+    createContext,
+    plugins: [readiness.plugin('/ready')],
+    graphiqlTabs: config.production || !operationsDir ? [] : loadGraphiqlTabs(operationsDir),
+  });
+  const homePage = createHomePage(options.dashboardDir === undefined ? `${ROOT}playground/dist` : options.dashboardDir);
+  const graphql = withBodyLimit(config.limits.maxRequestBytes, yoga as unknown as (req: IncomingMessage, res: ServerResponse) => void);
+  const server = createServer((req, res) => {
+    if (!homePage(req, res)) graphql(req, res);
+  });
+  const attachments: ServerAttachment[] = [];
+  let stopping: Promise<void> | undefined;
+
+  return {
+    config,
+    storage,
+    yoga,
+    server,
+    logger,
+    async start() {
+      for (const attach of options.attachments ?? [attachWebSocket]) {
+        attachments.push(await attach({ server, yoga, config, storage, logger, createContext }));
+      }
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const { port, address, family } = server.address() as AddressInfo;
+      const host = family === 'IPv6' ? `[${address}]` : address;
+      const url = `http://${host}:${port}/`;
+      logger.debug({ url, storage: storage.kind, production: config.production }, 'listening');
+      return { url, port };
+    },
+    stop() {
+      stopping ??= (async () => {
+        readiness.drain();
+        logger.info('draining');
+        for (const attachment of attachments) await attachment.close();
+        await closeHttpServer(server, config.shutdownGraceMs);
+        await yoga.dispose();
+        if (ownsStorage) await storage.close();
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}

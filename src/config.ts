@@ -1,0 +1,153 @@
+import { DEFAULT_LIMITS, type Limits } from './domain/limits.js';
+import { parseStorageUrl } from './storage/url.js';
+
+/** Log levels the server accepts (pino's, plus "silent"). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything the server needs, parsed and checked once (DESIGN §5). */
+export interface CryoConfig {
+  /** Storage URL: `memory:`, `file:./data`, `redis://…`. @default "file:./data" */
+  storage: string;
+  /** TCP port; 0 picks a free one. @default 4000 */
+  port: number;
+  /** Interface to listen on. @default "127.0.0.1" */
+  host: string;
+  /** NODE_ENV=production: no GraphiQL, no introspection, no error details, no limit details. */
+  production: boolean;
+  /** @default "info" */
+  logLevel: LogLevel;
+  /** Input limits; every one can be set (see {@link LIMIT_SETTINGS}). */
+  limits: Limits;
+  /** Milliseconds in-flight requests get to finish on shutdown before connections are cut. @default 10000 */
+  shutdownGraceMs: number;
+}
+
+/** A setting was missing its value, malformed or out of range. The message names it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The limit settings: config key, environment variable, command-line flag, what it bounds. */
+export const LIMIT_SETTINGS: readonly { key: keyof Limits; env: string; flag: string; help: string }[] = [
+  { key: 'maxEntriesPerAppend', env: 'CRYO_MAX_ENTRIES_PER_APPEND', flag: '--max-entries-per-append', help: 'entries in one appendEntries or hibernate' },
+  { key: 'maxEntryBytes', env: 'CRYO_MAX_ENTRY_BYTES', flag: '--max-entry-bytes', help: 'serialized size of one entry, bytes' },
+  { key: 'maxStateBytes', env: 'CRYO_MAX_STATE_BYTES', flag: '--max-state-bytes', help: "serialized size of a checkpoint's state, bytes" },
+  { key: 'maxMetadataBytes', env: 'CRYO_MAX_METADATA_BYTES', flag: '--max-metadata-bytes', help: "serialized size of a thread's metadata, bytes" },
+  { key: 'maxRequestBytes', env: 'CRYO_MAX_REQUEST_BYTES', flag: '--max-request-bytes', help: 'HTTP request body / WebSocket message, bytes' },
+  { key: 'maxIdLength', env: 'CRYO_MAX_ID_LENGTH', flag: '--max-id-length', help: 'length of ids, characters' },
+  { key: 'maxKindLength', env: 'CRYO_MAX_KIND_LENGTH', flag: '--max-kind-length', help: 'length of an entry kind, characters' },
+  { key: 'maxPageSize', env: 'CRYO_MAX_PAGE_SIZE', flag: '--max-page-size', help: 'largest page a caller may ask for' },
+  { key: 'defaultPageSize', env: 'CRYO_DEFAULT_PAGE_SIZE', flag: '--default-page-size', help: 'page size when none is given' },
+];
+
+const BASIC_SETTINGS = {
+  storage: { env: 'CRYO_STORAGE', flag: '--storage' },
+  port: { env: 'PORT', flag: '--port' },
+  host: { env: 'HOST', flag: '--host' },
+  logLevel: { env: 'CRYO_LOG_LEVEL', flag: '--log-level' },
+  shutdownGraceMs: { env: 'CRYO_SHUTDOWN_GRACE_MS', flag: '--shutdown-grace-ms' },
+} as const;
+
+/** The defaults, with `overrides` applied (limits merged). For tests and embedding; validates. */
+export function defineConfig(overrides: Partial<Omit<CryoConfig, 'limits'>> & { limits?: Partial<Limits> } = {}): CryoConfig {
+  const config: CryoConfig = {
+    storage: 'file:./data',
+    port: 4000,
+    host: '127.0.0.1',
+    production: false,
+    logLevel: 'info',
+    shutdownGraceMs: 10_000,
+    ...overrides,
+    limits: { ...DEFAULT_LIMITS, ...overrides.limits },
+  };
+  checkConfig(config);
+  return config;
+}
+
+/**
+ * Parses the settings from the environment and the command line (`--flag value` or
+ * `--flag=value`; a flag wins over its variable). Throws ConfigError naming the bad setting;
+ * unknown flags are errors too. Reads nothing else (no files, no network).
+ */
+export function parseConfig(env: Record<string, string | undefined>, argv: readonly string[]): CryoConfig {
+  const flags = parseFlags(argv);
+  const pick = (s: { env: string; flag: string }): { value: string; from: string } | undefined => {
+    const flag = flags.get(s.flag);
+    if (flag !== undefined) return { value: flag, from: s.flag };
+    const value = env[s.env];
+    return value === undefined || value === '' ? undefined : { value, from: s.env };
+  };
+  const overrides: Parameters<typeof defineConfig>[0] = { production: env['NODE_ENV'] === 'production' };
+  const storage = pick(BASIC_SETTINGS.storage);
+  if (storage) overrides.storage = storage.value;
+  const port = pick(BASIC_SETTINGS.port);
+  if (port) overrides.port = integer(port, 0, 65_535);
+  const host = pick(BASIC_SETTINGS.host);
+  if (host) overrides.host = host.value;
+  const logLevel = pick(BASIC_SETTINGS.logLevel);
+  if (logLevel) {
+    if (!(LOG_LEVELS as readonly string[]).includes(logLevel.value)) {
+      throw new ConfigError(`${logLevel.from} must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(logLevel.value)})`);
+    }
+    overrides.logLevel = logLevel.value as LogLevel;
+  }
+  const grace = pick(BASIC_SETTINGS.shutdownGraceMs);
+  if (grace) overrides.shutdownGraceMs = integer(grace, 0, 600_000);
+  const limits: Partial<Limits> = {};
+  for (const setting of LIMIT_SETTINGS) {
+    const value = pick(setting);
+    if (value) limits[setting.key] = integer(value, 1, Number.MAX_SAFE_INTEGER);
+  }
+  overrides.limits = limits;
+  return defineConfig(overrides);
+}
+
+function parseFlags(argv: readonly string[]): Map<string, string> {
+  const known = new Set<string>([...Object.values(BASIC_SETTINGS).map((s) => s.flag), ...LIMIT_SETTINGS.map((s) => s.flag)]);
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (!known.has(name)) {
+      throw new ConfigError(`unknown argument ${JSON.stringify(arg)} (known: ${[...known].join(', ')})`);
+    }
+    let value: string | undefined = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined || (eq === -1 && value.startsWith('--'))) throw new ConfigError(`${name} needs a value`);
+    flags.set(name, value);
+  }
+  return flags;
+}
+
+function integer(setting: { value: string; from: string }, min: number, max: number): number {
+  const trimmed = setting.value.trim();
+  const n = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${setting.from} must be an integer between ${min} and ${max} (got ${JSON.stringify(setting.value)})`);
+  }
+  return n;
+}
+
+function checkConfig(config: CryoConfig): void {
+  try {
+    parseStorageUrl(config.storage);
+  } catch (error) {
+    throw new ConfigError(`CRYO_STORAGE / --storage: ${(error as Error).message}`);
+  }
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65_535) {
+    throw new ConfigError(`PORT / --port must be an integer between 0 and 65535 (got ${config.port})`);
+  }
+  if (config.host.trim() === '') throw new ConfigError('HOST / --host must not be empty');
+  for (const setting of LIMIT_SETTINGS) {
+    const value = config.limits[setting.key];
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new ConfigError(`${setting.env} / ${setting.flag} must be a positive integer (got ${value})`);
+    }
+  }
+  if (config.limits.defaultPageSize > config.limits.maxPageSize) {
+    throw new ConfigError(
+      `CRYO_DEFAULT_PAGE_SIZE (${config.limits.defaultPageSize}) must not exceed CRYO_MAX_PAGE_SIZE (${config.limits.maxPageSize})`,
+    );
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * `npm start`: the only place that reads the environment, argv and signals. Parses the config
+ * (a bad setting: one clear line on stderr, exit code 2), starts the app, prints one line with
+ * the URL it serves, and on SIGTERM/SIGINT drains gracefully (a second signal exits at once).
+ */
+import { buildApp } from './app.js';
+import { ConfigError, parseConfig } from './config.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseConfig(process.env, process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`cryo: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const app = await buildApp(config);
+  const { url } = await app.start();
+  console.log(`Cryo listening on ${url} (GraphQL at ${url}graphql, storage ${config.storage})`);
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (++signals > 1) process.exit(1);
+    app.logger.info({ signal }, 'shutting down');
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+main().catch((error: unknown) => {
+  console.error(`cryo: failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,45 @@
+import { GraphQLError } from 'graphql';
+import { maskError as yogaMaskError } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { CryoError, StorageCorrupted, StorageUnavailable, ValidationError } from '../domain/errors.js';
+
+/**
+ * Yoga's `maskedErrors.maskError` for Cryo. Errors a resolver throws outside a result union
+ * become GraphQL errors with `extensions.code`:
+ * - ValidationError (e.g. a page size or cursor on a query) → `BAD_USER_INPUT`, with its message
+ *   and `extensions.field`;
+ * - StorageUnavailable → `STORAGE_UNAVAILABLE` (safe to retry), logged as a warning;
+ * - StorageCorrupted → `STORAGE_CORRUPTED` with a fixed message (the location is logged, never sent);
+ * - any other CryoError → its own code and message (they are written for callers);
+ * - anything else → Yoga's "Unexpected error." (`INTERNAL_SERVER_ERROR`), logged with its stack;
+ *   outside production the original message is attached under `extensions.originalError`.
+ * GraphQL errors from parsing, validation and variable coercion pass unchanged.
+ */
+export function createMaskError(options: { production: boolean; logger: Logger }) {
+  const { production, logger } = options;
+  return (error: unknown, message: string): Error => {
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    if (!(original instanceof CryoError)) {
+      if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) {
+        return error;
+      }
+      logger.error({ err: original, path: error instanceof GraphQLError ? error.path : undefined }, 'unexpected error');
+      return yogaMaskError(error, message, !production);
+    }
+    const base = error instanceof GraphQLError ? error : undefined;
+    const build = (text: string, extensions: Record<string, unknown>) =>
+      new GraphQLError(text, { nodes: base?.nodes, path: base?.path, originalError: original, extensions });
+    if (original instanceof ValidationError) {
+      return build(original.message, { code: 'BAD_USER_INPUT', field: original.field });
+    }
+    if (original instanceof StorageUnavailable) {
+      logger.warn({ err: original }, 'storage unavailable');
+      return build(production ? 'storage unavailable: retry later' : original.message, { code: original.code });
+    }
+    if (original instanceof StorageCorrupted) {
+      logger.error({ err: original }, 'storage corrupted');
+      return build('stored data failed an integrity check; the operator has been told', { code: original.code });
+    }
+    return build(original.message, { code: original.code });
+  };
+}

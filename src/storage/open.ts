@@ -7,6 +7,8 @@ import { parseStorageUrl } from './url.js';
 export interface OpenStorageOptions {
   /** Overrides of the input limits. @default DEFAULT_LIMITS */
   limits?: Partial<Limits>;
+  /** Redis adapter settings (see RedisStorageOptions). */
+  redis?: { commandTimeoutMs?: number; keyPrefix?: string };
 }
 
 /**
@@ -26,8 +28,16 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
       const { createFileStorage } = await import('./file/index.js');
       return createFileStorage({ directory: location.path, limits: options.limits });
     }
-    // The redis adapter adds its branch here likewise.
+    case 'redis': {
+      const { createRedisStorage } = await import('./redis/index.js');
+      return createRedisStorage({
+        ...options.redis,
+        url: location.nodes[0],
+        cluster: location.cluster ? { rootNodes: location.nodes } : false,
+        limits: options.limits,
+      });
+    }
     default:
-      throw new ValidationError(`storage kind "${location.kind}" is not available in this build`, 'storage');
+      throw new ValidationError(`storage kind "${(location as { kind: string }).kind}" is not available in this build`, 'storage');
   }
 }

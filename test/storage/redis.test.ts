@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RevisionConflict } from '../../src/domain/errors.js';
+import { openStorage } from '../../src/storage/open.js';
 import { createRedisStorage } from '../../src/storage/redis/index.js';
 import { redisKeys } from '../../src/storage/redis/keys.js';
 import type { Storage } from '../../src/storage/types.js';
@@ -50,7 +51,7 @@ describe('redis adapter specifics', () => {
     await client.connect();
     const storage = await createRedisStorage({ url, keyPrefix: prefix });
     try {
-      const stats = async (): Promise<Record<string, number>> => {
+      const stats = async (): Promise<{ scan: number; keys: number; zrangebylex: number }> => {
         const info = String(await client.sendCommand(['INFO', 'commandstats']));
         const calls = (name: string): number => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
         return { scan: calls('scan'), keys: calls('keys'), zrangebylex: calls('zrangebylex') + calls('evalsha') };
@@ -148,6 +149,16 @@ describe('redis adapter specifics', () => {
     } finally {
       await storage.close();
       await client.close();
+    }
+  });
+
+  it('opens through openStorage from a redis:// URL', async () => {
+    const storage = await openStorage((await redis()).url, { redis: { keyPrefix: prefix } });
+    try {
+      expect(storage.kind).toBe('redis');
+      await storage.ping();
+    } finally {
+      await storage.close();
     }
   });
 });

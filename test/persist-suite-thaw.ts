@@ -78,6 +78,33 @@ export function describeThawSuite(storage: () => Storage, agent: () => AgentKey)
       expect(await thaw(storage(), key)).toMatchObject({ thread: { rev: 5 }, pendingEntries: [] });
     });
 
+    it('pendingEntries always start at the pointer, even when the journal changes between reads', async () => {
+      const key = agent();
+      const threadId = rid('t');
+      const t = { namespace: key.namespace, threadId };
+      await hibernate(storage(), { ...key, state: {}, thread: { id: threadId, rev: 2, entries: [{ id: 'a0' }, { id: 'a1' }] } });
+      await storage().appendEntries({ ...t, entries: [{ id: 'a2' }, { id: 'a3' }, { id: 'a4' }] });
+      let reads = 0;
+      const shifting: Storage = Object.assign(Object.create(null), {
+        ...Object.fromEntries(
+          (['getCheckpoint', 'getThread', 'readEntries'] as const).map((m) => [m, (o: never) => storage()[m](o)]),
+        ),
+        readTail: async (o: Parameters<Storage['readTail']>[0]) => {
+          if (reads++ === 1) {
+            await storage().deleteThread(t);
+            await storage().appendEntries({ ...t, entries: [{ id: 'b0' }, { id: 'b1' }, { id: 'b2' }, { id: 'b3' }] });
+          }
+          return storage().readTail(o);
+        },
+      });
+      const thawed = await thaw(shifting, { ...key, allowJournalAhead: true });
+      expect(thawed.thread?.rev).toBe(4);
+      expect(thawed.pendingEntries.map((e) => [e.seq, e.id])).toEqual([
+        [2, 'b2'],
+        [3, 'b3'],
+      ]);
+    });
+
     it('validates its input', async () => {
       await rejection(thaw(storage(), { agentType: '', agentId: 'a' }), ValidationError, { field: 'agentType' });
       await rejection(thaw(storage(), { ...agent(), allowJournalAhead: 'yes' as never }), ValidationError, { field: 'allowJournalAhead' });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type App, buildApp } from '../src/app.js';
+import { type App, type AppOptions, buildApp } from '../src/app.js';
 import { createCryoClient, type CryoClient, type CryoClientOptions } from '../src/client/index.js';
 import { defineConfig } from '../src/config.js';
 
@@ -16,10 +16,13 @@ export interface TestServer {
   graphqlUrl: string;
 }
 
-/** Starts a server on `port` (0 = a free one) over `storage` (default `memory:`), logging nothing. */
-export async function startServer(options: { storage?: string; port?: number } = {}): Promise<TestServer> {
+/**
+ * Starts a server on `port` (0 = a free one) over `storage` (default `memory:`), logging nothing.
+ * `app` options go to buildApp (e.g. `dashboardDir`; the repo's playground/dist by default).
+ */
+export async function startServer(options: { storage?: string; port?: number; app?: AppOptions } = {}): Promise<TestServer> {
   const config = defineConfig({ port: options.port ?? 0, storage: options.storage ?? 'memory:', logLevel: 'silent', shutdownGraceMs: 500 });
-  const app = await buildApp(config);
+  const app = await buildApp(config, options.app);
   const { port, url } = await app.start();
   return { app, port, baseUrl: url, graphqlUrl: `${url}graphql` };
 }

@@ -9,7 +9,7 @@ const MAX_AHEAD = 10_000;
 /** Thrown to a checkpointEvents consumer that let too many checkpoints' events pile up. */
 export class SubscriberTooSlow extends Error {
   constructor(limit: number) {
-    super(`subscriber too slow: more than ${limit} checkpoints with undelivered events; resubscribe and re-read`);
+    super(`subscriber too slow: more than ${limit} undelivered checkpoint events; resubscribe and re-list checkpoints`);
   }
 }
 
@@ -98,14 +98,14 @@ export class CheckpointWatcher {
 }
 
 /**
- * The iterator of one `checkpointEvents` subscription. Its queue holds at most one event per
- * checkpoint: a newer event for a checkpoint whose previous event is still queued replaces it
- * in place (a slow reader sees each checkpoint's latest state, possibly skipping intermediate
- * ones, including a delete followed by a re-create). More than `maxPending` distinct
- * checkpoints queued ends the subscription with {@link SubscriberTooSlow}.
+ * The iterator of one `checkpointEvents` subscription: a FIFO of events in the order the
+ * watcher handled them. A consumer that lets more than `maxPending` events pile up is ended with
+ * {@link SubscriberTooSlow} (checkpoint events cannot be re-read from storage, so the client must
+ * resubscribe and re-list checkpoints); memory per subscriber is bounded by that count.
  */
 export class CheckpointEventsSubscription implements AsyncIterableIterator<CheckpointEvent> {
-  readonly #queue = new Map<string, CheckpointEvent>();
+  #queue: CheckpointEvent[] = [];
+  #head = 0;
   #ended = false;
   #error: { error: unknown } | null = null;
   #waiter: (() => void) | null = null;
@@ -119,7 +119,7 @@ export class CheckpointEventsSubscription implements AsyncIterableIterator<Check
 
   /** Events queued now. */
   get buffered(): number {
-    return this.#queue.size;
+    return this.#queue.length - this.#head;
   }
 
   wants(agentType: string): boolean {
@@ -128,14 +128,13 @@ export class CheckpointEventsSubscription implements AsyncIterableIterator<Check
 
   offer(event: CheckpointEvent): void {
     if (this.#ended || this.#error) return;
-    const { agentType, agentId } = event.type === 'checkpoint-saved' ? event.checkpoint : event;
+    const { agentType } = event.type === 'checkpoint-saved' ? event.checkpoint : event;
     if (!this.wants(agentType)) return;
-    const key = keyOf(agentType, agentId);
-    if (!this.#queue.has(key) && this.#queue.size >= this.maxPending) {
+    if (this.buffered >= this.maxPending) {
       this.fail(new SubscriberTooSlow(this.maxPending));
       return;
     }
-    this.#queue.set(key, event);
+    this.#queue.push(event);
     this.#wake();
   }
 
@@ -167,15 +166,19 @@ export class CheckpointEventsSubscription implements AsyncIterableIterator<Check
   async #pull(): Promise<IteratorResult<CheckpointEvent>> {
     for (;;) {
       if (this.#ended) return DONE;
+      if (this.#head < this.#queue.length) {
+        const value = this.#queue[this.#head]!;
+        this.#queue[this.#head++] = undefined as unknown as CheckpointEvent;
+        if (this.#head === this.#queue.length) {
+          this.#queue = [];
+          this.#head = 0;
+        }
+        return { value, done: false };
+      }
       if (this.#error) {
         const { error } = this.#error;
         await this.#end();
         throw error;
-      }
-      const first = this.#queue.entries().next();
-      if (!first.done) {
-        this.#queue.delete(first.value[0]);
-        return { value: first.value[1], done: false };
       }
       await new Promise<void>((resolve) => (this.#waiter = resolve));
     }
@@ -190,7 +193,8 @@ export class CheckpointEventsSubscription implements AsyncIterableIterator<Check
   async #end(): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
-    this.#queue.clear();
+    this.#queue = [];
+    this.#head = 0;
     this.#wake();
     await this.onEnd(this);
   }

@@ -27,11 +27,10 @@ export interface LiveOptions {
   /** Most entries queued for one thread subscriber; at least pageSize. @default 2 × pageSize */
   queueCapacity?: number;
   /**
-   * Most checkpoints with an undelivered event queued for one checkpointEvents subscriber
-   * (events of one checkpoint coalesce). Past it the subscription ends with an error.
-   * @default 10000
+   * Most undelivered events queued for one checkpointEvents subscriber; past it the subscription
+   * ends with SubscriberTooSlow. @default 1000
    */
-  maxPendingCheckpoints?: number;
+  maxPendingCheckpointEvents?: number;
 }
 
 /** {@link LiveOptions} with defaults applied. */
@@ -43,6 +42,6 @@ export function resolveLiveOptions(options: LiveOptions = {}): ResolvedLiveOptio
   return {
     pageSize,
     queueCapacity: Math.max(pageSize, Math.floor(options.queueCapacity ?? 2 * pageSize)),
-    maxPendingCheckpoints: Math.max(1, Math.floor(options.maxPendingCheckpoints ?? 10_000)),
+    maxPendingCheckpointEvents: Math.max(1, Math.floor(options.maxPendingCheckpointEvents ?? 1000)),
   };
 }

@@ -119,7 +119,7 @@ export class LiveHub {
     }
     const subscription = new CheckpointEventsSubscription(
       options.agentType ?? null,
-      this.options.maxPendingCheckpoints,
+      this.options.maxPendingCheckpointEvents,
       async (ended) => {
         this.#checkpointSubscriptions.delete(ended);
         watcher.subscribers.delete(ended);

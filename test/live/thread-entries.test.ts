@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../../src/domain/errors.js';
 import type { ThreadEntriesEvent } from '../../src/live/events.js';
 import { LiveHub } from '../../src/live/live-hub.js';
@@ -7,6 +7,8 @@ import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import type { Storage } from '../../src/storage/types.js';
 import { storageFactories } from './storage-factories.js';
 import { freshId, prng, range, seqsOf, take, takeUntil } from './helpers.js';
+
+vi.setConfig({ testTimeout: 15_000 });
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -97,6 +97,20 @@ describe('file adapter: persistence', () => {
     }
   });
 
+  it('close waits for appends in flight, then refuses calls; the appends are there after reopen', async () => {
+    const { open } = await fresh();
+    const a = await open();
+    const threadId = rid('t');
+    const appends = Array.from({ length: 20 }, (_, i) => a.appendEntries({ threadId, entries: [{ id: `e${i}` }] }));
+    const closed = a.close();
+    await rejection(a.getThread({ threadId }), StorageUnavailable);
+    await closed;
+    expect((await Promise.all(appends)).map((r) => r.thread.rev).sort((x, y) => x - y)).toEqual(appends.map((_, i) => i + 1));
+    await a.close();
+    const b = await open();
+    expect((await b.getThread({ threadId }))!.rev).toBe(20);
+  });
+
   it('opens through a file: storage URL', async () => {
     const { dir } = await fresh();
     const storage = await openStorage(`file:${dir}`);

@@ -3,8 +3,10 @@ import { useDisableIntrospection } from '@envelop/disable-introspection';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { QueryLimits } from '../config.js';
 import { schema } from '../schema/index.js';
 import type { CryoContext } from '../schema/context.js';
+import { cryoGraphiQLOptions } from './graphiql.js';
 import type { GraphiqlTab } from './graphiql-tabs.js';
 import { createMaskError } from './mask-error.js';
 
@@ -17,21 +19,13 @@ export interface NodeServerContext {
 /** The Yoga instance of a Cryo app. */
 export type CryoYoga = YogaServerInstance<NodeServerContext, CryoContext>;
 
-/** Query-shape limits (graphql-armor); they apply over HTTP and over WebSocket (via getEnveloped). */
-export const QUERY_LIMITS = {
-  /** Selection depth: a thaw → thread → entries → edges → node → payload query is 6 deep. */
-  maxDepth: 10,
-  maxTokens: 2000,
-  maxAliases: 15,
-  maxDirectives: 50,
-  /** Armor multiplies literal first/last into the cost: one 500-entry page nested in thaw costs ~80k. */
-  maxCost: 200_000,
-} as const;
 
 /** Options of {@link createCryoYoga}. */
 export interface CryoYogaOptions {
   production: boolean;
   logger: Logger;
+  /** graphql-armor limits. */
+  queryLimits: QueryLimits;
   createContext(): CryoContext;
   /** Extra plugins (readiness, …), run after the built-in ones. */
   plugins?: Plugin[];
@@ -46,7 +40,7 @@ export interface CryoYogaOptions {
  * limit request body size: the Node handler in front of it does (server/body-limit.ts).
  */
 export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
-  const { production, logger } = options;
+  const { production, logger, queryLimits: q } = options;
   const exposeLimits = !production;
   return createYoga<NodeServerContext, CryoContext>({
     schema,
@@ -56,7 +50,7 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
     context: () => options.createContext(),
     graphiql: production
       ? false
-      : { title: 'Cryo', defaultTabs: options.graphiqlTabs ?? [], subscriptionsProtocol: 'WS' },
+      : cryoGraphiQLOptions(options.graphiqlTabs ?? []),
     maskedErrors: { maskError: createMaskError({ production, logger }) },
     logging: {
       debug: (...args: unknown[]) => logger.debug({ args }, 'yoga'),
@@ -66,11 +60,11 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
     },
     plugins: [
       EnvelopArmorPlugin({
-        maxDepth: { n: QUERY_LIMITS.maxDepth, exposeLimits, ignoreIntrospection: true },
-        maxTokens: { n: QUERY_LIMITS.maxTokens, exposeLimits },
-        maxAliases: { n: QUERY_LIMITS.maxAliases, exposeLimits },
-        maxDirectives: { n: QUERY_LIMITS.maxDirectives, exposeLimits },
-        costLimit: { maxCost: QUERY_LIMITS.maxCost, exposeLimits, ignoreIntrospection: true },
+        maxDepth: { n: q.maxDepth, exposeLimits, ignoreIntrospection: true },
+        maxTokens: { n: q.maxTokens, exposeLimits },
+        maxAliases: { n: q.maxAliases, exposeLimits },
+        maxDirectives: { n: q.maxDirectives, exposeLimits },
+        costLimit: { maxCost: q.maxCost, exposeLimits, ignoreIntrospection: true },
         blockFieldSuggestion: { enabled: production },
       }),
       ...(production ? [useDisableIntrospection()] : []),

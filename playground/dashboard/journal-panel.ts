@@ -33,6 +33,7 @@ export class JournalPanel {
   #watch: ThreadWatch | null = null;
   #unseen = 0;
   #caughtUpCount = 0;
+  #opening = 0;
   #onRev: (threadId: string, rev: number) => void;
 
   constructor(client: CryoClient, root: HTMLElement, onRev: (threadId: string, rev: number) => void) {
@@ -48,9 +49,12 @@ export class JournalPanel {
   /** Opens a thread (closing the previous watch). */
   async open(threadId: string): Promise<void> {
     this.#watch?.close();
+    this.#watch = null;
     this.#caughtUpCount = 0;
     this.#clearUnseen();
+    const opening = ++this.#opening;
     const thread = await this.#client.thread({ id: threadId, last: 1 }).catch(() => null);
+    if (opening !== this.#opening) return;
     const fromSeq = Math.max(0, (thread?.rev ?? 0) - TAIL);
     const title = h('h2', { id: 'journal-title' }, threadId);
     const meta = thread
@@ -97,6 +101,7 @@ export class JournalPanel {
 
   /** Stops streaming. */
   close(): void {
+    this.#opening++;
     this.#watch?.close();
     this.#watch = null;
   }

@@ -99,11 +99,12 @@ export class JournalPanel {
     this.#setStatus(this.#watch.status);
   }
 
-  /** Stops streaming. */
+  /** Stops streaming and shows the "pick a thread" state. */
   close(): void {
     this.#opening++;
     this.#watch?.close();
     this.#watch = null;
+    this.#showEmpty();
   }
 
   #entryRow(entry: { id: string; seq: number; at: string; kind: string; payload: Record<string, unknown>; refs: Record<string, unknown> }) {

@@ -65,6 +65,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   const yoga = createCryoYoga({
     production: config.production,
     logger,
+    queryLimits: config.queryLimits,
     createContext,
     plugins: [readiness.plugin('/ready')],
     graphiqlTabs: config.production || !operationsDir ? [] : loadGraphiqlTabs(operationsDir),

@@ -19,9 +19,37 @@ export interface CryoConfig {
   logLevel: LogLevel;
   /** Input limits; every one can be set (see {@link LIMIT_SETTINGS}). */
   limits: Limits;
+  /** Limits on the shape of GraphQL documents (graphql-armor), over HTTP and WebSocket alike. */
+  queryLimits: QueryLimits;
   /** Milliseconds in-flight requests get to finish on shutdown before connections are cut. @default 10000 */
   shutdownGraceMs: number;
 }
+
+/** Limits on GraphQL documents, enforced before execution. */
+export interface QueryLimits {
+  /** Selection depth (the deepest query the schema allows today is 8). @default 10 */
+  maxDepth: number;
+  /** Lexer tokens in one document. @default 2000 */
+  maxTokens: number;
+  /** Aliases in one operation. @default 15 */
+  maxAliases: number;
+  /** Directives in one operation. @default 50 */
+  maxDirectives: number;
+  /**
+   * graphql-armor cost: fields weighted by depth, multiplied by literal `first`/`last`; one
+   * 500-entry page nested in thaw costs ~80k, a page of pages millions. @default 200000
+   */
+  maxCost: number;
+}
+
+/** The defaults of {@link QueryLimits}. */
+export const DEFAULT_QUERY_LIMITS: Readonly<QueryLimits> = Object.freeze({
+  maxDepth: 10,
+  maxTokens: 2000,
+  maxAliases: 15,
+  maxDirectives: 50,
+  maxCost: 200_000,
+});
 
 /** A setting was missing its value, malformed or out of range. The message names it. */
 export class ConfigError extends Error {
@@ -41,6 +69,15 @@ export const LIMIT_SETTINGS: readonly { key: keyof Limits; env: string; flag: st
   { key: 'defaultPageSize', env: 'CRYO_DEFAULT_PAGE_SIZE', flag: '--default-page-size', help: 'page size when none is given' },
 ];
 
+/** The query-shape settings: config key, environment variable, command-line flag, what it bounds. */
+export const QUERY_LIMIT_SETTINGS: readonly { key: keyof QueryLimits; env: string; flag: string; help: string }[] = [
+  { key: 'maxDepth', env: 'CRYO_MAX_QUERY_DEPTH', flag: '--max-query-depth', help: 'selection depth of a GraphQL document' },
+  { key: 'maxTokens', env: 'CRYO_MAX_QUERY_TOKENS', flag: '--max-query-tokens', help: 'tokens in a GraphQL document' },
+  { key: 'maxAliases', env: 'CRYO_MAX_QUERY_ALIASES', flag: '--max-query-aliases', help: 'aliases in an operation' },
+  { key: 'maxDirectives', env: 'CRYO_MAX_QUERY_DIRECTIVES', flag: '--max-query-directives', help: 'directives in an operation' },
+  { key: 'maxCost', env: 'CRYO_MAX_QUERY_COST', flag: '--max-query-cost', help: 'graphql-armor cost of an operation' },
+];
+
 const BASIC_SETTINGS = {
   storage: { env: 'CRYO_STORAGE', flag: '--storage' },
   port: { env: 'PORT', flag: '--port' },
@@ -50,7 +87,9 @@ const BASIC_SETTINGS = {
 } as const;
 
 /** The defaults, with `overrides` applied (limits merged). For tests and embedding; validates. */
-export function defineConfig(overrides: Partial<Omit<CryoConfig, 'limits'>> & { limits?: Partial<Limits> } = {}): CryoConfig {
+export function defineConfig(
+  overrides: Partial<Omit<CryoConfig, 'limits' | 'queryLimits'>> & { limits?: Partial<Limits>; queryLimits?: Partial<QueryLimits> } = {},
+): CryoConfig {
   const config: CryoConfig = {
     storage: 'file:./data',
     port: 4000,
@@ -60,6 +99,7 @@ export function defineConfig(overrides: Partial<Omit<CryoConfig, 'limits'>> & { 
     shutdownGraceMs: 10_000,
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
+    queryLimits: { ...DEFAULT_QUERY_LIMITS, ...overrides.queryLimits },
   };
   checkConfig(config);
   return config;
@@ -100,11 +140,19 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
     if (value) limits[setting.key] = integer(value, 1, Number.MAX_SAFE_INTEGER);
   }
   overrides.limits = limits;
+  const queryLimits: Partial<QueryLimits> = {};
+  for (const setting of QUERY_LIMIT_SETTINGS) {
+    const value = pick(setting);
+    if (value) queryLimits[setting.key] = integer(value, 1, Number.MAX_SAFE_INTEGER);
+  }
+  overrides.queryLimits = queryLimits;
   return defineConfig(overrides);
 }
 
 function parseFlags(argv: readonly string[]): Map<string, string> {
-  const known = new Set<string>([...Object.values(BASIC_SETTINGS).map((s) => s.flag), ...LIMIT_SETTINGS.map((s) => s.flag)]);
+  const known = new Set<string>(
+    [...Object.values(BASIC_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS].map((s) => s.flag),
+  );
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -141,6 +189,12 @@ function checkConfig(config: CryoConfig): void {
   if (config.host.trim() === '') throw new ConfigError('HOST / --host must not be empty');
   for (const setting of LIMIT_SETTINGS) {
     const value = config.limits[setting.key];
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new ConfigError(`${setting.env} / ${setting.flag} must be a positive integer (got ${value})`);
+    }
+  }
+  for (const setting of QUERY_LIMIT_SETTINGS) {
+    const value = config.queryLimits[setting.key];
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new ConfigError(`${setting.env} / ${setting.flag} must be a positive integer (got ${value})`);
     }

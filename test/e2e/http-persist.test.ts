@@ -110,7 +110,7 @@ describe.each(STORAGE_KINDS)('hibernate and thaw over HTTP on %s storage', (kind
       (await t.data('query($id: ID!, $t: String!, $a: String!) { thread(id: $id) { rev } checkpoint(agentType: $t, agentId: $a) { rev } }', { id: threadId, t: agentType, a: agentId }));
     const before = await stored();
 
-    const cases: [object, object][] = [
+    const cases: [object, object | undefined][] = [
       [{ expectedRev: 7, thread: { id: threadId, rev: 3, entries: [entry('c')] } }, { __typename: 'RevisionConflict', expectedRev: 7, actualRev: 1 }],
       [{ thread: { id: threadId, rev: 1, entries: [entry('a')] } }, { __typename: 'ThreadRevRegression', threadId, storedRev: 2, localRev: 1 }],
       [{ thread: { id: threadId, rev: 5, entries: [entry('e')] } }, { __typename: 'ThreadHistoryTruncated', threadId, storedRev: 2, firstSentSeq: 4 }],

@@ -36,7 +36,7 @@ export type StorageKind = (typeof STORAGE_KINDS)[number];
  */
 export async function startTestApp(
   kind: StorageKind = 'memory',
-  config: Partial<Omit<CryoConfig, 'limits'>> & { limits?: Partial<CryoConfig['limits']> } = {},
+  config: Parameters<typeof defineConfig>[0] = {},
   options: AppOptions = {},
 ): Promise<TestApp> {
   const dir = kind === 'file' ? await mkdtemp(join(tmpdir(), 'cryo-http-')) : null;

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageUnavailable } from '../../src/domain/errors.js';
 import { createFileStorage, type FileStorage } from '../../src/storage/file/index.js';
@@ -109,6 +111,31 @@ describe('file adapter: persistence', () => {
     await a.close();
     const b = await open();
     expect((await b.getThread({ threadId }))!.rev).toBe(20);
+  });
+
+  it('refuses a non-empty directory that is not a Cryo store', async () => {
+    const { dir } = await fresh();
+    await writeFile(join(dir, 'notes.txt'), 'mine');
+    const error = await rejection(createFileStorage({ directory: dir }), StorageUnavailable);
+    expect(error.message).toContain('not a Cryo file storage');
+    expect(await walk(dir)).toEqual(['notes.txt']);
+  });
+
+  it('works with fewer idle file handles than threads', async () => {
+    const { dir } = await fresh();
+    const storage = await createFileStorage({ directory: dir, maxOpenFiles: 1 });
+    try {
+      const threads = Array.from({ length: 6 }, () => rid('h'));
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(threads.map((threadId) => storage.appendEntries({ threadId, entries: [{ payload: { round } }] })));
+        for (const threadId of threads) {
+          const entries = await storage.readEntries({ threadId, fromSeq: 0, limit: 10 });
+          expect(entries.map((e) => e.payload)).toEqual(Array.from({ length: round + 1 }, (_, r) => ({ round: r })));
+        }
+      }
+    } finally {
+      await storage.close();
+    }
   });
 
   it('opens through a file: storage URL', async () => {

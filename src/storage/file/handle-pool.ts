@@ -21,6 +21,7 @@ interface Slot {
  */
 export class HandlePool {
   readonly #slots = new Map<string, Slot>();
+  #idle = 0;
 
   constructor(readonly maxIdle = 256) {}
 
@@ -42,7 +43,7 @@ export class HandlePool {
         },
       );
     }
-    slot.refs++;
+    if (slot.refs++ === 0 && slot.handle) this.#idle--;
     let handle: FileHandle;
     try {
       handle = await slot.opening;
@@ -58,8 +59,12 @@ export class HandlePool {
         if (released) return;
         released = true;
         owner.refs--;
-        if (owner.refs === 0 && owner.retired) void handle.close().catch(() => {});
-        else this.#trim();
+        if (owner.refs !== 0) return;
+        if (owner.retired) void handle.close().catch(() => {});
+        else {
+          this.#idle++;
+          this.#trim();
+        }
       },
     };
   }
@@ -70,13 +75,17 @@ export class HandlePool {
     if (!slot) return;
     this.#slots.delete(path);
     slot.retired = true;
-    if (slot.refs === 0) void slot.opening.then((h) => h.close()).catch(() => {});
+    if (slot.refs === 0) {
+      if (slot.handle) this.#idle--;
+      void slot.opening.then((h) => h.close()).catch(() => {});
+    }
   }
 
   /** Closes every handle. Callers must have released their leases. */
   async closeAll(): Promise<void> {
     const slots = [...this.#slots.values()];
     this.#slots.clear();
+    this.#idle = 0;
     await Promise.all(slots.map((slot) => slot.opening.then((h) => h.close()).catch(() => {})));
   }
 
@@ -86,15 +95,18 @@ export class HandlePool {
   }
 
   #trim(): void {
-    let idle = 0;
-    for (const slot of this.#slots.values()) if (slot.refs === 0) idle++;
-    if (idle <= this.maxIdle) return;
+    if (this.#idle <= this.maxIdle) return;
     for (const [path, slot] of this.#slots) {
-      if (idle <= this.maxIdle) break;
+      if (this.#idle <= this.maxIdle) break;
       if (slot.refs !== 0 || !slot.handle) continue;
       this.#slots.delete(path);
-      idle--;
+      this.#idle--;
       void slot.handle.close().catch(() => {});
     }
+  }
+
+  /** Idle handles (for tests). */
+  get idle(): number {
+    return this.#idle;
   }
 }

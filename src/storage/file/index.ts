@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
@@ -32,7 +32,7 @@ import { acquireDirLock, type DirLock } from './dir-lock.js';
 import { defaultFileIo, type FileIo } from './file-io.js';
 import { GroupCommit, type GroupCommitStats } from './group-commit.js';
 import { HandlePool } from './handle-pool.js';
-import { CHECKPOINTS_DIR, FORMAT_FILE, THREADS_DIR } from './names.js';
+import { CHECKPOINTS_DIR, FORMAT_FILE, LOCK_FILE, THREADS_DIR } from './names.js';
 import { emptyRecoveryReport, type RecoveryReport } from './recovery.js';
 import { ThreadStore } from './thread-store.js';
 
@@ -129,6 +129,13 @@ async function checkFormat(directory: string): Promise<void> {
     found = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const foreign = (await readdir(directory)).filter((name) => !name.startsWith(LOCK_FILE));
+    if (foreign.length > 0) {
+      throw new StorageUnavailable(
+        `${directory} is not empty and not a Cryo file storage (no ${FORMAT_FILE} file; found ${foreign.slice(0, 3).join(', ')}): ` +
+          'use an empty or new directory',
+      );
+    }
     await writeFile(path, FORMAT, { flush: true });
     return;
   }

@@ -1,9 +1,141 @@
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 import type { Attach } from './attachment.js';
 
+/** Options of {@link createWebSocketAttachment}. */
+export interface WebSocketOptions {
+  /** Operations one socket may run at once; one more gets an operation error. @default 100 */
+  maxSubscriptionsPerSocket?: number;
+}
+
+type Enveloped = {
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
+};
+
+const DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
+
 /**
- * Placeholder: graphql-ws on the HTTP server's port and path. Owned by the "live" helper, who
- * replaces this body (new WebSocketServer({ server, path: '/graphql', maxPayload }) + useServer
- * with the hardened getEnveloped bridge, STACK.md §1); src/app.ts already attaches it on start
- * and closes it on stop, after readiness goes off and before HTTP closes.
+ * graphql-ws (`graphql-transport-ws` protocol) on the HTTP server's port and Yoga's path.
+ * Every operation goes through `yoga.getEnveloped`, so WebSocket operations get the same
+ * parse/validate cache, graphql-armor limits, error masking and context as HTTP. Hardening:
+ * a syntax error, an invalid or over-limit operation, a context failure, or one operation too
+ * many on a socket (`maxSubscriptionsPerSocket`) is an operation error on that id and never
+ * closes the socket or its other subscriptions; an error thrown by a running stream becomes a
+ * final `next` with masked errors, then `complete`. Messages above `limits.maxRequestBytes`
+ * close the socket (1009, by `ws`). On close, sockets get 1001 (clients reconnect elsewhere).
+ * Does NOT check Origin or authenticate (no credentials exist yet).
  */
-export const attachWebSocket: Attach = () => ({ close: async () => {} });
+export function createWebSocketAttachment(options: WebSocketOptions = {}): Attach {
+  const maxSubscriptions = options.maxSubscriptionsPerSocket ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET;
+  return ({ server, yoga, config, logger }) => {
+    const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: config.limits.maxRequestBytes });
+    const enveloped = (args: ExecutionArgs) => args.rootValue as Enveloped;
+    const disposable = useServer(
+      {
+        isProd: config.production,
+        execute: (args) => guard(() => enveloped(args).execute(args)),
+        subscribe: (args) => guard(() => enveloped(args).subscribe(args)),
+        onSubscribe: async (ctx, _id, params) => {
+          if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
+            return [
+              new GraphQLError(`too many operations on this connection (at most ${maxSubscriptions} at once)`, {
+                extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
+              }),
+            ];
+          }
+          try {
+            const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+              ...ctx,
+              req: ctx.extra.request,
+              socket: ctx.extra.socket,
+              params,
+            });
+            const document = parse(params.query);
+            const errors = validate(schema, document);
+            if (errors.length > 0) return [...errors];
+            return {
+              schema,
+              document,
+              operationName: params.operationName,
+              variableValues: params.variables,
+              contextValue: await contextFactory(),
+              rootValue: { execute, subscribe } satisfies Enveloped,
+            };
+          } catch (error) {
+            if (error instanceof GraphQLError) return [error];
+            logger.error({ err: error }, 'websocket operation setup failed');
+            return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+          }
+        },
+      },
+      wss,
+    );
+    let closing: Promise<void> | undefined;
+    return {
+      close: () => (closing ??= Promise.resolve(disposable.dispose())),
+    };
+  };
+}
+
+/** graphql-ws on the HTTP server with the defaults of {@link WebSocketOptions}. */
+export const attachWebSocket: Attach = createWebSocketAttachment();
+
+/** Runs execute/subscribe so that neither a throw nor a failing stream can reach graphql-ws's socket-closing path. */
+async function guard(run: () => unknown): Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>> {
+  let result: unknown;
+  try {
+    result = await run();
+  } catch (error) {
+    return { errors: [asGraphQLError(error)] };
+  }
+  if (result && typeof result === 'object' && Symbol.asyncIterator in result) {
+    return endWithErrors(result as AsyncIterable<ExecutionResult>);
+  }
+  return result as ExecutionResult;
+}
+
+/**
+ * Turns a stream's failure into a final result with errors. A plain iterator, not an async
+ * generator: a generator would queue `return()` behind a pending `next()`, so a client's
+ * `complete` would not reach the live subscription until its next event.
+ */
+function endWithErrors(stream: AsyncIterable<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
+  const inner = stream[Symbol.asyncIterator]();
+  let done = false;
+  const finished: IteratorReturnResult<undefined> = { value: undefined, done: true };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      if (done) return finished;
+      try {
+        const result = await inner.next();
+        if (result.done) done = true;
+        return result;
+      } catch (error) {
+        if (done) return finished;
+        done = true;
+        return { value: { errors: [asGraphQLError(error)] }, done: false };
+      }
+    },
+    async return() {
+      done = true;
+      await inner.return?.();
+      return finished;
+    },
+    async throw(error?: unknown) {
+      done = true;
+      await inner.return?.();
+      throw error;
+    },
+  };
+}
+
+function asGraphQLError(error: unknown): GraphQLError {
+  return error instanceof GraphQLError
+    ? error
+    : new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+}

@@ -4,48 +4,81 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** An atomic append: all entries or none. */
 export type AppendEntriesInput = {
+  /** The entries, in order (1..1000 by default). They get seqs rev, rev+1, … */
   entries: Array<EntryInput>;
+  /** Optimistic concurrency. Omitted: append unconditionally; 0: the thread must not exist yet; n: the thread's rev must be n (else RevisionConflict). A retry with the same entry ids is recognised and writes nothing. */
   expectedRev?: number | null | undefined;
+  /** The thread's metadata; used only when this call creates the thread. */
   metadata?: Record<string, unknown> | null | undefined;
+  /** The thread to append to; created by the first append. */
   threadId: string | number;
 };
 
+/** One entry to append. Every field is optional. */
 export type EntryInput = {
+  /** When it happened; default: server time. */
   at?: string | null | undefined;
+  /** The entry id; generated when absent. Give ids to make retries idempotent. */
   id?: string | number | null | undefined;
+  /** A short label, 1..64 chars of `[A-Za-z0-9_.:-]`; default "note". */
   kind?: string | null | undefined;
+  /** The entry body; default {}. */
   payload?: Record<string, unknown> | null | undefined;
+  /** References to other things; default {}. */
   refs?: Record<string, unknown> | null | undefined;
 };
 
+/** Flush the agent's journal tail, then write its checkpoint pointing at it. */
 export type HibernateInput = {
+  /** The agent instance. */
   agentId: string;
+  /** The kind of agent. */
   agentType: string;
+  /** Fencing for the checkpoint, as in PutCheckpointInput; checked before the journal is touched, so a stale writer appends nothing either. */
   expectedRev?: number | null | undefined;
+  /** The agent's state. */
   state: Record<string, unknown>;
+  /** The agent's journal; omit or null for none (null pointer). */
   thread?: HibernateThreadInput | null | undefined;
+  /** The state's schema version; default 1. */
   version?: number | null | undefined;
 };
 
+/** The agent's local journal: its rev and its unflushed tail. */
 export type HibernateThreadInput = {
+  /** The LAST entries.length entries of the local journal (seqs rev - entries.length .. rev - 1; the whole journal is allowed). Give ids so the store can check they match what it has. */
   entries: Array<EntryInput>;
+  /** The thread id. */
   id: string | number;
+  /** The thread's metadata; used only when this flush creates the thread. */
   metadata?: Record<string, unknown> | null | undefined;
+  /** The agent's local rev: how many entries its journal holds. */
   rev: number;
 };
 
+/** Overwrites (or creates) an agent's checkpoint. */
 export type PutCheckpointInput = {
+  /** The agent instance. */
   agentId: string;
+  /** The kind of agent. */
   agentType: string;
+  /** Fencing. Omitted: unconditional; 0: the checkpoint must not exist; n: its rev must be n (else RevisionConflict). */
   expectedRev?: number | null | undefined;
+  /** The agent's state (a JSON object, ≤ 8 MiB serialized by default). */
   state: Record<string, unknown>;
+  /** Pointer to the agent's journal; omit or null for none. */
   thread?: ThreadPointerInput | null | undefined;
+  /** The state's schema version; default 1. */
   version?: number | null | undefined;
 };
 
+/** A pointer into a journal. The thread must exist with a rev of at least `rev`. */
 export type ThreadPointerInput = {
+  /** The thread id. */
   id: string | number;
+  /** The number of entries the agent has seen (≥ 1). */
   rev: number;
 };
 
@@ -115,6 +148,7 @@ export type HibernateMutationVariables = Exact<{
 
 export type HibernateMutation = { hibernate:
     | { __typename: 'HibernateSuccess', flushed: number, checkpoint: { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null } }
+    | { __typename: 'InvalidThreadPointer' }
     | { __typename: 'RevisionConflict', message: string, expectedRev: number, actualRev: number }
     | { __typename: 'ThreadDiverged', message: string, threadId: string, seq: number }
     | { __typename: 'ThreadHistoryTruncated', message: string, threadId: string, storedRev: number, firstSentSeq: number }
@@ -153,6 +187,7 @@ export type ThawMutation = { thaw:
     | { __typename: 'MissingThread', message: string, threadId: string, pointerRev: number }
     | { __typename: 'ThawSuccess', checkpoint: { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null }, thread: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string, entries: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> } }> } } | null, pendingEntries: Array<{ __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }> }
     | { __typename: 'ThreadMismatch', message: string, threadId: string, pointerRev: number, storedRev: number }
+    | { __typename: 'ValidationError' }
    };
 
 export type ThreadEntriesSubscriptionVariables = Exact<{

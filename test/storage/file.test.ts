@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageUnavailable } from '../../src/domain/errors.js';
@@ -119,6 +119,14 @@ describe('file adapter: persistence', () => {
     const error = await rejection(createFileStorage({ directory: dir }), StorageUnavailable);
     expect(error.message).toContain('not a Cryo file storage');
     expect(await walk(dir)).toEqual(['notes.txt']);
+  });
+
+  it('ping fails with StorageUnavailable when the data directory disappears', async () => {
+    const { dir, open } = await fresh();
+    const storage = await open();
+    await storage.ping();
+    await rm(join(dir, 'threads'), { recursive: true });
+    await rejection(storage.ping(), StorageUnavailable);
   });
 
   it('works with fewer idle file handles than threads', async () => {

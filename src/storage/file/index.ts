@@ -1,4 +1,5 @@
-import { mkdir, open, readdir, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, open, readdir, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
@@ -244,8 +245,15 @@ class FileStorageImpl implements FileStorage {
     });
   }
 
+  /** Checks that the data directory is still there and readable. */
   ping(): Promise<void> {
-    return this.#run(async () => {});
+    return this.#run(async () => {
+      try {
+        await access(join(this.directory, THREADS_DIR), constants.R_OK | constants.W_OK);
+      } catch (error) {
+        throw new StorageUnavailable(`file storage ${this.directory} is not accessible: ${(error as Error).message}`, { cause: error });
+      }
+    });
   }
 
   /** Idempotent: refuses new calls, waits for calls in flight, then releases files and the lock. */

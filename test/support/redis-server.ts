@@ -15,6 +15,10 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** SIGKILL: no shutdown work at all. Resolves on exit. */
   kill(): Promise<void>;
+  /** SIGSTOP: the socket stays open but nothing answers (a hung server). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** (Re)starts on the same port and directory. Resolves once it accepts connections. */
   start(): Promise<void>;
   /** Stops the server and removes its directory. Idempotent. */
@@ -108,6 +112,12 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
       controllable: false,
       stop: unsupported,
       kill: unsupported,
+      pause: () => {
+        throw new Error('REDIS_URL is set: the server is not ours');
+      },
+      resume: () => {
+        throw new Error('REDIS_URL is set: the server is not ours');
+      },
       start: unsupported,
       close: () => Promise.resolve(),
     };
@@ -146,6 +156,12 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
       await exited(child, 'SIGKILL');
       child = null;
     },
+    pause: () => {
+      child?.kill('SIGSTOP');
+    },
+    resume: () => {
+      child?.kill('SIGCONT');
+    },
     start: async () => {
       if (child) throw new Error('redis-server is already running');
       child = await spawnRedis(port, dir, args);
@@ -153,6 +169,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     close: async () => {
       if (closed) return;
       closed = true;
+      child?.kill('SIGCONT');
       await exited(child, 'SIGKILL');
       child = null;
       await rm(dir, { recursive: true, force: true });

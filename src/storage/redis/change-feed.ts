@@ -1,6 +1,6 @@
 import { StorageUnavailable } from '../../domain/errors.js';
 import type { ChangeEvent, ChangeFeed, Unsubscribe } from '../types.js';
-import { toStorageError, type PubSubClient } from './connection.js';
+import { closeBounded, toStorageError, type PubSubClient } from './connection.js';
 import type { RedisKeys } from './keys.js';
 
 type Listener = (event: ChangeEvent) => void;
@@ -71,13 +71,7 @@ export class RedisChangeFeed implements ChangeFeed {
     const raw = this.#raw;
     this.#raw = null;
     this.#client = null;
-    if (raw) {
-      try {
-        await raw.close();
-      } catch {
-        raw.destroy();
-      }
-    }
+    if (raw) await closeBounded(raw, this.#options.timeoutMs);
   }
 
   async #subscribe(name: string, listener: Listener): Promise<Unsubscribe> {
@@ -108,16 +102,17 @@ export class RedisChangeFeed implements ChangeFeed {
       this.#channels.delete(name);
       const client = this.#raw;
       if (!client) return;
+      const sent = this.#options.sharded ? client.sUnsubscribe(name, current.handler) : client.unsubscribe(name, current.handler);
       try {
-        await (this.#options.sharded ? client.sUnsubscribe(name, current.handler) : client.unsubscribe(name, current.handler));
+        await withTimeout(sent, this.#options.timeoutMs, 'redis did not acknowledge UNSUBSCRIBE');
       } catch {
-        // The connection is down: the server dropped the subscription with it.
+        // Down or hung: the listener is gone locally; the server drops the channel with the connection.
       }
     };
     try {
       await withTimeout(current.ready, this.#options.timeoutMs, 'redis did not acknowledge SUBSCRIBE');
     } catch (error) {
-      await unsubscribe();
+      void unsubscribe();
       throw toStorageError(error);
     }
     return unsubscribe;

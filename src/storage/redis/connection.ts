@@ -151,14 +151,35 @@ export async function connectRedis(options: ConnectOptions): Promise<RedisConnec
       return copy;
     },
     async close() {
-      if (lent || !owned.isOpen) return;
-      try {
-        await owned.close();
-      } catch {
-        owned.destroy();
-      }
+      if (lent) return;
+      await closeBounded(owned, options.connectTimeoutMs);
     },
   };
+}
+
+/**
+ * Closes a client gracefully (pending replies first), but destroys it when that takes longer
+ * than `ms` (a hung or unreachable server). Never throws.
+ */
+export async function closeBounded(client: { close(): Promise<void>; destroy(): void; isOpen?: boolean }, ms: number): Promise<void> {
+  if (client.isOpen === false) return;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.close(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('close timed out')), ms);
+      }),
+    ]);
+  } catch {
+    try {
+      client.destroy();
+    } catch {
+      // Already closed.
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY|OOM|NOREPLICAS|MISCONF|MOVED|ASK)\b/;

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defineConfig, parseConfig } from '../src/config.js';
+import { DEFAULT_LIMITS } from '../src/domain/limits.js';
+
+describe('parseConfig', () => {
+  it('defaults to file:./data on 127.0.0.1:4000, development, info logs, DESIGN limits', () => {
+    const config = parseConfig({}, []);
+    expect(config).toMatchObject({ storage: 'file:./data', port: 4000, host: '127.0.0.1', production: false, logLevel: 'info' });
+    expect(config.limits).toEqual(DEFAULT_LIMITS);
+    expect(config.queryLimits.maxDepth).toBe(10);
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const env = { CRYO_STORAGE: 'memory:', PORT: '0', HOST: '0.0.0.0', NODE_ENV: 'production', CRYO_MAX_ENTRIES_PER_APPEND: '10', CRYO_MAX_QUERY_DEPTH: '7' };
+    const config = parseConfig(env, ['--port=8080', '--storage', 'redis://127.0.0.1:6390/2', '--max-page-size', '100', '--log-level', 'silent']);
+    expect(config).toMatchObject({ storage: 'redis://127.0.0.1:6390/2', port: 8080, host: '0.0.0.0', production: true, logLevel: 'silent' });
+    expect(config.limits).toMatchObject({ maxEntriesPerAppend: 10, maxPageSize: 100 });
+    expect(config.queryLimits.maxDepth).toBe(7);
+  });
+
+  it.each([
+    [{ PORT: '70000' }, [], /PORT must be an integer between 0 and 65535/],
+    [{ PORT: '-1' }, [], /PORT must be an integer/],
+    [{}, ['--port', 'x'], /--port must be an integer/],
+    [{ CRYO_STORAGE: 'postgres://x' }, [], /CRYO_STORAGE \/ --storage: .*unsupported storage URL/],
+    [{ CRYO_MAX_ENTRY_BYTES: '1MiB' }, [], /CRYO_MAX_ENTRY_BYTES must be an integer/],
+    [{ CRYO_MAX_PAGE_SIZE: '0' }, [], /CRYO_MAX_PAGE_SIZE must be an integer between 1/],
+    [{ CRYO_DEFAULT_PAGE_SIZE: '600' }, [], /CRYO_DEFAULT_PAGE_SIZE \(600\) must not exceed CRYO_MAX_PAGE_SIZE \(500\)/],
+    [{ CRYO_LOG_LEVEL: 'loud' }, [], /CRYO_LOG_LEVEL must be one of/],
+    [{}, ['--verbose'], /unknown argument "--verbose"/],
+    [{}, ['--storage'], /--storage needs a value/],
+    [{}, ['--host', '--port'], /--host needs a value/],
+  ] as const)('refuses %j %j', (env, argv, message) => {
+    expect(() => parseConfig(env, argv)).toThrow(ConfigError);
+    expect(() => parseConfig(env, argv)).toThrow(message);
+  });
+
+  it('defineConfig validates overrides too', () => {
+    expect(() => defineConfig({ port: 1.5 })).toThrow(/PORT/);
+    expect(defineConfig({ limits: { maxPageSize: 9, defaultPageSize: 9 } }).limits.maxPageSize).toBe(9);
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * Redis adapter throughput: appends/s through createRedisStorage at N concurrent writers vs raw
+ * node-redis RPUSH and XADD of the same payload at the same concurrency, in one run against one
+ * redis-server (started here via the test harness, or REDIS_URL / options.url).
+ *
+ *   npx tsx bench/redis-storage.ts [--seconds 3] [--concurrency 32]
+ */
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { createClient } from 'redis';
+import { createRedisStorage } from '../src/storage/redis/index.js';
+import { startRedis } from '../test/support/redis-server.js';
+
+/** Options of {@link benchRedisStorage}. */
+export interface RedisBenchOptions {
+  /** Concurrent writers. @default 32 */
+  concurrency?: number;
+  /** Measured seconds per variant (after a short warm-up). @default 3 */
+  seconds?: number;
+  /** An existing Redis (its data is left alone: keys use a random prefix). @default own redis-server */
+  url?: string;
+}
+
+/** What one run measured. */
+export interface RedisBenchResult {
+  concurrency: number;
+  seconds: number;
+  /** Adapter appendEntries (1 entry, one thread per writer, unconditional). */
+  adapterAppendsPerSec: number;
+  /** Adapter appendEntries with expectedRev (the exactly-once path). */
+  adapterCasAppendsPerSec: number;
+  rpushPerSec: number;
+  xaddPerSec: number;
+  /** adapterAppendsPerSec / rpushPerSec */
+  ratioVsRpush: number;
+  /** adapterAppendsPerSec / xaddPerSec */
+  ratioVsXadd: number;
+  redisVersion: string;
+}
+
+const PAYLOAD = { role: 'assistant', text: 'x'.repeat(64), tokens: 42 };
+
+async function measure(concurrency: number, seconds: number, op: (writer: number, i: number) => Promise<unknown>): Promise<number> {
+  const run = async (ms: number): Promise<number> => {
+    const end = performance.now() + ms;
+    let count = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, writer) => {
+        for (let i = 0; performance.now() < end; i++) {
+          await op(writer, i);
+          count++;
+        }
+      }),
+    );
+    return count;
+  };
+  await run(300);
+  const started = performance.now();
+  const count = await run(seconds * 1000);
+  return count / ((performance.now() - started) / 1000);
+}
+
+/** Runs the benchmark and returns the figures (another script may print or compare them). */
+export async function benchRedisStorage(options: RedisBenchOptions = {}): Promise<RedisBenchResult> {
+  const concurrency = options.concurrency ?? 32;
+  const seconds = options.seconds ?? 3;
+  const own = options.url ? null : await startRedis();
+  const url = options.url ?? own!.url;
+  const tag = randomBytes(4).toString('hex');
+  const raw = createClient({ url });
+  raw.on('error', () => {});
+  await raw.connect();
+  const storage = await createRedisStorage({ url, keyPrefix: `cryo-bench-${tag}` });
+  try {
+    const info = String(await raw.sendCommand(['INFO', 'server']));
+    const redisVersion = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+    const json = JSON.stringify({ id: 'x', at: new Date().toISOString(), kind: 'note', payload: PAYLOAD, refs: {} });
+    const adapterAppendsPerSec = await measure(concurrency, seconds, (w) =>
+      storage.appendEntries({ namespace: `bench-${tag}`, threadId: `w${w}`, entries: [{ payload: PAYLOAD }] }),
+    );
+    const revs = new Map<number, number>();
+    const adapterCasAppendsPerSec = await measure(concurrency, seconds, async (w, i) => {
+      const rev = revs.get(w) ?? 0;
+      await storage.appendEntries({
+        namespace: `bench-${tag}`,
+        threadId: `cas${w}`,
+        entries: [{ id: `e${i}`, payload: PAYLOAD }],
+        expectedRev: rev,
+      });
+      revs.set(w, rev + 1);
+    });
+    const rpushPerSec = await measure(concurrency, seconds, (w) => raw.sendCommand(['RPUSH', `cryo-bench-${tag}:l${w}`, json]));
+    const xaddPerSec = await measure(concurrency, seconds, (w) =>
+      raw.sendCommand(['XADD', `cryo-bench-${tag}:s${w}`, '*', 'd', json]),
+    );
+    const round = (n: number): number => Math.round(n);
+    return {
+      concurrency,
+      seconds,
+      adapterAppendsPerSec: round(adapterAppendsPerSec),
+      adapterCasAppendsPerSec: round(adapterCasAppendsPerSec),
+      rpushPerSec: round(rpushPerSec),
+      xaddPerSec: round(xaddPerSec),
+      ratioVsRpush: Number((adapterAppendsPerSec / rpushPerSec).toFixed(3)),
+      ratioVsXadd: Number((adapterAppendsPerSec / xaddPerSec).toFixed(3)),
+      redisVersion,
+    };
+  } finally {
+    if (options.url) {
+      for (let w = 0; w < concurrency; w++) {
+        await storage.deleteThread({ namespace: `bench-${tag}`, threadId: `w${w}` });
+        await storage.deleteThread({ namespace: `bench-${tag}`, threadId: `cas${w}` });
+      }
+    }
+    await storage.close();
+    if (options.url) {
+      for (const key of ['l', 's']) {
+        for (let w = 0; w < concurrency; w++) await raw.sendCommand(['DEL', `cryo-bench-${tag}:${key}${w}`]);
+      }
+    }
+    await raw.close();
+    await own?.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const arg = (name: string): number | undefined => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  const result = await benchRedisStorage({
+    seconds: arg('seconds'),
+    concurrency: arg('concurrency'),
+    url: process.env.REDIS_URL,
+  });
+  console.log(JSON.stringify(result, null, 2));
+}

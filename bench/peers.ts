@@ -1,0 +1,140 @@
+/**
+ * Our storage beside peer libraries, in process, same payloads, same concurrency:
+ * memory checkpoints vs LangGraph's MemorySaver (put + getTuple), memory appends vs Emmett's
+ * in-memory event store (appendToStream with an expected version), and — through
+ * bench/redis-storage.ts — the Redis adapter vs raw node-redis.
+ */
+import { randomUUID } from 'node:crypto';
+import { getInMemoryEventStore } from '@event-driven-io/emmett';
+import { emptyCheckpoint, MemorySaver, uuid6 } from '@langchain/langgraph-checkpoint';
+import { createMemoryStorage } from '../src/storage/memory/index.js';
+import { runConcurrent } from './lib/stats.js';
+import type { Row } from './lib/table.js';
+import { checkpointState } from './storage-inprocess.js';
+
+/** Options of {@link benchPeers}. */
+export interface PeerBenchOptions {
+  /** Wall-clock bound of each loop. */
+  durationMs: number;
+  /** @default 32 */
+  concurrency?: number;
+  /** Both sides move to a fresh stream/thread after this many appends. @default 100 */
+  streamLength?: number;
+  /** Rounds, interleaved (ours, peer, ours, peer…); the best of each side counts. @default 1 */
+  rounds?: number;
+  /** @default 100 */
+  payloadBytes?: number;
+  log?: (line: string) => void;
+}
+
+const SECTION = 'Peers';
+
+/**
+ * Measures the two in-memory peer pairs and returns their rows (target: ours ≥ 1.0× the peer).
+ * Each side gets a fresh store per round. A peer that fails to load or run gets a row with
+ * value null and the error as its note; ours failing rejects. Does NOT include the Redis pair:
+ * run.ts adds it from bench/redis-storage.ts.
+ */
+export async function benchPeers(options: PeerBenchOptions): Promise<Row[]> {
+  const log = options.log ?? (() => {});
+  const concurrency = options.concurrency ?? 32;
+  const streamLength = options.streamLength ?? 100;
+  const rounds = options.rounds ?? 1;
+  const payload = { text: 'x'.repeat(options.payloadBytes ?? 100) };
+  const bounds = { concurrency, durationMs: options.durationMs };
+  const best = { oursCp: 0, saver: 0, oursAppend: 0, emmett: 0 };
+  const errors: Partial<Record<keyof typeof best, string>> = {};
+  const attempt = async (key: keyof typeof best, run: () => Promise<number>): Promise<void> => {
+    if (errors[key]) return;
+    try {
+      const perSecond = await run();
+      best[key] = Math.max(best[key], perSecond);
+      log(`  peers ${key}: ${Math.round(perSecond)}/s`);
+    } catch (error) {
+      if (key.startsWith('ours')) throw error;
+      errors[key] = (error as Error).message;
+    }
+  };
+
+  for (let round = 0; round < rounds; round++) {
+    await attempt('oursCp', async () => {
+      const storage = createMemoryStorage();
+      try {
+        const agentType = 'bench';
+        const r = await runConcurrent(bounds, async (w, n) => {
+          await storage.putCheckpoint({ agentType, agentId: `agent-${w}`, state: checkpointState(n) });
+          const got = await storage.getCheckpoint({ agentType, agentId: `agent-${w}` });
+          if (got?.rev !== n + 1) throw new Error('memory checkpoint lost a write');
+        });
+        return r.opsPerSecond;
+      } finally {
+        await storage.close();
+      }
+    });
+    await attempt('saver', async () => {
+      const saver = new MemorySaver();
+      const configs: Parameters<MemorySaver['put']>[0][] = Array.from({ length: concurrency }, (_, w) => ({
+        configurable: { thread_id: `agent-${w}`, checkpoint_ns: '' },
+      }));
+      const r = await runConcurrent(bounds, async (w, n) => {
+        const checkpoint = { ...emptyCheckpoint(), id: uuid6(n), channel_values: checkpointState(n) };
+        const config = await saver.put(configs[w]!, checkpoint, { source: 'loop', step: n, parents: {} });
+        const tuple = await saver.getTuple(config);
+        if ((tuple?.checkpoint.channel_values as { step?: number } | undefined)?.step !== n) throw new Error('MemorySaver lost a write');
+        configs[w] = config;
+      });
+      return r.opsPerSecond;
+    });
+    await attempt('oursAppend', async () => {
+      const storage = createMemoryStorage();
+      try {
+        const prefix = randomUUID();
+        const r = await runConcurrent(bounds, async (w, n) => {
+          const rev = n % streamLength;
+          await storage.appendEntries({
+            threadId: `${prefix}-${w}-${Math.floor(n / streamLength)}`,
+            entries: [{ kind: 'note', payload }],
+            expectedRev: rev,
+          });
+        });
+        return r.opsPerSecond;
+      } finally {
+        await storage.close();
+      }
+    });
+    await attempt('emmett', async () => {
+      const store = getInMemoryEventStore();
+      const prefix = randomUUID();
+      const r = await runConcurrent(bounds, async (w, n) => {
+        const version = n % streamLength;
+        await store.appendToStream(`${prefix}-${w}-${Math.floor(n / streamLength)}`, [{ type: 'note', data: payload }], {
+          expectedStreamVersion: version === 0 ? 'STREAM_DOES_NOT_EXIST' : BigInt(version),
+        });
+      });
+      return r.opsPerSecond;
+    });
+  }
+
+  const value = (key: keyof typeof best): number | null => (errors[key] ? null : best[key]);
+  const same = `${concurrency} concurrent loops, best of ${rounds}`;
+  return [
+    {
+      section: SECTION,
+      name: 'checkpoint put + get, memory vs LangGraph MemorySaver',
+      value: value('oursCp'),
+      unit: 'pairs/s',
+      baseline: { name: 'MemorySaver put + getTuple', value: value('saver') },
+      target: { on: 'ratio', kind: 'min', bound: 1.0 },
+      note: errors.saver ?? `~1 KB state; ${same}; getTuple by the checkpoint_id put returned (MemorySaver's direct path)`,
+    },
+    {
+      section: SECTION,
+      name: 'append with expected version, memory vs Emmett in-memory',
+      value: value('oursAppend'),
+      unit: 'appends/s',
+      baseline: { name: 'Emmett appendToStream', value: value('emmett') },
+      target: { on: 'ratio', kind: 'min', bound: 1.0 },
+      note: errors.emmett ?? `one ${options.payloadBytes ?? 100}-byte event per call; ${same}; a fresh stream every ${streamLength} appends on both sides`,
+    },
+  ];
+}

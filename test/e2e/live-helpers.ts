@@ -60,7 +60,8 @@ export class Recording<T = unknown> {
           this.#settle();
         },
         error: (error) => {
-          this.errors.push(error);
+          if (Array.isArray(error)) this.errors.push(...error);
+          else this.errors.push(error);
           this.completed = true;
           this.#settle();
         },

@@ -7,7 +7,8 @@ import { freePort, startRedis, type TestRedis } from '../support/redis-server.js
 import { rid } from './conformance-helpers.js';
 
 const TIMEOUT = 400;
-const SLACK = 300;
+// Generous: the machine is shared; the point is "bounded", not a latency target.
+const SLACK = 1000;
 const prefix = `cryo-test-${randomBytes(4).toString('hex')}`;
 
 /** Retries `probe` until it resolves (bounded): waiting on a state, not on a fixed delay. */
@@ -105,7 +106,8 @@ describe('redis outages', () => {
 
     await redis.start();
     await back;
-    await eventually(() => storage.ping());
+    // The feed reports recovery only once the command connection answers as well.
+    await storage.ping();
     const ackedAtRestart = acknowledged.length;
     await eventually(async () => {
       if (acknowledged.length < ackedAtRestart + 5) throw new Error('writer not yet resumed');

@@ -20,6 +20,11 @@ export interface RedisChangeFeedOptions {
   sharded: boolean;
   /** Bound for a SUBSCRIBE acknowledgement. */
   timeoutMs: number;
+  /**
+   * Checks the command connection; after a drop, `onStatus(true)` waits until it passes, so
+   * listeners that re-read storage on recovery do not hit a connection still reconnecting.
+   */
+  probe?: () => Promise<void>;
 }
 
 /**
@@ -40,6 +45,7 @@ export class RedisChangeFeed implements ChangeFeed {
   #raw: PubSubClient | null = null;
   #healthy = true;
   #closed = false;
+  #generation = 0;
 
   constructor(options: RedisChangeFeedOptions) {
     this.#options = options;
@@ -122,15 +128,18 @@ export class RedisChangeFeed implements ChangeFeed {
     if (!this.#client) {
       const client = this.#options.open();
       this.#raw = client;
-      const down = (): void => this.#setHealthy(false);
+      const down = (): void => {
+        this.#generation++;
+        this.#setHealthy(false);
+      };
       client.on('error', down);
       client.on('reconnecting', down);
       client.on('end', down);
       client.on('node-error', down);
       client.on('node-reconnecting', down);
       client.on('node-disconnect', down);
-      client.on('ready', () => this.#setHealthy(true));
-      client.on('node-ready', () => this.#setHealthy(true));
+      client.on('ready', () => void this.#recovered());
+      client.on('node-ready', () => void this.#recovered());
       this.#client = client.connect().then(
         () => client,
         (error: unknown) => {
@@ -142,6 +151,24 @@ export class RedisChangeFeed implements ChangeFeed {
       );
     }
     return this.#client;
+  }
+
+  /** The subscriber is back and re-subscribed: report healthy once the command connection answers too. */
+  async #recovered(): Promise<void> {
+    if (this.#healthy) return;
+    const generation = this.#generation;
+    const probe = this.#options.probe;
+    for (let attempt = 0; probe; attempt++) {
+      try {
+        await withTimeout(probe(), this.#options.timeoutMs, 'redis did not answer PING');
+        break;
+      } catch {
+        if (this.#closed || generation !== this.#generation) return;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 1000)));
+        if (this.#closed || generation !== this.#generation) return;
+      }
+    }
+    if (generation === this.#generation) this.#setHealthy(true);
   }
 
   #setHealthy(healthy: boolean): void {

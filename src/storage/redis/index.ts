@@ -78,6 +78,9 @@ export async function createRedisStorage(options: RedisStorageOptions = {}): Pro
     open: () => connection.duplicate(),
     sharded: connection.cluster,
     timeoutMs: commandTimeoutMs,
+    probe: async () => {
+      await connection.send(undefined, ['PING']);
+    },
   });
   return new RedisStorage({
     connection,

@@ -19,11 +19,16 @@ export function jsonPreview(value: unknown, max = 240): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** The text worth showing first for a payload: its `text`/`message`/`content` string, if any. */
-export function payloadText(payload: Record<string, unknown>): string | null {
+/**
+ * Splits a payload for display: the text worth showing first (its `text`, `message` or `content`
+ * string, if any) and the remaining fields (null when nothing else is left).
+ */
+export function splitPayload(payload: Record<string, unknown>): { text: string | null; rest: Record<string, unknown> | null } {
   for (const key of ['text', 'message', 'content']) {
     const value = payload[key];
-    if (typeof value === 'string') return value;
+    if (typeof value !== 'string') continue;
+    const { [key]: _, ...rest } = payload;
+    return { text: value, rest: Object.keys(rest).length > 0 ? rest : null };
   }
-  return null;
+  return { text: null, rest: payload };
 }

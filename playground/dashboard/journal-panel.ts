@@ -1,7 +1,7 @@
 import type { CryoClient } from '../../src/client/cryo-client.js';
 import type { ThreadWatch, WatchStatus } from '../../src/client/watch-thread.js';
 import { h, replaceChildren } from './dom.js';
-import { clock, jsonPreview, payloadText, timeAgo } from './format.js';
+import { clock, jsonPreview, splitPayload, timeAgo } from './format.js';
 
 /** How many of the latest entries a journal opens with. */
 const TAIL = 200;
@@ -58,7 +58,9 @@ export class JournalPanel {
     const fromSeq = Math.max(0, (thread?.rev ?? 0) - TAIL);
     const title = h('h2', { id: 'journal-title' }, threadId);
     const meta = thread
-      ? h('p', { class: 'muted' }, `created ${timeAgo(thread.createdAt)} · metadata ${jsonPreview(thread.metadata, 120)}`)
+      ? h('p', { class: 'muted' },
+          `created ${timeAgo(thread.createdAt)}`,
+          Object.keys(thread.metadata).length > 0 ? ` · metadata ${jsonPreview(thread.metadata, 120)}` : null)
       : h('p', { class: 'muted' }, 'This thread has no entries yet: waiting for the first one.');
     this.#rev.textContent = `rev ${thread?.rev ?? 0}`;
     replaceChildren(this.#list);
@@ -108,7 +110,7 @@ export class JournalPanel {
   }
 
   #entryRow(entry: { id: string; seq: number; at: string; kind: string; payload: Record<string, unknown>; refs: Record<string, unknown> }) {
-    const text = payloadText(entry.payload);
+    const { text, rest } = splitPayload(entry.payload);
     const hasRefs = Object.keys(entry.refs).length > 0;
     return h(
       'li',
@@ -118,7 +120,7 @@ export class JournalPanel {
       h('time', { class: 'at' }, clock(entry.at)),
       h('div', { class: 'body' },
         text === null ? null : h('p', { class: 'text' }, text),
-        h('code', { class: 'payload' }, jsonPreview(entry.payload)),
+        rest === null ? null : h('code', { class: 'payload' }, jsonPreview(rest)),
         hasRefs ? h('code', { class: 'refs' }, `refs ${jsonPreview(entry.refs, 120)}`) : null),
     );
   }

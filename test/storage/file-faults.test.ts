@@ -13,13 +13,21 @@ const errno = (code: string): Error => Object.assign(new Error(`${code}: injecte
 
 /** File operations that fail on demand: set `fault` to make the next calls of a kind fail. */
 function faultyIo() {
-  const fault: { write: 'enospc' | 'short-then-enospc' | null; truncate: boolean; datasync: boolean } = {
+  const fault: {
+    write: 'enospc' | 'short-then-enospc' | null;
+    /** Fail every write call after this many more succeed. */
+    writesLeft: number;
+    truncate: boolean;
+    datasync: boolean;
+  } = {
     write: null,
+    writesLeft: Infinity,
     truncate: false,
     datasync: false,
   };
   const io: Partial<FileIo> = {
     write: async (handle, buffer, offset, length, position) => {
+      if (fault.writesLeft-- <= 0) throw errno('ENOSPC');
       if (fault.write === 'enospc') throw errno('ENOSPC');
       if (fault.write === 'short-then-enospc') {
         fault.write = 'enospc';
@@ -87,6 +95,25 @@ describe('file adapter: write and flush failures are never acknowledged', () => 
       expect((await reopened.readEntries({ threadId, fromSeq: 0, limit: 10 })).map((e) => e.id)).toEqual(['a', 'b', 'e']);
     },
   );
+
+  it('appends queued behind a failed combined write are all rejected, and the thread continues cleanly', async () => {
+    const { fault, open, storage, threadId, path, events } = await setup();
+    fault.writesLeft = 1;
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => storage.appendEntries({ threadId, entries: [{ id: `q${i}` }] })),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', ...Array(9).fill('rejected')]);
+    expect(events).toEqual([{ type: 'thread-appended', namespace: 'default', threadId, rev: 3 }]);
+    fault.writesLeft = Infinity;
+    const sizeAfterFailure = (await stat(path)).size;
+    const next = await storage.appendEntries({ threadId, entries: [{ id: 'z' }], expectedRev: 3 });
+    expect(next.entries[0]!.seq).toBe(3);
+    expect((await stat(path)).size).toBeGreaterThan(sizeAfterFailure);
+    await storage.close();
+    const reopened = await open(false);
+    expect(reopened.recovery).toEqual({ truncated: [], removed: [], corrupted: [] });
+    expect((await reopened.readEntries({ threadId, fromSeq: 0, limit: 20 })).map((e) => e.id)).toEqual(['a', 'b', 'q0', 'z']);
+  });
 
   it('when the cut-back fails too, the thread refuses further appends until reopen, which cuts the half record', async () => {
     const { fault, open, storage, threadId, path, goodSize } = await setup();

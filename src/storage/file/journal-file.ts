@@ -5,7 +5,7 @@ import type { JsonObject } from '../../domain/json.js';
 import type { Entry, ThreadHead } from '../../domain/types.js';
 import { writeFully, type FileIo } from './file-io.js';
 import type { GroupCommit } from './group-commit.js';
-import type { HandlePool } from './handle-pool.js';
+import type { HandlePool, Lease } from './handle-pool.js';
 import type { EntryPayload, ThreadHeaderPayload } from './journal-scan.js';
 import { decodeRecord, encodeRecord, parsePayload, RecordType } from './record-codec.js';
 
@@ -17,6 +17,18 @@ export interface JournalContext {
   /** The threads directory, fsynced after a journal file is created. */
   dir: FileHandle;
 }
+
+/** One queued append: its bytes and the rev and size once it is written. */
+interface Queued {
+  buffer: Buffer;
+  rev: number;
+  size: number;
+  resolve: (flushed: PromiseLike<void>) => void;
+  reject: (error: Error) => void;
+}
+
+/** Appends queued behind a running write are combined into writes of at most this many bytes (one append may be larger). */
+const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
 
 /** What is already on disk, from the open-time scan. */
 export interface JournalState {
@@ -41,18 +53,25 @@ export class JournalFile {
   deleted = false;
   #failure: unknown = null;
   #settled: Promise<void> = Promise.resolve();
+  readonly #queue: Queued[] = [];
+  #draining = false;
+  /** Size and rev of what is known to be written (the rest of the reservation may be queued). */
+  #goodSize: number;
+  #goodRev: number;
 
   constructor(
     readonly ctx: JournalContext,
     readonly path: string,
     readonly namespace: string,
     readonly threadId: string,
-    readonly metadata: JsonObject,
-    readonly createdAt: string,
+    public metadata: JsonObject,
+    public createdAt: string,
     state: JournalState | null,
   ) {
     this.offsets = state?.offsets ?? [];
     this.writtenSize = state?.size ?? 0;
+    this.#goodSize = this.writtenSize;
+    this.#goodRev = this.offsets.length;
     this.durableRev = this.offsets.length;
     this.updatedAt = state?.updatedAt ?? createdAt;
   }
@@ -74,33 +93,42 @@ export class JournalFile {
 
   /** Throws StorageUnavailable when an earlier write or flush failed. */
   assertHealthy(): void {
-    if (this.#failure !== null) {
-      throw new StorageUnavailable(
-        `journal of thread ${JSON.stringify(this.threadId)} (${this.path}) failed earlier; reopen the storage to recover`,
-        { cause: this.#failure },
-      );
-    }
+    if (this.#failure !== null) throw this.#failureError();
   }
 
-  /** Resolves when every write so far is durable or has failed. */
+  /** Resolves when every append so far is durable or has failed. */
   settled(): Promise<void> {
     return this.#settled;
   }
 
+  /** True while queued appends are being written or a failed write is being cut back. */
+  get busy(): boolean {
+    return this.#draining;
+  }
+
+  /** A journal with nothing written takes the metadata and creation time of the append that creates it. */
+  adoptIfEmpty(metadata: JsonObject, createdAt: string): void {
+    if (this.writtenSize !== 0) return;
+    this.metadata = metadata;
+    this.createdAt = createdAt;
+    this.updatedAt = createdAt;
+  }
+
   /**
-   * Writes one append (the header too, for a new thread) as consecutive records at the end of
-   * the written part, and returns at once with `durable`, which resolves after the flush (and
-   * rejects, never acknowledging, when the write cannot be made durable). On a write error the
-   * file is cut back to its previous length before this throws.
+   * Queues one append (the header too, for a new journal) and returns at once, with its seq
+   * and `durable`, which resolves once its records are written and flushed. Appends queued
+   * while a write is running are combined into the next write call (and so share its flush).
+   * The seq and offsets are reserved synchronously, so the caller's revision check and this
+   * call need no lock between them beyond the thread's own serialization. A write error cuts
+   * the file back, rolls the reservation back and rejects this and every later queued append
+   * (none acknowledged); a flush error rejects and fences the journal.
    */
-  async write(entries: readonly PreparedEntry[], serverTime: string): Promise<{ firstSeq: number; durable: Promise<void> }> {
+  append(entries: readonly PreparedEntry[], serverTime: string): { firstSeq: number; durable: Promise<void> } {
     this.assertHealthy();
     const firstSeq = this.offsets.length;
-    const isNew = this.writtenSize === 0;
     const parts: Buffer[] = [];
-    const relative: number[] = [];
     let length = 0;
-    if (isNew) {
+    if (this.writtenSize === 0) {
       const header: ThreadHeaderPayload = {
         v: 1,
         ns: this.namespace,
@@ -115,43 +143,99 @@ export class JournalFile {
       const last = i === entries.length - 1;
       const payload: EntryPayload = { s: firstSeq + i, ...entry, ...(last ? { t: serverTime } : {}) };
       const record = encodeRecord(RecordType.Entry, entries.length - 1 - i, payload);
-      relative.push(length);
+      this.offsets.push(this.writtenSize + length);
       parts.push(record);
       length += record.length;
     });
-    const buffer = Buffer.concat(parts, length);
-    const lease = await this.ctx.pool.acquire(this.path, isNew ? 'w+' : 'r+');
-    try {
-      await writeFully(this.ctx.io, lease.handle, buffer, this.writtenSize);
-    } catch (error) {
-      try {
-        await this.ctx.io.truncate(lease.handle, this.writtenSize);
-      } catch (truncateError) {
-        this.#failure = truncateError;
-      }
-      lease.release();
-      throw new StorageUnavailable(`write to ${this.path} failed: ${describe(error)}`, { cause: error });
-    }
-    for (const offset of relative) this.offsets.push(this.writtenSize + offset);
     this.writtenSize += length;
     const rev = this.offsets.length;
-    const durable = this.#flush(lease.handle, isNew).then(
-      () => {
-        lease.release();
-        this.assertHealthy();
-        if (rev > this.durableRev) {
-          this.durableRev = rev;
-          this.updatedAt = serverTime;
-        }
-      },
-      (error: unknown) => {
-        lease.release();
-        this.#failure ??= error;
-        throw new StorageUnavailable(`flush of ${this.path} failed: ${describe(error)}`, { cause: error });
-      },
-    );
+    // Resolved with the flush promise of the write that carried it, so it settles with that flush.
+    const written = new Promise<void>((resolve, reject) => {
+      this.#queue.push({ buffer: Buffer.concat(parts, length), rev, size: this.writtenSize, resolve, reject });
+    });
+    if (!this.#draining) {
+      this.#draining = true;
+      void this.#drain();
+    }
+    const durable = written.then(() => {
+      this.assertHealthy();
+      if (rev > this.durableRev) {
+        this.durableRev = rev;
+        this.updatedAt = serverTime;
+      }
+    });
     this.#settled = durable.catch(() => {});
     return { firstSeq, durable };
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      if (this.#failure !== null) {
+        this.#rejectQueued(this.#failureError());
+        break;
+      }
+      const chunk = this.#takeChunk();
+      const start = this.#goodSize;
+      const isNew = start === 0;
+      let lease: Lease | null = null;
+      try {
+        lease = await this.ctx.pool.acquire(this.path, isNew ? 'w+' : 'r+');
+        const buffer = chunk.length === 1 ? chunk[0]!.buffer : Buffer.concat(chunk.map((q) => q.buffer));
+        await writeFully(this.ctx.io, lease.handle, buffer, start);
+      } catch (error) {
+        // Roll back at once, before any await, so appends queued from now on reserve from here.
+        const failed = [...chunk, ...this.#queue.splice(0)];
+        this.offsets.length = this.#goodRev;
+        this.writtenSize = start;
+        const failure = new StorageUnavailable(`write to ${this.path} failed: ${describe(error)}`, { cause: error });
+        for (const q of failed) q.reject(failure);
+        if (lease) {
+          try {
+            await this.ctx.io.truncate(lease.handle, start);
+          } catch (truncateError) {
+            this.#failure = truncateError;
+          }
+          lease.release();
+        }
+        continue;
+      }
+      const last = chunk[chunk.length - 1]!;
+      this.#goodSize = last.size;
+      this.#goodRev = last.rev;
+      const held = lease;
+      const flushed = this.#flush(held.handle, isNew).then(
+        () => held.release(),
+        (error: unknown) => {
+          held.release();
+          this.#failure ??= error;
+          throw new StorageUnavailable(`flush of ${this.path} failed: ${describe(error)}`, { cause: error });
+        },
+      );
+      flushed.catch(() => {});
+      for (const q of chunk) q.resolve(flushed);
+    }
+    this.#draining = false;
+  }
+
+  #takeChunk(): Queued[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.#queue.length && (n === 0 || bytes + this.#queue[n]!.buffer.length <= MAX_CHUNK_BYTES)) {
+      bytes += this.#queue[n]!.buffer.length;
+      n++;
+    }
+    return this.#queue.splice(0, n);
+  }
+
+  #rejectQueued(error: Error): void {
+    for (const q of this.#queue.splice(0)) q.reject(error);
+  }
+
+  #failureError(): StorageUnavailable {
+    return new StorageUnavailable(
+      `journal of thread ${JSON.stringify(this.threadId)} (${this.path}) failed earlier; reopen the storage to recover`,
+      { cause: this.#failure },
+    );
   }
 
   async #flush(handle: FileHandle, isNew: boolean): Promise<void> {

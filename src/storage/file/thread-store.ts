@@ -111,6 +111,7 @@ export class ThreadStore {
     }
     try {
       journal.assertHealthy();
+      journal.adoptIfEmpty(structuredClone(append.metadata), at);
       let decision = checkExpectedRev(append, journal.writtenRev);
       if (decision !== 'append') {
         // Answer conflicts and replays from durable state only.
@@ -127,10 +128,10 @@ export class ThreadStore {
         }
         return { replayed: { thread: journal.head(), entries: stored, replayed: true } };
       }
-      const { firstSeq, durable } = await journal.write(append.entries, at);
+      const { firstSeq, durable } = journal.append(append.entries, at);
       return { journal, firstSeq, durable };
     } finally {
-      if (journal.writtenRev === 0) this.#journals.delete(mk);
+      if (journal.writtenRev === 0 && !journal.busy) this.#journals.delete(mk);
     }
   }
 

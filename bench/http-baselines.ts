@@ -197,8 +197,7 @@ function rows(measured: Map<string, Measured>, skipped: Map<string, string>, rou
       value: rps(`gql-${kind}`),
       unit,
       baseline: { name: 'Cryo { __typename }', value: rps('typename') },
-      target: kind === 'memory' ? { on: 'ratio', kind: 'min', bound: 0.8 } : undefined,
-      note: note(`gql-${kind}`),
+      note: note(`gql-${kind}`, kind === 'memory' ? 'the target row is the bench/http-append.ts one; this is a second sample' : ''),
     });
   }
   for (const kind of ['memory', 'file', 'redis']) {

@@ -1,0 +1,143 @@
+import { fmt, type JudgedRow } from './table.js';
+
+/** How each section measures, for the results file. Static: it describes the code, not a run. */
+export const METHOD_TEXT = `
+- **HTTP.** Every server runs inside the benchmark process; the load generator is the autocannon
+  CLI in a **child process** (32 connections, keep-alive, one request body per case), so it does not
+  share the server's event loop — but on 2 cores the two processes still compete for CPU, so the
+  absolute req/s are lower than on a machine where the client runs elsewhere. Each case gets one
+  checked request (the response must be a success) and ~300 in-process warm-up requests first;
+  append cases are checked afterwards against storage (appends stored ≥ 2xx counted). Cases run
+  interleaved for the configured rounds and the best run of each counts. Cryo runs \`buildApp\`
+  with production settings (no GraphiQL, no introspection, masked errors, armor limits, body
+  limit) and log level warn/silent. "Stock Yoga" is \`createYoga\` with defaults and
+  \`type Query { hello: String }\` on \`node:http\`. "Bare node:http" parses the JSON body and
+  calls the same storage instance's \`appendEntries\` (which still validates), no GraphQL.
+  The target row for appendEntries vs \`{ __typename }\` comes from bench/http-append.ts
+  (\`benchHttpAppend\`, its own server and autocannon runs); bench/http-baselines.ts measures the
+  same pair again as a second sample.
+- **Storage.** In process, one entry of ~100 bytes per append. Throughput: N concurrent writers,
+  each on its own thread, bounded by time. File figures come from bench/file-storage.ts
+  (\`benchFileStorage\`: every append fsynced before it resolves; appends per fsync =
+  1 / fsync calls per append). Append cost: a 100-entry and a 100,000-entry journal are built
+  with 1,000-entry appends, then single-entry appends alternate between them (ABBA order) and the
+  medians are compared. Checkpoints: 32 agents each looping put (~1 KB state) then get. Thaw:
+  \`thaw()\` from src/persist.ts on a checkpoint pointing at a 10,000-entry thread, then
+  \`readTail(50)\`; the baseline is the same on a 100-entry thread.
+- **Peers.** Same process, same payloads, 32 concurrent loops, bounded by time, interleaved
+  rounds (best counts). LangGraph \`MemorySaver\`: \`put\` with a fresh checkpoint id per step and
+  the same ~1 KB state as \`channel_values\`, then \`getTuple\` by the returned checkpoint id (its
+  direct path; asking for "latest" sorts every stored id of the thread). Emmett
+  \`getInMemoryEventStore().appendToStream\` with \`expectedStreamVersion\` vs our memory
+  \`appendEntries\` with \`expectedRev\`; both sides move to a fresh stream/thread every 100 appends.
+  Redis: bench/redis-storage.ts (\`benchRedisStorage\`) — adapter vs raw node-redis RPUSH and
+  XADD of the same JSON on the same redis-server (started by the benchmark on a free loopback
+  port) at 32 writers.
+- **Live.** bench/live.ts (\`benchLive\`): graphql-ws subscribers on one thread of a Cryo server.
+- Every loop is bounded by time (and most by count); every server, store, temp directory,
+  redis-server and child process is stopped; a watchdog ends a run that hangs.
+`;
+
+type Explain = (row: JudgedRow, rows: readonly JudgedRow[]) => string;
+
+/** Why a target can be missed, keyed by the start of a row name; used only for MISSED rows. */
+const WHY: [prefix: string, explain: Explain][] = [
+  [
+    '{ __typename }, Cryo server',
+    (r) =>
+      `Cryo's \`{ __typename }\` ran at ${r.ratio?.toFixed(2)}× stock Yoga. Both servers answer it from Yoga's ` +
+      `parse/validate caches; what Cryo adds per request is graphql-armor (depth, tokens, aliases, ` +
+      `directives and cost rules), the readiness plugin, the masked-error hook, ` +
+      `@envelop/disable-introspection, the body-limit wrapper and the home-page route check. ` +
+      `A gap of a few percent is inside this machine's run-to-run noise (compare the rounds in the ` +
+      `log); a larger one is the price of those plugins.`,
+  ],
+  [
+    'appendEntries, memory, vs { __typename } on the same server',
+    (r, rows) => {
+      const bare = rows.find((x) => x.name.startsWith('appendEntries, memory, vs bare'));
+      return (
+        `appendEntries over HTTP ran at ${r.ratio?.toFixed(2)}× our \`{ __typename }\` (target 0.8×). ` +
+        `The storage call is not the cost: the bare node:http handler appending to the same memory ` +
+        `storage served ${fmt(bare?.baseline?.value)} req/s. The gap is GraphQL work a trivial query ` +
+        `skips: coercing the input object and the JSONObject payload scalar, the mutation resolver and ` +
+        `the errors-plugin union wrapper, resolving the Thread and Entry fields, serialising a larger ` +
+        `result, and armor's per-request token count over a longer document.`
+      );
+    },
+  ],
+  [
+    'appends per fsync, file',
+    (r) =>
+      r.name.includes('32 threads')
+        ? `With 32 writers on 32 threads the file adapter made ${fmt(r.value)} append(s) per fsync: each ` +
+          `thread is its own journal file and group commit shares a flush only among appends to one ` +
+          `file, so 32 threads need up to 32 fsyncs per round whatever the batching.`
+        : `With 32 writers on one thread the file adapter made ${fmt(r.value)} appends per fsync. On this ` +
+          `disk an fsync takes a fraction of a millisecond, so few appends queue behind a flush before ` +
+          `the next round starts: the batch size is set by fsync latency vs per-append CPU, not by the ` +
+          `writer count. A slower disk batches more (and the absolute appends/s is what users feel).`,
+  ],
+  [
+    'one append at journal length',
+    (r) =>
+      `One append at 100,000 entries cost ${r.ratio?.toFixed(2)}× one at 100 (target ≤ 1.3×) on ${r.name.split(', ').pop()}. ` +
+      `Medians of single appends are noisy at this scale (tens of µs, or an fsync for file); ` +
+      `check whether the gap survives a rerun before blaming the adapter.`,
+  ],
+  [
+    'checkpoint put + get, memory vs LangGraph',
+    (r) =>
+      `Our memory checkpoints ran at ${r.ratio?.toFixed(2)}× MemorySaver: ours validates the state's ` +
+      `size (a JSON walk) and deep-copies in and out; MemorySaver serialises with its JSON serde.`,
+  ],
+  [
+    'append with expected version, memory vs Emmett',
+    (r) =>
+      `Our memory appends ran at ${r.ratio?.toFixed(2)}× Emmett's in-memory store. Emmett's in-memory ` +
+      `appendToStream is a test double: it does no input validation, no copies of the caller's data ` +
+      `and no timestamps, and it spreads the event into a new array. Ours runs the same validation ` +
+      `as every adapter (ids, kind, JSON object walk and a JSON.stringify for the size limit), ` +
+      `generates a UUIDv7, deep-copies the entries in and the head and entries out (callers can ` +
+      `never alias stored data), and publishes a change event for live subscribers. Emmett's copy ` +
+      `of the whole stream per append (O(stream length)) and its count over all streams per append ` +
+      `(O(streams)) do not show at 100 events per stream in a short run; on long streams they would.`,
+  ],
+  [
+    'appendEntries, Redis adapter',
+    (r) =>
+      `The Redis adapter ran at ${r.ratio?.toFixed(2)}× raw node-redis ${r.baseline?.name} (target 0.7×). ` +
+      `One adapter append is one EVALSHA of a Lua script that reads the head (HGET), checks the ` +
+      `revision, XADDs the entry, updates the head (HSET), publishes the change and reads the head ` +
+      `back (HMGET) — five commands inside Redis instead of one — plus the ` +
+      `adapter's validation and JSON encoding in Node; a raw ${r.baseline?.name} is one command with ` +
+      `a pre-encoded string. Both share one redis-server process and the 2 cores.`,
+  ],
+  [
+    'append ack → delivery p99',
+    (r) => `Live delivery p99 was ${fmt(r.value)} ms at 1,000 subscribers (target ≤ 100 ms).`,
+  ],
+];
+
+/**
+ * The analysis paragraph for the results file: one explanation per MISSED row (from what the code
+ * does; not a profile of this run), the rows not measured, and the noise caveat.
+ */
+export function analysisText(rows: readonly JudgedRow[]): string {
+  const parts: string[] = [];
+  for (const row of rows.filter((r) => r.status === 'MISSED')) {
+    const why = WHY.find(([prefix]) => row.name.startsWith(prefix));
+    parts.push(`- **${row.name}** — ${row.gap}. ${why ? why[1](row, rows) : 'No explanation recorded yet.'}`);
+  }
+  for (const row of rows.filter((r) => r.status === 'not measured')) {
+    parts.push(`- **${row.name}** — not measured: ${row.note ?? 'no figure'}.`);
+  }
+  if (parts.length === 0) parts.push('Every target was met in this run.');
+  parts.push(
+    '',
+    'The machine is shared (2 cores, other jobs running): ratios from one run can move by 10% or ' +
+      'more between runs, most for the HTTP rows, where server and load generator share the cores. ' +
+      'Treat a miss within that band as "not shown either way" and rerun before acting on it.',
+  );
+  return parts.join('\n');
+}

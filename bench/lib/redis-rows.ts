@@ -1,0 +1,61 @@
+import { benchRedisStorage } from '../redis-storage.js';
+import type { Row } from './table.js';
+
+/** Options of {@link redisPeerRows}. */
+export interface RedisPeerOptions {
+  /** Measured seconds per variant. */
+  seconds: number;
+  /** The run's own Redis; undefined → "not measured". */
+  url: string | undefined;
+  /** Why there is no Redis, for the note. */
+  unavailable?: string;
+}
+
+/**
+ * The Redis adapter vs raw node-redis rows, from bench/redis-storage.ts (`benchRedisStorage`, 32
+ * writers, one thread/key per writer, the same payload): adapter appends vs RPUSH and vs XADD,
+ * and the expectedRev path vs RPUSH. Target: adapter ≥ 0.7× raw. A failure becomes "not measured"
+ * rows with the reason; nothing is retried.
+ */
+export async function redisPeerRows(options: RedisPeerOptions): Promise<Row[]> {
+  const section = 'Peers';
+  const unit = 'appends/s';
+  const target = { on: 'ratio', kind: 'min', bound: 0.7 } as const;
+  let note = options.unavailable || 'no redis-server';
+  let r: Awaited<ReturnType<typeof benchRedisStorage>> | undefined;
+  if (options.url) {
+    try {
+      r = await benchRedisStorage({ concurrency: 32, seconds: options.seconds, url: options.url });
+      note = `redis ${r.redisVersion}; ${r.concurrency} writers, one key/thread each, ${r.seconds} s per variant (bench/redis-storage.ts)`;
+    } catch (error) {
+      note = `failed: ${(error as Error).message}`;
+    }
+  }
+  return [
+    {
+      section,
+      name: 'appendEntries, Redis adapter vs raw node-redis RPUSH',
+      value: r?.adapterAppendsPerSec ?? null,
+      unit,
+      baseline: { name: 'RPUSH', value: r?.rpushPerSec ?? null },
+      target,
+      note,
+    },
+    {
+      section,
+      name: 'appendEntries, Redis adapter vs raw node-redis XADD',
+      value: r?.adapterAppendsPerSec ?? null,
+      unit,
+      baseline: { name: 'XADD', value: r?.xaddPerSec ?? null },
+      target,
+    },
+    {
+      section,
+      name: 'appendEntries with expectedRev, Redis adapter vs raw RPUSH',
+      value: r?.adapterCasAppendsPerSec ?? null,
+      unit,
+      baseline: { name: 'RPUSH', value: r?.rpushPerSec ?? null },
+      target,
+    },
+  ];
+}

@@ -1,0 +1,132 @@
+/**
+ * `npm run bench` (full, a few minutes) and `npm run bench -- --quick` (under a minute): runs
+ * every benchmark section, prints one table and writes bench/results.md.
+ *
+ *   npm run bench [-- --quick] [--only http,storage,peers,live] [--out bench/results.md]
+ */
+import { fileURLToPath } from 'node:url';
+import { startRedis, type TestRedis } from '../test/support/redis-server.js';
+import { benchHttpAppend } from './http-append.js';
+import { benchHttp } from './http-baselines.js';
+import { analysisText, METHOD_TEXT } from './lib/analysis.js';
+import { liveRows } from './lib/live-rows.js';
+import { redisPeerRows } from './lib/redis-rows.js';
+import { machineInfo, writeResults } from './lib/results.js';
+import { formatText, judge, type Row } from './lib/table.js';
+import { benchPeers } from './peers.js';
+import { benchStorage } from './storage-inprocess.js';
+
+const SECTIONS = ['http', 'storage', 'peers', 'live'] as const;
+type Section = (typeof SECTIONS)[number];
+
+interface Args {
+  quick: boolean;
+  only: Set<Section>;
+  out: string;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { quick: false, only: new Set(SECTIONS), out: fileURLToPath(new URL('results.md', import.meta.url)) };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
+    const value = (): string => inline ?? argv[++i] ?? '';
+    if (flag === '--quick') args.quick = true;
+    else if (flag === '--only') {
+      const wanted = value().split(',').filter(Boolean);
+      for (const s of wanted) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${s} (${SECTIONS.join(', ')})`);
+      args.only = new Set(wanted as Section[]);
+    } else if (flag === '--out') args.out = value();
+    else throw new Error(`unknown argument ${argv[i]} (known: --quick, --only a,b, --out path)`);
+  }
+  return args;
+}
+
+/** Per-mode sizes: quick fits in a minute on 2 busy cores, full in a few minutes. */
+function settings(quick: boolean) {
+  return quick
+    ? { httpSec: 1, httpRounds: 1, loopMs: 400, costPairs: 150, thawSamples: 15, peerRounds: 1, redisSec: 1, liveQuick: true, watchdogMs: 120_000 }
+    : { httpSec: 4, httpRounds: 2, loopMs: 2000, costPairs: 1000, thawSamples: 100, peerRounds: 2, redisSec: 3, liveQuick: false, watchdogMs: 900_000 };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const s = settings(args.quick);
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const info = machineInfo(command, args.quick ? 'quick' : 'full');
+  const log = (line: string): void => console.error(line);
+  const t0 = performance.now();
+  const rows: Row[] = [];
+  let redis: TestRedis | undefined;
+  let redisError = '';
+  const watchdog = setTimeout(() => {
+    console.error(`bench: gave up after ${s.watchdogMs / 1000} s`);
+    void (redis?.close() ?? Promise.resolve()).finally(() => process.exit(2));
+  }, s.watchdogMs);
+  const onSignal = (): void => {
+    void (redis?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const section = async (name: Section, label: string, run: () => Promise<Row[]>): Promise<void> => {
+    if (!args.only.has(name)) return;
+    log(`bench: ${label}…`);
+    const started = performance.now();
+    try {
+      rows.push(...(await run()));
+    } catch (error) {
+      rows.push({ section: label, name: `${label} (whole section)`, value: null, unit: '', note: `failed: ${(error as Error).message}` });
+    }
+    log(`bench: ${label} took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  };
+
+  try {
+    try {
+      redis = await startRedis({ ownServer: true });
+    } catch (error) {
+      redisError = `redis-server could not start: ${(error as Error).message.split('\n')[0]}`;
+    }
+    const redisUrl = redis?.url;
+    await section('http', 'HTTP', async () => {
+      const append = await benchHttpAppend({ durationSec: s.httpSec, rounds: s.httpRounds, log: (l) => log(`  http-append ${l}`) })
+        .then((r) => ({ ok: true as const, r }))
+        .catch((error: Error) => ({ ok: false as const, error }));
+      const baseline = await benchHttp({ durationSec: s.httpSec, rounds: s.httpRounds, redisUrl, log });
+      const appendRow: Row = {
+        section: 'HTTP',
+        name: 'appendEntries, memory, vs { __typename } on the same server (bench/http-append.ts)',
+        value: append.ok ? append.r.append.requestsPerSecond : null,
+        unit: 'req/s',
+        baseline: { name: 'Cryo { __typename }', value: append.ok ? append.r.typename.requestsPerSecond : null },
+        target: { on: 'ratio', kind: 'min', bound: 0.8 },
+        note: append.ok
+          ? `p99 ${append.r.append.latencyP99Ms} ms vs ${append.r.typename.latencyP99Ms} ms; ${append.r.entriesWritten} entries written, checked against 2xx`
+          : `failed: ${append.error.message}`,
+      };
+      const at = baseline.findIndex((r) => r.name.startsWith('appendEntries, memory'));
+      baseline.splice(at, 0, appendRow);
+      return baseline;
+    });
+    await section('storage', 'Storage', () =>
+      benchStorage({ durationMs: s.loopMs, costPairs: s.costPairs, thawSamples: s.thawSamples, redisUrl, log }),
+    );
+    await section('peers', 'Peers', async () => [
+      ...(await benchPeers({ durationMs: s.loopMs, rounds: s.peerRounds, log })),
+      ...(await redisPeerRows({ seconds: s.redisSec, url: redisUrl, unavailable: redisError })),
+    ]);
+    await section('live', 'Live', () => liveRows({ quick: s.liveQuick, log }));
+  } finally {
+    clearTimeout(watchdog);
+    await redis?.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  info.seconds = (performance.now() - t0) / 1000;
+  const judged = rows.map(judge);
+  console.log(formatText(judged));
+  await writeResults(args.out, info, judged, { method: METHOD_TEXT, analysis: analysisText(judged) });
+  console.log(`\nwrote ${args.out} (${Math.round(info.seconds)} s)`);
+}
+
+await main();

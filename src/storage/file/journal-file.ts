@@ -39,11 +39,12 @@ export interface JournalState {
 
 /**
  * One thread's journal: the file plus its in-memory head and seq → offset index (one number per
- * entry). Two revs: `writtenRev` (records written, maybe not yet flushed; used to order appends)
- * and `durableRev` (flushed; the only part readers, listings and notifications see).
- * `write` must be called under the thread's mutex; reads need no lock. Does NOT serialize
- * callers itself, and once a write or flush fails the journal refuses every operation until the
- * storage is reopened (the open-time scan then cuts whatever was not committed).
+ * entry). Two revs: `writtenRev` (reserved by queued or written appends, maybe not yet flushed;
+ * used to order appends) and `durableRev` (flushed; the only part readers, listings and
+ * notifications see). `append` must be called under the thread's mutex; reads need no lock.
+ * Does NOT serialize callers itself, and once a cut-back or flush fails the journal refuses
+ * every append until the storage is reopened (the open-time scan then cuts whatever was not
+ * committed).
  */
 export class JournalFile {
   readonly offsets: number[];

@@ -20,9 +20,10 @@ type Locked =
 /**
  * Threads of the file adapter: one journal per thread, all heads and seq → offset indexes in
  * memory (built by scanning every journal once at open), a sorted id index per namespace for
- * listings. Appends are serialized per thread only for the revision check and the write; the
- * flush is shared with concurrent appends (group commit) and awaited outside the lock, and a
- * change is published only once durable. Does NOT bound memory: one number per entry and one
+ * listings. Appends are serialized per thread only for the revision check and the reservation;
+ * the write is combined with other queued appends of the thread, the flush is shared with
+ * concurrent appends (group commit), both awaited outside the lock, and a change is published
+ * only once durable. Does NOT bound memory: one number per entry and one
  * head per thread stay in memory.
  */
 export class ThreadStore {

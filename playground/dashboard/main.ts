@@ -5,7 +5,7 @@ import { JournalPanel } from './journal-panel.js';
 import { setUpSearch } from './search.js';
 import { ThreadsPanel } from './threads-panel.js';
 
-/** How often the thread list and checkpoints are re-read (they have no subscription of their own). */
+/** How often the thread list and checkpoints are re-read (new threads and other journals' revs have no subscription). */
 const REFRESH_MS = 5000;
 
 const client = createCryoClient({ url: new URL('/graphql', location.href).href });
@@ -61,5 +61,5 @@ window.addEventListener('hashchange', showHashThread);
 showHashThread();
 refreshLists();
 setInterval(() => {
-  if (document.visibilityState === 'visible') threads.refresh().catch(() => undefined);
+  if (document.visibilityState === 'visible' && client.connectionState === 'connected') refreshLists();
 }, REFRESH_MS);

@@ -47,6 +47,8 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
+    // The Node handler in front (server/body-limit.ts) enforces the body limit, before any parsing.
+    maxRequestBodySize: false,
     context: () => options.createContext(),
     graphiql: production
       ? false

@@ -71,6 +71,21 @@ describe('bad input over HTTP: a clear error naming the problem, nothing written
     expect(await threadRev(other)).toBe(1);
   });
 
+  it('a body over 16 KiB (handed to Yoga as a Blob) but under the limit is read intact', async () => {
+    const other = freshId('large');
+    const text = 'é'.repeat(900);
+    const entries = Array.from({ length: 5 }, (_, i) => ({ id: `big-${i}`, payload: { text } }));
+    const metadata = { notes: 'ü'.repeat(6000) };
+    const body = JSON.stringify({ query: APPEND, variables: { input: { threadId: other, entries, metadata } } });
+    expect(Buffer.byteLength(body)).toBeGreaterThan(16 * 1024);
+    const { status, text: reply } = await rawPost(t.graphqlUrl, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, [body]);
+    expect(status).toBe(200);
+    expect(JSON.parse(reply).data.appendEntries).toMatchObject({ __typename: 'AppendEntriesSuccess', thread: { rev: 5 } });
+    const stored = await t.data('query($id: ID!) { thread(id: $id) { metadata entries { edges { node { payload } } } } }', { id: other });
+    expect(stored.thread.entries.edges.map((e: any) => e.node.payload.text)).toEqual(Array(5).fill(text));
+    expect(stored.thread.metadata).toEqual(metadata);
+  });
+
   it('invalid JSON is a 400 saying so', async () => {
     const { status, text } = await rawPost(t.graphqlUrl, { 'content-type': 'application/json' }, ['{"query": "mutation { appendEntries(']);
     expect(status).toBe(400);

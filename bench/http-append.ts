@@ -1,0 +1,91 @@
+/**
+ * appendEntries requests/s over HTTP vs `{ __typename }` on the same Cryo server, in the same run
+ * (memory storage, production mode, autocannon as a child process at 32 connections). Issue 7's
+ * target: appendEntries ≥ 0.8× __typename. Run: `npx tsx bench/http-append.ts [seconds] [rounds]`.
+ */
+import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { buildApp } from '../src/app.js';
+import { defineConfig } from '../src/config.js';
+import { runAutocannon, type LoadResult } from './lib/autocannon.js';
+
+/** Options of {@link benchHttpAppend}. */
+export interface HttpAppendBenchOptions {
+  /** Seconds per autocannon run. @default 5 */
+  durationSec?: number;
+  /** Runs per case, interleaved (typename, append, typename, …); the best run counts. @default 2 */
+  rounds?: number;
+  /** @default 32 */
+  connections?: number;
+  /** Bytes of payload text per appended entry. @default 100 */
+  payloadBytes?: number;
+  log?: (line: string) => void;
+}
+
+/** The figures of one run. */
+export interface HttpAppendBenchResult {
+  connections: number;
+  typename: LoadResult;
+  append: LoadResult;
+  /** append req/s ÷ typename req/s. */
+  ratio: number;
+  /** Entries the storage holds afterwards: must equal the 2xx appends (each appends one entry). */
+  entriesWritten: number;
+}
+
+const TYPENAME = JSON.stringify({ query: '{ __typename }' });
+
+/**
+ * Starts Cryo on 127.0.0.1:0 over memory storage, measures both operations and stops it. It
+ * does NOT measure other adapters, WebSockets, or a load generator on another machine: both
+ * share this machine's CPUs, so absolute figures are lower than a real deployment's.
+ */
+export async function benchHttpAppend(options: HttpAppendBenchOptions = {}): Promise<HttpAppendBenchResult> {
+  const durationSec = options.durationSec ?? 5;
+  const rounds = options.rounds ?? 2;
+  const connections = options.connections ?? 32;
+  const log = options.log ?? (() => {});
+  const app = await buildApp(
+    defineConfig({ storage: 'memory:', port: 0, production: true, logLevel: 'silent', shutdownGraceMs: 1000 }),
+    { dashboardDir: null, operationsDir: null },
+  );
+  const threadId = `bench-${randomUUID()}`;
+  const appendBody = JSON.stringify({
+    query: 'mutation Append($input: AppendEntriesInput!) { appendEntries(input: $input) { __typename ... on AppendEntriesSuccess { thread { rev } entries { id seq } } } }',
+    variables: { input: { threadId, entries: [{ kind: 'bench', payload: { text: 'x'.repeat(options.payloadBytes ?? 100) } }] } },
+  });
+  try {
+    const { url } = await app.start();
+    const endpoint = `${url}graphql`;
+    const probe = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: appendBody });
+    const probed = (await probe.json()) as { data?: { appendEntries?: { __typename?: string } } };
+    if (probed.data?.appendEntries?.__typename !== 'AppendEntriesSuccess') throw new Error(`append probe failed: ${JSON.stringify(probed)}`);
+    let typename: LoadResult | undefined;
+    let append: LoadResult | undefined;
+    let appendedOk = 1;
+    for (let round = 0; round < rounds; round++) {
+      const t = await runAutocannon({ url: endpoint, body: TYPENAME, connections, durationSec });
+      log(`round ${round + 1}: __typename ${t.requestsPerSecond.toFixed(0)} req/s (p99 ${t.latencyP99Ms} ms)`);
+      const a = await runAutocannon({ url: endpoint, body: appendBody, connections, durationSec });
+      appendedOk += a.ok;
+      log(`round ${round + 1}: appendEntries ${a.requestsPerSecond.toFixed(0)} req/s (p99 ${a.latencyP99Ms} ms)`);
+      if (!typename || t.requestsPerSecond > typename.requestsPerSecond) typename = t;
+      if (!append || a.requestsPerSecond > append.requestsPerSecond) append = a;
+    }
+    const head = await app.storage.getThread({ threadId });
+    const entriesWritten = head?.rev ?? 0;
+    if (entriesWritten < appendedOk) throw new Error(`storage holds ${entriesWritten} entries but ${appendedOk} appends succeeded`);
+    return { connections, typename: typename!, append: append!, ratio: append!.requestsPerSecond / typename!.requestsPerSecond, entriesWritten };
+  } finally {
+    await app.stop();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [seconds, rounds] = process.argv.slice(2).map(Number);
+  const result = await benchHttpAppend({ durationSec: seconds || 5, rounds: rounds || 2, log: (line) => console.log(line) });
+  console.log(
+    `appendEntries ${result.append.requestsPerSecond.toFixed(0)} req/s vs __typename ${result.typename.requestsPerSecond.toFixed(0)} req/s ` +
+      `at ${result.connections} connections: ratio ${result.ratio.toFixed(2)} (entries written ${result.entriesWritten})`,
+  );
+}

@@ -161,4 +161,25 @@ describe('redis adapter specifics', () => {
       await storage.close();
     }
   });
+
+  it('uses a lent client without closing it, and duplicates it for the change feed', async () => {
+    const client = createClient({ url: (await redis()).url });
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      const storage = await createRedisStorage({ client, keyPrefix: prefix });
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      const log = new EventLog();
+      const stop = await storage.changes.subscribeThread(namespace, threadId, log.listener);
+      await storage.appendEntries({ namespace, threadId, entries: [{}] });
+      await log.waitFor((e) => e.type === 'thread-appended');
+      await stop();
+      await storage.close();
+      expect(client.isOpen).toBe(true);
+      expect(await client.sendCommand(['PING'])).toBe('PONG');
+    } finally {
+      await client.close();
+    }
+  });
 });

@@ -1,0 +1,84 @@
+/**
+ * Worker thread of bench/live.ts: opens many graphql-ws subscriptions (one socket each) and
+ * records when each entry arrives, on its own event loop so the clients do not share the
+ * server's. Commands come from the parent as messages; see {@link WorkerCommand}.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import { parentPort } from 'node:worker_threads';
+import { WebSocket } from 'ws';
+
+/** Commands the parent sends. */
+export type WorkerCommand =
+  | { type: 'open'; url: string; count: number; query: string; variables: Record<string, unknown>; field: string }
+  | { type: 'track'; fromSeq: number; count: number }
+  | { type: 'close' };
+
+/** Replies to the parent. */
+export type WorkerReply =
+  | { type: 'opened' }
+  | { type: 'tracking' }
+  | { type: 'tracked'; fromSeq: number; count: number; arrivals: number[][] }
+  | { type: 'closed' }
+  | { type: 'failed'; message: string };
+
+const now = (): number => performance.timeOrigin + performance.now();
+const port = parentPort!;
+let clients: Client[] = [];
+let readyWaiting = 0;
+let onReady: (() => void) | null = null;
+let tracking: { fromSeq: number; count: number; arrivals: number[][]; remaining: number } | null = null;
+
+function onEvent(event: { __typename?: string; seq?: number } | undefined, first: { seen: boolean }): void {
+  if (!first.seen) {
+    first.seen = true;
+    if (--readyWaiting === 0) onReady?.();
+    return;
+  }
+  const seq = event?.seq;
+  if (tracking && typeof seq === 'number' && seq >= tracking.fromSeq && seq < tracking.fromSeq + tracking.count) {
+    tracking.arrivals[seq - tracking.fromSeq]!.push(now());
+    if (--tracking.remaining === 0) {
+      const { fromSeq, count, arrivals } = tracking;
+      tracking = null;
+      port.postMessage({ type: 'tracked', fromSeq, count, arrivals } satisfies WorkerReply);
+    }
+  }
+}
+
+async function open(command: Extract<WorkerCommand, { type: 'open' }>): Promise<void> {
+  readyWaiting = command.count;
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  for (let i = 0; i < command.count; i++) {
+    const client = createClient({ url: command.url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
+    clients.push(client);
+    const first = { seen: false };
+    client.subscribe<Record<string, { __typename?: string; seq?: number }>>(
+      { query: command.query, variables: command.variables },
+      {
+        next: (result) => onEvent(result.data?.[command.field], first),
+        error: (error) => port.postMessage({ type: 'failed', message: `subscription error: ${JSON.stringify(error)}` } satisfies WorkerReply),
+        complete: () => undefined,
+      },
+    );
+  }
+  await ready;
+  port.postMessage({ type: 'opened' } satisfies WorkerReply);
+}
+
+port.on('message', (command: WorkerCommand) => {
+  if (command.type === 'open') {
+    open(command).catch((error: Error) => port.postMessage({ type: 'failed', message: error.message } satisfies WorkerReply));
+  } else if (command.type === 'track') {
+    tracking = {
+      fromSeq: command.fromSeq,
+      count: command.count,
+      arrivals: Array.from({ length: command.count }, () => []),
+      remaining: command.count * clients.length,
+    };
+    port.postMessage({ type: 'tracking' } satisfies WorkerReply);
+  } else {
+    const closing = clients;
+    clients = [];
+    void Promise.all(closing.map((c) => c.dispose())).then(() => port.postMessage({ type: 'closed' } satisfies WorkerReply));
+  }
+});

@@ -1,0 +1,281 @@
+/**
+ * Live journals benchmark (`npx tsx bench/live.ts [--quick]`): graphql-ws subscribers of one
+ * thread on a Cryo server (memory storage, production settings) — delay from append
+ * acknowledgement to delivery at a steady append rate, the highest delivery rate in a burst,
+ * the same burst on a bare graphql-ws fan-out baseline, and server heap per idle subscriber.
+ * Clients run in a worker thread (their own event loop, same machine). Every wait is bounded.
+ */
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Worker } from 'node:worker_threads';
+import { buildApp } from '../src/app.js';
+import { defineConfig } from '../src/config.js';
+import { liveHubFor } from '../src/live/live-hub.js';
+import { BASELINE_QUERY, startBaseline } from './live-baseline.js';
+import type { WorkerCommand, WorkerReply } from './live-clients.js';
+
+/** Options of {@link benchLive}. */
+export interface LiveBenchOptions {
+  /** Subscribers (one graphql-ws socket each). @default 1000 */
+  subscribers?: number;
+  /** Steady append rate for the latency phase. @default 5 */
+  appendsPerSecond?: number;
+  /** Length of the latency phase. @default 10 (quick: 4) */
+  latencySeconds?: number;
+  /** Entries appended as fast as possible in the burst phase. @default 200 (quick: 60) */
+  burstEntries?: number;
+  /** Entries per append in the burst. @default 10 */
+  burstBatch?: number;
+  /** Smaller, faster settings. @default false */
+  quick?: boolean;
+  /** Bound on every single wait (ms). @default 120000 */
+  waitTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+/** Figures of one run. Times in ms, rates per second, memory in bytes. */
+export interface LiveBenchResult {
+  subscribers: number;
+  latency: {
+    appends: number;
+    samples: number;
+    /** Delivery time minus the time the writer got its acknowledgement (can be < 0: delivered first). */
+    ackToDeliveryP50Ms: number;
+    ackToDeliveryP99Ms: number;
+    ackToDeliveryMaxMs: number;
+    /** Delivery time minus the time the append request was sent. */
+    sendToDeliveryP50Ms: number;
+    sendToDeliveryP99Ms: number;
+    /** The baseline at the same rate: delivery time minus publish time. */
+    baselinePublishToDeliveryP50Ms: number;
+    baselinePublishToDeliveryP99Ms: number;
+    /** Storage range reads by the LiveHub during the phase (shared per notification, and per subscriber). */
+    sharedReads: number;
+    ownReads: number;
+  };
+  burst: {
+    cryo: { messages: number; seconds: number; messagesPerSecond: number };
+    baseline: { messages: number; seconds: number; messagesPerSecond: number };
+    /** cryo / baseline. */
+    ratio: number;
+  };
+  memory: { heapBytesPerIdleSubscriber: number };
+}
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
+
+function gcFunction(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/** The client worker, with a typed request/reply helper bounded by `timeoutMs`. */
+function startClients(timeoutMs: number) {
+  const api = import.meta.resolve('tsx/esm/api');
+  const file = new URL('./live-clients.ts', import.meta.url).href;
+  const worker = new Worker(
+    `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); })`,
+    { eval: true },
+  );
+  const replies: WorkerReply[] = [];
+  let waiter: (() => void) | null = null;
+  let failure: Error | null = null;
+  worker.on('message', (reply: WorkerReply) => {
+    if (reply.type === 'failed') failure ??= new Error(reply.message);
+    else replies.push(reply);
+    waiter?.();
+  });
+  worker.on('error', (error) => {
+    failure ??= error;
+    waiter?.();
+  });
+  async function request<T extends WorkerReply['type']>(command: WorkerCommand, type: T): Promise<Extract<WorkerReply, { type: T }>> {
+    worker.postMessage(command);
+    return reply(type);
+  }
+  async function reply<T extends WorkerReply['type']>(type: T): Promise<Extract<WorkerReply, { type: T }>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (failure) throw failure;
+      const at = replies.findIndex((r) => r.type === type);
+      if (at >= 0) return replies.splice(at, 1)[0] as Extract<WorkerReply, { type: T }>;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`live bench: no '${type}' from the clients within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+  return { request, reply, terminate: () => worker.terminate() };
+}
+
+const SUBSCRIPTION = /* GraphQL */ `
+  subscription($threadId: ID!) {
+    threadEntries(threadId: $threadId) { __typename ... on Entry { seq id kind } ... on CaughtUp { rev } }
+  }
+`;
+const APPEND = /* GraphQL */ `
+  mutation($input: AppendEntriesInput!) { appendEntries(input: $input) { __typename ... on AppendEntriesSuccess { entries { seq } } } }
+`;
+
+/** Runs the live benchmark and returns its figures. Starts and stops its own servers and worker. */
+export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBenchResult> {
+  const quick = options.quick ?? false;
+  const subscribers = options.subscribers ?? 1000;
+  const rate = options.appendsPerSecond ?? 5;
+  const latencySeconds = options.latencySeconds ?? (quick ? 4 : 10);
+  const burstEntries = options.burstEntries ?? (quick ? 60 : 200);
+  const burstBatch = options.burstBatch ?? 10;
+  const timeoutMs = options.waitTimeoutMs ?? 120_000;
+  const log = options.log ?? (() => undefined);
+  const gc = gcFunction();
+
+  const app = await buildApp(defineConfig({ port: 0, storage: 'memory:', production: true, logLevel: 'silent', shutdownGraceMs: 1000 }), {
+    dashboardDir: null,
+    operationsDir: null,
+  });
+  const { url } = await app.start();
+  const clients = startClients(timeoutMs);
+  const threadId = `bench-${Date.now()}`;
+  const append = async (count: number): Promise<{ sent: number; ack: number; seqs: number[] }> => {
+    const sent = now();
+    const response = await fetch(`${url}graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: APPEND, variables: { input: { threadId, entries: Array.from({ length: count }, () => ({ kind: 'bench' })) } } }),
+    });
+    const body = (await response.json()) as { data?: { appendEntries: { entries?: { seq: number }[] } } };
+    const ack = now();
+    const seqs = body.data?.appendEntries.entries?.map((e) => e.seq);
+    if (!seqs) throw new Error(`live bench: append failed: ${JSON.stringify(body)}`);
+    return { sent, ack, seqs };
+  };
+
+  try {
+    await append(1);
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    log(`live: opening ${subscribers} graphql-ws subscribers`);
+    await clients.request(
+      { type: 'open', url: `${url.replace(/^http/, 'ws')}graphql`, count: subscribers, query: SUBSCRIPTION, variables: { threadId }, field: 'threadEntries' },
+      'opened',
+    );
+    gc();
+    const heapPerSubscriber = (process.memoryUsage().heapUsed - heapBefore) / subscribers;
+
+    const appends = Math.max(1, Math.round(latencySeconds * rate));
+    log(`live: ${appends} appends at ${rate}/s`);
+    const readsBefore = liveHubFor(app.storage).stats().reads;
+    await clients.request({ type: 'track', fromSeq: 1, count: appends }, 'tracking');
+    const acks: { sent: number; ack: number }[] = [];
+    const start = now();
+    for (let i = 0; i < appends; i++) {
+      const wait = start + (i * 1000) / rate - now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const { sent, ack } = await append(1);
+      acks.push({ sent, ack });
+    }
+    const steady = await clients.reply('tracked');
+    const readsAfter = liveHubFor(app.storage).stats().reads;
+    const ackDelays = steady.arrivals.flatMap((times, i) => times.map((t) => t - acks[i]!.ack));
+    const sendDelays = steady.arrivals.flatMap((times, i) => times.map((t) => t - acks[i]!.sent));
+
+    log(`live: burst of ${burstEntries} entries (batches of ${burstBatch}) to ${subscribers} subscribers`);
+    const burstFrom = 1 + appends;
+    await clients.request({ type: 'track', fromSeq: burstFrom, count: burstEntries }, 'tracking');
+    const burstStart = now();
+    const writes: Promise<unknown>[] = [];
+    for (let done = 0; done < burstEntries; done += burstBatch) writes.push(append(Math.min(burstBatch, burstEntries - done)));
+    await Promise.all(writes);
+    const burst = await clients.reply('tracked');
+    const cryoSeconds = (Math.max(...burst.arrivals.flat()) - burstStart) / 1000;
+    const cryoMessages = burstEntries * subscribers;
+    await clients.request({ type: 'close' }, 'closed');
+
+    log(`live: baseline fan-out, same rate and same burst`);
+    const baseline = await startBaseline();
+    let baselineSeconds: number;
+    let baselineDelays: number[] = [];
+    try {
+      await clients.request({ type: 'open', url: baseline.url, count: subscribers, query: BASELINE_QUERY, variables: { threadId }, field: 'threadEntries' }, 'opened');
+      await clients.request({ type: 'track', fromSeq: 0, count: appends }, 'tracking');
+      const published: number[] = [];
+      const steadyStart = now();
+      for (let seq = 0; seq < appends; seq++) {
+        const wait = steadyStart + (seq * 1000) / rate - now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        published.push(now());
+        baseline.publish({ id: `e${seq}`, threadId, seq, kind: 'bench' });
+      }
+      const steadyBaseline = await clients.reply('tracked');
+      baselineDelays = steadyBaseline.arrivals.flatMap((times, i) => times.map((t) => t - published[i]!));
+      await clients.request({ type: 'track', fromSeq: appends, count: burstEntries }, 'tracking');
+      const t0 = now();
+      for (let seq = appends; seq < appends + burstEntries; seq++) baseline.publish({ id: `e${seq}`, threadId, seq, kind: 'bench' });
+      const result = await clients.reply('tracked');
+      baselineSeconds = (Math.max(...result.arrivals.flat()) - t0) / 1000;
+      await clients.request({ type: 'close' }, 'closed');
+    } finally {
+      await baseline.close();
+    }
+
+    const cryoRate = cryoMessages / cryoSeconds;
+    const baselineRate = cryoMessages / baselineSeconds;
+    return {
+      subscribers,
+      latency: {
+        appends,
+        samples: ackDelays.length,
+        ackToDeliveryP50Ms: round(percentile(ackDelays, 50)),
+        ackToDeliveryP99Ms: round(percentile(ackDelays, 99)),
+        ackToDeliveryMaxMs: round(Math.max(...ackDelays)),
+        sendToDeliveryP50Ms: round(percentile(sendDelays, 50)),
+        sendToDeliveryP99Ms: round(percentile(sendDelays, 99)),
+        baselinePublishToDeliveryP50Ms: round(percentile(baselineDelays, 50)),
+        baselinePublishToDeliveryP99Ms: round(percentile(baselineDelays, 99)),
+        sharedReads: readsAfter.sharedReads - readsBefore.sharedReads,
+        ownReads: readsAfter.ownReads - readsBefore.ownReads,
+      },
+      burst: {
+        cryo: { messages: cryoMessages, seconds: round(cryoSeconds, 3), messagesPerSecond: Math.round(cryoRate) },
+        baseline: { messages: cryoMessages, seconds: round(baselineSeconds, 3), messagesPerSecond: Math.round(baselineRate) },
+        ratio: round(cryoRate / baselineRate, 2),
+      },
+      memory: { heapBytesPerIdleSubscriber: Math.round(heapPerSubscriber) },
+    };
+  } finally {
+    await clients.terminate();
+    await app.stop();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const quick = process.argv.includes('--quick');
+  const watchdog = setTimeout(() => {
+    console.error('live bench: gave up after 10 minutes');
+    process.exit(2);
+  }, 600_000);
+  benchLive({ quick, log: (line) => console.error(line) })
+    .then((result) => {
+      console.log(JSON.stringify(result, null, 2));
+      clearTimeout(watchdog);
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}

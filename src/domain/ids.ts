@@ -1,7 +1,22 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 let lastMs = 0;
 let counter = 0;
+
+// Random bytes are drawn from the CSPRNG in 4 KiB batches: one syscall-backed fill per 256 ids
+// instead of one per id (it was ~3% of an appendEntries request's CPU).
+const POOL = Buffer.alloc(4096);
+let poolOffset = POOL.length;
+
+function random16(): Buffer {
+  if (poolOffset + 16 > POOL.length) {
+    randomFillSync(POOL);
+    poolOffset = 0;
+  }
+  const bytes = Buffer.from(POOL.subarray(poolOffset, poolOffset + 16));
+  poolOffset += 16;
+  return bytes;
+}
 
 /**
  * A UUIDv7: time-ordered (48-bit ms timestamp, then a 12-bit counter within the same ms), so ids
@@ -19,7 +34,7 @@ export function newEntryId(now = Date.now()): string {
     lastMs = now;
     counter = 0;
   }
-  const bytes = randomBytes(16);
+  const bytes = random16();
   const ms = lastMs;
   bytes[0] = Math.floor(ms / 2 ** 40) & 0xff;
   bytes[1] = Math.floor(ms / 2 ** 32) & 0xff;

@@ -70,6 +70,10 @@ export class ThreadEntriesSubscription implements AsyncIterableIterator<ThreadEn
     return this.#nextSeq;
   }
 
+  get room(): number {
+    return this.#queue.room;
+  }
+
   stats(): ThreadSubscriptionStats {
     return {
       id: this.id,

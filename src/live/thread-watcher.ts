@@ -7,6 +7,8 @@ export interface ThreadSink {
   readonly live: boolean;
   /** The next seq the subscriber needs. */
   readonly nextSeq: number;
+  /** How many more entries it can queue now. */
+  readonly room: number;
   /** Entries read by the watcher; the subscriber takes the part at its nextSeq that fits. */
   offer(entries: readonly Entry[]): void;
   /** Something changed (head moved, status recovered): re-evaluate. */
@@ -116,12 +118,12 @@ export class ThreadWatcher {
     for (const sink of [...this.subscribers]) sink.markDeleted();
   }
 
-  /** The lowest nextSeq of a live subscriber that is not behind `tip`. */
+  /** The lowest nextSeq of a live subscriber with room that is not behind `tip`. */
   #rangeStart(): number | undefined {
     const floor = this.tip ?? 0;
     let start: number | undefined;
     for (const sink of this.subscribers) {
-      if (sink.live && sink.nextSeq >= floor && (start === undefined || sink.nextSeq < start)) start = sink.nextSeq;
+      if (sink.live && sink.room > 0 && sink.nextSeq >= floor && (start === undefined || sink.nextSeq < start)) start = sink.nextSeq;
     }
     return start;
   }

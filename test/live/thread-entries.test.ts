@@ -183,6 +183,25 @@ for (const [name, make] of storageFactories) {
 }
 
 describe('threadEntries sharing and cleanup (memory)', () => {
+  it('a stalled subscriber falls back to its own reads while a fast one on the same thread keeps the shared reads', async () => {
+    const { storage, hub } = await open(async () => createMemoryStorage(), { pageSize: 20, queueCapacity: 40 });
+    const threadId = freshId();
+    const fast = await hub.threadEntries({ namespace: 'default', threadId });
+    const slow = await hub.threadEntries({ namespace: 'default', threadId });
+    await take(fast, 1);
+    await take(slow, 1);
+    const fastDone = take(fast, 5000);
+    for (let i = 0; i < 50; i++) await append(storage, threadId, 100);
+    expect(seqsOf(await fastDone)).toEqual(range(0, 5000));
+    const stalled = hub.stats().threadSubscriptions.find((s) => s.id === slow.id)!;
+    expect(stalled.buffered).toBeLessThanOrEqual(40);
+    expect(stalled.nextSeq).toBeLessThan(5000);
+    const ownBefore = hub.stats().reads.ownReads;
+    expect(seqsOf(await take(slow, 5000))).toEqual(range(0, 5000));
+    expect(hub.stats().reads.ownReads).toBeGreaterThan(ownBefore);
+    expect(hub.stats().threadSubscriptions.find((s) => s.id === slow.id)!.maxBuffered).toBeLessThanOrEqual(40);
+  });
+
   it('caught-up subscribers of one thread share one storage read per notification', async () => {
     const { storage, hub } = await open(async () => createMemoryStorage());
     const threadId = freshId();

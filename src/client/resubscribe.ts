@@ -77,6 +77,11 @@ export class Resubscriber<T> {
     });
   }
 
+  /** Drops the current attempt and starts a new one after the backoff (counts as a failure). */
+  retry(error: CryoClientError): void {
+    if (!this.#closed) this.#retryLater(error);
+  }
+
   /** Call when the stream proved healthy (e.g. CaughtUp): the next retry waits the shortest delay again. */
   resetBackoff(): void {
     this.#failures = 0;

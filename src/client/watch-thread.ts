@@ -43,9 +43,9 @@ export type ThreadEntriesSubscribe = (
  * Follows a thread's journal so that its consumer sees every entry once, in seq order, with no
  * gap, across dropped connections and server restarts: each new attempt subscribes from
  * lastSeen + 1, entries with seq ≤ lastSeen are dropped, and an entry (or CaughtUp) that skips
- * seqs restarts the subscription from lastSeen + 1 instead of being delivered. It does NOT
- * survive the server losing data it had acknowledged: a journal shorter than what was already
- * delivered ends the watch as `failed` with code JOURNAL_REGRESSED.
+ * seqs restarts the subscription from lastSeen + 1 (after the usual backoff) instead of being
+ * delivered. It does NOT survive the server losing data it had acknowledged: a journal shorter
+ * than what was already delivered ends the watch as `failed` with code JOURNAL_REGRESSED.
  */
 export function watchThread(
   subscribe: ThreadEntriesSubscribe,
@@ -66,7 +66,7 @@ export function watchThread(
   const onEntry = (event: Extract<ThreadEntriesEvent, { __typename: 'Entry' }>) => {
     if (lastSeen !== null && event.seq <= lastSeen) return;
     if (lastSeen !== null && event.seq > lastSeen + 1) {
-      resubscriber.restart();
+      resubscriber.retry(gap(threadId, lastSeen, event.seq));
       return;
     }
     lastSeen = event.seq;
@@ -84,7 +84,7 @@ export function watchThread(
     }
     if (lastSeen === null) lastSeen = event.rev - 1;
     else if (event.rev - 1 > lastSeen) {
-      resubscriber.restart();
+      resubscriber.retry(gap(threadId, lastSeen, event.rev - 1));
       return;
     }
     resubscriber.resetBackoff();
@@ -128,4 +128,8 @@ export function watchThread(
       if (status !== 'deleted' && status !== 'failed') setStatus('closed');
     },
   };
+}
+
+function gap(threadId: string, lastSeen: number, seq: number): CryoClientError {
+  return new CryoClientError(`Thread ${threadId}: got seq ${seq} after ${lastSeen}; resubscribing from ${lastSeen + 1}`, { code: 'SEQ_GAP' });
 }

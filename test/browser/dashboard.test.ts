@@ -61,6 +61,10 @@ describe('dashboard in headless chromium', () => {
     const saved = await client!.putCheckpoint({ agentType, agentId: 'in-sync', state: { step: 1 }, thread: { id: threadId, rev: 2 } });
     expect(saved.__typename).toBe('PutCheckpointSuccess');
     await client!.putCheckpoint({ agentType, agentId: 'behind', state: { step: 0 }, thread: { id: threadId, rev: 1 } });
+    const goneThread = freshId('gone-thread');
+    await append(goneThread, ['user']);
+    await client!.putCheckpoint({ agentType, agentId: 'orphan', state: {}, thread: { id: goneThread, rev: 1 } });
+    expect(await client!.deleteThread({ id: goneThread })).toEqual({ deleted: true });
 
     const page = await browser!.newPage({ viewport: { width: 1400, height: 860 } });
     page.setDefaultTimeout(20_000);
@@ -77,6 +81,7 @@ describe('dashboard in headless chromium', () => {
       await waitForSeq(page, 4);
       expect(await seqsOnPage(page)).toEqual([0, 1, 2, 3, 4]);
       await page.locator(`[data-agent="${agentType}/in-sync"][data-pointer-status="journal-ahead"]`).waitFor();
+      await page.locator(`[data-agent="${agentType}/orphan"][data-pointer-status="missing-thread"]`).waitFor();
 
       const port = server!.port;
       await server!.app.stop();

@@ -20,6 +20,7 @@ export type PointerStatus =
   | { kind: 'journal-ahead'; by: number }
   | { kind: 'journal-behind'; by: number };
 
+/** Compares a checkpoint's pointer rev with its thread's rev (see PointerStatus). Pure. */
 export function pointerStatus(checkpoint: PointerLike, liveRev?: number): PointerStatus {
   const pointer = checkpoint.thread;
   if (!pointer) return { kind: 'no-thread' };

@@ -5,8 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { buildApp } from '../src/app.js';
-import { defineConfig } from '../src/config.js';
 import { runAutocannon, type LoadResult } from './lib/autocannon.js';
 
 /** Options of {@link benchHttpAppend}. */
@@ -25,10 +23,12 @@ export interface HttpAppendBenchOptions {
 /** The figures of one run. */
 export interface HttpAppendBenchResult {
   connections: number;
-  typename: LoadResult;
-  append: LoadResult;
+  typename: LoadResult & { cpuMicrosPerRequest: number };
+  append: LoadResult & { cpuMicrosPerRequest: number };
   /** append req/s ÷ typename req/s. */
   ratio: number;
+  /** typename CPU ÷ append CPU per request, measured in the server process: steadier than req/s on a shared machine. */
+  cpuRatio: number;
   /** Entries the storage holds afterwards: must equal the 2xx appends (each appends one entry). */
   entriesWritten: number;
 }
@@ -36,11 +36,15 @@ export interface HttpAppendBenchResult {
 const TYPENAME = JSON.stringify({ query: '{ __typename }' });
 
 /**
- * Starts Cryo on 127.0.0.1:0 over memory storage, measures both operations and stops it. It
- * does NOT measure other adapters, WebSockets, or a load generator on another machine: both
- * share this machine's CPUs, so absolute figures are lower than a real deployment's.
+ * Starts Cryo on 127.0.0.1:0 over memory storage (production mode), measures both operations and
+ * stops it. graphql-js picks its production code paths from NODE_ENV when first loaded, so run
+ * this with NODE_ENV=production (the CLI entry sets it) for production figures. It does NOT
+ * measure other adapters, WebSockets, or a load generator on another machine: both share this
+ * machine's CPUs, so absolute figures are lower than a real deployment's.
  */
 export async function benchHttpAppend(options: HttpAppendBenchOptions = {}): Promise<HttpAppendBenchResult> {
+  const { buildApp } = await import('../src/app.js');
+  const { defineConfig } = await import('../src/config.js');
   const durationSec = options.durationSec ?? 5;
   const rounds = options.rounds ?? 2;
   const connections = options.connections ?? 32;
@@ -60,32 +64,48 @@ export async function benchHttpAppend(options: HttpAppendBenchOptions = {}): Pro
     const probe = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: appendBody });
     const probed = (await probe.json()) as { data?: { appendEntries?: { __typename?: string } } };
     if (probed.data?.appendEntries?.__typename !== 'AppendEntriesSuccess') throw new Error(`append probe failed: ${JSON.stringify(probed)}`);
-    let typename: LoadResult | undefined;
-    let append: LoadResult | undefined;
+    type Measured = LoadResult & { cpuMicrosPerRequest: number };
+    const measure = async (body: string): Promise<Measured> => {
+      const before = process.cpuUsage();
+      const result = await runAutocannon({ url: endpoint, body, connections, durationSec });
+      const used = process.cpuUsage(before);
+      return { ...result, cpuMicrosPerRequest: (used.user + used.system) / Math.max(1, result.ok + result.non2xx) };
+    };
+    let typename: Measured | undefined;
+    let append: Measured | undefined;
     let appendedOk = 1;
     for (let round = 0; round < rounds; round++) {
-      const t = await runAutocannon({ url: endpoint, body: TYPENAME, connections, durationSec });
-      log(`round ${round + 1}: __typename ${t.requestsPerSecond.toFixed(0)} req/s (p99 ${t.latencyP99Ms} ms)`);
-      const a = await runAutocannon({ url: endpoint, body: appendBody, connections, durationSec });
+      const t = await measure(TYPENAME);
+      log(`round ${round + 1}: __typename ${t.requestsPerSecond.toFixed(0)} req/s, ${t.cpuMicrosPerRequest.toFixed(0)} µs server CPU/req (p99 ${t.latencyP99Ms} ms)`);
+      const a = await measure(appendBody);
       appendedOk += a.ok;
-      log(`round ${round + 1}: appendEntries ${a.requestsPerSecond.toFixed(0)} req/s (p99 ${a.latencyP99Ms} ms)`);
+      log(`round ${round + 1}: appendEntries ${a.requestsPerSecond.toFixed(0)} req/s, ${a.cpuMicrosPerRequest.toFixed(0)} µs server CPU/req (p99 ${a.latencyP99Ms} ms)`);
       if (!typename || t.requestsPerSecond > typename.requestsPerSecond) typename = t;
       if (!append || a.requestsPerSecond > append.requestsPerSecond) append = a;
     }
     const head = await app.storage.getThread({ threadId });
     const entriesWritten = head?.rev ?? 0;
     if (entriesWritten < appendedOk) throw new Error(`storage holds ${entriesWritten} entries but ${appendedOk} appends succeeded`);
-    return { connections, typename: typename!, append: append!, ratio: append!.requestsPerSecond / typename!.requestsPerSecond, entriesWritten };
+    return {
+      connections,
+      typename: typename!,
+      append: append!,
+      ratio: append!.requestsPerSecond / typename!.requestsPerSecond,
+      cpuRatio: typename!.cpuMicrosPerRequest / append!.cpuMicrosPerRequest,
+      entriesWritten,
+    };
   } finally {
     await app.stop();
   }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.env['NODE_ENV'] ??= 'production';
   const [seconds, rounds] = process.argv.slice(2).map(Number);
   const result = await benchHttpAppend({ durationSec: seconds || 5, rounds: rounds || 2, log: (line) => console.log(line) });
   console.log(
     `appendEntries ${result.append.requestsPerSecond.toFixed(0)} req/s vs __typename ${result.typename.requestsPerSecond.toFixed(0)} req/s ` +
-      `at ${result.connections} connections: ratio ${result.ratio.toFixed(2)} (entries written ${result.entriesWritten})`,
+      `at ${result.connections} connections: ratio ${result.ratio.toFixed(2)}; server CPU/req ${result.append.cpuMicrosPerRequest.toFixed(0)} vs ` +
+      `${result.typename.cpuMicrosPerRequest.toFixed(0)} µs: ratio ${result.cpuRatio.toFixed(2)} (entries written ${result.entriesWritten})`,
   );
 }

@@ -117,6 +117,8 @@ export class RedisChangeFeed implements ChangeFeed {
     };
     try {
       await withTimeout(current.ready, this.#options.timeoutMs, 'redis did not acknowledge SUBSCRIBE');
+      // An earlier SUBSCRIBE of this channel died with the connection: not active until re-subscribed.
+      if (!this.#healthy) throw new StorageUnavailable('redis change feed is reconnecting');
     } catch (error) {
       void unsubscribe();
       throw toStorageError(error);
@@ -137,7 +139,7 @@ export class RedisChangeFeed implements ChangeFeed {
       client.on('end', down);
       client.on('node-error', down);
       client.on('node-reconnecting', down);
-      client.on('node-disconnect', down);
+      // Not 'node-disconnect': a cluster closes a shard's pub/sub client when its last channel leaves.
       client.on('ready', () => void this.#recovered());
       client.on('node-ready', () => void this.#recovered());
       this.#client = client.connect().then(

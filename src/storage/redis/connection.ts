@@ -72,7 +72,7 @@ interface StandaloneLike {
 
 interface ClusterLike {
   sendCommand(key: string | undefined, readonly: boolean | undefined, args: string[]): Promise<unknown>;
-  duplicate(): unknown;
+  duplicate(overrides?: { minimizeConnections?: boolean }): unknown;
   connect(): Promise<unknown>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   destroy(): void;
@@ -146,7 +146,8 @@ export async function connectRedis(options: ConnectOptions): Promise<RedisConnec
       }
     },
     duplicate() {
-      const copy = owned.duplicate() as PubSubClient;
+      // A cluster copy only needs the topology and the shards' pub/sub connections.
+      const copy = (cluster ? (owned as ClusterLike).duplicate({ minimizeConnections: true }) : owned.duplicate()) as PubSubClient;
       copy.on('error', ignore);
       return copy;
     },

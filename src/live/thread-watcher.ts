@@ -72,7 +72,12 @@ export class ThreadWatcher {
     void this.#run();
   }
 
-  /** After the feed recovered: re-read the head, detect a missed deletion, deliver what was missed. */
+  /**
+   * After the feed recovered: re-read the head and deliver what was missed. A missed deletion is
+   * detected when the thread is gone or shorter than a rev already seen; a thread deleted and
+   * re-created to at least that length while the feed was down is NOT detected (its entries
+   * would be delivered as a continuation).
+   */
   async recheck(): Promise<void> {
     const generation = this.#generation;
     let head;

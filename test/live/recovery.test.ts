@@ -52,6 +52,20 @@ describe('live recovery after the change feed lost events', () => {
     expect((await sub.next()).done).toBe(true);
   });
 
+  it('reports ThreadDeleted when the thread was deleted and re-created shorter while the feed was down', async () => {
+    const { storage, feed, hub } = setup();
+    const threadId = freshId();
+    await storage.appendEntries({ threadId, entries: [{}, {}, {}] });
+    const sub = await hub.threadEntries({ namespace: 'default', threadId });
+    expect(await take(sub, 1)).toEqual([{ type: 'caught-up', threadId, rev: 3 }]);
+    const next = sub.next();
+    feed.setHealthy(false);
+    await storage.deleteThread({ threadId });
+    await storage.appendEntries({ threadId, entries: [{}] });
+    feed.setHealthy(true);
+    expect(await next).toEqual({ value: { type: 'thread-deleted', threadId }, done: false });
+  });
+
   it('stops watching the feed status once the last subscription ended', async () => {
     const { feed, hub } = setup();
     const sub = await hub.threadEntries({ namespace: 'default', threadId: freshId() });

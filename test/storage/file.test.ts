@@ -158,6 +158,70 @@ describe('file adapter: persistence', () => {
   });
 });
 
+describe('file adapter: concurrency', () => {
+  it('a racing mix of appends, fenced appends, retries and deletes stays consistent across reopen', async () => {
+    const { open } = await fresh();
+    const a = await open();
+    const threads = [rid('r'), rid('r'), rid('r')];
+    const known = new Map<string, number>(threads.map((t) => [t, 0]));
+    const acked: { threadId: string; seq: number; id: string }[] = [];
+    const done: { threadId: string; expectedRev: number; ids: string[] }[] = [];
+    const deletes = new Map<string, number>(threads.map((t) => [t, 0]));
+    const counts = { replayed: 0, conflicts: 0 };
+    const op = async (i: number): Promise<void> => {
+      const threadId = threads[i % 3]!;
+      const roll = (i * 7919) % 10;
+      if (roll === 0 && i % 50 === 0 && threadId === threads[2]) {
+        await a.deleteThread({ threadId });
+        deletes.set(threadId, deletes.get(threadId)! + 1);
+        return;
+      }
+      if (roll === 1 && done.length > 0) {
+        const prior = done[i % done.length]!;
+        const retry = await a
+          .appendEntries({ threadId: prior.threadId, expectedRev: prior.expectedRev, entries: prior.ids.map((id) => ({ id })) })
+          .catch((e: unknown) => e as Error);
+        if (!(retry instanceof Error)) {
+          expect(retry.entries.map((e) => e.id)).toEqual(prior.ids);
+          if (retry.replayed) counts.replayed++;
+        }
+        return;
+      }
+      const ids = Array.from({ length: 1 + (i % 3) }, () => rid('e'));
+      const expectedRev = roll < 5 ? known.get(threadId)! : undefined;
+      const result = await a
+        .appendEntries({ threadId, expectedRev, entries: ids.map((id) => ({ id })) })
+        .catch((e: unknown) => e as Error);
+      if (result instanceof Error) {
+        expect(result.name).toBe('RevisionConflict');
+        counts.conflicts++;
+        return;
+      }
+      known.set(threadId, Math.max(known.get(threadId)!, result.thread.rev));
+      if (!result.replayed) {
+        result.entries.forEach((e, k) => acked.push({ threadId, seq: e.seq, id: ids[k]! }));
+        done.push({ threadId, expectedRev: result.entries[0]!.seq, ids });
+      }
+    };
+    for (let wave = 0; wave < 3; wave++) await Promise.all(Array.from({ length: 100 }, (_, i) => op(wave * 100 + i)));
+    expect(counts.replayed).toBeGreaterThan(0);
+    expect(counts.conflicts).toBeGreaterThan(0);
+    expect(deletes.get(threads[2]!)).toBeGreaterThan(0);
+    const finalHeads = await Promise.all(threads.map((threadId) => a.readTail({ threadId, limit: 10_000 })));
+    await a.close();
+    const b = await open();
+    for (const [k, threadId] of threads.entries()) {
+      const entries = await b.readEntries({ threadId, fromSeq: 0, limit: 10_000 });
+      expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i));
+      expect((await b.getThread({ threadId }))?.rev ?? 0).toBe(entries.length);
+      expect(entries).toEqual(finalHeads[k]!.entries);
+      if (deletes.get(threadId) === 0) {
+        for (const ack of acked.filter((x) => x.threadId === threadId)) expect(entries[ack.seq]?.id).toBe(ack.id);
+      }
+    }
+  });
+});
+
 describe('file adapter: directory lock', () => {
   it('refuses a second open in the same process until the first is closed', async () => {
     const { dir, open } = await fresh();

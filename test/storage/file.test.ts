@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageUnavailable } from '../../src/domain/errors.js';
@@ -229,6 +229,9 @@ describe('file adapter: directory lock', () => {
     const error = await rejection(createFileStorage({ directory: dir }), StorageUnavailable);
     expect(error.message).toContain(dir);
     expect(error.message).toContain('already open in this process');
+    await symlink(dir, `${dir}-link`);
+    cleanups.push(() => rm(`${dir}-link`));
+    await rejection(createFileStorage({ directory: `${dir}-link` }), StorageUnavailable);
     await a.close();
     const b = await open();
     await b.appendEntries({ threadId: 't', entries: [{}] });

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { link, open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, open, readFile, realpath, rename, unlink } from 'node:fs/promises';
 import { StorageUnavailable } from '../../domain/errors.js';
 import { LOCK_FILE } from './names.js';
 
@@ -30,7 +30,8 @@ export interface DirLock {
  * instant, nor on network filesystems without atomic exclusive create.
  */
 export async function acquireDirLock(directory: string): Promise<DirLock> {
-  const dir = resolve(directory);
+  // The real path, so a second open through a symlink is recognised as the same directory.
+  const dir = await realpath(resolve(directory));
   const path = join(dir, LOCK_FILE);
   if (lockedHere.has(dir)) {
     throw new StorageUnavailable(`file storage ${dir} is already open in this process (pid ${process.pid})`);

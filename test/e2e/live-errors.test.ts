@@ -50,3 +50,35 @@ describe('a storage failure during a live subscription (graphql-ws, memory stora
     }
   });
 });
+
+describe('graphql-ws in production mode', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp('memory', { production: true });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('blocks introspection and hides limit details over WebSocket as over HTTP, while subscriptions work', async () => {
+    const client = wsClient(app.graphqlUrl);
+    try {
+      const introspection = new Recording<unknown>(client, '{ __schema { queryType { name } } }', {}, '__schema');
+      await introspection.until((r) => r.completed);
+      expect(introspection.data.filter(Boolean)).toEqual([]);
+      expect(JSON.stringify(introspection.errors)).toMatch(/introspection/i);
+      const deep = `subscription { threadEntries(threadId: "x") { ${'__typename '.repeat(2100)} } }`;
+      const tooBig = new Recording<unknown>(client, deep, {}, 'threadEntries');
+      await tooBig.until((r) => r.completed);
+      expect(tooBig.errors.length).toBeGreaterThan(0);
+      expect(JSON.stringify(tooBig.errors)).toMatch(/Query validation error/);
+      expect(JSON.stringify(tooBig.errors)).not.toMatch(/2000/);
+      const threadId = freshId('prod');
+      const live = new Recording<WireEvent>(client, THREAD_ENTRIES, { threadId }, 'threadEntries');
+      await live.until(caughtUp);
+      live.dispose();
+    } finally {
+      await client.dispose();
+    }
+  });
+});

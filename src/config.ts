@@ -78,7 +78,8 @@ export const QUERY_LIMIT_SETTINGS: readonly { key: keyof QueryLimits; env: strin
   { key: 'maxCost', env: 'CRYO_MAX_QUERY_COST', flag: '--max-query-cost', help: 'graphql-armor cost of an operation' },
 ];
 
-const BASIC_SETTINGS = {
+/** The server settings besides limits: environment variable and command-line flag of each. */
+export const SERVER_SETTINGS = {
   storage: { env: 'CRYO_STORAGE', flag: '--storage' },
   port: { env: 'PORT', flag: '--port' },
   host: { env: 'HOST', flag: '--host' },
@@ -119,20 +120,20 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
     return value === undefined || value === '' ? undefined : { value, from: s.env };
   };
   const overrides: Parameters<typeof defineConfig>[0] = { production: env['NODE_ENV'] === 'production' };
-  const storage = pick(BASIC_SETTINGS.storage);
+  const storage = pick(SERVER_SETTINGS.storage);
   if (storage) overrides.storage = storage.value;
-  const port = pick(BASIC_SETTINGS.port);
+  const port = pick(SERVER_SETTINGS.port);
   if (port) overrides.port = integer(port, 0, 65_535);
-  const host = pick(BASIC_SETTINGS.host);
+  const host = pick(SERVER_SETTINGS.host);
   if (host) overrides.host = host.value;
-  const logLevel = pick(BASIC_SETTINGS.logLevel);
+  const logLevel = pick(SERVER_SETTINGS.logLevel);
   if (logLevel) {
     if (!(LOG_LEVELS as readonly string[]).includes(logLevel.value)) {
       throw new ConfigError(`${logLevel.from} must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(logLevel.value)})`);
     }
     overrides.logLevel = logLevel.value as LogLevel;
   }
-  const grace = pick(BASIC_SETTINGS.shutdownGraceMs);
+  const grace = pick(SERVER_SETTINGS.shutdownGraceMs);
   if (grace) overrides.shutdownGraceMs = integer(grace, 0, 600_000);
   const limits: Partial<Limits> = {};
   for (const setting of LIMIT_SETTINGS) {
@@ -151,7 +152,7 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
 
 function parseFlags(argv: readonly string[]): Map<string, string> {
   const known = new Set<string>(
-    [...Object.values(BASIC_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS].map((s) => s.flag),
+    [...Object.values(SERVER_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS].map((s) => s.flag),
   );
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {

@@ -4,6 +4,18 @@ import type { Logger } from 'pino';
 import { CryoError, StorageCorrupted, StorageUnavailable, ValidationError } from '../domain/errors.js';
 
 /**
+ * `extensions.code` values Cryo itself puts on GraphQL errors (besides graphql-js's and Yoga's
+ * own for syntax, validation and variable errors). Documented in the README's error table.
+ */
+export const GRAPHQL_ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'STORAGE_UNAVAILABLE',
+  'STORAGE_CORRUPTED',
+  'INTERNAL_SERVER_ERROR',
+  'PAYLOAD_TOO_LARGE',
+] as const;
+
+/**
  * Yoga's `maskedErrors.maskError` for Cryo. Errors a resolver throws outside a result union
  * become GraphQL errors with `extensions.code`:
  * - ValidationError (e.g. a page size or cursor on a query) → `BAD_USER_INPUT`, with its message

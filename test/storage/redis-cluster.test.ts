@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createCluster } from 'redis';
+import { StorageUnavailable } from '../../src/domain/errors.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisStorage, parseClusterUrl } from '../../src/storage/redis/index.js';
 import { redisKeys } from '../../src/storage/redis/keys.js';
@@ -93,6 +94,49 @@ describe('redis cluster specifics', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+});
+
+// Runs last in this file: it kills and restarts the whole cluster (nothing is persisted).
+describe.skipIf(process.env.REDIS_CLUSTER_URL !== undefined)('redis cluster outage', () => {
+  it('fails every call fast while the cluster is down, and recovers by itself', async () => {
+    const nodes = await started();
+    const timeout = 500;
+    const storage = await createRedisStorage({ url: nodes.url, keyPrefix: prefix, commandTimeoutMs: timeout });
+    try {
+      const namespace = rid('ns');
+      await storage.appendEntries({ namespace, threadId: rid('t'), entries: [{}] });
+      await nodes.kill();
+      const calls: (() => Promise<unknown>)[] = [
+        () => storage.ping(),
+        () => storage.appendEntries({ namespace, threadId: rid('t'), entries: [{}] }),
+        () => storage.getThread({ namespace, threadId: rid('t') }),
+        () => storage.listThreads({ namespace }),
+        () => storage.putCheckpoint({ namespace, agentType: 'a', agentId: 'b', state: {} }),
+      ];
+      for (const call of calls) {
+        const started = performance.now();
+        await expect(call()).rejects.toBeInstanceOf(StorageUnavailable);
+        expect(performance.now() - started).toBeLessThan(timeout + 1000);
+      }
+      await nodes.start();
+      const threadId = rid('t');
+      const deadline = Date.now() + 15_000;
+      // Exactly-once retry (same id, expectedRev 0) until the cluster answers again.
+      for (;;) {
+        try {
+          await storage.appendEntries({ namespace, threadId, entries: [{ id: 'back' }], expectedRev: 0 });
+          break;
+        } catch (error) {
+          expect(error).toBeInstanceOf(StorageUnavailable);
+          if (Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+      expect((await storage.listThreads({ namespace })).items.map((t) => t.id)).toEqual([threadId]);
+    } finally {
+      await storage.close();
     }
   });
 });

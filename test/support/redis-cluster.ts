@@ -12,6 +12,12 @@ export interface TestRedisCluster {
   /** `redis+cluster://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3` */
   readonly url: string;
   readonly ports: number[];
+  /** False with REDIS_CLUSTER_URL: kill/start are then unavailable (tests skip). */
+  readonly controllable: boolean;
+  /** SIGKILLs every node (data is not persisted). Resolves once all exited. */
+  kill(): Promise<void>;
+  /** Restarts every node on its ports with its nodes.conf; resolves once all report cluster_state:ok. */
+  start(): Promise<void>;
   /** Stops every node and removes their directories. Idempotent. */
   close(): Promise<void>;
 }
@@ -31,16 +37,16 @@ export async function startRedisCluster(options: { masters?: number; timeoutMs?:
   const external = process.env.REDIS_CLUSTER_URL;
   if (external) {
     const ports = external.replace(/^redis\+cluster:\/\//, '').split(',').map((hp) => Number(hp.split(':')[1]));
-    return { url: external, ports, close: () => Promise.resolve() };
+    const unsupported = (): Promise<void> => Promise.reject(new Error('REDIS_CLUSTER_URL is set: the cluster is not ours'));
+    return { url: external, ports, controllable: false, kill: unsupported, start: unsupported, close: () => Promise.resolve() };
   }
   const masters = options.masters ?? 3;
   const root = await mkdtemp(join(tmpdir(), 'cryo-redis-cluster-'));
   const children: ChildProcess[] = [];
   const ports: number[] = [];
+  const nodeArgs: { port: number; dir: string; args: string[] }[] = [];
   let closed = false;
-  const close = async (): Promise<void> => {
-    if (closed) return;
-    closed = true;
+  const killAll = async (): Promise<void> => {
     await Promise.all(
       children.map(
         (child) =>
@@ -51,7 +57,20 @@ export async function startRedisCluster(options: { masters?: number; timeoutMs?:
           }),
       ),
     );
+  };
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await killAll();
     await rm(root, { recursive: true, force: true });
+  };
+  const waitOk = async (timeoutMs: number): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    for (const port of ports) {
+      while ((await clusterState(port)) !== 'ok') {
+        if (Date.now() > deadline) throw new Error(`cluster node ${port} did not reach cluster_state:ok`);
+      }
+    }
   };
   try {
     for (let i = 0; i < masters; i++) {
@@ -60,17 +79,19 @@ export async function startRedisCluster(options: { masters?: number; timeoutMs?:
       for (let attempt = 0; ; attempt++) {
         const port = await freePort();
         const busPort = await freePort();
+        const args = [
+          '--save', '',
+          '--appendonly', 'no',
+          '--cluster-enabled', 'yes',
+          '--cluster-port', String(busPort),
+          '--cluster-config-file', join(dir, 'nodes.conf'),
+          '--cluster-node-timeout', '2000',
+        ];
         try {
-          const child = await spawnRedis(port, dir, [
-            '--save', '',
-            '--appendonly', 'no',
-            '--cluster-enabled', 'yes',
-            '--cluster-port', String(busPort),
-            '--cluster-config-file', join(dir, 'nodes.conf'),
-            '--cluster-node-timeout', '2000',
-          ]);
+          const child = await spawnRedis(port, dir, args);
           children.push(child);
           ports.push(port);
+          nodeArgs.push({ port, dir, args });
           break;
         } catch (error) {
           if (attempt >= 5) throw error;
@@ -83,13 +104,19 @@ export async function startRedisCluster(options: { masters?: number; timeoutMs?:
       '--cluster-replicas', '0',
       '--cluster-yes',
     ]);
-    const deadline = Date.now() + (options.timeoutMs ?? 20_000);
-    for (const port of ports) {
-      while ((await clusterState(port)) !== 'ok') {
-        if (Date.now() > deadline) throw new Error(`cluster node ${port} did not reach cluster_state:ok`);
-      }
-    }
-    return { url: `redis+cluster://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`, ports, close };
+    await waitOk(options.timeoutMs ?? 20_000);
+    return {
+      url: `redis+cluster://${ports.map((port) => `127.0.0.1:${port}`).join(',')}`,
+      ports,
+      controllable: true,
+      kill: killAll,
+      start: async () => {
+        const restarted = await Promise.all(nodeArgs.map(({ port, dir, args }) => spawnRedis(port, dir, args)));
+        children.splice(0, children.length, ...restarted);
+        await waitOk(options.timeoutMs ?? 20_000);
+      },
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -24,7 +24,7 @@ async function graphiqlOptions(): Promise<{ defaultTabs: { query: string; variab
   const response = await fetch(server.graphqlUrl, { headers: { accept: 'text/html' } });
   expect(response.status).toBe(200);
   const html = await response.text();
-  const json = /renderYogaGraphiQL\(root,(\{.*\})\)\}\)<\/script>/s.exec(html)?.[1];
+  const json = /renderYogaGraphiQL\(\s*window\.document\.querySelector\('#root'\),\s*(\{.*\}),\s*\);\s*<\/script>/s.exec(html)?.[1];
   if (!json) throw new Error(`no GraphiQL options in ${html.slice(0, 300)}`);
   return JSON.parse(json);
 }

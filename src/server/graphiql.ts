@@ -17,3 +17,21 @@ export function cryoGraphiQLOptions(tabs: GraphiqlTab[]): GraphiQLOptions {
     defaultEditorToolsVisibility: 'variables',
   };
 }
+
+let rendered: { key: string; html: Buffer<ArrayBuffer> } | undefined;
+
+/**
+ * Yoga's `renderGraphiQL`: the self-contained page of `@graphql-yoga/render-graphiql` (GraphiQL's
+ * JS, CSS, fonts, favicon and Monaco workers inlined, about 9 MB), so GraphiQL works with no
+ * internet access; Yoga's built-in page loads all of them from unpkg.com. The package is
+ * imported on the first GraphiQL request only (production, which has no GraphiQL, never loads
+ * it), and the page is rendered once per distinct options. Does not compress or cache-tag it.
+ */
+export async function renderCryoGraphiQL(options: GraphiQLOptions): Promise<Buffer<ArrayBuffer>> {
+  const key = JSON.stringify(options);
+  if (rendered?.key !== key) {
+    const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+    rendered = { key, html: Buffer.from(renderGraphiQL(options)) };
+  }
+  return rendered.html;
+}

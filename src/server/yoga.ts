@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { QueryLimits } from '../config.js';
 import { schema } from '../schema/index.js';
 import type { CryoContext } from '../schema/context.js';
-import { cryoGraphiQLOptions } from './graphiql.js';
+import { cryoGraphiQLOptions, renderCryoGraphiQL } from './graphiql.js';
 import type { GraphiqlTab } from './graphiql-tabs.js';
 import { createMaskError } from './mask-error.js';
 
@@ -53,6 +53,7 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
     graphiql: production
       ? false
       : cryoGraphiQLOptions(options.graphiqlTabs ?? []),
+    renderGraphiQL: renderCryoGraphiQL,
     maskedErrors: { maskError: createMaskError({ production, logger }) },
     logging: {
       debug: (...args: unknown[]) => logger.debug({ args }, 'yoga'),

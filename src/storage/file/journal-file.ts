@@ -1,13 +1,14 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { PreparedEntry } from '../../domain/append.js';
-import { StorageCorrupted, StorageUnavailable } from '../../domain/errors.js';
+import { StorageUnavailable } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/json.js';
 import type { Entry, ThreadHead } from '../../domain/types.js';
 import { writeFully, type FileIo } from './file-io.js';
 import type { GroupCommit } from './group-commit.js';
 import type { HandlePool, Lease } from './handle-pool.js';
 import type { EntryPayload, ThreadHeaderPayload } from './journal-scan.js';
-import { decodeRecord, encodeRecord, parsePayload, RecordType } from './record-codec.js';
+import { decodeEntries } from './entry-decoder.js';
+import { encodeRecord, RecordType } from './record-codec.js';
 
 /** What every journal shares. */
 export interface JournalContext {
@@ -274,34 +275,7 @@ export class JournalFile {
     } finally {
       lease.release();
     }
-    const entries: Entry[] = [];
-    let pos = 0;
-    for (let i = 0; i < count; i++) {
-      const seq = from + i;
-      const where = `${this.path} at offset ${start + pos}`;
-      const record = decodeRecord(buffer, pos);
-      if (typeof record === 'string' || record.type !== RecordType.Entry) {
-        throw new StorageCorrupted(`journal record of seq ${seq} is damaged (${typeof record === 'string' ? record : 'wrong type'})`, where);
-      }
-      let payload: EntryPayload;
-      try {
-        payload = parsePayload<EntryPayload>(record);
-      } catch {
-        throw new StorageCorrupted(`journal record of seq ${seq} is not valid JSON`, where);
-      }
-      if (payload.s !== seq) throw new StorageCorrupted(`journal record holds seq ${payload.s}, expected ${seq}`, where);
-      entries.push({
-        id: payload.id,
-        threadId: this.threadId,
-        seq,
-        at: payload.at,
-        kind: payload.kind,
-        payload: payload.payload,
-        refs: payload.refs,
-      });
-      pos = record.end;
-    }
-    return entries;
+    return decodeEntries(buffer, { path: this.path, threadId: this.threadId, start, from, count });
   }
 }
 

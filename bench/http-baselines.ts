@@ -49,6 +49,8 @@ interface Case {
 
 interface Measured {
   best: LoadResult | null;
+  /** req/s of every round, in order. */
+  runs: number[];
   note: string;
 }
 
@@ -132,7 +134,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
       });
     }
 
-    const measured = new Map<string, Measured>(cases.map((c) => [c.key, { best: null, note: '' }]));
+    const measured = new Map<string, Measured>(cases.map((c) => [c.key, { best: null, runs: [], note: '' }]));
     for (const c of cases) {
       const sample = await postJson(c.url, c.body);
       if (!c.verify(sample)) throw new Error(`${c.key}: unexpected response ${JSON.stringify(sample).slice(0, 300)}`);
@@ -154,6 +156,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
           }
         }
         if (problems.length) m.note = [m.note, `round ${round + 1}: ${problems.join('; ')}`].filter(Boolean).join('; ');
+        m.runs.push(result.requestsPerSecond);
         if (!m.best || result.requestsPerSecond > m.best.requestsPerSecond) m.best = result;
         log(`  http ${c.key} round ${round + 1}: ${fmt(result.requestsPerSecond)} req/s (p99 ${result.latencyP99Ms} ms)`);
       }
@@ -173,8 +176,9 @@ function rows(measured: Map<string, Measured>, skipped: Map<string, string>, rou
   const note = (key: string, extra = ''): string => {
     const m = measured.get(key);
     const latency = m?.best ? `p50 ${m.best.latencyP50Ms} ms, p99 ${m.best.latencyP99Ms} ms` : '';
+    const runs = m && m.runs.length > 1 ? `runs ${m.runs.map((v) => fmt(v)).join(' / ')}` : '';
     const kind = key.split('-')[1] ?? '';
-    return [skipped.has(kind) ? `not measured: ${skipped.get(kind)}` : '', latency, m?.note ?? '', extra].filter(Boolean).join('; ');
+    return [skipped.has(kind) ? `not measured: ${skipped.get(kind)}` : '', latency, runs, m?.note ?? '', extra].filter(Boolean).join('; ');
   };
   const section = 'HTTP';
   const unit = 'req/s';

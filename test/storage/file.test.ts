@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { rm, symlink, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageUnavailable } from '../../src/domain/errors.js';
@@ -266,6 +269,25 @@ describe('file adapter: directory lock', () => {
     const storage = await open();
     await storage.appendEntries({ threadId: 't', entries: [{}] });
     expect(await storage.getThread({ threadId: 't' })).toMatchObject({ rev: 1 });
+  });
+  it('treats a lock whose pid now belongs to another process (pid reuse) as stale', async () => {
+    const { dir, open } = await fresh();
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)']);
+    cleanups.push(async () => {
+      other.kill('SIGKILL');
+      await once(other, 'close');
+    });
+    await once(other, 'spawn');
+    const stat = await readFile(`/proc/${other.pid}/stat`, 'utf8');
+    const procStart = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const lock = (start: string) => JSON.stringify({ pid: other.pid, host: hostname(), startedAt: 'then', procStart: start });
+    await writeFile(join(dir, 'LOCK'), lock(procStart!));
+    const error = await rejection(createFileStorage({ directory: dir }), StorageUnavailable);
+    expect(error.message).toContain(`locked by process ${other.pid}`);
+    await writeFile(join(dir, 'LOCK'), lock('1'));
+    const storage = await open();
+    expect(JSON.parse(await readFile(join(dir, 'LOCK'), 'utf8'))).toMatchObject({ pid: process.pid });
+    await storage.close();
   });
 });
 

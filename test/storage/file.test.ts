@@ -270,6 +270,7 @@ describe('file adapter: directory lock', () => {
     await storage.appendEntries({ threadId: 't', entries: [{}] });
     expect(await storage.getThread({ threadId: 't' })).toMatchObject({ rev: 1 });
   });
+
   it('treats a lock whose pid now belongs to another process (pid reuse) as stale', async () => {
     const { dir, open } = await fresh();
     const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)']);

@@ -5,9 +5,10 @@
  *   npx tsx bench/file-storage.ts [durationMs]
  *
  * Cases: 1 writer; 32 writers each on its own thread; 32 writers on one thread. One entry per
- * append, small payload. Figures depend on the disk's fsync latency: compare runs on one machine.
+ * append, small payload. Then the start-up cost: opening a store of 200k entries. Figures depend
+ * on the disk's fsync latency and on other load: compare runs on one quiet machine.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -83,6 +84,47 @@ export async function benchFileStorage(options: FileBenchOptions = {}): Promise<
   return results;
 }
 
+/** Options of {@link benchFileOpen}. */
+export interface FileOpenBenchOptions {
+  /** Entries written before reopening. @default 200_000 */
+  entries?: number;
+  /** Threads they are spread over. @default 10 */
+  threads?: number;
+  /** Parent directory of the temp data directory. @default os.tmpdir() */
+  parentDirectory?: string;
+}
+
+/** Start-up cost: how long opening takes (every journal is scanned) for a given amount of data. */
+export async function benchFileOpen(
+  options: FileOpenBenchOptions = {},
+): Promise<{ entries: number; bytes: number; openMs: number; tailReadMs: number }> {
+  const entries = options.entries ?? 200_000;
+  const threads = options.threads ?? 10;
+  const directory = await mkdtemp(join(options.parentDirectory ?? tmpdir(), 'cryo-bench-open-'));
+  try {
+    const writer = await createFileStorage({ directory });
+    const payload = { text: 'x'.repeat(100) };
+    const perAppend = 1000;
+    for (let written = 0, i = 0; written < entries; written += perAppend, i++) {
+      const n = Math.min(perAppend, entries - written);
+      await writer.appendEntries({ threadId: `t${i % threads}`, entries: Array.from({ length: n }, () => ({ payload })) });
+    }
+    await writer.close();
+    const started = performance.now();
+    const storage = await createFileStorage({ directory });
+    const openMs = performance.now() - started;
+    const tailStarted = performance.now();
+    await storage.readTail({ threadId: 't0', limit: 50 });
+    const tailReadMs = performance.now() - tailStarted;
+    let bytes = 0;
+    for (const file of await readdir(join(directory, 'threads'))) bytes += (await stat(join(directory, 'threads', file))).size;
+    await storage.close();
+    return { entries, bytes, openMs, tailReadMs };
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const durationMs = Number(process.argv[2] ?? 2000);
   const results = await benchFileStorage({ durationMs });
@@ -92,4 +134,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       `${r.name.padEnd(24)} ${r.appendsPerSecond.toFixed(0).padStart(10)} ${r.appendsPerRound.toFixed(1).padStart(14)} ${r.syncCallsPerAppend.toFixed(2).padStart(14)}`,
     );
   }
+  const open = await benchFileOpen();
+  console.log(
+    `open with ${open.entries} entries (${(open.bytes / 1e6).toFixed(0)} MB): ${open.openMs.toFixed(0)} ms; ` +
+      `then a 50-entry tail read: ${open.tailReadMs.toFixed(1)} ms`,
+  );
 }

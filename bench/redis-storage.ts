@@ -1,7 +1,9 @@
 /**
  * Redis adapter throughput: appends/s through createRedisStorage at N concurrent writers vs raw
- * node-redis RPUSH and XADD of the same payload at the same concurrency, in one run against one
- * redis-server (started here via the test harness, or REDIS_URL / options.url).
+ * node-redis RPUSH and XADD of the same payload at the same concurrency (and raw EVALSHA of the
+ * adapter's append script), in one run against one redis-server (started here via the test
+ * harness, or REDIS_URL / options.url). Variants run in interleaved rounds so that load from
+ * other processes hits them alike; the ratios are the figures to compare, not the absolutes.
  *
  *   npx tsx bench/redis-storage.ts [--seconds 3] [--concurrency 32]
  */
@@ -9,13 +11,14 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
 import { createRedisStorage } from '../src/storage/redis/index.js';
+import { APPEND } from '../src/storage/redis/scripts.js';
 import { startRedis } from '../test/support/redis-server.js';
 
 /** Options of {@link benchRedisStorage}. */
 export interface RedisBenchOptions {
   /** Concurrent writers. @default 32 */
   concurrency?: number;
-  /** Measured seconds per variant (after a short warm-up). @default 3 */
+  /** Measured seconds per variant (after a short warm-up), split over 6 interleaved rounds. @default 3 */
   seconds?: number;
   /** An existing Redis (its data is left alone: keys use a random prefix). @default own redis-server */
   url?: string;
@@ -31,6 +34,11 @@ export interface RedisBenchResult {
   adapterCasAppendsPerSec: number;
   rpushPerSec: number;
   xaddPerSec: number;
+  /**
+   * Raw node-redis EVALSHA of the adapter's own append script (same keys and arguments, no
+   * adapter JS): separates the cost of the atomic server-side step from the adapter's own work.
+   */
+  rawScriptPerSec: number;
   /** adapterAppendsPerSec / rpushPerSec */
   ratioVsRpush: number;
   /** adapterAppendsPerSec / xaddPerSec */
@@ -40,24 +48,35 @@ export interface RedisBenchResult {
 
 const PAYLOAD = { role: 'assistant', text: 'x'.repeat(64), tokens: 42 };
 
-async function measure(concurrency: number, seconds: number, op: (writer: number, i: number) => Promise<unknown>): Promise<number> {
-  const run = async (ms: number): Promise<number> => {
-    const end = performance.now() + ms;
+type Op = (writer: number, i: number) => Promise<unknown>;
+
+/** Ops/s of each variant: rounds interleave the variants, so machine noise hits them alike. */
+async function measure(concurrency: number, seconds: number, variants: Op[], rounds = 6): Promise<number[]> {
+  const run = async (op: Op, ms: number, offset: number): Promise<{ count: number; ms: number }> => {
+    const started = performance.now();
+    const end = started + ms;
     let count = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async (_, writer) => {
-        for (let i = 0; performance.now() < end; i++) {
+        for (let i = offset; performance.now() < end; i++) {
           await op(writer, i);
           count++;
         }
       }),
     );
-    return count;
+    return { count, ms: performance.now() - started };
   };
-  await run(300);
-  const started = performance.now();
-  const count = await run(seconds * 1000);
-  return count / ((performance.now() - started) / 1000);
+  const totals = variants.map(() => ({ count: 0, ms: 0 }));
+  const offsets = variants.map(() => 0);
+  for (const [v, op] of variants.entries()) offsets[v] = (await run(op, 300, 0)).count;
+  for (let round = 0; round < rounds; round++) {
+    for (const [v, op] of variants.entries()) {
+      const { count, ms } = await run(op, (seconds * 1000) / rounds, offsets[v]! + round * 1_000_000);
+      totals[v]!.count += count;
+      totals[v]!.ms += ms;
+    }
+  }
+  return totals.map(({ count, ms }) => count / (ms / 1000));
 }
 
 /** Runs the benchmark and returns the figures (another script may print or compare them). */
@@ -75,24 +94,31 @@ export async function benchRedisStorage(options: RedisBenchOptions = {}): Promis
     const info = String(await raw.sendCommand(['INFO', 'server']));
     const redisVersion = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
     const json = JSON.stringify({ id: 'x', at: new Date().toISOString(), kind: 'note', payload: PAYLOAD, refs: {} });
-    const adapterAppendsPerSec = await measure(concurrency, seconds, (w) =>
-      storage.appendEntries({ namespace: `bench-${tag}`, threadId: `w${w}`, entries: [{ payload: PAYLOAD }] }),
-    );
     const revs = new Map<number, number>();
-    const adapterCasAppendsPerSec = await measure(concurrency, seconds, async (w, i) => {
-      const rev = revs.get(w) ?? 0;
-      await storage.appendEntries({
-        namespace: `bench-${tag}`,
-        threadId: `cas${w}`,
-        entries: [{ id: `e${i}`, payload: PAYLOAD }],
-        expectedRev: rev,
-      });
-      revs.set(w, rev + 1);
-    });
-    const rpushPerSec = await measure(concurrency, seconds, (w) => raw.sendCommand(['RPUSH', `cryo-bench-${tag}:l${w}`, json]));
-    const xaddPerSec = await measure(concurrency, seconds, (w) =>
-      raw.sendCommand(['XADD', `cryo-bench-${tag}:s${w}`, '*', 'd', json]),
-    );
+    await raw.sendCommand(['SCRIPT', 'LOAD', APPEND.source]);
+    const [adapterAppendsPerSec, adapterCasAppendsPerSec, rpushPerSec, xaddPerSec, rawScriptPerSec] = (await measure(concurrency, seconds, [
+      (w) => storage.appendEntries({ namespace: `bench-${tag}`, threadId: `w${w}`, entries: [{ payload: PAYLOAD }] }),
+      async (w, i) => {
+        const rev = revs.get(w) ?? 0;
+        await storage.appendEntries({
+          namespace: `bench-${tag}`,
+          threadId: `cas${w}`,
+          entries: [{ id: `e${i}`, payload: PAYLOAD }],
+          expectedRev: rev,
+        });
+        revs.set(w, rev + 1);
+      },
+      (w) => raw.sendCommand(['RPUSH', `cryo-bench-${tag}:l${w}`, json]),
+      (w) => raw.sendCommand(['XADD', `cryo-bench-${tag}:s${w}`, '*', 'd', json]),
+      (w, i) => {
+        const t = `cryo-bench-${tag}:{e${w}}`;
+        return raw.sendCommand([
+          'EVALSHA', APPEND.sha, '2', `${t}:h`, `${t}:j`,
+          '', '0', '{}', new Date().toISOString(), 'PUBLISH', `${t}:events`, '{"type":"thread-appended","rev":', 'm', 'done',
+          `e${i}`, json,
+        ]);
+      },
+    ])) as [number, number, number, number, number];
     const round = (n: number): number => Math.round(n);
     return {
       concurrency,
@@ -101,6 +127,7 @@ export async function benchRedisStorage(options: RedisBenchOptions = {}): Promis
       adapterCasAppendsPerSec: round(adapterCasAppendsPerSec),
       rpushPerSec: round(rpushPerSec),
       xaddPerSec: round(xaddPerSec),
+      rawScriptPerSec: round(rawScriptPerSec),
       ratioVsRpush: Number((adapterAppendsPerSec / rpushPerSec).toFixed(3)),
       ratioVsXadd: Number((adapterAppendsPerSec / xaddPerSec).toFixed(3)),
       redisVersion,
@@ -114,8 +141,10 @@ export async function benchRedisStorage(options: RedisBenchOptions = {}): Promis
     }
     await storage.close();
     if (options.url) {
-      for (const key of ['l', 's']) {
-        for (let w = 0; w < concurrency; w++) await raw.sendCommand(['DEL', `cryo-bench-${tag}:${key}${w}`]);
+      for (let w = 0; w < concurrency; w++) {
+        const t = `cryo-bench-${tag}:{e${w}}`;
+        await raw.sendCommand(['DEL', `cryo-bench-${tag}:l${w}`, `cryo-bench-${tag}:s${w}`]);
+        await raw.sendCommand(['DEL', `${t}:h`, `${t}:j`]);
       }
     }
     await raw.close();

@@ -92,6 +92,9 @@ const ignore = (): void => {};
  */
 export async function connectRedis(options: ConnectOptions): Promise<RedisConnection> {
   const socket = { connectTimeout: options.connectTimeoutMs, reconnectStrategy: reconnectDelay };
+  // node-redis' per-command timeout (an AbortSignal per command, default 5 s) only covers commands
+  // not yet written; the adapter's own deadline covers the whole call, so it is switched off.
+  const commandOptions = { timeout: 0 };
   let owned: StandaloneLike | ClusterLike;
   let cluster: boolean;
   if (options.client) {
@@ -102,10 +105,11 @@ export async function connectRedis(options: ConnectOptions): Promise<RedisConnec
     owned = createCluster({
       rootNodes: options.rootNodes.map((url) => ({ url })),
       defaults: { disableOfflineQueue: true, socket },
+      commandOptions,
     }) as unknown as ClusterLike;
   } else {
     cluster = false;
-    owned = createClient({ url: options.url, disableOfflineQueue: true, socket }) as unknown as StandaloneLike;
+    owned = createClient({ url: options.url, disableOfflineQueue: true, socket, commandOptions }) as unknown as StandaloneLike;
   }
   const lent = Boolean(options.client);
   if (!lent) {

@@ -24,8 +24,24 @@ const b64 = (value: string): string => Buffer.from(value, 'utf8').toString('base
 /** Builds the key layout under `prefix` (which must not contain `{` or `}`). */
 export function redisKeys(prefix: string): RedisKeys {
   if (/[{}]/.test(prefix) || prefix.length === 0) throw new Error('keyPrefix must be non-empty and contain no { or }');
-  const thread = (ns: string, id: string): string => `${prefix}:{t:${b64(ns)}:${b64(id)}}`;
-  const namespace = (ns: string): string => `${prefix}:{n:${b64(ns)}}`;
+  // Encoding is on every call's hot path: namespaces are few (bounded memo), and one call asks
+  // for the same thread's keys several times (last-thread memo).
+  const namespaces = new Map<string, string>();
+  const nsPart = (ns: string): string => {
+    let encoded = namespaces.get(ns);
+    if (encoded === undefined) {
+      if (namespaces.size >= 1024) namespaces.clear();
+      namespaces.set(ns, (encoded = b64(ns)));
+    }
+    return encoded;
+  };
+  let last: { ns: string; id: string; tag: string } | null = null;
+  const thread = (ns: string, id: string): string => {
+    if (last?.ns === ns && last.id === id) return last.tag;
+    last = { ns, id, tag: `${prefix}:{t:${nsPart(ns)}:${b64(id)}}` };
+    return last.tag;
+  };
+  const namespace = (ns: string): string => `${prefix}:{n:${nsPart(ns)}}`;
   return {
     threadHead: (ns, id) => `${thread(ns, id)}:h`,
     threadLog: (ns, id) => `${thread(ns, id)}:j`,

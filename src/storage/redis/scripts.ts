@@ -22,7 +22,8 @@ function script(name: string, source: string): LuaScript {
  */
 export const APPEND = script(
   'append',
-  `local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
+  `local h = redis.call('HMGET', KEYS[1], 'rev', 'meta', 'ca', 'ua')
+local rev = tonumber(h[1] or '0')
 local n = (#ARGV - 9) / 2
 if ARGV[1] ~= '' then
   local expected = tonumber(ARGV[1])
@@ -39,8 +40,7 @@ if ARGV[1] ~= '' then
         end
       end
       if same then
-        local head = redis.call('HMGET', KEYS[1], 'meta', 'ca', 'ua')
-        local out = {'replay', rev, head[1], head[2], head[3]}
+        local out = {'replay', rev, h[2], h[3], h[4]}
         for i = 1, n do out[#out + 1] = stored[i][2][4] end
         return out
       end
@@ -48,20 +48,22 @@ if ARGV[1] ~= '' then
     return {'conflict', rev}
   end
 end
+local newRev = rev + n
 if rev == 0 then
   if ARGV[9] == 'ask' then return {'index'} end
   if ARGV[9] == 'key' then redis.call('ZADD', KEYS[3], 0, ARGV[8]) end
   redis.call('DEL', KEYS[2])
-  redis.call('HSET', KEYS[1], 'meta', ARGV[3], 'ca', ARGV[4])
+  h[2] = ARGV[3]
+  h[3] = ARGV[4]
+  redis.call('HSET', KEYS[1], 'rev', newRev, 'ua', ARGV[4], 'meta', h[2], 'ca', h[3])
+else
+  redis.call('HSET', KEYS[1], 'rev', newRev, 'ua', ARGV[4])
 end
 for i = 1, n do
   redis.call('XADD', KEYS[2], '0-' .. (rev + i), 'i', ARGV[8 + 2 * i], 'd', ARGV[9 + 2 * i])
 end
-local newRev = rev + n
-redis.call('HSET', KEYS[1], 'rev', newRev, 'ua', ARGV[4])
 redis.call(ARGV[5], ARGV[6], ARGV[7] .. newRev .. '}')
-local head = redis.call('HMGET', KEYS[1], 'meta', 'ca')
-return {'ok', newRev, head[1], head[2], ARGV[4]}`,
+return {'ok', newRev, h[2], h[3], ARGV[4]}`,
 );
 
 /**

@@ -132,6 +132,13 @@ describe('file adapter: persistence', () => {
     await rejection(storage.ping(), StorageUnavailable);
   });
 
+  it('reports an unusable directory as StorageUnavailable naming it', async () => {
+    const { dir } = await fresh();
+    await writeFile(join(dir, 'a-file'), 'x');
+    const error = await rejection(createFileStorage({ directory: join(dir, 'a-file', 'data') }), StorageUnavailable);
+    expect(error.message).toContain(join(dir, 'a-file', 'data'));
+  });
+
   it('works with fewer idle file handles than threads', async () => {
     const { dir } = await fresh();
     const storage = await createFileStorage({ directory: dir, maxOpenFiles: 1 });

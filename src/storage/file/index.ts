@@ -3,7 +3,7 @@ import { access, mkdir, open, readdir, readFile, writeFile, type FileHandle } fr
 import { join, resolve } from 'node:path';
 import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
-import { StorageUnavailable } from '../../domain/errors.js';
+import { isCryoError, StorageUnavailable } from '../../domain/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../../domain/limits.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
 import { LocalChangeFeed } from '../local-change-feed.js';
@@ -87,6 +87,15 @@ const FORMAT = 'cryo-file 1\n';
  */
 export async function createFileStorage(options: FileStorageOptions): Promise<FileStorage> {
   const directory = resolve(options.directory);
+  try {
+    return await openFileStorage(directory, options);
+  } catch (error) {
+    if (isCryoError(error)) throw error;
+    throw new StorageUnavailable(`cannot open file storage ${directory}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function openFileStorage(directory: string, options: FileStorageOptions): Promise<FileStorage> {
   await mkdir(directory, { recursive: true });
   const lock = await acquireDirLock(directory);
   const handles: FileHandle[] = [];

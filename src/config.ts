@@ -3,6 +3,7 @@ import { parseStorageUrl } from './storage/url.js';
 
 /** Log levels the server accepts (pino's, plus "silent"). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Everything the server needs, parsed and checked once (DESIGN §5). */

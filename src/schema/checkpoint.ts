@@ -23,6 +23,7 @@ export const ThreadPointerRef = builder.objectRef<ThreadPointer>('ThreadPointer'
   }),
 });
 
+/** The Checkpoint object type (shape: the domain Checkpoint). */
 export const CheckpointRef = builder.objectRef<Checkpoint>('Checkpoint').implement({
   description: 'The latest snapshot of one agent, overwritten on each save. It holds a pointer to its journal, never entries.',
   fields: (t) => ({
@@ -42,11 +43,13 @@ export const CheckpointRef = builder.objectRef<Checkpoint>('Checkpoint').impleme
   }),
 });
 
+/** CheckpointConnection / CheckpointEdge (relay plugin); resolvers build `{ edges, pageInfo }`. */
 export const CheckpointConnectionRef = builder.connectionObject(
   { type: CheckpointRef, name: 'CheckpointConnection', description: 'A page of checkpoints, ordered by (agentType, agentId).' },
   { name: 'CheckpointEdge', description: 'A checkpoint with its cursor.' },
 );
 
+/** The ThreadPointerInput input type. */
 export const ThreadPointerInputRef = builder.inputType('ThreadPointerInput', {
   description: 'A pointer into a journal. The thread must exist with a rev of at least `rev`.',
   fields: (t) => ({

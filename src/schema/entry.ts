@@ -24,6 +24,7 @@ export interface EntryPage {
   totalCount: number;
 }
 
+/** EntryConnection / EntryEdge (relay plugin) with totalCount; resolved by readEntryPage. */
 export const EntryConnectionRef = builder.connectionObject(
   {
     type: EntryRef,
@@ -39,6 +40,7 @@ export const EntryConnectionRef = builder.connectionObject(
   { name: 'EntryEdge', description: 'An entry with its cursor.' },
 );
 
+/** The EntryInput input type; the domain validates and defaults it (prepareAppend). */
 export const EntryInputRef = builder.inputType('EntryInput', {
   description: 'One entry to append. Every field is optional.',
   fields: (t) => ({

@@ -121,9 +121,11 @@ builder.objectType(ThreadMismatch, {
   }),
 });
 
-/** Error classes of each result union, in contract order (the printed schema sorts them). */
+/** Error classes of AppendEntriesResult, in contract order (the printed schema sorts them). */
 export const APPEND_ERRORS = [RevisionConflict, ValidationError];
+/** Error classes of PutCheckpointResult. */
 export const PUT_CHECKPOINT_ERRORS = [RevisionConflict, InvalidThreadPointer, ValidationError];
+/** Error classes of HibernateResult (the field adds InvalidThreadPointer: a delete racing the flush). */
 export const HIBERNATE_ERRORS = [
   RevisionConflict,
   ThreadRevRegression,
@@ -131,4 +133,5 @@ export const HIBERNATE_ERRORS = [
   ThreadDiverged,
   ValidationError,
 ];
+/** Error classes of ThawResult (ValidationError added to the contract's members). */
 export const THAW_ERRORS = [CheckpointNotFound, MissingThread, ThreadMismatch, ValidationError];

@@ -74,6 +74,7 @@ function assertJsonValue(value: unknown, path = 'value'): JsonValue {
   throw new GraphQLError(`JSON: ${path} is not a JSON value`);
 }
 
+/** `JSON`: any JSON value; non-finite numbers and non-JSON objects are refused. */
 export const JSONScalar = builder.scalarType('JSON', {
   description: 'Any JSON value: object, array, string, number, boolean or null.',
   serialize: (value) => value,
@@ -89,6 +90,7 @@ function assertJsonObject(value: unknown): JsonObject {
   return value;
 }
 
+/** `JSONObject`: a plain JSON object; arrays, null and primitives are refused. */
 export const JSONObjectScalar = builder.scalarType('JSONObject', {
   description: 'A JSON object (never an array, a string, a number or null).',
   serialize: (value) => value,
@@ -110,6 +112,7 @@ function parseDateTime(value: unknown): Date {
   return date;
 }
 
+/** `DateTime`: input parsed to a Date (zone required, impossible dates refused); output ISO UTC with ms. */
 export const DateTimeScalar = builder.scalarType('DateTime', {
   description: 'An ISO-8601 UTC timestamp with milliseconds, e.g. 2026-01-02T03:04:05.678Z. Input accepts any ISO-8601 date-time with a time zone.',
   serialize: (value) => (value instanceof Date ? value.toISOString() : value),

@@ -10,6 +10,7 @@ import { DateTimeScalar, JSONObjectScalar } from './scalars.js';
 
 /** The Thread type, its queries (thread, threads) and mutations (appendEntries, deleteThread). */
 
+/** The Thread object type (shape: the domain ThreadHead; entries are paged on demand). */
 export const ThreadRef = builder.objectRef<ThreadHead>('Thread').implement({
   description: 'An append-only journal. It exists once something was appended to it; its rev is its number of entries.',
   fields: (t) => ({
@@ -38,6 +39,7 @@ export const ThreadRef = builder.objectRef<ThreadHead>('Thread').implement({
   }),
 });
 
+/** ThreadConnection / ThreadEdge (relay plugin). */
 export const ThreadConnectionRef = builder.connectionObject(
   { type: ThreadRef, name: 'ThreadConnection', description: 'A page of threads, ordered by id.' },
   { name: 'ThreadEdge', description: 'A thread with its cursor.' },

@@ -28,6 +28,7 @@ export interface GqlBody<T> {
 
 /** The storage kinds the HTTP end-to-end tests run against. */
 export const STORAGE_KINDS = ['memory', 'file'] as const;
+/** One of {@link STORAGE_KINDS}. */
 export type StorageKind = (typeof STORAGE_KINDS)[number];
 
 /**

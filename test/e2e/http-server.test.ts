@@ -268,6 +268,20 @@ describe('npm start (src/main.ts)', () => {
     }
   });
 
+  it('exits 1 with one clear line when the storage cannot be opened (file store locked by another server)', async () => {
+    const holder = await startTestApp('file');
+    const dir = holder.app.config.storage.slice('file:'.length);
+    try {
+      const proc = run(['--port', '0', '--storage', `file:${dir}`]);
+      expect(await proc.exited).toBe(1);
+      expect(proc.output().stderr.trim()).toMatch(/^cryo: failed to start: .*file storage/);
+      expect(proc.output().stdout).toBe('');
+      expect((await holder.data('{ serverInfo { storage } }')).serverInfo.storage).toBe('file');
+    } finally {
+      await holder.close();
+    }
+  });
+
   it('refuses a bad setting with one clear line and exit code 2', async () => {
     const proc = run(['--storage', 'memory:'], { PORT: 'eighty' });
     expect(await proc.exited).toBe(2);

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RevisionConflict } from '../../src/domain/errors.js';
 import { openStorage } from '../../src/storage/open.js';
 import { createRedisStorage } from '../../src/storage/redis/index.js';
-import { redisKeys } from '../../src/storage/redis/keys.js';
+import { orderedHex, redisKeys } from '../../src/storage/redis/keys.js';
 import type { Storage } from '../../src/storage/types.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
 import { describeStorageConformance } from './conformance.js';
@@ -179,6 +179,30 @@ describe('redis adapter specifics', () => {
       expect(client.isOpen).toBe(true);
       expect(await client.sendCommand(['PING'])).toBe('PONG');
     } finally {
+      await client.close();
+    }
+  });
+
+  it('listings skip index members whose thread is gone (what a crash between steps can leave in a cluster)', async () => {
+    const { url } = await redis();
+    const client = createClient({ url });
+    client.on('error', () => {});
+    await client.connect();
+    const storage = await createRedisStorage({ url, keyPrefix: prefix });
+    try {
+      const namespace = rid('ns');
+      for (const threadId of ['b', 'd', 'f']) await storage.appendEntries({ namespace, threadId, entries: [{}] });
+      const index = redisKeys(prefix).threadIndex(namespace);
+      for (const stale of ['a', 'c', 'c2', 'e', 'g']) await client.sendCommand(['ZADD', index, '0', orderedHex(stale)]);
+      const first = await storage.listThreads({ namespace, first: 2 });
+      expect(first.items.map((t) => t.id)).toEqual(['b', 'd']);
+      expect(first.hasMore).toBe(true);
+      const rest = await storage.listThreads({ namespace, first: 2, after: 'd' });
+      expect(rest.items.map((t) => t.id)).toEqual(['f']);
+      expect(rest.hasMore).toBe(false);
+      expect((await storage.listThreads({ namespace, first: 3 })).hasMore).toBe(false);
+    } finally {
+      await storage.close();
       await client.close();
     }
   });

@@ -1,14 +1,24 @@
 import type { GraphiQLOptions } from 'graphql-yoga';
 import type { GraphiqlTab } from './graphiql-tabs.js';
 
+/** Props Yoga's GraphiQL page reads (its initial editor contents) beyond its typed options. */
+type WithInitialEditors = GraphiQLOptions & { query?: string; variables?: string };
+
 /**
  * GraphiQL at /graphql (development only): the playground's saved operations as default tabs
  * (GraphiQL uses them only when the browser has no saved tab state yet), the variables editor
  * open, and the headers editor on and persisted, so credentials pasted once survive reloads.
  * Subscriptions run over graphql-ws on the same path. Does not touch auth itself.
+ *
+ * A request without `?query=` (a fresh visit) also gets the first tab's query and variables as
+ * the initial editor contents: GraphiQL fills the first tab's query editor but not its variables
+ * editor from `defaultTabs`, and on a later fresh visit it adds and opens an empty
+ * "<untitled>" tab (no tab matches an empty query). With them, the first saved tab opens with its
+ * variables (or is re-added unedited if you changed it). With `?query=` (Yoga writes it into
+ * the URL as you edit) GraphiQL's own restore is left alone.
  */
-export function cryoGraphiQLOptions(tabs: GraphiqlTab[]): GraphiQLOptions {
-  return {
+export function cryoGraphiQLOptions(tabs: GraphiqlTab[]): (request: Request) => GraphiQLOptions {
+  const base: GraphiQLOptions = {
     title: 'Cryo',
     defaultTabs: tabs,
     subscriptionsProtocol: 'WS',
@@ -16,22 +26,29 @@ export function cryoGraphiQLOptions(tabs: GraphiqlTab[]): GraphiQLOptions {
     shouldPersistHeaders: true,
     defaultEditorToolsVisibility: 'variables',
   };
+  const first = tabs[0];
+  if (!first) return () => base;
+  const fresh: WithInitialEditors = { ...base, query: first.query, variables: first.variables ?? '' };
+  return (request) => (new URL(request.url).searchParams.has('query') ? base : fresh);
 }
 
-let rendered: { key: string; html: Buffer<ArrayBuffer> } | undefined;
+const rendered = new Map<string, Buffer<ArrayBuffer>>();
 
 /**
  * Yoga's `renderGraphiQL`: the self-contained page of `@graphql-yoga/render-graphiql` (GraphiQL's
  * JS, CSS, fonts, favicon and Monaco workers inlined, about 9 MB), so GraphiQL works with no
  * internet access; Yoga's built-in page loads all of them from unpkg.com. The package is
  * imported on the first GraphiQL request only (production, which has no GraphiQL, never loads
- * it), and the page is rendered once per distinct options. Does not compress or cache-tag it.
+ * it), and pages are kept per distinct options (a few). Does not compress or cache-tag them.
  */
 export async function renderCryoGraphiQL(options: GraphiQLOptions): Promise<Buffer<ArrayBuffer>> {
   const key = JSON.stringify(options);
-  if (rendered?.key !== key) {
+  let html = rendered.get(key);
+  if (!html) {
     const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
-    rendered = { key, html: Buffer.from(renderGraphiQL(options)) };
+    html = Buffer.from(renderGraphiQL(options));
+    if (rendered.size >= 4) rendered.clear();
+    rendered.set(key, html);
   }
-  return rendered.html;
+  return html;
 }

@@ -1,0 +1,99 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDashboard } from '../../scripts/build-dashboard.js';
+import { tempDir } from '../client-helpers.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
+const OPERATIONS = new URL('../../playground/operations/', import.meta.url).pathname;
+
+const savedNames = readdirSync(OPERATIONS)
+  .filter((file) => file.endsWith('.graphql'))
+  .flatMap((file) => [...readFileSync(join(OPERATIONS, file), 'utf8').matchAll(/^(?:query|mutation|subscription)\s+(\w+)/gm)].map((m) => m[1]!));
+const appendVariables = (JSON.parse(readFileSync(join(OPERATIONS, 'variables.json'), 'utf8')) as Record<string, any>)['AppendEntries'];
+
+let browser: Browser | undefined;
+let app: TestApp | undefined;
+let dist: { path: string; remove(): Promise<void> } | undefined;
+
+/** A page that records every URL it requests and every uncaught error. */
+async function openPage(): Promise<{ page: Page; requested: string[]; errors: string[] }> {
+  const page = await browser!.newPage({ viewport: { width: 1400, height: 860 } });
+  page.setDefaultTimeout(30_000);
+  const requested: string[] = [];
+  const errors: string[] = [];
+  page.on('request', (request) => requested.push(request.url()));
+  page.on('pageerror', (error) => errors.push(error.message));
+  return { page, requested, errors };
+}
+
+/** The requests that went anywhere but the app itself (data: and blob: URLs are in-page). */
+function offOrigin(requested: string[]): string[] {
+  const origin = new URL(app!.url).origin;
+  return requested.filter((url) => !url.startsWith('data:') && !url.startsWith(`blob:${origin}/`) && new URL(url).origin !== origin);
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  dist = await tempDir('cryo-graphiql-dist-');
+  await buildDashboard(dist.path);
+  app = await startTestApp('memory', {}, { dashboardDir: dist.path, operationsDir: OPERATIONS });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await dist?.remove();
+});
+
+describe('GraphiQL in headless chromium', () => {
+  it('loads from the app alone, opens the saved operations as tabs, runs AppendEntries, and the dashboard shows the entries', async () => {
+    const threadId: string = appendVariables.input.threadId;
+    const texts: string[] = appendVariables.input.entries.map((entry: { payload: { text: string } }) => entry.payload.text);
+    expect(texts.length).toBeGreaterThan(0);
+
+    const graphiql = await openPage();
+    try {
+      const { page } = graphiql;
+      await page.goto(app!.graphqlUrl);
+      await page.locator('.graphiql-tab').nth(savedNames.length - 1).waitFor();
+      const titles = await page.locator('.graphiql-tab-button').allInnerTexts();
+      expect(titles.map((t) => t.trim()).sort()).toEqual([...savedNames].sort());
+      await expect(page.locator('.graphiql-tab-active .graphiql-tab-button').innerText()).resolves.toBe('AppendEntries');
+      await page.locator('.graphiql-editor-tool .view-lines', { hasText: threadId }).waitFor();
+
+      await page.locator('.graphiql-execute-button').click();
+      await page.locator('.result-window', { hasText: 'AppendEntriesSuccess' }).waitFor();
+      const stored = await app!.data(`query ($id: ID!) { thread(id: $id) { rev } }`, { id: threadId });
+      expect(stored.thread.rev).toBe(texts.length);
+
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'graphiql.png') });
+      expect(offOrigin(graphiql.requested)).toEqual([]);
+      expect(graphiql.requested.some((url) => url.startsWith('blob:'))).toBe(true);
+      expect(graphiql.errors).toEqual([]);
+    } finally {
+      await graphiql.page.close();
+    }
+
+    const dashboard = await openPage();
+    try {
+      const { page } = dashboard;
+      await page.goto(`${app!.url}#thread=${encodeURIComponent(threadId)}`);
+      await page.locator('#watch-status[data-status="live"]').waitFor();
+      for (const [seq, text] of texts.entries()) await page.locator(`#entries [data-seq="${seq}"]`, { hasText: text }).waitFor();
+      expect(offOrigin(dashboard.requested)).toEqual([]);
+      expect(dashboard.errors).toEqual([]);
+    } finally {
+      await dashboard.page.close();
+    }
+  });
+});

@@ -4,13 +4,18 @@ import type { Storage } from '../storage/types.js';
 /**
  * Readiness for load balancers: `GET /ready` answers 200 `{"status":"ready"}` while the server
  * accepts work and its storage answers a ping, else 503 with `"draining"` (shutdown began) or
- * `"storage unavailable"`. The reason is fixed text: no internal detail leaks. Liveness
- * (`/health`) is Yoga's built-in endpoint and does not touch storage.
+ * `"storage unavailable"` (the ping failed or took over `pingTimeoutMs`). The reason is fixed
+ * text: no internal detail leaks. Liveness (`/health`) is Yoga's built-in endpoint and does not
+ * touch storage.
  */
 export class Readiness {
   #accepting = true;
 
-  constructor(private readonly storage: Storage) {}
+  /** @param pingTimeoutMs a ping slower than this counts as a failure. @default 2000 */
+  constructor(
+    private readonly storage: Storage,
+    private readonly pingTimeoutMs = 2000,
+  ) {}
 
   /** Stops reporting ready (first step of a graceful shutdown). Irreversible. */
   drain(): void {
@@ -35,11 +40,19 @@ export class Readiness {
             }),
           );
         if (!this.#accepting) return reply(503, 'draining');
-        return this.storage.ping().then(
+        return this.#ping().then(
           () => reply(this.#accepting ? 200 : 503, this.#accepting ? 'ready' : 'draining'),
           () => reply(503, 'storage unavailable'),
         );
       },
     };
+  }
+
+  #ping(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('ping timed out')), this.pingTimeoutMs);
+    });
+    return Promise.race([this.storage.ping(), timeout]).finally(() => clearTimeout(timer));
   }
 }

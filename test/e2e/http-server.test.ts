@@ -64,6 +64,16 @@ describe('health, readiness and error codes', () => {
     expect((await fetch(`${t.url}ready`)).status).toBe(200);
   });
 
+  it('/ready is 503 when the storage ping hangs (2 s timeout)', async () => {
+    override.ping = () => new Promise<void>(() => {});
+    const started = Date.now();
+    const hung = await fetch(`${t.url}ready`);
+    expect(hung.status).toBe(503);
+    expect(await hung.json()).toEqual({ status: 'storage unavailable' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    delete override.ping;
+  });
+
   it('a storage outage is a GraphQL error with code STORAGE_UNAVAILABLE, also on union fields', async () => {
     override.getThread = () => Promise.reject(new StorageUnavailable('connection refused'));
     override.appendEntries = () => Promise.reject(new StorageUnavailable('connection refused'));

@@ -5,7 +5,8 @@ import { defineConfig } from '../../src/config.js';
 import { createRedisStorage } from '../../src/storage/redis/index.js';
 import type { Storage } from '../../src/storage/types.js';
 import { freshId, startTestApp, type TestApp } from '../support/app.js';
-import { startRedis, type TestRedis } from '../support/redis-server.js';
+import { startRedisCluster } from '../support/redis-cluster.js';
+import { startRedis } from '../support/redis-server.js';
 import { APPEND, range, THREAD_ENTRIES, wsClient, type WireEvent } from './live-helpers.js';
 
 const TIMEOUT = 1000;
@@ -88,8 +89,21 @@ async function eventually<T>(probe: () => Promise<T>, withinMs = 15_000): Promis
   }
 }
 
-describe('two app instances on one Redis', () => {
-  let redis: TestRedis;
+/** What these tests need of a Redis they own: standalone or a 3-master cluster, both persistent. */
+interface OwnRedis {
+  url: string;
+  kill(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SETUPS: [string, () => Promise<OwnRedis>][] = [
+  ['one Redis', () => startRedis({ persistent: true, ownServer: true })],
+  ['one Redis Cluster (3 masters)', () => startRedisCluster({ persistent: true, ownServer: true })],
+];
+
+describe.each(SETUPS)('two app instances on %s', (_name, setup) => {
+  let redis: OwnRedis;
   const storages: Storage[] = [];
   const apps: TestApp[] = [];
   const clients: Client[] = [];
@@ -104,7 +118,7 @@ describe('two app instances on one Redis', () => {
   };
 
   beforeAll(async () => {
-    redis = await startRedis({ persistent: true, ownServer: true });
+    redis = await setup();
     for (let i = 0; i < 2; i++) {
       const storage = await createRedisStorage({ url: redis.url, commandTimeoutMs: TIMEOUT });
       storages.push(storage);
@@ -119,7 +133,7 @@ describe('two app instances on one Redis', () => {
     await redis?.close();
   });
 
-  it('builds from a redis:// storage URL', async () => {
+  it('builds from the storage URL', async () => {
     const app = await buildApp(defineConfig({ port: 0, logLevel: 'silent', storage: redis.url }), {
       dashboardDir: null,
       operationsDir: null,
@@ -172,7 +186,7 @@ describe('two app instances on one Redis', () => {
     expect(head.thread.rev).toBe(4);
   });
 
-  it('Redis stops mid-run: bounded STORAGE_UNAVAILABLE and /ready 503; it returns: recovery, no gaps, nothing lost', async () => {
+  it('Redis is killed mid-run: bounded STORAGE_UNAVAILABLE and /ready 503; it returns: recovery, no gaps, nothing lost', async () => {
     const threadId = freshId('outage');
     const [a, b] = apps as [TestApp, TestApp];
     const subscribers = [a, b].map((app) => new ResumingSubscriber(ws(app), threadId));

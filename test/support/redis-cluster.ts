@@ -14,7 +14,7 @@ export interface TestRedisCluster {
   readonly ports: number[];
   /** False with REDIS_CLUSTER_URL: kill/start are then unavailable (tests skip). */
   readonly controllable: boolean;
-  /** SIGKILLs every node (data is not persisted). Resolves once all exited. */
+  /** SIGKILLs every node (data survives only with `persistent`). Resolves once all exited. */
   kill(): Promise<void>;
   /** Restarts every node on its ports with its nodes.conf; resolves once all report cluster_state:ok. */
   start(): Promise<void>;
@@ -30,12 +30,15 @@ async function clusterState(port: number): Promise<string> {
 /**
  * Starts `masters` (default 3) redis-server nodes with `--cluster-enabled yes` on free loopback
  * ports (explicit bus ports), joins them with `redis-cli --cluster create … --cluster-replicas 0`,
- * and resolves once every node reports `cluster_state:ok` (bounded by `timeoutMs`).
- * REDIS_CLUSTER_URL, when set, is returned instead (close() then does nothing).
+ * and resolves once every node reports `cluster_state:ok` (bounded by `timeoutMs`). `persistent`:
+ * `--appendonly yes --appendfsync always` on every node, so acknowledged writes survive kill/start.
+ * REDIS_CLUSTER_URL, when set (and `ownServer` is not), is returned instead (close() then does nothing).
  */
-export async function startRedisCluster(options: { masters?: number; timeoutMs?: number } = {}): Promise<TestRedisCluster> {
+export async function startRedisCluster(
+  options: { masters?: number; timeoutMs?: number; persistent?: boolean; ownServer?: boolean } = {},
+): Promise<TestRedisCluster> {
   const external = process.env.REDIS_CLUSTER_URL;
-  if (external) {
+  if (external && !options.ownServer) {
     const ports = external.replace(/^redis\+cluster:\/\//, '').split(',').map((hp) => Number(hp.split(':')[1]));
     const unsupported = (): Promise<void> => Promise.reject(new Error('REDIS_CLUSTER_URL is set: the cluster is not ours'));
     return { url: external, ports, controllable: false, kill: unsupported, start: unsupported, close: () => Promise.resolve() };
@@ -81,7 +84,7 @@ export async function startRedisCluster(options: { masters?: number; timeoutMs?:
         const busPort = await freePort();
         const args = [
           '--save', '',
-          '--appendonly', 'no',
+          ...(options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
           '--cluster-enabled', 'yes',
           '--cluster-port', String(busPort),
           '--cluster-config-file', join(dir, 'nodes.conf'),

@@ -13,8 +13,9 @@ export interface RedisPeerOptions {
 
 /**
  * The Redis adapter vs raw node-redis rows, from bench/redis-storage.ts (`benchRedisStorage`, 32
- * writers, one thread/key per writer, the same payload): adapter appends vs RPUSH and vs XADD,
- * and the expectedRev path vs RPUSH. Target: adapter ≥ 0.7× raw. A failure becomes "not measured"
+ * writers, one thread/key per writer, the same payload): adapter appends vs RPUSH, vs XADD and
+ * vs raw EVALSHA of the adapter's script, and the expectedRev path vs RPUSH. Target: adapter
+ * ≥ 0.7× raw. A failure becomes "not measured"
  * rows with the reason; nothing is retried.
  */
 export async function redisPeerRows(options: RedisPeerOptions): Promise<Row[]> {
@@ -26,7 +27,7 @@ export async function redisPeerRows(options: RedisPeerOptions): Promise<Row[]> {
   if (options.url) {
     try {
       r = await benchRedisStorage({ concurrency: 32, seconds: options.seconds, url: options.url });
-      note = `redis ${r.redisVersion}; ${r.concurrency} writers, one key/thread each, ${r.seconds} s per variant (bench/redis-storage.ts)`;
+      note = `redis ${r.redisVersion}; ${r.concurrency} writers, one key/thread each, ${r.seconds} s per variant in interleaved rounds (bench/redis-storage.ts)`;
     } catch (error) {
       note = `failed: ${(error as Error).message}`;
     }
@@ -48,6 +49,14 @@ export async function redisPeerRows(options: RedisPeerOptions): Promise<Row[]> {
       unit,
       baseline: { name: 'XADD', value: r?.xaddPerSec ?? null },
       target,
+    },
+    {
+      section,
+      name: 'appendEntries, Redis adapter vs raw EVALSHA of its own append script',
+      value: r?.adapterAppendsPerSec ?? null,
+      unit,
+      baseline: { name: 'raw EVALSHA', value: r?.rawScriptPerSec ?? null },
+      note: 'no target: separates the adapter\'s own JS from the cost of the atomic server-side step',
     },
     {
       section,

@@ -45,10 +45,16 @@ function onEvent(event: { __typename?: string; seq?: number } | undefined, first
   }
 }
 
+/** Opens the subscriptions 100 at a time (a thousand simultaneous connects can overflow the listen backlog). */
 async function open(command: Extract<WorkerCommand, { type: 'open' }>): Promise<void> {
-  readyWaiting = command.count;
+  for (let done = 0; done < command.count; done += 100) await openSome(command, Math.min(100, command.count - done));
+  port.postMessage({ type: 'opened' } satisfies WorkerReply);
+}
+
+async function openSome(command: Extract<WorkerCommand, { type: 'open' }>, count: number): Promise<void> {
+  readyWaiting = count;
   const ready = new Promise<void>((resolve) => (onReady = resolve));
-  for (let i = 0; i < command.count; i++) {
+  for (let i = 0; i < count; i++) {
     const client = createClient({ url: command.url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
     clients.push(client);
     const first = { seen: false };
@@ -56,13 +62,18 @@ async function open(command: Extract<WorkerCommand, { type: 'open' }>): Promise<
       { query: command.query, variables: command.variables },
       {
         next: (result) => onEvent(result.data?.[command.field], first),
-        error: (error) => port.postMessage({ type: 'failed', message: `subscription error: ${JSON.stringify(error)}` } satisfies WorkerReply),
+        error: (error) => port.postMessage({ type: 'failed', message: `subscription error: ${describe(error)}` } satisfies WorkerReply),
         complete: () => undefined,
       },
     );
   }
   await ready;
-  port.postMessage({ type: 'opened' } satisfies WorkerReply);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const e = error as { code?: number; reason?: string; type?: string };
+  return e && typeof e === 'object' && ('code' in e || 'type' in e) ? `${e.type ?? 'close'} ${e.code ?? ''} ${e.reason ?? ''}` : JSON.stringify(error);
 }
 
 port.on('message', (command: WorkerCommand) => {

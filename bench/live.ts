@@ -129,6 +129,31 @@ function startClients(timeoutMs: number) {
   return { request, reply, terminate: () => worker.terminate() };
 }
 
+const WARMUP = 5;
+
+/**
+ * Runs `act(i)` `count` times, paced at `rate` per second, while the clients track the seqs
+ * fromSeq..fromSeq+count-1; resolves once every subscriber received all of them.
+ */
+async function paced<T>(
+  clients: ReturnType<typeof startClients>,
+  fromSeq: number,
+  count: number,
+  rate: number,
+  act: (i: number) => Promise<T> | T,
+): Promise<{ arrivals: number[][]; results: T[] }> {
+  await clients.request({ type: 'track', fromSeq, count }, 'tracking');
+  const results: T[] = [];
+  const start = now();
+  for (let i = 0; i < count; i++) {
+    const wait = start + (i * 1000) / rate - now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    results.push(await act(i));
+  }
+  const { arrivals } = await clients.reply('tracked');
+  return { arrivals, results };
+}
+
 const SUBSCRIPTION = /* GraphQL */ `
   subscription($threadId: ID!) {
     threadEntries(threadId: $threadId) { __typename ... on Entry { seq id kind } ... on CaughtUp { rev } }
@@ -184,25 +209,16 @@ export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBen
     const heapPerSubscriber = (process.memoryUsage().heapUsed - heapBefore) / subscribers;
 
     const appends = Math.max(1, Math.round(latencySeconds * rate));
-    log(`live: ${appends} appends at ${rate}/s`);
+    log(`live: ${WARMUP} warm-up appends, then ${appends} appends at ${rate}/s`);
+    await paced(clients, 1, WARMUP, rate, () => append(1));
     const readsBefore = liveHubFor(app.storage).stats().reads;
-    await clients.request({ type: 'track', fromSeq: 1, count: appends }, 'tracking');
-    const acks: { sent: number; ack: number }[] = [];
-    const start = now();
-    for (let i = 0; i < appends; i++) {
-      const wait = start + (i * 1000) / rate - now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const { sent, ack } = await append(1);
-      acks.push({ sent, ack });
-    }
-    const steady = await clients.reply('tracked');
+    const steady = await paced(clients, 1 + WARMUP, appends, rate, () => append(1));
     const readsAfter = liveHubFor(app.storage).stats().reads;
-    const ackDelays = steady.arrivals.flatMap((times, i) => times.map((t) => t - acks[i]!.ack));
-    const sendDelays = steady.arrivals.flatMap((times, i) => times.map((t) => t - acks[i]!.sent));
+    const ackDelays = steady.arrivals.flatMap((times, i) => times.map((t) => t - steady.results[i]!.ack));
+    const sendDelays = steady.arrivals.flatMap((times, i) => times.map((t) => t - steady.results[i]!.sent));
 
     log(`live: burst of ${burstEntries} entries (batches of ${burstBatch}) to ${subscribers} subscribers`);
-    const burstFrom = 1 + appends;
-    await clients.request({ type: 'track', fromSeq: burstFrom, count: burstEntries }, 'tracking');
+    await clients.request({ type: 'track', fromSeq: 1 + WARMUP + appends, count: burstEntries }, 'tracking');
     const burstStart = now();
     const writes: Promise<unknown>[] = [];
     for (let done = 0; done < burstEntries; done += burstBatch) writes.push(append(Math.min(burstBatch, burstEntries - done)));
@@ -218,20 +234,18 @@ export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBen
     let baselineDelays: number[] = [];
     try {
       await clients.request({ type: 'open', url: baseline.url, count: subscribers, query: BASELINE_QUERY, variables: { threadId }, field: 'threadEntries' }, 'opened');
-      await clients.request({ type: 'track', fromSeq: 0, count: appends }, 'tracking');
-      const published: number[] = [];
-      const steadyStart = now();
-      for (let seq = 0; seq < appends; seq++) {
-        const wait = steadyStart + (seq * 1000) / rate - now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        published.push(now());
+      const publish = (seq: number) => () => {
+        const at = now();
         baseline.publish({ id: `e${seq}`, threadId, seq, kind: 'bench' });
-      }
-      const steadyBaseline = await clients.reply('tracked');
-      baselineDelays = steadyBaseline.arrivals.flatMap((times, i) => times.map((t) => t - published[i]!));
-      await clients.request({ type: 'track', fromSeq: appends, count: burstEntries }, 'tracking');
+        return at;
+      };
+      await paced(clients, 0, WARMUP, rate, (i) => publish(i)());
+      const steadyBaseline = await paced(clients, WARMUP, appends, rate, (i) => publish(WARMUP + i)());
+      baselineDelays = steadyBaseline.arrivals.flatMap((times, i) => times.map((t) => t - steadyBaseline.results[i]!));
+      const from = WARMUP + appends;
+      await clients.request({ type: 'track', fromSeq: from, count: burstEntries }, 'tracking');
       const t0 = now();
-      for (let seq = appends; seq < appends + burstEntries; seq++) baseline.publish({ id: `e${seq}`, threadId, seq, kind: 'bench' });
+      for (let seq = from; seq < from + burstEntries; seq++) publish(seq)();
       const result = await clients.reply('tracked');
       baselineSeconds = (latest(result.arrivals) - t0) / 1000;
       await clients.request({ type: 'close' }, 'closed');

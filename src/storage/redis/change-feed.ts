@@ -134,10 +134,10 @@ export class RedisChangeFeed implements ChangeFeed {
         this.#generation++;
         this.#setHealthy(false);
       };
-      client.on('error', down);
+      // A dropped connection always goes through 'reconnecting' (after 'error'); 'error' alone
+      // (e.g. a bad reply) does not mean the subscriptions are gone.
       client.on('reconnecting', down);
       client.on('end', down);
-      client.on('node-error', down);
       client.on('node-reconnecting', down);
       // Not 'node-disconnect': a cluster closes a shard's pub/sub client when its last channel leaves.
       client.on('ready', () => void this.#recovered());

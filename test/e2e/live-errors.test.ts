@@ -60,7 +60,7 @@ describe('graphql-ws in production mode', () => {
     await app?.close();
   });
 
-  it('blocks introspection and hides limit details over WebSocket as over HTTP, while subscriptions work', async () => {
+  it('blocks introspection and hides limit details over WebSocket as over HTTP, while queries and subscriptions work', async () => {
     const client = wsClient(app.graphqlUrl);
     try {
       const introspection = new Recording<unknown>(client, '{ __schema { queryType { name } } }', {}, '__schema');
@@ -73,6 +73,9 @@ describe('graphql-ws in production mode', () => {
       expect(tooBig.errors.length).toBeGreaterThan(0);
       expect(JSON.stringify(tooBig.errors)).toMatch(/Query validation error/);
       expect(JSON.stringify(tooBig.errors)).not.toMatch(/2000/);
+      const query = new Recording<{ storage: string }>(client, '{ serverInfo { storage } }', {}, 'serverInfo');
+      await query.until((r) => r.completed);
+      expect(query.data).toEqual([{ storage: 'memory' }]);
       const threadId = freshId('prod');
       const live = new Recording<WireEvent>(client, THREAD_ENTRIES, { threadId }, 'threadEntries');
       await live.until(caughtUp);

@@ -125,6 +125,43 @@ describe('file adapter: torn tails are cut on open', () => {
   });
 });
 
+describe('file adapter: any torn tail recovers to a prefix of whole appends', () => {
+  it('cut at 60 pseudo-random points (some followed by garbage), the journal reopens as the appends completed before the cut', async () => {
+    const { dir, open } = await fresh();
+    const sizes = [1, 3, 2, 4, 1, 1, 2, 3];
+    const { threadId, ids, path } = await journalWith(open, dir, sizes);
+    const original = await readFile(path);
+    const ends: number[] = [];
+    let offset = 0;
+    for (const [i, record] of (await records(path)).entries()) {
+      if (i === 0) continue;
+      offset++;
+      if (sizes.slice(0, ends.length + 1).reduce((a, b) => a + b, 0) === offset) ends.push(record.end);
+    }
+    expect(ends).toHaveLength(sizes.length);
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let trial = 0; trial < 60; trial++) {
+      const cut = random(original.length + 1);
+      const garbage = trial % 3 === 0 ? randomBytes(1 + random(300)) : Buffer.alloc(0);
+      await writeFile(path, Buffer.concat([original.subarray(0, cut), garbage]));
+      const storage = await open();
+      const complete = ends.filter((end) => end <= cut).length;
+      const expected = ids.slice(0, sizes.slice(0, complete).reduce((a, b) => a + b, 0));
+      expect(storage.recovery.corrupted).toEqual([]);
+      const entries = await storage.readEntries({ threadId, fromSeq: 0, limit: 100 });
+      expect(entries.map((e) => e.id)).toEqual(expected);
+      expect((await storage.getThread({ threadId }))?.rev ?? 0).toBe(expected.length);
+      await storage.close();
+      if (complete === 0) expect(await walk(join(dir, 'threads'))).toEqual([]);
+      else expect((await stat(path)).size).toBe(ends[complete - 1]);
+    }
+  });
+});
+
 describe('file adapter: corruption is reported, never skipped', () => {
   it('a flipped byte mid-file makes that thread throw StorageCorrupted with file and offset; others keep working', async () => {
     const { dir, open } = await fresh();

@@ -14,27 +14,44 @@ const OPERATIONS = new URL('../../playground/operations/', import.meta.url).path
 const savedNames = readdirSync(OPERATIONS)
   .filter((file) => file.endsWith('.graphql'))
   .flatMap((file) => [...readFileSync(join(OPERATIONS, file), 'utf8').matchAll(/^(?:query|mutation|subscription)\s+(\w+)/gm)].map((m) => m[1]!));
-const appendVariables = (JSON.parse(readFileSync(join(OPERATIONS, 'variables.json'), 'utf8')) as Record<string, any>)['AppendEntries'];
+const savedAppendVariables = (JSON.parse(readFileSync(join(OPERATIONS, 'variables.json'), 'utf8')) as Record<string, any>)['AppendEntries'];
+
+/** The README's first request (section first-steps, first heredoc): `{ query, variables }`. */
+function readmeFirstRequest(): { query: string; variables: { input: { threadId: string; entries: { payload: { text: string } }[] } } } {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = /<!-- section:first-steps -->([\s\S]*?)<!-- \/section:first-steps -->/.exec(readme)?.[1] ?? '';
+  const body = /<<'JSON'\n([\s\S]*?)\nJSON\n/.exec(section)?.[1];
+  if (!body) throw new Error('README section first-steps has no <<\'JSON\' request');
+  return JSON.parse(body);
+}
 
 let browser: Browser | undefined;
 let app: TestApp | undefined;
 let dist: { path: string; remove(): Promise<void> } | undefined;
 
-/** A page that records every URL it requests and every uncaught error. */
+/** A page that records every URL it requests (WebSockets too) and every uncaught error. */
 async function openPage(): Promise<{ page: Page; requested: string[]; errors: string[] }> {
   const page = await browser!.newPage({ viewport: { width: 1400, height: 860 } });
   page.setDefaultTimeout(30_000);
   const requested: string[] = [];
   const errors: string[] = [];
   page.on('request', (request) => requested.push(request.url()));
+  page.on('websocket', (socket) => requested.push(socket.url()));
   page.on('pageerror', (error) => errors.push(error.message));
   return { page, requested, errors };
 }
 
-/** The requests that went anywhere but the app itself (data: and blob: URLs are in-page). */
+/** Replaces the text of the Monaco editor inside `container` with `text` (one line: Monaco auto-indents typed newlines). */
+async function replaceEditorText(page: Page, container: string, text: string): Promise<void> {
+  await page.locator(`${container} .monaco-editor .view-lines`).first().click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.insertText(text);
+}
+
+/** The requests that went anywhere but the app's host:port (data: and blob: URLs are in-page). */
 function offOrigin(requested: string[]): string[] {
-  const origin = new URL(app!.url).origin;
-  return requested.filter((url) => !url.startsWith('data:') && !url.startsWith(`blob:${origin}/`) && new URL(url).origin !== origin);
+  const { host, origin } = new URL(app!.url);
+  return requested.filter((url) => !url.startsWith('data:') && !url.startsWith(`blob:${origin}/`) && new URL(url).host !== host);
 }
 
 beforeAll(async () => {
@@ -55,9 +72,11 @@ afterAll(async () => {
 });
 
 describe('GraphiQL in headless chromium', () => {
-  it('loads from the app alone, opens the saved operations as tabs, runs AppendEntries, and the dashboard shows the entries', async () => {
-    const threadId: string = appendVariables.input.threadId;
-    const texts: string[] = appendVariables.input.entries.map((entry: { payload: { text: string } }) => entry.payload.text);
+  it('loads from the app alone, opens the saved operations as tabs, runs the README\'s first mutation, and the dashboard shows its entries', async () => {
+    const { query, variables } = readmeFirstRequest();
+    expect(query).toMatch(/^\s*mutation\b[\s\S]*appendEntries/);
+    const threadId = variables.input.threadId;
+    const texts = variables.input.entries.map((entry) => entry.payload.text);
     expect(texts.length).toBeGreaterThan(0);
 
     const graphiql = await openPage();
@@ -68,18 +87,31 @@ describe('GraphiQL in headless chromium', () => {
       const titles = await page.locator('.graphiql-tab-button').allInnerTexts();
       expect(titles.map((t) => t.trim()).sort()).toEqual([...savedNames].sort());
       await expect(page.locator('.graphiql-tab-active .graphiql-tab-button').innerText()).resolves.toBe('AppendEntries');
-      await page.locator('.graphiql-editor-tool .view-lines', { hasText: threadId }).waitFor();
+      await page.locator('.graphiql-query-editor .view-lines', { hasText: 'mutation AppendEntries' }).waitFor();
+      await page.locator('.graphiql-editor-tool .view-lines', { hasText: savedAppendVariables.input.threadId }).waitFor();
 
+      await page.locator('.graphiql-tab-add').click();
+      await page.locator('.graphiql-tab').nth(savedNames.length).waitFor();
+      await replaceEditorText(page, '.graphiql-query-editor', query);
+      await replaceEditorText(page, '.graphiql-editor-tool', JSON.stringify(variables));
+      await page.locator('.graphiql-tab-active .graphiql-tab-button', { hasText: /^Append$/ }).waitFor();
+      await page.locator('button[aria-label^="Prettify"]').click();
+      await page.locator('.graphiql-query-editor .view-line', { hasText: /^\s*appendEntries\(input:\s\$input\)\s\{$/ }).waitFor();
       await page.locator('.graphiql-execute-button').click();
       await page.locator('.result-window', { hasText: 'AppendEntriesSuccess' }).waitFor();
       const stored = await app!.data(`query ($id: ID!) { thread(id: $id) { rev } }`, { id: threadId });
       expect(stored.thread.rev).toBe(texts.length);
 
       await mkdir(ARTIFACTS, { recursive: true });
+      await page.locator('.graphiql-tab-active').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(ARTIFACTS, 'graphiql.png') });
       expect(offOrigin(graphiql.requested)).toEqual([]);
       expect(graphiql.requested.some((url) => url.startsWith('blob:'))).toBe(true);
       expect(graphiql.errors).toEqual([]);
+    } catch (error) {
+      await mkdir(ARTIFACTS, { recursive: true });
+      await graphiql.page.screenshot({ path: join(ARTIFACTS, 'graphiql-failure.png') });
+      throw error;
     } finally {
       await graphiql.page.close();
     }
@@ -91,6 +123,7 @@ describe('GraphiQL in headless chromium', () => {
       await page.locator('#watch-status[data-status="live"]').waitFor();
       for (const [seq, text] of texts.entries()) await page.locator(`#entries [data-seq="${seq}"]`, { hasText: text }).waitFor();
       expect(offOrigin(dashboard.requested)).toEqual([]);
+      expect(dashboard.requested.some((url) => url.startsWith('ws://'))).toBe(true);
       expect(dashboard.errors).toEqual([]);
     } finally {
       await dashboard.page.close();

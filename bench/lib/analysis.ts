@@ -42,7 +42,8 @@ export const METHOD_TEXT = `
   server (bench/live-baseline.ts) publishing the same entries in process at the same rate and
   burst. Heap per idle subscriber: heapUsed after GC before vs after opening the subscribers.
 - **--quick** uses 1-second HTTP runs (one round), 0.25-second loops, fewer timed samples and a
-  2-second live phase with a 30-entry burst: indicative only; the committed file is a full run.
+  live phase of 250 subscribers for 2 seconds with a 30-entry burst: indicative only; the
+  committed file is a full run.
 - Every loop is bounded by time (and most by count); every server, store, temp directory,
   redis-server and child process is stopped; a watchdog ends a run that hangs.
 `;

@@ -30,6 +30,8 @@ export interface HttpBenchOptions {
   payloadBytes?: number;
   /** Requests sent in process before a case's first run. @default 300 */
   warmupRequests?: number;
+  /** Then an unmeasured autocannon run of this many seconds per case (0 = none). @default 0 */
+  warmupSec?: number;
   log?: (line: string) => void;
 }
 
@@ -139,6 +141,7 @@ export async function benchHttp(options: HttpBenchOptions): Promise<Row[]> {
       const sample = await postJson(c.url, c.body);
       if (!c.verify(sample)) throw new Error(`${c.key}: unexpected response ${JSON.stringify(sample).slice(0, 300)}`);
       await runConcurrent({ concurrency: 8, durationMs: 5000, maxOps: options.warmupRequests ?? 300 }, () => postJson(c.url, c.body));
+      if (options.warmupSec) await runAutocannon({ url: c.url, body: c.body, connections, durationSec: options.warmupSec });
     }
     for (let round = 0; round < (options.rounds ?? 1); round++) {
       for (const c of cases) {

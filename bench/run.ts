@@ -44,8 +44,8 @@ function parseArgs(argv: readonly string[]): Args {
 /** Per-mode sizes: quick fits in a minute on 2 busy cores, full in a few minutes. */
 function settings(quick: boolean) {
   return quick
-    ? { httpSec: 1, httpRounds: 1, warmup: 50, loopMs: 250, costPairs: 150, thawSamples: 15, peerRounds: 1, redisSec: 0.5, liveQuick: true, watchdogMs: 120_000 }
-    : { httpSec: 2, httpRounds: 4, warmup: 300, loopMs: 2000, costPairs: 1000, thawSamples: 100, peerRounds: 2, redisSec: 3, liveQuick: false, watchdogMs: 900_000 };
+    ? { httpSec: 1, httpRounds: 1, warmup: 50, warmupSec: 0, loopMs: 250, costPairs: 150, thawSamples: 15, peerRounds: 1, redisSec: 0.5, liveQuick: true, watchdogMs: 120_000 }
+    : { httpSec: 2, httpRounds: 4, warmup: 300, warmupSec: 1, loopMs: 2000, costPairs: 1000, thawSamples: 100, peerRounds: 2, redisSec: 3, liveQuick: false, watchdogMs: 900_000 };
 }
 
 async function main(): Promise<void> {
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       const append = await benchHttpAppend({ durationSec: s.httpSec, rounds: s.httpRounds, log: (l) => log(`  http-append ${l}`) })
         .then((r) => ({ ok: true as const, r }))
         .catch((error: Error) => ({ ok: false as const, error }));
-      const baseline = await benchHttp({ durationSec: s.httpSec, rounds: s.httpRounds, warmupRequests: s.warmup, redisUrl, log });
+      const baseline = await benchHttp({ durationSec: s.httpSec, rounds: s.httpRounds, warmupRequests: s.warmup, warmupSec: s.warmupSec, redisUrl, log });
       const appendRow: Row = {
         section: 'HTTP',
         name: 'appendEntries, memory, vs { __typename } on the same server (bench/http-append.ts)',

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageUnavailable } from '../../src/domain/errors.js';
 import { createRedisStorage } from '../../src/storage/redis/index.js';
 import type { Storage } from '../../src/storage/types.js';
-import { freePort, startRedis, type TestRedis } from '../support/redis-server.js';
+import { CAN_OWN_REDIS, freePort, startRedis, type TestRedis } from '../support/redis-server.js';
 import { rid } from './conformance-helpers.js';
 
 const TIMEOUT = 400;
@@ -39,7 +39,7 @@ async function failsFast(call: () => Promise<unknown>): Promise<number> {
 }
 
 // Starts its own redis-server even when REDIS_URL is set: it must stop and restart it.
-describe('redis outages', () => {
+describe.skipIf(!CAN_OWN_REDIS)('redis outages', () => {
   let redis: TestRedis;
   let storage: Storage;
 

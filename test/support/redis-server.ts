@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,14 @@ export function freePort(): Promise<number> {
 }
 
 const READY = /ready to accept connections/i;
+
+/**
+ * Whether tests that must stop and restart Redis can run: always without REDIS_URL (they start
+ * their own and fail loudly when redis-server is missing); with REDIS_URL only when a
+ * redis-server binary is installed too (else they are skipped).
+ */
+export const CAN_OWN_REDIS =
+  process.env.REDIS_URL === undefined || spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 
 /**
  * Spawns redis-server in the foreground and resolves once its log says it accepts connections,

@@ -100,6 +100,33 @@ describe('redis cluster specifics', () => {
 
 // Runs last in this file: it kills and restarts the whole cluster (nothing is persisted).
 describe.skipIf(process.env.REDIS_CLUSTER_URL !== undefined)('redis cluster outage', () => {
+  it('ping (and so /ready) fails while one master is down, and passes again once it is back', async () => {
+    const nodes = await started();
+    const timeout = 500;
+    const storage = await createRedisStorage({ url: nodes.url, keyPrefix: prefix, commandTimeoutMs: timeout });
+    try {
+      await storage.ping();
+      await nodes.kill([1]);
+      const began = performance.now();
+      await expect(storage.ping()).rejects.toBeInstanceOf(StorageUnavailable);
+      expect(performance.now() - began).toBeLessThan(timeout + 1000);
+      await nodes.start();
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        try {
+          await storage.ping();
+          break;
+        } catch (error) {
+          expect(error).toBeInstanceOf(StorageUnavailable);
+          if (Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('fails every call fast while the cluster is down, and recovers by itself', async () => {
     const nodes = await started();
     const timeout = 500;

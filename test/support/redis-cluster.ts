@@ -14,9 +14,9 @@ export interface TestRedisCluster {
   readonly ports: number[];
   /** False with REDIS_CLUSTER_URL: kill/start are then unavailable (tests skip). */
   readonly controllable: boolean;
-  /** SIGKILLs every node (data survives only with `persistent`). Resolves once all exited. */
-  kill(): Promise<void>;
-  /** Restarts every node on its ports with its nodes.conf; resolves once all report cluster_state:ok. */
+  /** SIGKILLs every node, or those at `indexes` (data survives only with `persistent`). Resolves once they exited. */
+  kill(indexes?: number[]): Promise<void>;
+  /** Restarts the killed nodes on their ports with their nodes.conf; resolves once all report cluster_state:ok. */
   start(): Promise<void>;
   /** Stops every node and removes their directories. Idempotent. */
   close(): Promise<void>;
@@ -49,9 +49,9 @@ export async function startRedisCluster(
   const ports: number[] = [];
   const nodeArgs: { port: number; dir: string; args: string[] }[] = [];
   let closed = false;
-  const killAll = async (): Promise<void> => {
+  const killAll = async (indexes?: number[]): Promise<void> => {
     await Promise.all(
-      children.map(
+      children.filter((_, i) => !indexes || indexes.includes(i)).map(
         (child) =>
           new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -114,8 +114,13 @@ export async function startRedisCluster(
       controllable: true,
       kill: killAll,
       start: async () => {
-        const restarted = await Promise.all(nodeArgs.map(({ port, dir, args }) => spawnRedis(port, dir, args)));
-        children.splice(0, children.length, ...restarted);
+        await Promise.all(
+          nodeArgs.map(async ({ port, dir, args }, i) => {
+            const child = children[i]!;
+            if (child.exitCode === null && child.signalCode === null) return;
+            children[i] = await spawnRedis(port, dir, args);
+          }),
+        );
         await waitOk(options.timeoutMs ?? 20_000);
       },
       close,

@@ -25,6 +25,11 @@ export interface RedisConnection {
   send(key: string | undefined, args: string[], readonly?: boolean): Promise<unknown>;
   /** EVALSHA, or EVAL when the server lost its script cache (NOSCRIPT). */
   run(script: LuaScript, keys: string[], args: string[]): Promise<unknown>;
+  /**
+   * Health check: PING on one server; in a cluster, PING on every master plus
+   * `cluster_state:ok` (a cluster missing a master answers PING but fails keyed commands).
+   */
+  ping(): Promise<void>;
   /** A new connection for pub/sub (the adapter owns it). */
   duplicate(): PubSubClient;
   /** Closes what this module opened; a lent client is left alone. */
@@ -72,6 +77,7 @@ interface StandaloneLike {
 
 interface ClusterLike {
   sendCommand(key: string | undefined, readonly: boolean | undefined, args: string[]): Promise<unknown>;
+  nodeClient(node: unknown): Promise<{ sendCommand(args: string[]): Promise<unknown> }>;
   duplicate(overrides?: { minimizeConnections?: boolean }): unknown;
   connect(): Promise<unknown>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
@@ -148,6 +154,16 @@ export async function connectRedis(options: ConnectOptions): Promise<RedisConnec
         }
         throw error;
       }
+    },
+    async ping() {
+      if (!cluster) {
+        await send(undefined, ['PING']);
+        return;
+      }
+      const nodes = owned as ClusterLike;
+      await Promise.all(nodes.masters.map(async (master) => (await nodes.nodeClient(master)).sendCommand(['PING'])));
+      const info = String(await nodes.sendCommand(undefined, true, ['CLUSTER', 'INFO']));
+      if (!/cluster_state:ok/.test(info)) throw new StorageUnavailable('redis cluster state is not ok');
     },
     duplicate() {
       // A cluster copy only needs the topology and the shards' pub/sub connections.

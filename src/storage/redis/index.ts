@@ -78,9 +78,7 @@ export async function createRedisStorage(options: RedisStorageOptions = {}): Pro
     open: () => connection.duplicate(),
     sharded: connection.cluster,
     timeoutMs: commandTimeoutMs,
-    probe: async () => {
-      await connection.send(undefined, ['PING']);
-    },
+    probe: () => connection.ping(),
   });
   return new RedisStorage({
     connection,

@@ -219,9 +219,7 @@ export class RedisStorage implements Storage {
   }
 
   ping(): Promise<void> {
-    return this.#guard(async () => {
-      await this.#parts.connection.send(undefined, ['PING']);
-    });
+    return this.#guard(() => this.#parts.connection.ping());
   }
 
   async close(): Promise<void> {

@@ -45,7 +45,31 @@ interface NamespaceData {
   checkpoints: Map<string, Checkpoint>;
 }
 
-const clone = <T>(value: T): T => structuredClone(value);
+/**
+ * A deep copy. Plain objects and arrays (everything stored here has passed a JSON.stringify in
+ * validation, so there are no cycles) are copied directly, which is several times cheaper than
+ * structuredClone on Node 20; any other object (a Date, a class instance…) goes through
+ * structuredClone as before. Shared sub-objects are copied once per reference.
+ */
+function clone<T>(value: T): T {
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'function' || typeof value === 'symbol' ? structuredClone(value) : value;
+  }
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = clone(value[i]);
+    return out as T;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const copy = clone((value as Record<string, unknown>)[key]);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    else out[key] = copy;
+  }
+  return out as T;
+}
 const checkpointKey = (agentType: string, agentId: string): string => JSON.stringify([agentType, agentId]);
 
 /**

@@ -68,19 +68,3 @@ export function percentile(values: readonly number[], p: number): number {
 export function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
-
-/** Mean of `values`; NaN for an empty list. */
-export function mean(values: readonly number[]): number {
-  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-/** Milliseconds since `t0` (a performance.now() value). */
-export function since(t0: number): number {
-  return performance.now() - t0;
-}
-
-/** `a / b`, or null when either is missing or b is 0. */
-export function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
-  if (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return null;
-  return a / b;
-}

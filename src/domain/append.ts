@@ -1,15 +1,19 @@
 import { RevisionConflict, ValidationError } from './errors.js';
 import { newEntryId } from './ids.js';
-import type { JsonObject } from './json.js';
+import { jsonByteLength, type JsonObject } from './json.js';
 import type { Limits } from './limits.js';
 import type { Entry, EntryInput } from './types.js';
 import {
   validateExpectedRev,
   validateId,
   validateJsonObject,
+  validateJsonObjectBytes,
   validateKind,
   validateTimestamp,
 } from './validate.js';
+
+/** Bytes of `{"id":,"at":,"kind":,"payload":,"refs":}`: a serialized PreparedEntry less its five values. */
+const ENTRY_JSON_OVERHEAD = 40;
 
 /** An entry checked and completed with defaults, before the store gives it a seq. */
 export interface PreparedEntry {
@@ -76,14 +80,20 @@ export function prepareAppend(request: AppendRequest, limits: Limits, now: Date 
     }
     if (seen.has(id)) throw new ValidationError(`duplicate entry id ${JSON.stringify(id)} in one call`, `${field}.id`);
     seen.add(id);
+    const at = input.at == null ? serverTime : validateTimestamp(input.at, `${field}.at`);
+    const kind = input.kind == null ? 'note' : validateKind(input.kind, `${field}.kind`, limits);
+    const payloadBytes =
+      input.payload == null ? 2 : validateJsonObjectBytes(input.payload, `${field}.payload`, limits.maxEntryBytes);
+    const refsBytes = input.refs == null ? 2 : validateJsonObjectBytes(input.refs, `${field}.refs`, limits.maxEntryBytes);
     const entry: PreparedEntry = {
       id,
-      at: input.at == null ? serverTime : validateTimestamp(input.at, `${field}.at`),
-      kind: input.kind == null ? 'note' : validateKind(input.kind, `${field}.kind`, limits),
-      payload: input.payload == null ? {} : validateJsonObject(input.payload, `${field}.payload`, limits.maxEntryBytes),
-      refs: input.refs == null ? {} : validateJsonObject(input.refs, `${field}.refs`, limits.maxEntryBytes),
+      at,
+      kind,
+      payload: input.payload == null ? {} : (input.payload as JsonObject),
+      refs: input.refs == null ? {} : (input.refs as JsonObject),
     };
-    const bytes = Buffer.byteLength(JSON.stringify(entry), 'utf8');
+    // = the byte length of JSON.stringify(entry), from the parts already measured.
+    const bytes = ENTRY_JSON_OVERHEAD + jsonByteLength(id) + jsonByteLength(at) + jsonByteLength(kind) + payloadBytes + refsBytes;
     if (bytes > limits.maxEntryBytes) {
       throw new ValidationError(`must be at most ${limits.maxEntryBytes} bytes serialized (got ${bytes})`, field);
     }

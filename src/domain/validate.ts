@@ -30,10 +30,19 @@ export function validateKind(value: unknown, field: string, limits: Limits): str
 
 /** Checks that `value` is a JSON object whose serialization is at most `maxBytes`. */
 export function validateJsonObject(value: unknown, field: string, maxBytes: number): JsonObject {
+  validateJsonObjectBytes(value, field, maxBytes);
+  return value as JsonObject;
+}
+
+/**
+ * The same check as {@link validateJsonObject} (same errors), returning the UTF-8 byte length of
+ * the object's JSON serialization, for callers that add sizes up instead of serializing again.
+ */
+export function validateJsonObjectBytes(value: unknown, field: string, maxBytes: number): number {
   if (!isJsonObject(value)) throw new ValidationError('must be a JSON object', field);
   const bytes = jsonByteLength(value);
   if (bytes > maxBytes) throw new ValidationError(`must be at most ${maxBytes} bytes serialized (got ${bytes})`, field);
-  return value;
+  return bytes;
 }
 
 /** Checks an expected revision: an integer in 0..2^31-1. `null`/`undefined` pass through as undefined. */

@@ -5,6 +5,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+/** Both durability modes of the file adapter; every file test runs in each. */
+export const DURABILITY_MODES = ['per-thread-fsync', 'wal'] as const;
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = join(root, 'test/storage/fixtures/file-writer-child.ts');
 
@@ -34,9 +37,12 @@ export interface Child {
   stderr(): string;
 }
 
-/** Starts `node --import tsx file-writer-child.ts ...args`. */
-export function startChild(args: string[]): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], { cwd: root });
+/**
+ * Starts `node --import tsx file-writer-child.ts ...args`; `env` adds variables (the fixture reads
+ * CRYO_FILE_DURABILITY and CRYO_WAL_MAX_BYTES).
+ */
+export function startChild(args: string[], env: Record<string, string> = {}): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], { cwd: root, env: { ...process.env, ...env } });
   const lines: string[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -33,11 +33,14 @@ import { acquireDirLock, type DirLock } from './dir-lock.js';
 import { defaultFileIo, type FileIo } from './file-io.js';
 import { GroupCommit, type GroupCommitStats } from './group-commit.js';
 import { HandlePool } from './handle-pool.js';
-import { CHECKPOINTS_DIR, FORMAT_FILE, LOCK_FILE, THREADS_DIR } from './names.js';
+import { CHECKPOINTS_DIR, FORMAT_FILE, LOCK_FILE, THREADS_DIR, WAL_FILE } from './names.js';
 import { emptyRecoveryReport, type RecoveryReport } from './recovery.js';
 import { ThreadStore } from './thread-store.js';
+import { WriteAheadLog } from './wal.js';
+import { replayWal } from './wal-replay.js';
 
 export type { RecoveryReport, Problem } from './recovery.js';
+export type { WalReplayReport } from './wal-replay.js';
 export type { FileIo } from './file-io.js';
 
 /** Options of {@link createFileStorage}. */
@@ -57,12 +60,33 @@ export interface FileStorageOptions {
   maxOpenFiles?: number;
   /** File operations, for fault-injection tests only. @default the real ones */
   io?: Partial<FileIo>;
+  /**
+   * How an append is made durable before it is acknowledged. `'wal'`: written to the thread's
+   * journal and to one shared write-ahead log, and the LOG is flushed, so concurrent appends
+   * on any threads share one fdatasync; journals are flushed at log checkpoints.
+   * `'per-thread-fsync'`: each journal is flushed itself (appends share a flush only on the same
+   * thread). Either mode replays a log left by a crash. @default 'per-thread-fsync'
+   */
+  durability?: FileDurability;
+  /** `'wal'` only: checkpoint (flush the journals, empty the log) once the log is this long. @default 64 MiB */
+  walMaxBytes?: number;
+  /** Operations on the write-ahead log, for fault-injection tests only. @default the real ones */
+  walIo?: Partial<FileIo>;
 }
 
-/** Counters for benchmarks and tests. */
+/** See {@link FileStorageOptions.durability}. */
+export type FileDurability = 'wal' | 'per-thread-fsync';
+
+/** The durability mode used when none is given. */
+export const DEFAULT_FILE_DURABILITY: FileDurability = 'per-thread-fsync';
+
+/** Counters for benchmarks and tests (flush counters include the log's and the checkpoints' flushes). */
 export interface FileStorageStats extends GroupCommitStats {
   /** Appends acknowledged (durable), replays excluded. */
   appends: number;
+  durability: FileDurability;
+  /** Log checkpoints completed (always 0 with `'per-thread-fsync'`). */
+  walCheckpoints: number;
 }
 
 /** The file Storage, with its recovery report and counters. */
@@ -109,19 +133,36 @@ async function openFileStorage(directory: string, options: FileStorageOptions): 
     handles.push(threadsDir);
     const checkpointsDir = await open(join(directory, CHECKPOINTS_DIR), 'r');
     handles.push(checkpointsDir);
+    const recovery = emptyRecoveryReport();
+    const walPath = join(directory, WAL_FILE);
+    const replayed = await replayWal(walPath, threadsDir, join(directory, THREADS_DIR));
+    if (replayed) recovery.wal = replayed;
+    const durability = options.durability ?? DEFAULT_FILE_DURABILITY;
+    const pool = new HandlePool(options.maxOpenFiles ?? 256);
+    let wal: WriteAheadLog | null = null;
+    let walCommit: GroupCommit | null = null;
+    if (durability === 'wal') {
+      const walIo: FileIo = { ...defaultFileIo, ...options.walIo };
+      walCommit = new GroupCommit(walIo);
+      const handle = await open(walPath, 'w+');
+      handles.push(handle);
+      const walOptions = { handle, path: walPath, io: walIo, commit: walCommit, threadCommit: commit, threadsDir, pool };
+      wal = new WriteAheadLog({ ...walOptions, maxBytes: options.walMaxBytes ?? 64 * 1024 * 1024 });
+    }
     await syncDirectory(directory);
     const changes = new LocalChangeFeed();
     const now = options.now ?? (() => new Date());
-    const pool = new HandlePool(options.maxOpenFiles ?? 256);
-    const threads = new ThreadStore(join(directory, THREADS_DIR), { pool, commit, io, dir: threadsDir }, changes);
+    const threads = new ThreadStore(join(directory, THREADS_DIR), { pool, commit, io, dir: threadsDir, wal }, changes);
     const checkpoints = new CheckpointStore(join(directory, CHECKPOINTS_DIR), checkpointsDir, commit, io, changes, now);
-    const recovery = emptyRecoveryReport();
     await threads.load(recovery, options.strict ?? false);
     await checkpoints.load(recovery, options.strict ?? false);
     return new FileStorageImpl(directory, { ...DEFAULT_LIMITS, ...options.limits }, now, changes, threads, checkpoints, {
       lock,
       pool,
       commit,
+      walCommit,
+      wal,
+      durability,
       handles,
       recovery,
     });
@@ -167,6 +208,9 @@ interface Resources {
   lock: DirLock;
   pool: HandlePool;
   commit: GroupCommit;
+  walCommit: GroupCommit | null;
+  wal: WriteAheadLog | null;
+  durability: FileDurability;
   handles: FileHandle[];
   recovery: RecoveryReport;
 }
@@ -191,7 +235,16 @@ class FileStorageImpl implements FileStorage {
   }
 
   stats(): FileStorageStats {
-    return { appends: this.#appends, ...this.resources.commit.stats };
+    const { commit, walCommit, wal, durability } = this.resources;
+    const sum = (k: keyof GroupCommitStats): number => commit.stats[k] + (walCommit?.stats[k] ?? 0);
+    return {
+      appends: this.#appends,
+      requests: sum('requests'),
+      rounds: sum('rounds'),
+      syncCalls: sum('syncCalls'),
+      durability,
+      walCheckpoints: wal?.checkpoints ?? 0,
+    };
   }
 
   getCheckpoint(options: GetCheckpointOptions): Promise<Checkpoint | null> {
@@ -270,7 +323,9 @@ class FileStorageImpl implements FileStorage {
     this.#closing ??= (async () => {
       while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
       await this.threads.idle();
+      await this.resources.wal?.close();
       await this.resources.commit.idle();
+      await this.resources.walCommit?.idle();
       await this.resources.pool.closeAll();
       await Promise.all(this.resources.handles.map((h) => h.close().catch(() => {})));
       await this.resources.lock.release();

@@ -9,6 +9,7 @@ import type { HandlePool, Lease } from './handle-pool.js';
 import type { EntryPayload, ThreadHeaderPayload } from './journal-scan.js';
 import { decodeEntries } from './entry-decoder.js';
 import { encodeRecord, RecordType } from './record-codec.js';
+import type { WriteAheadLog } from './wal.js';
 
 /** What every journal shares. */
 export interface JournalContext {
@@ -17,6 +18,11 @@ export interface JournalContext {
   io: FileIo;
   /** The threads directory, fsynced after a journal file is created. */
   dir: FileHandle;
+  /**
+   * The shared write-ahead log (`durability: 'wal'`): when set, every write is also logged and
+   * the log's flush replaces the journal's own flush. Null: each journal is flushed itself.
+   */
+  wal: WriteAheadLog | null;
 }
 
 /** One queued append: its bytes and the rev and size once it is written. */
@@ -180,16 +186,21 @@ export class JournalFile {
       const start = this.#goodSize;
       const isNew = start === 0;
       let lease: Lease | null = null;
+      let logged: Promise<void> | null = null;
       try {
         lease = await this.ctx.pool.acquire(this.path, isNew ? 'w+' : 'r+');
         const buffer = chunk.length === 1 ? chunk[0]!.buffer : Buffer.concat(chunk.map((q) => q.buffer));
         await writeFully(this.ctx.io, lease.handle, buffer, start);
+        if (this.ctx.wal) ({ flushed: logged } = await this.ctx.wal.append(this.namespace, this.threadId, this.path, start, buffer, isNew));
       } catch (error) {
         // Roll back at once, before any await, so appends queued from now on reserve from here.
         const failed = [...chunk, ...this.#queue.splice(0)];
         this.offsets.length = this.#goodRev;
         this.writtenSize = start;
-        const failure = new StorageUnavailable(`write to ${this.path} failed: ${describe(error)}`, { cause: error });
+        const failure =
+          error instanceof StorageUnavailable
+            ? error
+            : new StorageUnavailable(`write to ${this.path} failed: ${describe(error)}`, { cause: error });
         for (const q of failed) q.reject(failure);
         if (lease) {
           try {
@@ -205,11 +216,12 @@ export class JournalFile {
       this.#goodSize = last.size;
       this.#goodRev = last.rev;
       const held = lease;
-      const flushed = this.#flush(held.handle, isNew).then(
+      const flushed = (logged ?? this.#flush(held.handle, isNew)).then(
         () => held.release(),
         (error: unknown) => {
           held.release();
           this.#failure ??= error;
+          if (error instanceof StorageUnavailable) throw error;
           throw new StorageUnavailable(`flush of ${this.path} failed: ${describe(error)}`, { cause: error });
         },
       );

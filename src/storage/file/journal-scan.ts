@@ -119,7 +119,8 @@ export async function scanJournal(handle: FileHandle, fileSize: number): Promise
   return { kind: 'ok', header, offsets, size: committed, updatedAt, tornTail: committed < fileSize };
 }
 
-async function readRecord(reader: ChunkReader, pos: number): Promise<DecodedRecord | string> {
+/** The checked record at `pos`, or why there is none ('short' when the file ends inside it). */
+export async function readRecord(reader: ChunkReader, pos: number): Promise<DecodedRecord | string> {
   const head = await reader.view(pos, RECORD_HEADER_BYTES);
   const first = decodeRecord(head, 0);
   if (first !== 'short') return typeof first === 'string' ? first : { ...first, start: pos, end: pos + first.end };

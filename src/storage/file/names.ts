@@ -14,6 +14,8 @@ export const THREADS_DIR = 'threads';
 export const CHECKPOINTS_DIR = 'checkpoints';
 /** The lock file's name, in the data directory. */
 export const LOCK_FILE = 'LOCK';
+/** The shared write-ahead log's name, in the data directory (`durability: 'wal'`). */
+export const WAL_FILE = 'WAL';
 /** The format marker's name, in the data directory. */
 export const FORMAT_FILE = 'FORMAT';
 

@@ -28,6 +28,10 @@ export const RecordType = {
   CheckpointKey: 3,
   /** Second record of a checkpoint file: the checkpoint. */
   CheckpointBody: 4,
+  /** Write-ahead log: the next `following` records are journal records of one thread write (`wal.ts`). */
+  WalAppend: 5,
+  /** Write-ahead log: a thread was deleted; earlier log records of it must not be replayed. */
+  WalDelete: 6,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 

@@ -1,3 +1,5 @@
+import type { WalReplayReport } from './wal-replay.js';
+
 /** A damaged file found at open: accesses to what it holds throw StorageCorrupted. */
 export interface Problem {
   file: string;
@@ -17,6 +19,8 @@ export interface RecoveryReport {
   removed: string[];
   /** Damaged files, left as they are. */
   corrupted: Problem[];
+  /** Set when a non-empty write-ahead log was replayed (after a crash in `durability: 'wal'`). */
+  wal?: WalReplayReport;
 }
 
 /** An empty report. */

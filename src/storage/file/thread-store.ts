@@ -179,6 +179,8 @@ export class ThreadStore {
       if (!journal) return false;
       await journal.settled();
       const existed = journal.durableRev > 0;
+      // Logged before the unlink, so replaying the log after a crash cannot bring the thread back.
+      if (this.ctx.wal) await this.ctx.wal.tombstone(key.namespace, key.threadId);
       journal.deleted = true;
       this.#journals.delete(mk);
       this.#sorted.delete(key.namespace, key.threadId);

@@ -1,0 +1,172 @@
+import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StorageCorrupted } from '../../domain/errors.js';
+import { ChunkReader } from './chunk-reader.js';
+import { findValidRecord, readRecord } from './journal-scan.js';
+import { journalName } from './names.js';
+import { RecordType } from './record-codec.js';
+import type { WalAppendPayload, WalDeletePayload } from './wal.js';
+
+/** One logged event of a thread, in log order. */
+type WalEvent = { kind: 'append'; off: number; bytes: Buffer } | { kind: 'delete' };
+
+/** What replaying the log did (part of the recovery report). */
+export interface WalReplayReport {
+  /** Log records replayed. */
+  records: number;
+  /** Threads whose journal was rewritten from the log, or removed by a logged delete. */
+  threads: number;
+  /** Bytes of a torn log tail that were ignored (never acknowledged). */
+  tornBytes: number;
+}
+
+/**
+ * Replays the write-ahead log at `walPath` into the thread journals in `threadsDir`, then
+ * empties the log. For each thread in the log, everything in its journal from the log's first
+ * write of that thread on is untrusted (it was not flushed on its own): the journal is cut
+ * there and the logged bytes are written again at their offsets and flushed; a logged delete
+ * removes the journal and drops that thread's earlier log records. A torn log tail (damage
+ * with no valid record after it) is ignored; damage followed by valid records throws
+ * StorageCorrupted and leaves every file untouched. Returns null when there is no log or it is
+ * empty. Does NOT check the journals themselves (the open-time scan does that next), and a
+ * journal shorter than the log's offset gets a zero gap the scan then reports as damage.
+ */
+export async function replayWal(walPath: string, threadsDir: FileHandle, threadsPath: string): Promise<WalReplayReport | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(walPath, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const size = (await handle.stat()).size;
+    if (size === 0) return null;
+    const { threads, records, end } = await scanWal(handle, size, walPath);
+    let dirChanged = false;
+    for (const [key, events] of threads) {
+      const [ns, id] = JSON.parse(key) as [string, string];
+      dirChanged = (await replayThread(join(threadsPath, journalName(ns, id)), events)) || dirChanged;
+    }
+    if (dirChanged) await threadsDir.sync();
+    await handle.truncate(0);
+    await handle.datasync();
+    return { records, threads: threads.size, tornBytes: size - end };
+  } finally {
+    await handle.close();
+  }
+}
+
+async function scanWal(
+  handle: FileHandle,
+  size: number,
+  walPath: string,
+): Promise<{ threads: Map<string, WalEvent[]>; records: number; end: number }> {
+  const reader = new ChunkReader(handle, size);
+  const threads = new Map<string, WalEvent[]>();
+  let records = 0;
+  let pos = 0;
+  /** A torn tail returns (the caller stops there); damage with a valid record after it throws. */
+  const damage = async (at: number, reason: string): Promise<void> => {
+    const later = await findValidRecord(reader, at + 1);
+    if (later === -1) return;
+    throw new StorageCorrupted(
+      `write-ahead log is damaged (${reason}) and a valid record follows at offset ${later}; refusing to open. ` +
+        'Move the log aside to open with the thread files as they are (appends acknowledged since the last checkpoint may be lost)',
+      `${walPath} at offset ${at}`,
+    );
+  };
+  while (pos < size) {
+    const head = await readRecord(reader, pos);
+    if (typeof head === 'string') {
+      await damage(pos, head);
+      break;
+    }
+    let event: WalEvent;
+    let payload: WalAppendPayload | WalDeletePayload;
+    try {
+      payload = JSON.parse(head.payload.toString('utf8')) as WalAppendPayload | WalDeletePayload;
+    } catch {
+      await damage(pos, 'unreadable log record');
+      break;
+    }
+    let next = head.end;
+    if (head.type === RecordType.WalDelete) {
+      event = { kind: 'delete' };
+    } else if (head.type === RecordType.WalAppend) {
+      const { off, len } = payload as WalAppendPayload;
+      const groupEnd = head.end + len;
+      let at = head.end;
+      let torn: string | null = null;
+      while (at < groupEnd) {
+        const record = await readRecord(reader, at);
+        if (typeof record === 'string') {
+          torn = record;
+          break;
+        }
+        if (record.end > groupEnd) throw new StorageCorrupted('write-ahead log record overruns its group', `${walPath} at offset ${at}`);
+        at = record.end;
+      }
+      if (torn !== null) {
+        await damage(at, torn);
+        break;
+      }
+      event = { kind: 'append', off, bytes: Buffer.from(await reader.view(head.end, len)).subarray(0, len) };
+      next = groupEnd;
+    } else {
+      await damage(pos, `unexpected record type ${head.type}`);
+      break;
+    }
+    const key = JSON.stringify([payload.ns, payload.id]);
+    let list = threads.get(key);
+    if (!list) threads.set(key, (list = []));
+    list.push(event);
+    records++;
+    pos = next;
+  }
+  return { threads, records, end: pos };
+}
+
+/** Rewrites one journal from its log events; true when a file was created or removed. */
+async function replayThread(path: string, events: WalEvent[]): Promise<boolean> {
+  const lastDelete = events.map((e) => e.kind).lastIndexOf('delete');
+  const appends = events.slice(lastDelete + 1) as Extract<WalEvent, { kind: 'append' }>[];
+  let dirChanged = false;
+  if (lastDelete !== -1) {
+    try {
+      await unlink(path);
+      dirChanged = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  if (appends.length === 0) return dirChanged;
+  const base = appends[0]!.off;
+  let expected = base;
+  for (const a of appends) {
+    if (a.off !== expected) {
+      throw new StorageCorrupted(`write-ahead log skips bytes of a thread (offset ${a.off}, expected ${expected})`, path);
+    }
+    expected += a.bytes.length;
+  }
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    handle = await open(path, 'w+');
+    dirChanged = true;
+  }
+  try {
+    await handle.truncate(base);
+    const bytes = Buffer.concat(appends.map((a) => a.bytes));
+    for (let done = 0; done < bytes.length; ) {
+      const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, base + done);
+      done += bytesWritten;
+    }
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  return dirChanged;
+}

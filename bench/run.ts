@@ -44,8 +44,8 @@ function parseArgs(argv: readonly string[]): Args {
 /** Per-mode sizes: quick fits in a minute on 2 busy cores, full in a few minutes. */
 function settings(quick: boolean) {
   return quick
-    ? { httpSec: 1, httpRounds: 1, warmup: 50, warmupSec: 0, loopMs: 250, costPairs: 150, thawSamples: 15, peerRounds: 1, redisSec: 0.5, liveQuick: true, watchdogMs: 120_000 }
-    : { httpSec: 2, httpRounds: 4, warmup: 300, warmupSec: 1, loopMs: 2000, costPairs: 1000, thawSamples: 100, peerRounds: 2, redisSec: 3, liveQuick: false, watchdogMs: 900_000 };
+    ? { httpSec: 1, httpRounds: 1, warmup: 50, warmupSec: 0, loopMs: 250, costPairs: 150, fileOpenEntries: 50_000, thawSamples: 15, peerRounds: 1, redisSec: 0.5, liveQuick: true, watchdogMs: 120_000 }
+    : { httpSec: 2, httpRounds: 4, warmup: 300, warmupSec: 1, loopMs: 2000, costPairs: 1000, fileOpenEntries: 200_000, thawSamples: 100, peerRounds: 2, redisSec: 3, liveQuick: false, watchdogMs: 900_000 };
 }
 
 async function main(): Promise<void> {
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       return baseline;
     });
     await section('storage', 'Storage', () =>
-      benchStorage({ durationMs: s.loopMs, costPairs: s.costPairs, thawSamples: s.thawSamples, redisUrl, log }),
+      benchStorage({ durationMs: s.loopMs, costPairs: s.costPairs, thawSamples: s.thawSamples, fileOpenEntries: s.fileOpenEntries, redisUrl, log }),
     );
     await section('peers', 'Peers', async () => [
       ...(await benchPeers({ durationMs: s.loopMs, rounds: s.peerRounds, log })),

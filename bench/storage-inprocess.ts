@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../src/domain/json.js';
 import { thaw } from '../src/persist.js';
 import type { Storage } from '../src/storage/types.js';
-import { benchFileStorage, type FileBenchCase } from './file-storage.js';
+import { benchFileOpen, benchFileStorage, type FileBenchCase } from './file-storage.js';
 import { buildThread, openAdapter, type AdapterKind, type OpenedAdapter } from './lib/adapters.js';
 import { median, runConcurrent } from './lib/stats.js';
 import { fmt, type Row } from './lib/table.js';
@@ -28,6 +28,8 @@ export interface StorageBenchOptions {
   thawSamples: number;
   /** @default 100 */
   payloadBytes?: number;
+  /** Entries in the store whose open (start-up scan) is timed. @default 200000 */
+  fileOpenEntries?: number;
   log?: (line: string) => void;
 }
 
@@ -64,12 +66,24 @@ export async function benchStorage(options: StorageBenchOptions): Promise<Row[]>
       out.push(await appendCost(kind, adapter, options, payload, reason, log));
       out.push(await checkpointThroughput(kind, adapter, options, reason));
       out.push(await thawTime(kind, adapter, options, payload, reason));
+      if (kind === 'file') out.push(await fileOpen(options.fileOpenEntries ?? 200_000));
       log(`  storage ${kind} done`);
     } finally {
       await adapter?.close();
     }
   }
   return out;
+}
+
+async function fileOpen(entries: number): Promise<Row> {
+  const r = await benchFileOpen({ entries, threads: 10 });
+  return {
+    section: SECTION,
+    name: `open (start-up scan) of a ${fmt(entries)}-entry file store`,
+    value: r.openMs,
+    unit: 'ms',
+    note: `${(r.bytes / 2 ** 20).toFixed(1)} MiB of journals in 10 threads; tail read after open ${r.tailReadMs.toFixed(2)} ms (bench/file-storage.ts benchFileOpen)`,
+  };
 }
 
 async function appendThroughput(

@@ -5,14 +5,16 @@
  *   npx tsx bench/file-storage.ts [durationMs]
  *
  * Cases: 1 writer; 32 writers each on its own thread; 32 writers on one thread. One entry per
- * append, small payload. Then the start-up cost: opening a store of 200k entries. Figures depend
- * on the disk's fsync latency and on other load: compare runs on one quiet machine.
+ * append, small payload. The command line runs every case in both durability modes
+ * (`per-thread-fsync`, `wal`), interleaved, in one run. Then the start-up cost: opening a store
+ * of 200k entries. Figures depend on the disk's fsync latency and on other load: compare runs
+ * on one quiet machine.
  */
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createFileStorage } from '../src/storage/file/index.js';
+import { createFileStorage, DEFAULT_FILE_DURABILITY, type FileDurability } from '../src/storage/file/index.js';
 
 /** Options of {@link benchFileStorage}. */
 export interface FileBenchOptions {
@@ -22,6 +24,11 @@ export interface FileBenchOptions {
   parentDirectory?: string;
   /** Payload size per entry in bytes. @default 100 */
   payloadBytes?: number;
+  /**
+   * Durability modes to measure; each case runs once per mode (case names get the mode appended
+   * when more than one is given). @default [the adapter's default mode]
+   */
+  modes?: FileDurability[];
 }
 
 /** One measured case. */
@@ -36,6 +43,17 @@ export interface FileBenchCase {
   appendsPerRound: number;
   /** fsync/fdatasync calls per append (below 1 means flushes were shared). */
   syncCallsPerAppend: number;
+  /** The durability mode measured. */
+  durability: FileDurability;
+  /** Appends per fsync/fdatasync call during the run (1 / syncCallsPerAppend). */
+  appendsPerSync: number;
+  /**
+   * fsync/fdatasync calls per append counting also the flushes of closing the store (in `wal`
+   * mode: the final checkpoint that flushes every journal written and empties the log).
+   */
+  syncCallsPerAppendWithClose: number;
+  /** Log checkpoints during the run (`wal` only). */
+  walCheckpoints: number;
 }
 
 /** Runs the three cases one after another, each on a fresh directory that is removed afterwards. */
@@ -47,41 +65,64 @@ export async function benchFileStorage(options: FileBenchOptions = {}): Promise<
     { name: '32 writers, 32 threads', writers: 32, threads: 32 },
     { name: '32 writers, 1 thread', writers: 32, threads: 1 },
   ];
+  const modes = options.modes ?? [DEFAULT_FILE_DURABILITY];
   const results: FileBenchCase[] = [];
-  for (const spec of cases) {
-    const directory = await mkdtemp(join(options.parentDirectory ?? tmpdir(), 'cryo-bench-file-'));
-    const storage = await createFileStorage({ directory });
-    try {
-      const threadIds = Array.from({ length: spec.threads }, (_, i) => `bench-${i}`);
-      for (const threadId of threadIds) await storage.appendEntries({ threadId, entries: [{ payload }] });
-      const before = storage.stats();
-      const started = performance.now();
-      const deadline = started + durationMs;
-      await Promise.all(
-        Array.from({ length: spec.writers }, async (_, w) => {
-          while (performance.now() < deadline) {
-            await storage.appendEntries({ threadId: threadIds[w % spec.threads]!, entries: [{ payload }] });
-          }
-        }),
-      );
-      const seconds = (performance.now() - started) / 1000;
-      const after = storage.stats();
-      const appends = after.appends - before.appends;
-      const rounds = after.rounds - before.rounds;
-      results.push({
-        ...spec,
-        appends,
-        seconds,
-        appendsPerSecond: appends / seconds,
-        appendsPerRound: rounds ? appends / rounds : 0,
-        syncCallsPerAppend: appends ? (after.syncCalls - before.syncCalls) / appends : 0,
-      });
-    } finally {
-      await storage.close();
-      await rm(directory, { recursive: true, force: true });
+  for (const base of cases) {
+    for (const durability of modes) {
+      const spec = { ...base, name: modes.length > 1 ? `${base.name} [${durability}]` : base.name };
+      results.push(await runCase(spec, durability, durationMs, payload, options.parentDirectory));
     }
   }
   return results;
+}
+
+async function runCase(
+  spec: { name: string; writers: number; threads: number },
+  durability: FileDurability,
+  durationMs: number,
+  payload: { text: string },
+  parentDirectory: string | undefined,
+): Promise<FileBenchCase> {
+  const directory = await mkdtemp(join(parentDirectory ?? tmpdir(), 'cryo-bench-file-'));
+  const storage = await createFileStorage({ directory, durability });
+  let closed = false;
+  try {
+    const threadIds = Array.from({ length: spec.threads }, (_, i) => `bench-${i}`);
+    for (const threadId of threadIds) await storage.appendEntries({ threadId, entries: [{ payload }] });
+    const before = storage.stats();
+    const started = performance.now();
+    const deadline = started + durationMs;
+    await Promise.all(
+      Array.from({ length: spec.writers }, async (_, w) => {
+        while (performance.now() < deadline) {
+          await storage.appendEntries({ threadId: threadIds[w % spec.threads]!, entries: [{ payload }] });
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const after = storage.stats();
+    await storage.close();
+    closed = true;
+    const final = storage.stats();
+    const appends = after.appends - before.appends;
+    const rounds = after.rounds - before.rounds;
+    const syncCalls = after.syncCalls - before.syncCalls;
+    return {
+      ...spec,
+      appends,
+      seconds,
+      appendsPerSecond: appends / seconds,
+      appendsPerRound: rounds ? appends / rounds : 0,
+      syncCallsPerAppend: appends ? syncCalls / appends : 0,
+      durability,
+      appendsPerSync: syncCalls ? appends / syncCalls : 0,
+      syncCallsPerAppendWithClose: appends ? (final.syncCalls - before.syncCalls) / appends : 0,
+      walCheckpoints: after.walCheckpoints - before.walCheckpoints,
+    };
+  } finally {
+    if (!closed) await storage.close();
+    await rm(directory, { recursive: true, force: true });
+  }
 }
 
 /** Options of {@link benchFileOpen}. */
@@ -127,11 +168,12 @@ export async function benchFileOpen(
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const durationMs = Number(process.argv[2] ?? 2000);
-  const results = await benchFileStorage({ durationMs });
-  console.log('case                      appends/s  appends/round  fsyncs/append');
+  const results = await benchFileStorage({ durationMs, modes: ['per-thread-fsync', 'wal'] });
+  console.log('case                                         appends/s  appends/round  fsyncs/append  appends/fsync  fsyncs/append incl. close');
   for (const r of results) {
     console.log(
-      `${r.name.padEnd(24)} ${r.appendsPerSecond.toFixed(0).padStart(10)} ${r.appendsPerRound.toFixed(1).padStart(14)} ${r.syncCallsPerAppend.toFixed(2).padStart(14)}`,
+      `${r.name.padEnd(43)} ${r.appendsPerSecond.toFixed(0).padStart(10)} ${r.appendsPerRound.toFixed(1).padStart(14)} ` +
+        `${r.syncCallsPerAppend.toFixed(3).padStart(14)} ${r.appendsPerSync.toFixed(1).padStart(14)} ${r.syncCallsPerAppendWithClose.toFixed(3).padStart(25)}`,
     );
   }
   const open = await benchFileOpen();

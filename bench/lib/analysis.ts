@@ -24,7 +24,9 @@ export const METHOD_TEXT = `
   with 1,000-entry appends, then single-entry appends alternate between them (ABBA order) and the
   medians are compared. Checkpoints: 32 agents each looping put (~1 KB state) then get. Thaw:
   \`thaw()\` from src/persist.ts on a checkpoint pointing at a 10,000-entry thread, then
-  \`readTail(50)\`; the baseline is the same on a 100-entry thread.
+  \`readTail(50)\`; the baseline is the same on a 100-entry thread. File open: bench/file-storage.ts
+  (\`benchFileOpen\`) writes 200,000 entries over 10 threads, closes, and times the reopen (every
+  journal is scanned to rebuild heads and indexes).
 - **Peers.** Same process, same payloads, 32 concurrent loops, bounded by time, interleaved
   rounds (best counts). LangGraph \`MemorySaver\`: \`put\` with a fresh checkpoint id per step and
   the same ~1 KB state as \`channel_values\`, then \`getTuple\` by the returned checkpoint id (its

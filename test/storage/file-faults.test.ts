@@ -176,4 +176,43 @@ describe.each(DURABILITY_MODES)('durability %s', (durability) => {
       expect((await storage.putCheckpoint({ agentType: 'a', agentId: 'b', state: { v: 3 }, expectedRev: 1 })).rev).toBe(2);
     });
   });
+
+  describe.runIf(durability === 'wal')('file adapter: write-ahead log failures', () => {
+    it('a failed log write rejects, cuts the journal back, leaves the log as it was, and the next append lands at the right seq', async () => {
+      const { dir, fault, open, storage, threadId, path, events, goodSize } = await setup();
+      const wal = join(dir, 'WAL');
+      const walSize = (await stat(wal)).size;
+      fault.walWrite = true;
+      const error = await rejection(storage.appendEntries({ threadId, entries: [{ id: 'c' }, { id: 'd' }] }), StorageUnavailable);
+      expect(error.message).toContain('ENOSPC');
+      expect((await stat(path)).size).toBe(goodSize);
+      expect((await stat(wal)).size).toBe(walSize);
+      expect(events).toEqual([]);
+      fault.walWrite = false;
+      const next = await storage.appendEntries({ threadId, entries: [{ id: 'e' }], expectedRev: 2 });
+      expect(next.entries[0]!.seq).toBe(2);
+      await storage.close();
+      const reopened = await open(false);
+      expect(reopened.recovery).toEqual({ truncated: [], removed: [], corrupted: [] });
+      expect((await reopened.readEntries({ threadId, fromSeq: 0, limit: 10 })).map((e) => e.id)).toEqual(['a', 'b', 'e']);
+    });
+
+    it('a failed log flush fences every thread until reopen, which replays the log', async () => {
+      const { fault, open, storage, threadId, events } = await setup();
+      fault.datasync = true;
+      await rejection(storage.appendEntries({ threadId, entries: [{ id: 'x' }] }), StorageUnavailable);
+      fault.datasync = false;
+      const refused = await rejection(storage.appendEntries({ threadId: rid('o'), entries: [{}] }), StorageUnavailable);
+      expect(refused.message).toContain('reopen');
+      expect(events).toEqual([]);
+      await storage.close();
+      const reopened = await open(false);
+      expect(reopened.recovery.wal?.records).toBeGreaterThan(0);
+      expect(reopened.recovery.corrupted).toEqual([]);
+      const stored = (await reopened.readEntries({ threadId, fromSeq: 0, limit: 10 })).map((e) => e.id);
+      expect(stored.slice(0, 2)).toEqual(['a', 'b']); // 'x' was never acknowledged: it may or may not be there
+      const next = await reopened.appendEntries({ threadId, entries: [{ id: 'y' }], expectedRev: stored.length });
+      expect(next.entries[0]!.seq).toBe(stored.length);
+    });
+  });
 });

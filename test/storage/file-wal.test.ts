@@ -1,0 +1,322 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StorageCorrupted } from '../../src/domain/errors.js';
+import { createFileStorage, type FileDurability, type FileStorage } from '../../src/storage/file/index.js';
+import { journalPath } from '../../src/storage/file/names.js';
+import { decodeRecord, RecordType } from '../../src/storage/file/record-codec.js';
+import { rejection, rid } from './conformance-helpers.js';
+import { startChild, tempDir, type Child } from './file-helpers.js';
+
+interface Ack {
+  thread: string;
+  seq: number;
+  ids: string[];
+}
+
+/** One write-ahead log record as found in the file. */
+interface LogGroup {
+  type: 'append' | 'delete';
+  id: string;
+  start: number;
+  end: number;
+  /** Entry ids carried (append only). */
+  ids: string[];
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function fresh(): Promise<{ dir: string; wal: string; open: (options?: OpenOptions) => Promise<FileStorage> }> {
+  const dir = await tempDir('cryo-wal-');
+  const opened: FileStorage[] = [];
+  cleanups.push(async () => {
+    for (const s of opened) await s.close();
+    await dir.remove();
+  });
+  return {
+    dir: dir.path,
+    wal: join(dir.path, 'WAL'),
+    open: async (options = {}) => {
+      const storage = await createFileStorage({ durability: 'wal', directory: dir.path, ...options });
+      opened.push(storage);
+      return storage;
+    },
+  };
+}
+
+interface OpenOptions {
+  durability?: FileDurability;
+  walMaxBytes?: number;
+}
+
+/** Parses the log: groups of (WalAppend header + journal records) and tombstones. Throws on damage. */
+async function readLog(path: string): Promise<LogGroup[]> {
+  const bytes = await readFile(path);
+  const groups: LogGroup[] = [];
+  for (let pos = 0; pos < bytes.length; ) {
+    const head = decodeRecord(bytes, pos);
+    if (typeof head === 'string') throw new Error(`log damaged at ${pos}: ${head}`);
+    const payload = JSON.parse(head.payload.toString('utf8')) as { id: string; len?: number };
+    if (head.type === RecordType.WalDelete) {
+      groups.push({ type: 'delete', id: payload.id, start: pos, end: head.end, ids: [] });
+      pos = head.end;
+      continue;
+    }
+    const ids: string[] = [];
+    const end = head.end + payload.len!;
+    for (let at = head.end; at < end; ) {
+      const record = decodeRecord(bytes, at);
+      if (typeof record === 'string') throw new Error(`log record damaged at ${at}: ${record}`);
+      if (record.type === RecordType.Entry) ids.push((JSON.parse(record.payload.toString('utf8')) as { id: string }).id);
+      at = record.end;
+    }
+    groups.push({ type: 'append', id: payload.id, start: pos, end, ids });
+    pos = end;
+  }
+  return groups;
+}
+
+/** Kills the child with SIGKILL once `lines` acknowledgements are printed; returns them all. */
+async function killAfter(child: Child, lines: number): Promise<Ack[]> {
+  await child.until((l) => l.length >= lines);
+  child.process.kill('SIGKILL');
+  expect((await child.exited).signal).toBe('SIGKILL');
+  const acks: Ack[] = [];
+  for (const line of child.lines) {
+    try {
+      acks.push(JSON.parse(line) as Ack);
+    } catch {
+      // a line cut by the kill was never fully reported
+    }
+  }
+  return acks;
+}
+
+/** Asserts every acknowledged (seq → id) is stored and the journal is a gap-free prefix. */
+async function expectAcked(storage: FileStorage, acked: Map<string, Map<number, string>>): Promise<number> {
+  let checked = 0;
+  for (const [threadId, bySeq] of acked) {
+    const head = await storage.getThread({ threadId });
+    const entries = await storage.readEntries({ threadId, fromSeq: 0, limit: 100_000 });
+    expect(entries.length).toBe(head?.rev ?? 0);
+    expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i));
+    for (const [seq, id] of bySeq) {
+      expect(entries[seq]?.id, `${threadId} seq ${seq}`).toBe(id);
+      checked++;
+    }
+  }
+  return checked;
+}
+
+function record(acked: Map<string, Map<number, string>>, acks: Ack[]): void {
+  for (const ack of acks) {
+    let bySeq = acked.get(ack.thread);
+    if (!bySeq) acked.set(ack.thread, (bySeq = new Map()));
+    ack.ids.forEach((id, i) => bySeq.set(ack.seq + i, id));
+  }
+}
+
+describe('file adapter, durability wal: crashes', () => {
+  it('keeps every acknowledged append of 24 threads through 3 SIGKILLs while the log rotates', async () => {
+    const { dir, open } = await fresh();
+    const threads = Array.from({ length: 24 }, () => rid('w'));
+    const acked = new Map<string, Map<number, string>>();
+    let replays = 0;
+    for (let round = 0; round < 3; round++) {
+      const child = startChild(['write', dir, ...threads], { CRYO_FILE_DURABILITY: 'wal', CRYO_WAL_MAX_BYTES: '32768' });
+      record(acked, await killAfter(child, 300));
+      const storage = await open();
+      expect(storage.recovery.corrupted).toEqual([]);
+      if (storage.recovery.wal) replays++;
+      expect(await expectAcked(storage, acked)).toBe([...acked.values()].reduce((n, m) => n + m.size, 0));
+      await storage.close();
+    }
+    expect(replays).toBeGreaterThan(0);
+  });
+
+  it('simulated power loss: journal writes after the last checkpoint lost, cut, garbled or holed; the log restores every acknowledged append', async () => {
+    const { dir, wal, open } = await fresh();
+    const old = Array.from({ length: 8 }, () => rid('old'));
+    const fresh8 = Array.from({ length: 8 }, () => rid('new'));
+    const acked = new Map<string, Map<number, string>>();
+    const first = await open();
+    for (const threadId of old) {
+      for (let i = 0; i < 3; i++) {
+        const result = await first.appendEntries({ threadId, entries: [{ id: rid('e'), payload: { i } }] });
+        record(acked, [{ thread: threadId, seq: result.entries[0]!.seq, ids: result.entries.map((e) => e.id) }]);
+      }
+    }
+    await first.close(); // a checkpoint: journals flushed, log emptied
+    expect((await stat(wal)).size).toBe(0);
+    const checkpointed = new Map<string, number>();
+    for (const threadId of old) checkpointed.set(threadId, (await stat(journalPath(dir, 'default', threadId))).size);
+
+    const child = startChild(['write', dir, ...old, ...fresh8], { CRYO_FILE_DURABILITY: 'wal' });
+    record(acked, await killAfter(child, 200));
+    expect((await stat(wal)).size).toBeGreaterThan(0);
+
+    const damage: string[] = [];
+    for (const [i, threadId] of [...old, ...fresh8].entries()) {
+      const path = journalPath(dir, 'default', threadId);
+      const kept = checkpointed.get(threadId) ?? 0;
+      const size = (await stat(path)).size;
+      if (size <= kept) continue;
+      const cut = kept + 1 + Math.floor(Math.random() * (size - kept - 1));
+      switch (i % 4) {
+        case 0: // nothing after the checkpoint reached the disk (a new journal: not even its directory entry)
+          if (kept === 0) await unlink(path);
+          else await truncate(path, kept);
+          damage.push('lost');
+          break;
+        case 1: // only a prefix reached the disk
+          await truncate(path, cut);
+          damage.push('cut');
+          break;
+        case 2: {
+          // the end reached the disk as garbage
+          const bytes = await readFile(path);
+          randomBytes(size - cut).copy(bytes, cut);
+          await writeFile(path, bytes);
+          damage.push('garbled');
+          break;
+        }
+        default: {
+          // a hole: a page in the middle never landed, later ones did (mid-file damage without the log)
+          const bytes = await readFile(path);
+          bytes.fill(0, kept, Math.max(kept + 1, cut));
+          await writeFile(path, bytes);
+          damage.push('hole');
+        }
+      }
+    }
+    expect(new Set(damage)).toEqual(new Set(['lost', 'cut', 'garbled', 'hole']));
+
+    const storage = await open();
+    expect(storage.recovery.corrupted).toEqual([]);
+    expect(storage.recovery.wal?.records).toBeGreaterThan(0);
+    const checked = await expectAcked(storage, acked);
+    expect(checked).toBeGreaterThanOrEqual(200 + 24);
+    await storage.close();
+    const again = await open({ durability: 'per-thread-fsync' });
+    expect(again.recovery).toEqual({ truncated: [], removed: [], corrupted: [] });
+    await expectAcked(again, acked);
+  });
+});
+
+describe('file adapter, durability wal: the log itself', () => {
+  it.each(['cut mid-record', 'zeroed end'] as const)('a torn log tail (%s) is ignored; every complete log record is replayed', async (kind) => {
+    const { dir, wal, open } = await fresh();
+    const threads = Array.from({ length: 6 }, () => rid('t'));
+    await killAfter(startChild(['write', dir, ...threads], { CRYO_FILE_DURABILITY: 'wal' }), 60);
+    const groups = await readLog(wal);
+    const last = groups.at(-1)!;
+    expect(groups.length).toBeGreaterThan(2);
+    const size = (await stat(wal)).size;
+    if (kind === 'cut mid-record') await truncate(wal, last.start + 30);
+    else {
+      const bytes = await readFile(wal);
+      bytes.fill(0, last.end - 10);
+      await writeFile(wal, bytes);
+    }
+    const storage = await open();
+    expect(storage.recovery.corrupted).toEqual([]);
+    expect(storage.recovery.wal).toEqual({
+      records: groups.length - 1,
+      threads: new Set(groups.slice(0, -1).map((g) => g.id)).size,
+      tornBytes: (kind === 'cut mid-record' ? last.start + 30 : size) - last.start,
+    });
+    for (const threadId of threads) {
+      const stored = new Set((await storage.readEntries({ threadId, fromSeq: 0, limit: 10_000 })).map((e) => e.id));
+      for (const g of groups.slice(0, -1).filter((x) => x.id === threadId)) for (const id of g.ids) expect(stored).toContain(id);
+    }
+  });
+
+  it('damage in the middle of the log refuses to open (StorageCorrupted naming the log and offset) and changes nothing', async () => {
+    const { dir, wal, open } = await fresh();
+    const threads = [rid('t'), rid('t')];
+    await killAfter(startChild(['write', dir, ...threads], { CRYO_FILE_DURABILITY: 'wal' }), 30);
+    const groups = await readLog(wal);
+    const bytes = await readFile(wal);
+    const target = groups[1]!;
+    bytes[target.start + 25]! ^= 0x5a;
+    await writeFile(wal, bytes);
+    const journal = journalPath(dir, 'default', threads[0]!);
+    const journalSize = (await stat(journal)).size;
+
+    const error = await rejection(open(), StorageCorrupted);
+    expect(error.location).toBe(`${wal} at offset ${target.start}`);
+    expect(error.message).toContain('Move the log aside');
+    expect((await stat(wal)).size).toBe(bytes.length);
+    expect((await stat(journal)).size).toBe(journalSize);
+
+    await rename(wal, `${wal}.damaged`);
+    const storage = await open();
+    expect((await storage.getThread({ threadId: threads[0]! }))!.rev).toBeGreaterThan(0);
+  });
+
+  it('a logged delete is not undone by replay, and a thread recreated after its delete keeps only its new entries', async () => {
+    const { dir, wal, open } = await fresh();
+    const [gone, again] = [rid('gone'), rid('again')];
+    const child = startChild(['delete', dir, gone, again], { CRYO_FILE_DURABILITY: 'wal' });
+    await child.until((lines) => lines.length >= 1);
+    const done = JSON.parse(child.lines[0]!) as { again: string[] };
+    child.process.kill('SIGKILL');
+    await child.exited;
+    const groups = await readLog(wal);
+    expect(groups.filter((g) => g.id === gone).map((g) => g.type)).toEqual(['append', 'append', 'append', 'delete']);
+    expect(groups.filter((g) => g.id === again).map((g) => g.type)).toEqual(['append', 'append', 'delete', 'append']);
+
+    const storage = await open();
+    expect(storage.recovery.corrupted).toEqual([]);
+    expect(await storage.getThread({ threadId: gone })).toBeNull();
+    await expect(stat(journalPath(dir, 'default', gone))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await storage.readEntries({ threadId: again, fromSeq: 0, limit: 10 })).map((e) => e.id)).toEqual(done.again);
+    expect((await storage.listThreads({})).items.map((t) => t.id)).toEqual([again]);
+  });
+
+  it('rotates under 32 concurrent writers (checkpoints while appends and reads run); nothing lost, the log stays bounded', async () => {
+    const { wal, open } = await fresh();
+    const storage = await open({ walMaxBytes: 8192 });
+    const threads = Array.from({ length: 32 }, () => rid('r'));
+    const ids = new Map(threads.map((t) => [t, [] as string[]]));
+    let maxLog = 0;
+    await Promise.all(
+      threads.map(async (threadId) => {
+        for (let n = 0; n < 25; n++) {
+          const id = rid('e');
+          ids.get(threadId)!.push(id);
+          const result = await storage.appendEntries({ threadId, entries: [{ id, payload: { n, pad: 'x'.repeat(100) } }] });
+          expect(result.entries[0]!.seq).toBe(n);
+          maxLog = Math.max(maxLog, (await stat(wal)).size);
+          const tail = await storage.readTail({ threadId, limit: 2 });
+          expect(tail.entries.at(-1)!.id).toBe(id);
+        }
+      }),
+    );
+    expect(storage.stats().walCheckpoints).toBeGreaterThan(5);
+    expect(maxLog).toBeLessThan(8192 + 32 * 1024);
+    await storage.close();
+    expect((await stat(wal)).size).toBe(0);
+    const reopened = await open({ durability: 'per-thread-fsync' });
+    expect(reopened.recovery).toEqual({ truncated: [], removed: [], corrupted: [] });
+    for (const threadId of threads) {
+      expect((await reopened.readEntries({ threadId, fromSeq: 0, limit: 100 })).map((e) => e.id)).toEqual(ids.get(threadId));
+    }
+  });
+
+  it('32 appends on 32 threads share log flushes: fewer fdatasync calls than appends', async () => {
+    const { open } = await fresh();
+    const storage = await open();
+    const before = storage.stats();
+    const threads = Array.from({ length: 32 }, () => rid('s'));
+    await Promise.all(threads.map((threadId) => storage.appendEntries({ threadId, entries: [{}] })));
+    const after = storage.stats();
+    expect(after.appends - before.appends).toBe(32);
+    expect(after.syncCalls - before.syncCalls).toBeLessThan(16);
+    expect(after.durability).toBe('wal');
+  });
+});

@@ -80,6 +80,9 @@ export class ThreadWatcher {
    */
   async recheck(): Promise<void> {
     const generation = this.#generation;
+    // Compare with what was known before the read: appends notified during it move `known`
+    // past the head we read, which is not a deletion.
+    const seen = this.known;
     let head;
     try {
       head = await this.storage.getThread({ namespace: this.namespace, threadId: this.threadId });
@@ -87,7 +90,7 @@ export class ThreadWatcher {
       return; // storage is down too: a later recovery or notification retries
     }
     if (generation !== this.#generation || this.#closed) return;
-    if ((head === null && this.known > 0) || (head !== null && head.rev < this.known)) {
+    if ((head === null && seen > 0) || (head !== null && head.rev < seen)) {
       this.#deleted();
       return;
     }

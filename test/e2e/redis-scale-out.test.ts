@@ -235,13 +235,9 @@ describe.skipIf(!CAN_OWN_REDIS).each(SETUPS)('two app instances on %s', (_name, 
     for (const subscriber of subscribers) {
       await subscriber.until((s) => s.seqs.length >= 40);
       expect(subscriber.seqs).toEqual(range(0, 40));
-      // Usually the stream survives in place (the feed's recovery makes the live layer re-read
-      // storage). A resume (fromSeq = last + 1, DESIGN §3) is tolerated: the live layer's recheck
-      // can race appends made right after recovery and end the stream with a spurious
-      // ThreadDeleted (src/live/thread-watcher.ts compares a head read against a rev seen after it
-      // was sent) — reported to the live layer's owner; what must hold is the sequence above.
+      // The stream survives in place: the feed's recovery makes the live layer re-read storage.
       expect(subscriber.errors).toEqual([]);
-      expect(subscriber.resumes).toBeLessThanOrEqual(1);
+      expect(subscriber.resumes).toBe(0);
       subscriber.stop();
     }
     const stored = await a.data(

@@ -57,8 +57,11 @@ export interface App {
 export async function buildApp(config: CryoConfig, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const ownsStorage = !options.storage;
-  const storage = options.storage ?? (await openStorage(config.storage, { limits: config.limits }));
-  const readiness = new Readiness(storage);
+  const storage = options.storage ?? (await openStorage(config.storage, {
+      limits: config.limits,
+      redis: { commandTimeoutMs: config.storageTimeoutMs },
+    }));
+  const readiness = new Readiness(storage, config.storageTimeoutMs);
   const context: CryoContext = Object.freeze({ storage, namespace: DEFAULT_NAMESPACE, limits: config.limits, logger });
   const createContext = (): CryoContext => context;
   const operationsDir = options.operationsDir === undefined ? `${ROOT}playground/operations` : options.operationsDir;

@@ -24,6 +24,8 @@ export interface CryoConfig {
   queryLimits: QueryLimits;
   /** Milliseconds in-flight requests get to finish on shutdown before connections are cut. @default 10000 */
   shutdownGraceMs: number;
+  /** Milliseconds a storage call may take before it fails with STORAGE_UNAVAILABLE (Redis). @default 2000 */
+  storageTimeoutMs: number;
 }
 
 /** Limits on GraphQL documents, enforced before execution. */
@@ -86,6 +88,7 @@ export const SERVER_SETTINGS = {
   host: { env: 'HOST', flag: '--host' },
   logLevel: { env: 'CRYO_LOG_LEVEL', flag: '--log-level' },
   shutdownGraceMs: { env: 'CRYO_SHUTDOWN_GRACE_MS', flag: '--shutdown-grace-ms' },
+  storageTimeoutMs: { env: 'CRYO_STORAGE_TIMEOUT_MS', flag: '--storage-timeout-ms' },
 } as const;
 
 /** The defaults, with `overrides` applied (limits merged). For tests and embedding; validates. */
@@ -99,6 +102,7 @@ export function defineConfig(
     production: false,
     logLevel: 'info',
     shutdownGraceMs: 10_000,
+    storageTimeoutMs: 2_000,
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
     queryLimits: { ...DEFAULT_QUERY_LIMITS, ...overrides.queryLimits },
@@ -136,6 +140,8 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
   }
   const grace = pick(SERVER_SETTINGS.shutdownGraceMs);
   if (grace) overrides.shutdownGraceMs = integer(grace, 0, 600_000);
+  const storageTimeout = pick(SERVER_SETTINGS.storageTimeoutMs);
+  if (storageTimeout) overrides.storageTimeoutMs = integer(storageTimeout, 1, 600_000);
   const limits: Partial<Limits> = {};
   for (const setting of LIMIT_SETTINGS) {
     const value = pick(setting);
@@ -189,6 +195,9 @@ function checkConfig(config: CryoConfig): void {
     throw new ConfigError(`PORT / --port must be an integer between 0 and 65535 (got ${config.port})`);
   }
   if (config.host.trim() === '') throw new ConfigError('HOST / --host must not be empty');
+  if (!Number.isSafeInteger(config.storageTimeoutMs) || config.storageTimeoutMs < 1) {
+    throw new ConfigError(`CRYO_STORAGE_TIMEOUT_MS / --storage-timeout-ms must be a positive integer (got ${config.storageTimeoutMs})`);
+  }
   for (const setting of LIMIT_SETTINGS) {
     const value = config.limits[setting.key];
     if (!Number.isSafeInteger(value) || value < 1) {

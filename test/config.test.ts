@@ -8,6 +8,12 @@ describe('parseConfig', () => {
     expect(config).toMatchObject({ storage: 'file:./data', port: 4000, host: '127.0.0.1', production: false, logLevel: 'info' });
     expect(config.limits).toEqual(DEFAULT_LIMITS);
     expect(config.queryLimits.maxDepth).toBe(10);
+    expect(config.storageTimeoutMs).toBe(2000);
+  });
+
+  it('reads the storage timeout from CRYO_STORAGE_TIMEOUT_MS or --storage-timeout-ms', () => {
+    expect(parseConfig({ CRYO_STORAGE_TIMEOUT_MS: '500' }, []).storageTimeoutMs).toBe(500);
+    expect(parseConfig({ CRYO_STORAGE_TIMEOUT_MS: '500' }, ['--storage-timeout-ms=750']).storageTimeoutMs).toBe(750);
   });
 
   it('reads the environment, and flags win over it', () => {
@@ -27,6 +33,7 @@ describe('parseConfig', () => {
     [{ CRYO_MAX_PAGE_SIZE: '0' }, [], /CRYO_MAX_PAGE_SIZE must be an integer between 1/],
     [{ CRYO_DEFAULT_PAGE_SIZE: '600' }, [], /CRYO_DEFAULT_PAGE_SIZE \(600\) must not exceed CRYO_MAX_PAGE_SIZE \(500\)/],
     [{ CRYO_LOG_LEVEL: 'loud' }, [], /CRYO_LOG_LEVEL must be one of/],
+    [{ CRYO_STORAGE_TIMEOUT_MS: '0' }, [], /CRYO_STORAGE_TIMEOUT_MS must be an integer between 1/],
     [{}, ['--verbose'], /unknown argument "--verbose"/],
     [{}, ['--storage'], /--storage needs a value/],
     [{}, ['--host', '--port'], /--host needs a value/],

@@ -7,7 +7,7 @@ import { createFileStorage, type FileStorage } from '../../src/storage/file/inde
 import { journalPath } from '../../src/storage/file/names.js';
 import type { ChangeEvent } from '../../src/storage/types.js';
 import { rejection, rid } from './conformance-helpers.js';
-import { DURABILITY_MODES, tempDir, walk } from './file-helpers.js';
+import { DURABILITY_MODES, tempDir, walFiles, walk } from './file-helpers.js';
 
 const errno = (code: string): Error => Object.assign(new Error(`${code}: injected`), { code });
 
@@ -180,7 +180,8 @@ describe.each(DURABILITY_MODES)('durability %s', (durability) => {
   describe.runIf(durability === 'wal')('file adapter: write-ahead log failures', () => {
     it('a failed log write rejects, cuts the journal back, leaves the log as it was, and the next append lands at the right seq', async () => {
       const { dir, fault, open, storage, threadId, path, events, goodSize } = await setup();
-      const wal = join(dir, 'WAL');
+      const [wal] = await walFiles(dir);
+      if (!wal) throw new Error('no log segment');
       const walSize = (await stat(wal)).size;
       fault.walWrite = true;
       const error = await rejection(storage.appendEntries({ threadId, entries: [{ id: 'c' }, { id: 'd' }] }), StorageUnavailable);

@@ -17,6 +17,14 @@ export async function tempDir(prefix = 'cryo-file-'): Promise<{ path: string; re
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
+/** The write-ahead log segments (`WAL.<n>`) in a data directory, oldest first, as full paths. */
+export async function walFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir))
+    .filter((name) => /^WAL\.[0-9]+$/.test(name))
+    .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))
+    .map((name) => join(dir, name));
+}
+
 /** Every file under `dir`, as paths relative to it. */
 export async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];

@@ -7,7 +7,7 @@ import { createFileStorage, type FileDurability, type FileStorage } from '../../
 import { journalPath } from '../../src/storage/file/names.js';
 import { decodeRecord, RecordType } from '../../src/storage/file/record-codec.js';
 import { rejection, rid } from './conformance-helpers.js';
-import { startChild, tempDir, type Child } from './file-helpers.js';
+import { startChild, tempDir, walFiles, type Child } from './file-helpers.js';
 
 interface Ack {
   thread: string;
@@ -30,7 +30,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function fresh(): Promise<{ dir: string; wal: string; open: (options?: OpenOptions) => Promise<FileStorage> }> {
+async function fresh(): Promise<{ dir: string; open: (options?: OpenOptions) => Promise<FileStorage> }> {
   const dir = await tempDir('cryo-wal-');
   const opened: FileStorage[] = [];
   cleanups.push(async () => {
@@ -39,7 +39,6 @@ async function fresh(): Promise<{ dir: string; wal: string; open: (options?: Ope
   });
   return {
     dir: dir.path,
-    wal: join(dir.path, 'WAL'),
     open: async (options = {}) => {
       const storage = await createFileStorage({ durability: 'wal', directory: dir.path, ...options });
       opened.push(storage);
@@ -51,6 +50,20 @@ async function fresh(): Promise<{ dir: string; wal: string; open: (options?: Ope
 interface OpenOptions {
   durability?: FileDurability;
   walMaxBytes?: number;
+}
+
+/** The one log segment a run without rotation leaves. */
+async function onlySegment(dir: string): Promise<string> {
+  const files = await walFiles(dir);
+  expect(files).toHaveLength(1);
+  return files[0]!;
+}
+
+/** Bytes in all log segments (a segment removed meanwhile counts 0). */
+async function logBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const file of await walFiles(dir)) total += await stat(file).then((s) => s.size, () => 0);
+  return total;
 }
 
 /** Parses the log: groups of (WalAppend header + journal records) and tombstones. Throws on damage. */
@@ -139,7 +152,7 @@ describe('file adapter, durability wal: crashes', () => {
   });
 
   it('simulated power loss: journal writes after the last checkpoint lost, cut, garbled or holed; the log restores every acknowledged append', async () => {
-    const { dir, wal, open } = await fresh();
+    const { dir, open } = await fresh();
     const old = Array.from({ length: 8 }, () => rid('old'));
     const fresh8 = Array.from({ length: 8 }, () => rid('new'));
     const acked = new Map<string, Map<number, string>>();
@@ -151,13 +164,13 @@ describe('file adapter, durability wal: crashes', () => {
       }
     }
     await first.close(); // a checkpoint: journals flushed, log emptied
-    expect((await stat(wal)).size).toBe(0);
+    expect(await walFiles(dir)).toEqual([]);
     const checkpointed = new Map<string, number>();
     for (const threadId of old) checkpointed.set(threadId, (await stat(journalPath(dir, 'default', threadId))).size);
 
     const child = startChild(['write', dir, ...old, ...fresh8], { CRYO_FILE_DURABILITY: 'wal' });
     record(acked, await killAfter(child, 200));
-    expect((await stat(wal)).size).toBeGreaterThan(0);
+    expect(await logBytes(dir)).toBeGreaterThan(0);
 
     const damage: string[] = [];
     for (const [i, threadId] of [...old, ...fresh8].entries()) {
@@ -209,9 +222,10 @@ describe('file adapter, durability wal: crashes', () => {
 
 describe('file adapter, durability wal: the log itself', () => {
   it.each(['cut mid-record', 'zeroed end'] as const)('a torn log tail (%s) is ignored; every complete log record is replayed', async (kind) => {
-    const { dir, wal, open } = await fresh();
+    const { dir, open } = await fresh();
     const threads = Array.from({ length: 6 }, () => rid('t'));
     await killAfter(startChild(['write', dir, ...threads], { CRYO_FILE_DURABILITY: 'wal' }), 60);
+    const wal = await onlySegment(dir);
     const groups = await readLog(wal);
     const last = groups.at(-1)!;
     expect(groups.length).toBeGreaterThan(2);
@@ -236,9 +250,10 @@ describe('file adapter, durability wal: the log itself', () => {
   });
 
   it('damage in the middle of the log refuses to open (StorageCorrupted naming the log and offset) and changes nothing', async () => {
-    const { dir, wal, open } = await fresh();
+    const { dir, open } = await fresh();
     const threads = [rid('t'), rid('t')];
     await killAfter(startChild(['write', dir, ...threads], { CRYO_FILE_DURABILITY: 'wal' }), 30);
+    const wal = await onlySegment(dir);
     const groups = await readLog(wal);
     const bytes = await readFile(wal);
     const target = groups[1]!;
@@ -258,15 +273,39 @@ describe('file adapter, durability wal: the log itself', () => {
     expect((await storage.getThread({ threadId: threads[0]! }))!.rev).toBeGreaterThan(0);
   });
 
+  it('replays several segments in order; a torn end in a segment that is not the last is corruption', async () => {
+    const { dir, open } = await fresh();
+    const threads = [rid('t'), rid('t'), rid('t')];
+    const acked = new Map<string, Map<number, string>>();
+    record(acked, await killAfter(startChild(['write', dir, ...threads], { CRYO_FILE_DURABILITY: 'wal' }), 60));
+    const wal = await onlySegment(dir);
+    expect(wal).toBe(join(dir, 'WAL.1'));
+    const groups = await readLog(wal);
+    const bytes = await readFile(wal);
+    const at = Math.floor(groups.length / 2);
+    const split = groups[at]!.start;
+    await writeFile(join(dir, 'WAL.1'), bytes.subarray(0, split - 7));
+    await writeFile(join(dir, 'WAL.2'), bytes.subarray(split));
+    const error = await rejection(open(), StorageCorrupted);
+    expect(error.location).toBe(`${join(dir, 'WAL.1')} at offset ${groups[at - 1]!.start}`);
+
+    await writeFile(join(dir, 'WAL.1'), bytes.subarray(0, split));
+    const storage = await open();
+    expect(storage.recovery.wal).toEqual({ records: groups.length, threads: 3, tornBytes: 0 });
+    expect(storage.recovery.corrupted).toEqual([]);
+    await expectAcked(storage, acked);
+    expect(await walFiles(dir)).toEqual([join(dir, 'WAL.3')]);
+  });
+
   it('a logged delete is not undone by replay, and a thread recreated after its delete keeps only its new entries', async () => {
-    const { dir, wal, open } = await fresh();
+    const { dir, open } = await fresh();
     const [gone, again] = [rid('gone'), rid('again')];
     const child = startChild(['delete', dir, gone, again], { CRYO_FILE_DURABILITY: 'wal' });
     await child.until((lines) => lines.length >= 1);
     const done = JSON.parse(child.lines[0]!) as { again: string[] };
     child.process.kill('SIGKILL');
     await child.exited;
-    const groups = await readLog(wal);
+    const groups = await readLog(await onlySegment(dir));
     expect(groups.filter((g) => g.id === gone).map((g) => g.type)).toEqual(['append', 'append', 'append', 'delete']);
     expect(groups.filter((g) => g.id === again).map((g) => g.type)).toEqual(['append', 'append', 'delete', 'append']);
 
@@ -278,8 +317,8 @@ describe('file adapter, durability wal: the log itself', () => {
     expect((await storage.listThreads({})).items.map((t) => t.id)).toEqual([again]);
   });
 
-  it('rotates under 32 concurrent writers (checkpoints while appends and reads run); nothing lost, the log stays bounded', async () => {
-    const { wal, open } = await fresh();
+  it('rotates under 32 concurrent writers (checkpoints while appends and reads run); nothing lost, old segments removed', async () => {
+    const { dir, open } = await fresh();
     const storage = await open({ walMaxBytes: 8192 });
     const threads = Array.from({ length: 32 }, () => rid('r'));
     const ids = new Map(threads.map((t) => [t, [] as string[]]));
@@ -291,16 +330,17 @@ describe('file adapter, durability wal: the log itself', () => {
           ids.get(threadId)!.push(id);
           const result = await storage.appendEntries({ threadId, entries: [{ id, payload: { n, pad: 'x'.repeat(100) } }] });
           expect(result.entries[0]!.seq).toBe(n);
-          maxLog = Math.max(maxLog, (await stat(wal)).size);
+          maxLog = Math.max(maxLog, await logBytes(dir));
           const tail = await storage.readTail({ threadId, limit: 2 });
           expect(tail.entries.at(-1)!.id).toBe(id);
         }
       }),
     );
-    expect(storage.stats().walCheckpoints).toBeGreaterThan(5);
-    expect(maxLog).toBeLessThan(8192 + 32 * 1024);
+    expect(storage.stats().walCheckpoints).toBeGreaterThan(1);
+    expect((await walFiles(dir)).length).toBeLessThanOrEqual(2); // the current segment and at most one being checkpointed
+    expect(maxLog).toBeGreaterThan(0);
     await storage.close();
-    expect((await stat(wal)).size).toBe(0);
+    expect(await walFiles(dir)).toEqual([]);
     const reopened = await open({ durability: 'per-thread-fsync' });
     expect(reopened.recovery).toEqual({ truncated: [], removed: [], corrupted: [] });
     for (const threadId of threads) {

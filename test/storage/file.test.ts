@@ -99,7 +99,7 @@ describe.each(DURABILITY_MODES)('durability %s', (durability) => {
       const files = await walk(dir);
       expect(files.length).toBe(2 * hostile.length + 2 + (durability === 'wal' ? 1 : 0));
       for (const file of files) {
-        expect(file).toMatch(/^(FORMAT|LOCK|WAL|threads\/[0-9a-f]{64}\.journal|checkpoints\/[0-9a-f]{64}\.ckpt)$/);
+        expect(file).toMatch(/^(FORMAT|LOCK|WAL\.[0-9]+|threads\/[0-9a-f]{64}\.journal|checkpoints\/[0-9a-f]{64}\.ckpt)$/);
       }
     });
 

@@ -33,7 +33,7 @@ import { acquireDirLock, type DirLock } from './dir-lock.js';
 import { defaultFileIo, type FileIo } from './file-io.js';
 import { GroupCommit, type GroupCommitStats } from './group-commit.js';
 import { HandlePool } from './handle-pool.js';
-import { CHECKPOINTS_DIR, FORMAT_FILE, LOCK_FILE, THREADS_DIR, WAL_FILE } from './names.js';
+import { CHECKPOINTS_DIR, FORMAT_FILE, LOCK_FILE, THREADS_DIR } from './names.js';
 import { emptyRecoveryReport, type RecoveryReport } from './recovery.js';
 import { ThreadStore } from './thread-store.js';
 import { WriteAheadLog } from './wal.js';
@@ -123,6 +123,7 @@ async function openFileStorage(directory: string, options: FileStorageOptions): 
   await mkdir(directory, { recursive: true });
   const lock = await acquireDirLock(directory);
   const handles: FileHandle[] = [];
+  let wal: WriteAheadLog | null = null;
   try {
     await checkFormat(directory);
     await mkdir(join(directory, THREADS_DIR), { recursive: true });
@@ -134,20 +135,19 @@ async function openFileStorage(directory: string, options: FileStorageOptions): 
     const checkpointsDir = await open(join(directory, CHECKPOINTS_DIR), 'r');
     handles.push(checkpointsDir);
     const recovery = emptyRecoveryReport();
-    const walPath = join(directory, WAL_FILE);
-    const replayed = await replayWal(walPath, threadsDir, join(directory, THREADS_DIR));
-    if (replayed) recovery.wal = replayed;
+    const dataDir = await open(directory, 'r');
+    handles.push(dataDir);
+    const replayed = await replayWal(directory, dataDir, threadsDir, join(directory, THREADS_DIR));
+    if (replayed.report) recovery.wal = replayed.report;
     const durability = options.durability ?? DEFAULT_FILE_DURABILITY;
     const pool = new HandlePool(options.maxOpenFiles ?? 256);
-    let wal: WriteAheadLog | null = null;
     let walCommit: GroupCommit | null = null;
     if (durability === 'wal') {
       const walIo: FileIo = { ...defaultFileIo, ...options.walIo };
       walCommit = new GroupCommit(walIo);
-      const handle = await open(walPath, 'w+');
-      handles.push(handle);
-      const walOptions = { handle, path: walPath, io: walIo, commit: walCommit, threadCommit: commit, threadsDir, pool };
-      wal = new WriteAheadLog({ ...walOptions, maxBytes: options.walMaxBytes ?? 64 * 1024 * 1024 });
+      const maxBytes = options.walMaxBytes ?? 64 * 1024 * 1024;
+      const walContext = { directory, dataDir, io: walIo, commit: walCommit, threadCommit: commit, threadsDir, pool, maxBytes };
+      wal = await WriteAheadLog.create(walContext, replayed.nextGeneration);
     }
     await syncDirectory(directory);
     const changes = new LocalChangeFeed();
@@ -167,6 +167,7 @@ async function openFileStorage(directory: string, options: FileStorageOptions): 
       recovery,
     });
   } catch (error) {
+    await wal?.close().catch(() => {});
     await Promise.all(handles.map((h) => h.close().catch(() => {})));
     await lock.release();
     throw error;

@@ -14,8 +14,13 @@ export const THREADS_DIR = 'threads';
 export const CHECKPOINTS_DIR = 'checkpoints';
 /** The lock file's name, in the data directory. */
 export const LOCK_FILE = 'LOCK';
-/** The shared write-ahead log's name, in the data directory (`durability: 'wal'`). */
-export const WAL_FILE = 'WAL';
+/** Segments of the shared write-ahead log (`durability: 'wal'`), in the data directory: `WAL.<generation>`. */
+export const WAL_NAME = /^WAL\.([0-9]{1,15})$/;
+
+/** The file name of write-ahead log segment `generation`. */
+export function walSegmentName(generation: number): string {
+  return `WAL.${generation}`;
+}
 /** The format marker's name, in the data directory. */
 export const FORMAT_FILE = 'FORMAT';
 

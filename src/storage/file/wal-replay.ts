@@ -1,9 +1,9 @@
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageCorrupted } from '../../domain/errors.js';
 import { ChunkReader } from './chunk-reader.js';
 import { findValidRecord, readRecord } from './journal-scan.js';
-import { journalName } from './names.js';
+import { journalName, WAL_NAME } from './names.js';
 import { RecordType } from './record-codec.js';
 import type { WalAppendPayload, WalDeletePayload } from './wal.js';
 
@@ -20,50 +20,80 @@ export interface WalReplayReport {
   tornBytes: number;
 }
 
-/**
- * Replays the write-ahead log at `walPath` into the thread journals in `threadsDir`, then
- * empties the log. For each thread in the log, everything in its journal from the log's first
- * write of that thread on is untrusted (it was not flushed on its own): the journal is cut
- * there and the logged bytes are written again at their offsets and flushed; a logged delete
- * removes the journal and drops that thread's earlier log records. A torn log tail (damage
- * with no valid record after it) is ignored; damage followed by valid records throws
- * StorageCorrupted and leaves every file untouched. Returns null when there is no log or it is
- * empty. Does NOT check the journals themselves (the open-time scan does that next), and a
- * journal shorter than the log's offset gets a zero gap the scan then reports as damage.
- */
-export async function replayWal(walPath: string, threadsDir: FileHandle, threadsPath: string): Promise<WalReplayReport | null> {
-  let handle: FileHandle;
-  try {
-    handle = await open(walPath, 'r+');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  try {
-    const size = (await handle.stat()).size;
-    if (size === 0) return null;
-    const { threads, records, end } = await scanWal(handle, size, walPath);
-    let dirChanged = false;
-    for (const [key, events] of threads) {
-      const [ns, id] = JSON.parse(key) as [string, string];
-      dirChanged = (await replayThread(join(threadsPath, journalName(ns, id)), events)) || dirChanged;
-    }
-    if (dirChanged) await threadsDir.sync();
-    await handle.truncate(0);
-    await handle.datasync();
-    return { records, threads: threads.size, tornBytes: size - end };
-  } finally {
-    await handle.close();
-  }
+/** Outcome of {@link replayWal}. */
+export interface WalReplayOutcome {
+  /** Null when there was nothing to replay. */
+  report: WalReplayReport | null;
+  /** A generation above every segment found, for the next segment. */
+  nextGeneration: number;
 }
 
+/**
+ * Replays the write-ahead log segments (`WAL.<generation>`) in `directory` into the thread
+ * journals in `threadsPath`, in generation order, then removes the segments and flushes the
+ * directory. For each thread in the log, everything in its journal from the log's first write
+ * of that thread on is untrusted (it was not flushed on its own): the journal is cut there and
+ * the logged bytes are written again at their offsets and flushed; a logged delete removes the
+ * journal and drops that thread's earlier log records. A torn tail of the LAST segment (damage
+ * with no valid record after it) is ignored; any other damage throws StorageCorrupted before
+ * any file is changed (an earlier segment was flushed whole before the next one was used).
+ * Holds the whole log in memory while replaying. Does NOT check the journals themselves (the
+ * open-time scan does that next); a journal shorter than the log's offset gets a zero gap the
+ * scan then reports as damage.
+ */
+export async function replayWal(
+  directory: string,
+  dataDir: FileHandle,
+  threadsDir: FileHandle,
+  threadsPath: string,
+): Promise<WalReplayOutcome> {
+  const segments = (await readdir(directory))
+    .map((name) => ({ name, match: WAL_NAME.exec(name) }))
+    .filter((x) => x.match)
+    .map((x) => ({ path: join(directory, x.name), generation: Number(x.match![1]) }))
+    .sort((a, b) => a.generation - b.generation);
+  const nextGeneration = (segments.at(-1)?.generation ?? 0) + 1;
+  if (segments.length === 0) return { report: null, nextGeneration };
+  const threads = new Map<string, WalEvent[]>();
+  let records = 0;
+  let tornBytes = 0;
+  for (const [i, segment] of segments.entries()) {
+    const handle = await open(segment.path, 'r');
+    try {
+      const size = (await handle.stat()).size;
+      const scanned = await scanWal(handle, size, segment.path, threads);
+      records += scanned.records;
+      if (scanned.end < size && i < segments.length - 1) {
+        throw new StorageCorrupted(
+          'write-ahead log segment ends in damage but a later segment exists (it was flushed whole before); refusing to open. ' +
+            'Move the log segments aside to open with the thread files as they are (appends acknowledged since the last checkpoint may be lost)',
+          `${segment.path} at offset ${scanned.end}`,
+        );
+      }
+      tornBytes += size - scanned.end;
+    } finally {
+      await handle.close();
+    }
+  }
+  let dirChanged = false;
+  for (const [key, events] of threads) {
+    const [ns, id] = JSON.parse(key) as [string, string];
+    dirChanged = (await replayThread(join(threadsPath, journalName(ns, id)), events)) || dirChanged;
+  }
+  if (dirChanged) await threadsDir.sync();
+  for (const segment of segments) await unlink(segment.path);
+  await dataDir.sync();
+  return { report: records > 0 || tornBytes > 0 ? { records, threads: threads.size, tornBytes } : null, nextGeneration };
+}
+
+/** Reads one segment, adding its events to `threads`; `end` is where a torn tail starts (or the size). */
 async function scanWal(
   handle: FileHandle,
   size: number,
   walPath: string,
-): Promise<{ threads: Map<string, WalEvent[]>; records: number; end: number }> {
+  threads: Map<string, WalEvent[]>,
+): Promise<{ records: number; end: number }> {
   const reader = new ChunkReader(handle, size);
-  const threads = new Map<string, WalEvent[]>();
   let records = 0;
   let pos = 0;
   /** A torn tail returns (the caller stops there); damage with a valid record after it throws. */
@@ -124,7 +154,7 @@ async function scanWal(
     records++;
     pos = next;
   }
-  return { threads, records, end: pos };
+  return { records, end: pos };
 }
 
 /** Rewrites one journal from its log events; true when a file was created or removed. */

@@ -1,8 +1,10 @@
-import type { FileHandle } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 import { StorageUnavailable } from '../../domain/errors.js';
 import { writeFully, type FileIo } from './file-io.js';
 import type { GroupCommit } from './group-commit.js';
 import type { HandlePool } from './handle-pool.js';
+import { walSegmentName } from './names.js';
 import { encodeRecord, RecordType } from './record-codec.js';
 
 /** Payload of a {@link RecordType.WalAppend} record; `len` bytes of journal records follow it. */
@@ -20,11 +22,12 @@ export interface WalDeletePayload {
   id: string;
 }
 
-/** What the log needs besides its own file. */
+/** What the log needs. */
 export interface WalContext {
-  /** The log file, opened for positional writes; empty when the log is created. */
-  handle: FileHandle;
-  path: string;
+  /** The data directory, where the segments live. */
+  directory: string;
+  /** The data directory, opened: flushed after a segment is created or removed. */
+  dataDir: FileHandle;
   /** Writes and truncates of the log (fault tests inject here). */
   io: FileIo;
   /** Flushes the log: one fdatasync per round for everything written before the round. */
@@ -33,7 +36,7 @@ export interface WalContext {
   threadCommit: GroupCommit;
   threadsDir: FileHandle;
   pool: HandlePool;
-  /** A checkpoint starts before the next write once the log is this long. */
+  /** Once the current segment is this long, the next write goes to a new one and the old one is checkpointed. */
   maxBytes: number;
 }
 
@@ -51,35 +54,66 @@ interface Request {
   reject: (error: Error) => void;
 }
 
+interface Segment {
+  generation: number;
+  path: string;
+  handle: FileHandle;
+  size: number;
+  /** Journals written while this segment was current. */
+  dirty: Set<string>;
+  /** A journal was created while this segment was current. */
+  dirChanged: boolean;
+  /** The last flush requested on it (never rejects). */
+  lastFlush: Promise<void>;
+}
+
 /** Log writes are combined up to this many bytes per write call. */
 const MAX_BATCH_BYTES = 8 * 1024 * 1024;
-/** Thread files flushed at once during a checkpoint. */
-const CHECKPOINT_PARALLEL = 64;
+/**
+ * Journals flushed at once by a checkpoint. Small, because flushes share libuv's thread pool with
+ * the appends' own writes and log flushes, which keep running during a checkpoint.
+ */
+const CHECKPOINT_PARALLEL = 2;
 
 /**
  * The shared write-ahead log of `durability: 'wal'`: every thread write is also appended here,
  * and an append is acknowledged once the log is flushed, so concurrent appends on ANY threads
  * share one fdatasync per round. Log writes are serialized and combined (one write call per
- * batch). The thread files are written but not flushed per append; a checkpoint (when the log
- * reaches `maxBytes`, and on close) flushes every thread file written since the last one and
- * the threads directory, then empties the log. Open replays what the log still holds
- * (`wal-replay.ts`). A failed log write is cut back and rejected (nothing acknowledged); a
- * failed cut-back, log flush or checkpoint fences the log: every later append is refused until
- * the storage is reopened (which replays the log). Does NOT bound recovery time other than
- * through `maxBytes`, and does NOT flush on a timer.
+ * batch). The log is a series of segment files `WAL.<generation>`. When the current segment
+ * reaches `maxBytes`, it is flushed, a new segment is created (and the directory flushed), and
+ * writes continue there at once while the old segment is checkpointed in the background:
+ * every journal written while it was current is flushed (and the threads directory if journals
+ * were created), then the segment is removed. Close checkpoints the current segment too, so a
+ * clean close leaves no segment. Open replays what segments remain (`wal-replay.ts`). A failed
+ * log write is cut back and rejected (nothing acknowledged); a failed cut-back, log flush or
+ * checkpoint fences the log: every later append is refused until the storage is reopened
+ * (which replays the log). Does NOT bound recovery time other than through `maxBytes` (one
+ * checkpoint runs at a time; the log grows past it while one is running), and does NOT flush on
+ * a timer.
  */
 export class WriteAheadLog {
-  #size = 0;
+  #current: Segment;
   #queue: Request[] = [];
   #running: Promise<void> | null = null;
+  #retiring: Promise<void> | null = null;
   #failure: unknown = null;
   #closed = false;
-  readonly #dirty = new Set<string>();
-  #dirChanged = false;
-  /** Checkpoints completed (the log emptied). */
+  /** Checkpoints completed (segments removed). */
   checkpoints = 0;
 
-  constructor(readonly ctx: WalContext) {}
+  private constructor(
+    readonly ctx: WalContext,
+    first: Segment,
+  ) {
+    this.#current = first;
+  }
+
+  /** Creates segment `generation` (which must not exist yet) and flushes the directory. */
+  static async create(ctx: WalContext, generation: number): Promise<WriteAheadLog> {
+    const log = new WriteAheadLog(ctx, null as unknown as Segment);
+    log.#current = await log.#createSegment(generation);
+    return log;
+  }
 
   /**
    * Appends a copy of `bytes` (journal records written at `off` in `path`). Resolves once they are
@@ -98,37 +132,35 @@ export class WriteAheadLog {
     await flushed;
   }
 
-  /** Throws when the log is fenced. */
-  assertHealthy(): void {
-    if (this.#failure !== null) throw this.#failureError();
-  }
-
-  /** Current length of the log in bytes. */
+  /** Length of the current segment in bytes. */
   get size(): number {
-    return this.#size;
+    return this.#current.size;
   }
 
   /**
-   * Waits for queued writes, then (unless the log is fenced, in which case it is left for the
-   * next open to replay) runs a last checkpoint and closes the log file. Idempotent.
+   * Waits for queued writes and a running checkpoint, then (unless the log is fenced, in which
+   * case it is left for the next open to replay) checkpoints the current segment, which removes
+   * it. Idempotent.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     while (this.#running) await this.#running;
+    while (this.#retiring) await this.#retiring;
     if (this.#failure === null) {
       try {
-        await this.#checkpoint();
+        await this.#retire(this.#current);
+        return;
       } catch {
-        // fenced: the log stays as it is and the next open replays it
+        // fenced: the segment stays as it is and the next open replays it
       }
     }
-    await this.ctx.handle.close().catch(() => {});
+    await this.#current.handle.close().catch(() => {});
   }
 
   #enqueue(buffer: Buffer, path: string | null, created: boolean): Promise<Written> {
     if (this.#failure !== null) return Promise.reject(this.#failureError());
-    if (this.#closed) return Promise.reject(new StorageUnavailable(`write-ahead log ${this.ctx.path} is closed`));
+    if (this.#closed) return Promise.reject(new StorageUnavailable(`write-ahead log in ${this.ctx.directory} is closed`));
     return new Promise((resolve, reject) => {
       this.#queue.push({ buffer, path, created, resolve, reject });
       this.#running ??= this.#loop();
@@ -139,9 +171,9 @@ export class WriteAheadLog {
     // Let writes that finish in this turn of the event loop join the first batch.
     await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.#queue.length > 0) {
-      if (this.#failure === null && this.#size >= this.ctx.maxBytes) {
+      if (this.#failure === null && this.#current.size >= this.ctx.maxBytes && !this.#retiring) {
         try {
-          await this.#checkpoint();
+          await this.#rotate();
         } catch (error) {
           this.#failure ??= error;
         }
@@ -167,50 +199,83 @@ export class WriteAheadLog {
   }
 
   async #writeBatch(batch: Request[]): Promise<void> {
-    const { io, handle, commit, path } = this.ctx;
-    const start = this.#size;
+    const { io, commit } = this.ctx;
+    const segment = this.#current;
+    const start = segment.size;
     const buffer = batch.length === 1 ? batch[0]!.buffer : Buffer.concat(batch.map((r) => r.buffer));
     try {
-      await writeFully(io, handle, buffer, start);
+      await writeFully(io, segment.handle, buffer, start);
     } catch (error) {
-      const failure = new StorageUnavailable(`write to ${path} failed: ${describe(error)}`, { cause: error });
+      const failure = new StorageUnavailable(`write to ${segment.path} failed: ${describe(error)}`, { cause: error });
       for (const r of batch) r.reject(failure);
       try {
-        await io.truncate(handle, start);
+        await io.truncate(segment.handle, start);
       } catch (truncateError) {
         this.#failure ??= truncateError;
       }
       return;
     }
-    this.#size = start + buffer.length;
+    segment.size = start + buffer.length;
     for (const r of batch) {
-      if (r.path !== null) this.#dirty.add(r.path);
-      this.#dirChanged ||= r.created;
+      if (r.path !== null) segment.dirty.add(r.path);
+      segment.dirChanged ||= r.created;
     }
-    const flushed = commit.sync(handle).catch((error: unknown) => {
+    const flushed = commit.sync(segment.handle).catch((error: unknown) => {
       this.#failure ??= error;
-      throw new StorageUnavailable(`flush of ${path} failed: ${describe(error)}`, { cause: error });
+      throw new StorageUnavailable(`flush of ${segment.path} failed: ${describe(error)}`, { cause: error });
     });
-    flushed.catch(() => {});
+    segment.lastFlush = flushed.catch(() => {});
     for (const r of batch) r.resolve({ flushed });
   }
 
   /**
-   * Makes every thread file written so far durable on its own, then empties the log. Runs only
-   * between log writes (from the loop or after it stopped). Throws on any failure (the caller
-   * fences the log; nothing is lost: the log still holds everything).
+   * Switches writes to a new segment. The old one is flushed first, so nothing written to the new
+   * segment can be durable while something before it is not; then it is checkpointed in the
+   * background.
    */
-  async #checkpoint(): Promise<void> {
-    const { pool, threadCommit, threadsDir, io, handle, commit } = this.ctx;
-    const paths = [...this.#dirty];
-    for (let i = 0; i < paths.length; i += CHECKPOINT_PARALLEL) {
-      await Promise.all(
-        paths.slice(i, i + CHECKPOINT_PARALLEL).map(async (file) => {
+  async #rotate(): Promise<void> {
+    const old = this.#current;
+    const [next] = await Promise.all([this.#createSegment(old.generation + 1), this.ctx.commit.sync(old.handle)]);
+    this.#current = next;
+    const retiring = this.#retire(old).catch((error: unknown) => {
+      this.#failure ??= error;
+    });
+    this.#retiring = retiring.finally(() => {
+      this.#retiring = null;
+    });
+  }
+
+  async #createSegment(generation: number): Promise<Segment> {
+    const path = join(this.ctx.directory, walSegmentName(generation));
+    const handle = await open(path, 'wx+');
+    try {
+      await this.ctx.commit.sync(this.ctx.dataDir, true);
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw error;
+    }
+    return { generation, path, handle, size: 0, dirty: new Set(), dirChanged: false, lastFlush: Promise.resolve() };
+  }
+
+  /**
+   * Makes every journal written while `segment` was current durable on its own, then removes the
+   * segment (and flushes the directory, so it cannot reappear after a later segment is gone).
+   * Throws on any failure, leaving the segment in place (the caller fences the log; nothing is
+   * lost: the segment still holds everything).
+   */
+  async #retire(segment: Segment): Promise<void> {
+    const { pool, threadCommit, threadsDir, commit, dataDir } = this.ctx;
+    try {
+      const paths = [...segment.dirty];
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < paths.length) {
+          const file = paths[next++]!;
           let lease;
           try {
             lease = await pool.acquire(file, 'r+');
           } catch (error) {
-            if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // deleted since
+            if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted since
             throw error;
           }
           try {
@@ -218,22 +283,21 @@ export class WriteAheadLog {
           } finally {
             lease.release();
           }
-        }),
-      );
+        }
+      };
+      await Promise.all(Array.from({ length: CHECKPOINT_PARALLEL }, worker));
+      if (segment.dirChanged) await threadCommit.sync(threadsDir, true);
+      await segment.lastFlush;
+    } finally {
+      await segment.handle.close().catch(() => {});
     }
-    if (this.#dirChanged) await threadCommit.sync(threadsDir, true);
-    if (this.#size > 0) {
-      await io.truncate(handle, 0);
-      this.#size = 0;
-      await commit.sync(handle);
-    }
-    this.#dirty.clear();
-    this.#dirChanged = false;
+    await unlink(segment.path);
+    await commit.sync(dataDir, true);
     this.checkpoints++;
   }
 
   #failureError(): StorageUnavailable {
-    return new StorageUnavailable(`write-ahead log ${this.ctx.path} failed earlier; reopen the storage to recover`, {
+    return new StorageUnavailable(`write-ahead log in ${this.ctx.directory} failed earlier; reopen the storage to recover`, {
       cause: this.#failure,
     });
   }

@@ -57,19 +57,24 @@ export async function replayWal(
   const threads = new Map<string, WalEvent[]>();
   let records = 0;
   let tornBytes = 0;
-  for (const [i, segment] of segments.entries()) {
+  /** A torn end found in a segment; only the last non-empty segment may have one. */
+  let torn: { path: string; end: number } | null = null;
+  for (const segment of segments) {
     const handle = await open(segment.path, 'r');
     try {
       const size = (await handle.stat()).size;
-      const scanned = await scanWal(handle, size, segment.path, threads);
-      records += scanned.records;
-      if (scanned.end < size && i < segments.length - 1) {
+      if (size === 0) continue;
+      if (torn) {
         throw new StorageCorrupted(
-          'write-ahead log segment ends in damage but a later segment exists (it was flushed whole before); refusing to open. ' +
-            'Move the log segments aside to open with the thread files as they are (appends acknowledged since the last checkpoint may be lost)',
-          `${segment.path} at offset ${scanned.end}`,
+          'write-ahead log segment ends in damage but a later segment holds records (a segment is flushed whole before the next ' +
+            'one is used); refusing to open. Move the log segments aside to open with the thread files as they are ' +
+            '(appends acknowledged since the last checkpoint may be lost)',
+          `${torn.path} at offset ${torn.end}`,
         );
       }
+      const scanned = await scanWal(handle, size, segment.path, threads);
+      records += scanned.records;
+      if (scanned.end < size) torn = { path: segment.path, end: scanned.end };
       tornBytes += size - scanned.end;
     } finally {
       await handle.close();

@@ -235,8 +235,8 @@ export class WriteAheadLog {
    */
   async #rotate(): Promise<void> {
     const old = this.#current;
-    const [next] = await Promise.all([this.#createSegment(old.generation + 1), this.ctx.commit.sync(old.handle)]);
-    this.#current = next;
+    await this.ctx.commit.sync(old.handle);
+    this.#current = await this.#createSegment(old.generation + 1);
     const retiring = this.#retire(old).catch((error: unknown) => {
       this.#failure ??= error;
     });

@@ -65,7 +65,7 @@ export interface FileStorageOptions {
    * journal and to one shared write-ahead log, and the LOG is flushed, so concurrent appends
    * on any threads share one fdatasync; journals are flushed at log checkpoints.
    * `'per-thread-fsync'`: each journal is flushed itself (appends share a flush only on the same
-   * thread). Either mode replays a log left by a crash. @default 'per-thread-fsync'
+   * thread). Either mode replays a log left by a crash. @default 'wal'
    */
   durability?: FileDurability;
   /** `'wal'` only: checkpoint (flush the journals, empty the log) once the log is this long. @default 64 MiB */
@@ -78,7 +78,7 @@ export interface FileStorageOptions {
 export type FileDurability = 'wal' | 'per-thread-fsync';
 
 /** The durability mode used when none is given. */
-export const DEFAULT_FILE_DURABILITY: FileDurability = 'per-thread-fsync';
+export const DEFAULT_FILE_DURABILITY: FileDurability = 'wal';
 
 /** Counters for benchmarks and tests (flush counters include the log's and the checkpoints' flushes). */
 export interface FileStorageStats extends GroupCommitStats {

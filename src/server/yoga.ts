@@ -8,6 +8,7 @@ import { schema } from '../schema/index.js';
 import type { CryoContext } from '../schema/context.js';
 import { cryoGraphiQLOptions, renderCryoGraphiQL } from './graphiql.js';
 import type { GraphiqlTab } from './graphiql-tabs.js';
+import { useJitExecution, type JitExecutionOptions } from './jit-execute.js';
 import { createMaskError } from './mask-error.js';
 
 /** The server context Yoga gets from Node's http server. */
@@ -31,11 +32,14 @@ export interface CryoYogaOptions {
   plugins?: Plugin[];
   /** GraphiQL tabs (outside production). */
   graphiqlTabs?: GraphiqlTab[];
+  /** Compiled execution of queries and mutations (server/jit-execute.ts); false: off. @default {} */
+  jit?: JitExecutionOptions | false;
 }
 
 /**
  * Yoga at `/graphql` over the Cryo schema, with the parse/validate cache (Yoga's default),
- * graphql-armor limits, masked errors, `/health`, and — in production — no GraphiQL, no
+ * graphql-armor limits, masked errors, compiled execution of operations in repeated use
+ * (graphql-jit, same results as the standard executor), `/health`, and — in production — no GraphiQL, no
  * introspection, no field suggestions and no limit details in armor's messages. It does NOT
  * limit request body size: the Node handler in front of it does (server/body-limit.ts).
  */
@@ -71,6 +75,7 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
         blockFieldSuggestion: { enabled: production },
       }),
       ...(production ? [useDisableIntrospection()] : []),
+      ...(options.jit === false ? [] : [useJitExecution(options.jit)]),
       ...(options.plugins ?? []),
     ],
   });

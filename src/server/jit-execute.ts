@@ -1,0 +1,133 @@
+import {
+  getLocation,
+  getOperationAST,
+  GraphQLError,
+  Kind,
+  visit,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FieldNode,
+  type GraphQLSchema,
+} from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import type { Plugin } from 'graphql-yoga';
+
+/** Options of {@link useJitExecution}. */
+export interface JitExecutionOptions {
+  /**
+   * How many times an operation (document + operation name) runs on the standard executor before
+   * it is compiled. Compiling costs ~5× a parse + validate (≈1 ms for a small mutation, ≈8 ms for
+   * a 400-token query), so a client sending each new document only a few times cannot make the
+   * server compile more than it parses. 0 compiles on first use. @default 10
+   */
+  compileAfter?: number;
+  /** Called once per operation when it is compiled (`compiled: false` when graphql-jit refused it). */
+  onCompile?(event: { operationName: string | null; compiled: boolean }): void;
+}
+
+interface Slot {
+  schema: GraphQLSchema;
+  uses: number;
+  /** undefined: not decided yet; null: stays on the standard executor. */
+  compiled: CompiledQuery | null | undefined;
+}
+
+/** The document's field nodes by `line:column`, to find an error's nodes from its locations. */
+const fieldsByLocation = new WeakMap<DocumentNode, Map<string, FieldNode>>();
+
+function fieldAt(document: DocumentNode, line: number, column: number): FieldNode | undefined {
+  let fields = fieldsByLocation.get(document);
+  if (!fields) {
+    const found = new Map<string, FieldNode>();
+    visit(document, {
+      [Kind.FIELD](node: FieldNode) {
+        if (node.loc) {
+          const at = getLocation(node.loc.source, node.loc.start);
+          found.set(`${at.line}:${at.column}`, node);
+        }
+      },
+    });
+    fieldsByLocation.set(document, (fields = found));
+  }
+  return fields.get(`${line}:${column}`);
+}
+
+/**
+ * graphql-jit's field errors carry locations but no AST nodes, and drop the extensions of a
+ * GraphQLError a resolver threw; Yoga and our maskError rebuild errors from their nodes, so the
+ * locations would be lost. This rebuilds each one the way graphql-js's locatedError does, with
+ * the field nodes found again from the locations. Errors graphql-jit raised itself (a null in a
+ * non-null field, a value a scalar cannot serialize) get an originalError, so masking treats them
+ * as unexpected (graphql-js does so for most of them; the rest it would show unmasked). The keys
+ * come in graphql-js's order (errors, then data).
+ */
+function asStandardResult(result: ExecutionResult, document: DocumentNode): ExecutionResult {
+  if (!result.errors?.length) return result;
+  const errors = result.errors.map((error) => {
+    const original = error.originalError;
+    if (original instanceof GraphQLError && original.path) return original;
+    const nodes = error.locations
+      ?.map((l) => fieldAt(document, l.line, l.column))
+      .filter((node): node is FieldNode => node !== undefined);
+    const cause = original ?? new Error(error.message);
+    const fromGraphQL = cause instanceof GraphQLError ? cause : undefined;
+    return new GraphQLError(cause.message, {
+      nodes: fromGraphQL?.nodes ?? (nodes?.length ? nodes : undefined),
+      source: fromGraphQL?.source,
+      positions: fromGraphQL?.positions,
+      path: error.path,
+      originalError: cause,
+    });
+  });
+  return 'data' in result ? { errors, data: result.data } : { errors };
+}
+
+/**
+ * Runs queries and mutations through graphql-jit (compiled resolvers, result completion and
+ * variable coercion) once an operation has been seen {@link JitExecutionOptions.compileAfter}
+ * times; compiled operations are kept per parsed document (Yoga's parse cache bounds how many
+ * there are). Behaviour stays the standard executor's:
+ * - variables graphql-jit refuses are handed to the standard executor, which produces the
+ *   canonical errors (messages, locations, 400) — graphql-jit's own messages differ; nothing has
+ *   run at that point, so nothing runs twice;
+ * - a request already aborted goes to the standard executor (which refuses to start it);
+ * - subscriptions, and documents graphql-jit cannot compile, never leave the standard executor.
+ * Parsing, validation (graphql-armor), masking and result formatting are untouched: they happen
+ * outside execute. It does NOT honour an abort signal once a compiled operation has started.
+ */
+export function useJitExecution(options: JitExecutionOptions = {}): Plugin {
+  const compileAfter = options.compileAfter ?? 10;
+  const slots = new WeakMap<DocumentNode, Map<string, Slot>>();
+
+  const compiledFor = (args: ExecutionArgs): CompiledQuery | null => {
+    let byName = slots.get(args.document);
+    if (!byName) slots.set(args.document, (byName = new Map()));
+    const name = args.operationName ?? '';
+    let slot = byName.get(name);
+    if (!slot || slot.schema !== args.schema) byName.set(name, (slot = { schema: args.schema, uses: 0, compiled: undefined }));
+    if (slot.compiled !== undefined) return slot.compiled;
+    if (slot.uses++ < compileAfter) return null;
+    const operation = getOperationAST(args.document, args.operationName);
+    if (!operation || operation.operation === 'subscription') return (slot.compiled = null);
+    const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+    slot.compiled = isCompiledQuery(result) ? result : null;
+    options.onCompile?.({ operationName: args.operationName ?? null, compiled: slot.compiled !== null });
+    return slot.compiled;
+  };
+
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const compiled = compiledFor(args);
+      if (!compiled) return;
+      setExecuteFn((execArgs) => {
+        if ((execArgs as { signal?: AbortSignal }).signal?.aborted) return executeFn(execArgs);
+        // graphql-jit answers refused variables with a result without `data`, before running anything.
+        const settle = (result: ExecutionResult) =>
+          'data' in result ? asStandardResult(result, execArgs.document) : executeFn(execArgs);
+        const result = compiled.query(execArgs.rootValue, execArgs.contextValue, execArgs.variableValues ?? {});
+        return result instanceof Promise ? result.then(settle) : settle(result);
+      });
+    },
+  };
+}

@@ -152,6 +152,58 @@ describe('file adapter, durability wal: crashes', () => {
     expect(replays).toBe(3);
   });
 
+  it('appends, deletes and recreations on 12 threads through 3 SIGKILLs while the log rotates: acknowledged state survives, no delete is undone', async () => {
+    const { dir, open } = await fresh();
+    const threads = Array.from({ length: 12 }, () => rid('c'));
+    const model = new Map<string, string[]>(threads.map((t) => [t, []]));
+    let deletes = 0;
+    for (let round = 0; round < 3; round++) {
+      const child = startChild(['churn', dir, ...threads], { CRYO_FILE_DURABILITY: 'wal', CRYO_WAL_MAX_BYTES: '16384' });
+      await child.until((lines) => lines.length >= 400);
+      child.process.kill('SIGKILL');
+      await child.exited;
+      const pendingDelete = new Set<string>();
+      for (const line of child.lines) {
+        let op: { op: string; thread: string; seq?: number; ids?: string[] };
+        try {
+          op = JSON.parse(line) as typeof op;
+        } catch {
+          continue;
+        }
+        const entries = model.get(op.thread)!;
+        if (op.op === 'deleting') pendingDelete.add(op.thread);
+        else if (op.op === 'deleted') {
+          pendingDelete.delete(op.thread);
+          model.set(op.thread, []);
+          deletes++;
+        } else {
+          // An append the previous child had in flight may have landed: the acknowledged seq says where this one is.
+          if (op.seq! > entries.length) entries.push(...Array<string>(op.seq! - entries.length).fill('?'));
+          entries.length = op.seq!;
+          entries.push(...op.ids!);
+        }
+      }
+      const storage = await open();
+      expect(storage.recovery.corrupted).toEqual([]);
+      for (const threadId of threads) {
+        const actual = (await storage.readEntries({ threadId, fromSeq: 0, limit: 10_000 })).map((e) => e.id);
+        const expected = model.get(threadId)!;
+        if (pendingDelete.has(threadId) && actual.length === 0) {
+          model.set(threadId, []);
+          continue;
+        }
+        expect(actual.length, threadId).toBeGreaterThanOrEqual(expected.length);
+        expect(actual.length, threadId).toBeLessThanOrEqual(expected.length + 2); // one unacknowledged append at most
+        expected.forEach((id, seq) => {
+          if (id !== '?') expect(actual[seq], `${threadId} seq ${seq}`).toBe(id);
+        });
+        model.set(threadId, actual);
+      }
+      await storage.close();
+    }
+    expect(deletes).toBeGreaterThan(10);
+  });
+
   it('simulated power loss: journal writes after the last checkpoint lost, cut, garbled or holed; the log restores every acknowledged append', async () => {
     const { dir, open } = await fresh();
     const old = Array.from({ length: 8 }, () => rid('old'));

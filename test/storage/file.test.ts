@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageUnavailable } from '../../src/domain/errors.js';
+import { HandlePool } from '../../src/storage/file/handle-pool.js';
 import { createFileStorage, type FileStorage } from '../../src/storage/file/index.js';
 import { openStorage } from '../../src/storage/open.js';
 import { describeStorageConformance } from './conformance.js';
@@ -324,5 +325,25 @@ describe.each(DURABILITY_MODES)('durability %s', (durability) => {
         }
       }
     });
+  });
+});
+
+describe('file adapter: handle pool', () => {
+  it('an open that creates the file is not failed by a concurrent read-only open of the missing file', async () => {
+    const dir = await tempDir();
+    const pool = new HandlePool(4);
+    try {
+      const path = join(dir.path, 'recreated.journal');
+      const reading = pool.acquire(path, 'r+');
+      const creating = pool.acquire(path, 'w+');
+      await expect(reading).rejects.toMatchObject({ code: 'ENOENT' });
+      const lease = await creating;
+      await lease.handle.write('x', 0);
+      lease.release();
+      expect(await readFile(path, 'utf8')).toBe('x');
+    } finally {
+      await pool.closeAll();
+      await dir.remove();
+    }
   });
 });

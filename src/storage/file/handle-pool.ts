@@ -25,8 +25,21 @@ export class HandlePool {
 
   constructor(readonly maxIdle = 256) {}
 
-  /** Borrows the handle of `path`, opening it with `flags` when none is open. */
+  /**
+   * Borrows the handle of `path`, opening it with `flags` when none is open. A creating open
+   * (`w…`) that joined another caller's open which failed with ENOENT (the file was deleted and
+   * is being created again) opens again by itself.
+   */
   async acquire(path: string, flags: string): Promise<Lease> {
+    try {
+      return await this.#acquire(path, flags);
+    } catch (error) {
+      if (!flags.startsWith('w') || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return this.#acquire(path, flags);
+    }
+  }
+
+  async #acquire(path: string, flags: string): Promise<Lease> {
     let slot = this.#slots.get(path);
     if (slot) {
       this.#slots.delete(path);

@@ -146,7 +146,7 @@ async function openFileStorage(directory: string, options: FileStorageOptions): 
       const walIo: FileIo = { ...defaultFileIo, ...options.walIo };
       walCommit = new GroupCommit(walIo);
       const maxBytes = options.walMaxBytes ?? 64 * 1024 * 1024;
-      const walContext = { directory, dataDir, io: walIo, commit: walCommit, threadCommit: commit, threadsDir, pool, maxBytes };
+      const walContext = { directory, dataDir, io: walIo, commit: walCommit, threadCommit: commit, threadsDir, maxBytes };
       wal = await WriteAheadLog.create(walContext, replayed.nextGeneration);
     }
     await syncDirectory(directory);

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { StorageUnavailable } from '../../domain/errors.js';
 import { writeFully, type FileIo } from './file-io.js';
 import type { GroupCommit } from './group-commit.js';
-import type { HandlePool } from './handle-pool.js';
 import { walSegmentName } from './names.js';
 import { encodeRecord, RecordType } from './record-codec.js';
 
@@ -35,7 +34,6 @@ export interface WalContext {
   /** Flushes thread files and the threads directory at a checkpoint. */
   threadCommit: GroupCommit;
   threadsDir: FileHandle;
-  pool: HandlePool;
   /** Once the current segment is this long, the next write goes to a new one and the old one is checkpointed. */
   maxBytes: number;
 }
@@ -108,11 +106,9 @@ export class WriteAheadLog {
     this.#current = first;
   }
 
-  /** Creates segment `generation` (which must not exist yet) and flushes the directory. */
+  /** Creates segment `generation` (which must not exist yet), flushes the directory, and writes there. */
   static async create(ctx: WalContext, generation: number): Promise<WriteAheadLog> {
-    const log = new WriteAheadLog(ctx, null as unknown as Segment);
-    log.#current = await log.#createSegment(generation);
-    return log;
+    return new WriteAheadLog(ctx, await createSegment(ctx, generation));
   }
 
   /**
@@ -236,25 +232,13 @@ export class WriteAheadLog {
   async #rotate(): Promise<void> {
     const old = this.#current;
     await this.ctx.commit.sync(old.handle);
-    this.#current = await this.#createSegment(old.generation + 1);
+    this.#current = await createSegment(this.ctx, old.generation + 1);
     const retiring = this.#retire(old).catch((error: unknown) => {
       this.#failure ??= error;
     });
     this.#retiring = retiring.finally(() => {
       this.#retiring = null;
     });
-  }
-
-  async #createSegment(generation: number): Promise<Segment> {
-    const path = join(this.ctx.directory, walSegmentName(generation));
-    const handle = await open(path, 'wx+');
-    try {
-      await this.ctx.commit.sync(this.ctx.dataDir, true);
-    } catch (error) {
-      await handle.close().catch(() => {});
-      throw error;
-    }
-    return { generation, path, handle, size: 0, dirty: new Set(), dirChanged: false, lastFlush: Promise.resolve() };
   }
 
   /**
@@ -264,24 +248,26 @@ export class WriteAheadLog {
    * lost: the segment still holds everything).
    */
   async #retire(segment: Segment): Promise<void> {
-    const { pool, threadCommit, threadsDir, commit, dataDir } = this.ctx;
+    const { threadCommit, threadsDir, commit, dataDir } = this.ctx;
     try {
       const paths = [...segment.dirty];
       let next = 0;
       const worker = async (): Promise<void> => {
         while (next < paths.length) {
           const file = paths[next++]!;
-          let lease;
+          // Its own descriptor, not the pool's: a failed open here must not be shared with an
+          // append creating the file again. fsync flushes the file, whichever descriptor asks.
+          let handle;
           try {
-            lease = await pool.acquire(file, 'r+');
+            handle = await open(file, 'r');
           } catch (error) {
             if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted since
             throw error;
           }
           try {
-            await threadCommit.sync(lease.handle);
+            await threadCommit.sync(handle);
           } finally {
-            lease.release();
+            await handle.close();
           }
         }
       };
@@ -301,6 +287,19 @@ export class WriteAheadLog {
       cause: this.#failure,
     });
   }
+}
+
+/** Creates an empty segment file (failing if it exists) and flushes the directory so it stays. */
+async function createSegment(ctx: WalContext, generation: number): Promise<Segment> {
+  const path = join(ctx.directory, walSegmentName(generation));
+  const handle = await open(path, 'wx+');
+  try {
+    await ctx.commit.sync(ctx.dataDir, true);
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw error;
+  }
+  return { generation, path, handle, size: 0, dirty: new Set(), dirChanged: false, lastFlush: Promise.resolve() };
 }
 
 function describe(error: unknown): string {

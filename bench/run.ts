@@ -5,6 +5,7 @@
  *   npm run bench [-- --quick] [--only http,storage,peers,live] [--out bench/results.md]
  */
 import { fileURLToPath } from 'node:url';
+import type { FileDurability } from '../src/storage/file/index.js';
 import { startRedis, type TestRedis } from '../test/support/redis-server.js';
 import { benchHttpAppend } from './http-append.js';
 import { benchHttp } from './http-baselines.js';
@@ -44,8 +45,8 @@ function parseArgs(argv: readonly string[]): Args {
 /** Per-mode sizes: quick fits in a minute on 2 busy cores, full in a few minutes. */
 function settings(quick: boolean) {
   return quick
-    ? { httpSec: 1, httpRounds: 1, warmup: 50, warmupSec: 0, loopMs: 250, costPairs: 150, fileOpenEntries: 50_000, thawSamples: 15, peerRounds: 1, redisSec: 0.5, liveQuick: true, watchdogMs: 120_000 }
-    : { httpSec: 2, httpRounds: 4, warmup: 300, warmupSec: 1, loopMs: 2000, costPairs: 1000, fileOpenEntries: 200_000, thawSamples: 100, peerRounds: 2, redisSec: 3, liveQuick: false, watchdogMs: 900_000 };
+    ? { httpSec: 1, httpRounds: 1, warmup: 50, warmupSec: 0, loopMs: 250, costPairs: 150, fileOpenEntries: 50_000, fileModes: undefined, thawSamples: 15, peerRounds: 1, redisSec: 0.5, liveQuick: true, watchdogMs: 120_000 }
+    : { httpSec: 2, httpRounds: 4, warmup: 300, warmupSec: 1, loopMs: 2000, costPairs: 1000, fileOpenEntries: 200_000, fileModes: ['wal', 'per-thread-fsync'] as FileDurability[], thawSamples: 100, peerRounds: 2, redisSec: 3, liveQuick: false, watchdogMs: 900_000 };
 }
 
 async function main(): Promise<void> {
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
       return baseline;
     });
     await section('storage', 'Storage', () =>
-      benchStorage({ durationMs: s.loopMs, costPairs: s.costPairs, thawSamples: s.thawSamples, fileOpenEntries: s.fileOpenEntries, redisUrl, log }),
+      benchStorage({ durationMs: s.loopMs, costPairs: s.costPairs, thawSamples: s.thawSamples, fileOpenEntries: s.fileOpenEntries, fileModes: s.fileModes, redisUrl, log }),
     );
     await section('peers', 'Peers', async () => [
       ...(await benchPeers({ durationMs: s.loopMs, rounds: s.peerRounds, log })),

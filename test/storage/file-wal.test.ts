@@ -326,6 +326,25 @@ describe('file adapter, durability wal: the log itself', () => {
     expect((await storage.getThread({ threadId: threads[0]! }))!.rev).toBeGreaterThan(0);
   });
 
+  it('a journal that lost flushed data (shorter than the log says) is reported damaged, only that thread', async () => {
+    const { dir, open } = await fresh();
+    const [lost, fine] = [rid('lost'), rid('fine')];
+    const first = await open();
+    for (const threadId of [lost, fine]) for (let i = 0; i < 3; i++) await first.appendEntries({ threadId, entries: [{ payload: { i } }] });
+    await first.close();
+    const path = journalPath(dir, 'default', lost);
+    const checkpointed = (await stat(path)).size;
+    await killAfter(startChild(['write', dir, lost, fine], { CRYO_FILE_DURABILITY: 'wal' }), 20);
+    await truncate(path, checkpointed - 5);
+
+    const storage = await open();
+    expect(storage.recovery.corrupted).toEqual([expect.objectContaining({ file: path })]);
+    await rejection(storage.readTail({ threadId: lost, limit: 1 }), StorageCorrupted);
+    expect((await storage.getThread({ threadId: fine }))!.rev).toBeGreaterThan(3);
+    expect(await storage.deleteThread({ threadId: lost })).toBe(true);
+    expect((await storage.appendEntries({ threadId: lost, entries: [{}] })).entries[0]!.seq).toBe(0);
+  });
+
   it('replays several segments in order; a torn end in a segment that is not the last is corruption', async () => {
     const { dir, open } = await fresh();
     const threads = [rid('t'), rid('t'), rid('t')];

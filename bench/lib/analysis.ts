@@ -74,13 +74,13 @@ const WHY: [prefix: string, explain: Explain][] = [
         `appendEntries over HTTP ran at ${r.ratio?.toFixed(2)}× our \`{ __typename }\` (target 0.8×). ` +
         `The storage call is not the cost: the bare node:http handler appending to the same memory ` +
         `storage served ${fmt(bare?.baseline?.value)} req/s. A CPU profile of the server under this load ` +
-        `(taken while writing the harness, not in this run) shows no single hotspot: memory storage ` +
+        `(taken while writing the harness, before graphql-jit was added; not this run) shows no single hotspot: memory storage ` +
         `(validation, UUIDv7, structuredClone) is under a tenth of the busy CPU; the rest is spread over ` +
         `Yoga/whatwg-node request and response handling, coercing the input object and its JSONObject ` +
         `payload (coerceInputValue, snapshotInputValue), executing the union result with its Thread ` +
         `and Entry fields, serialising a larger response and writing it (writev), and GC — work a ` +
-        `\`{ __typename }\` request mostly skips. Closing the gap means trimming per-request GraphQL ` +
-        `work (e.g. graphql-jit, leaner resolvers), not the storage.`
+        `\`{ __typename }\` request mostly skips. Closing the rest of the gap means trimming per-request ` +
+        `GraphQL and HTTP work further, not the storage.`
       );
     },
   ],

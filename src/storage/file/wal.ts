@@ -164,8 +164,8 @@ export class WriteAheadLog {
   }
 
   async #loop(): Promise<void> {
-    // Let writes that finish in this turn of the event loop join the first batch.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Requests that arrive while a batch is being written form the next batch.
+    await Promise.resolve();
     while (this.#queue.length > 0) {
       if (this.#failure === null && this.#current.size >= this.ctx.maxBytes && !this.#retiring) {
         try {

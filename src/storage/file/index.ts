@@ -103,10 +103,11 @@ const FORMAT = 'cryo-file 1\n';
 
 /**
  * Opens (creating when needed) a durable, single-process Storage in `directory`: takes the
- * directory lock, scans every journal and checkpoint key once to rebuild the in-memory heads,
- * offset indexes and listings (startup time grows with the data), cutting torn tails. An append
- * is acknowledged only after its records are flushed (group commit); checkpoints are replaced
- * atomically. See src/storage/file/README.md for what it does NOT promise (several processes,
+ * directory lock, replays a write-ahead log left by a crash, scans every journal and checkpoint
+ * key once to rebuild the in-memory heads, offset indexes and listings (startup time grows with
+ * the data), cutting torn tails. An append is acknowledged only after its records are flushed:
+ * by default through the shared write-ahead log, one flush per round for all threads (see
+ * `durability`); checkpoints are replaced atomically. See src/storage/file/README.md for what it does NOT promise (several processes,
  * network filesystems, disk-full recovery without reopen).
  */
 export async function createFileStorage(options: FileStorageOptions): Promise<FileStorage> {

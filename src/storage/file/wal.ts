@@ -68,10 +68,12 @@ interface Segment {
 /** Log writes are combined up to this many bytes per write call. */
 const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 /**
- * Journals flushed at once by a checkpoint. Small, because flushes share libuv's thread pool with
- * the appends' own writes and log flushes, which keep running during a checkpoint.
+ * Journals flushed at once by a background checkpoint. Small, because flushes share libuv's
+ * thread pool with the appends' own writes and log flushes, which keep running meanwhile.
  */
 const CHECKPOINT_PARALLEL = 2;
+/** Journals flushed at once by the checkpoint of close (nothing else runs then). */
+const CLOSE_PARALLEL = 16;
 
 /**
  * The shared write-ahead log of `durability: 'wal'`: every thread write is also appended here,
@@ -145,7 +147,7 @@ export class WriteAheadLog {
     while (this.#retiring) await this.#retiring;
     if (this.#failure === null) {
       try {
-        await this.#retire(this.#current);
+        await this.#retire(this.#current, CLOSE_PARALLEL);
         return;
       } catch {
         // fenced: the segment stays as it is and the next open replays it
@@ -233,7 +235,7 @@ export class WriteAheadLog {
     const old = this.#current;
     await this.ctx.commit.sync(old.handle);
     this.#current = await createSegment(this.ctx, old.generation + 1);
-    const retiring = this.#retire(old).catch((error: unknown) => {
+    const retiring = this.#retire(old, CHECKPOINT_PARALLEL).catch((error: unknown) => {
       this.#failure ??= error;
     });
     this.#retiring = retiring.finally(() => {
@@ -247,7 +249,7 @@ export class WriteAheadLog {
    * Throws on any failure, leaving the segment in place (the caller fences the log; nothing is
    * lost: the segment still holds everything).
    */
-  async #retire(segment: Segment): Promise<void> {
+  async #retire(segment: Segment, parallel: number): Promise<void> {
     const { threadCommit, threadsDir, commit, dataDir } = this.ctx;
     try {
       const paths = [...segment.dirty];
@@ -271,7 +273,7 @@ export class WriteAheadLog {
           }
         }
       };
-      await Promise.all(Array.from({ length: CHECKPOINT_PARALLEL }, worker));
+      await Promise.all(Array.from({ length: parallel }, worker));
       if (segment.dirChanged) await threadCommit.sync(threadsDir, true);
       await segment.lastFlush;
     } finally {

@@ -92,8 +92,11 @@ export function prepareAppend(request: AppendRequest, limits: Limits, now: Date 
       payload: input.payload == null ? {} : (input.payload as JsonObject),
       refs: input.refs == null ? {} : (input.refs as JsonObject),
     };
-    // = the byte length of JSON.stringify(entry), from the parts already measured.
-    const bytes = ENTRY_JSON_OVERHEAD + jsonByteLength(id) + jsonByteLength(at) + jsonByteLength(kind) + payloadBytes + refsBytes;
+    // = the byte length of JSON.stringify(entry), from the parts already measured. `at` (an ISO
+    // string), `kind` (validated to [A-Za-z0-9_.:-]) and generated ids (hex and dashes) are ASCII
+    // that JSON does not escape: their serialization is their length plus the two quotes.
+    const idBytes = input.id == null ? id.length + 2 : jsonByteLength(id);
+    const bytes = ENTRY_JSON_OVERHEAD + idBytes + at.length + 2 + kind.length + 2 + payloadBytes + refsBytes;
     if (bytes > limits.maxEntryBytes) {
       throw new ValidationError(`must be at most ${limits.maxEntryBytes} bytes serialized (got ${bytes})`, field);
     }

@@ -28,7 +28,7 @@ export function validateKind(value: unknown, field: string, limits: Limits): str
   return value;
 }
 
-/** Checks that `value` is a JSON object whose serialization is at most `maxBytes`. */
+/** Checks that `value` is a JSON object holding only JSON values (see findNonJson) whose serialization is at most `maxBytes`. */
 export function validateJsonObject(value: unknown, field: string, maxBytes: number): JsonObject {
   validateJsonObjectBytes(value, field, maxBytes);
   return value as JsonObject;
@@ -40,9 +40,51 @@ export function validateJsonObject(value: unknown, field: string, maxBytes: numb
  */
 export function validateJsonObjectBytes(value: unknown, field: string, maxBytes: number): number {
   if (!isJsonObject(value)) throw new ValidationError('must be a JSON object', field);
+  const bad = findNonJson(value, 0);
+  if (bad) throw new ValidationError(`must hold only JSON values: ${bad[0].replace(/^\./, '')} ${bad[1]}`, field);
   const bytes = jsonByteLength(value);
   if (bytes > maxBytes) throw new ValidationError(`must be at most ${maxBytes} bytes serialized (got ${bytes})`, field);
   return bytes;
+}
+
+/** Deepest nesting of objects and arrays accepted inside a JSON input (the top-level object is level 0). */
+export const MAX_JSON_DEPTH = 256;
+
+const PLAIN_KEY = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * The first value inside `value` that JSON would silently change or drop, or cannot serialize at
+ * all (non-finite numbers, undefined, functions, symbols, bigints, Dates and other non-plain
+ * objects, nesting deeper than MAX_JSON_DEPTH, which includes cycles), as [path, reason]; null
+ * when `value` round-trips through JSON.stringify/JSON.parse (except that -0 reads back as 0).
+ */
+function findNonJson(value: unknown, depth: number): [string, string] | null {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return null;
+    case 'number':
+      return Number.isFinite(value) ? null : ['', `is ${value}, not a finite number`];
+    case 'object':
+      break;
+    default:
+      return ['', `is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}, not a JSON value`];
+  }
+  if (value === null) return null;
+  if (depth >= MAX_JSON_DEPTH) return ['', `nests deeper than ${MAX_JSON_DEPTH} levels (or is circular)`];
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = findNonJson(value[i], depth + 1);
+      if (bad) return [`[${i}]${bad[0]}`, bad[1]];
+    }
+    return null;
+  }
+  if (!isJsonObject(value)) return ['', `is a ${value.constructor?.name ?? 'non-plain object'}, not a plain JSON object`];
+  for (const key of Object.keys(value)) {
+    const bad = findNonJson((value as Record<string, unknown>)[key], depth + 1);
+    if (bad) return [`${PLAIN_KEY.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}${bad[0]}`, bad[1]];
+  }
+  return null;
 }
 
 /** Checks an expected revision: an integer in 0..2^31-1. `null`/`undefined` pass through as undefined. */

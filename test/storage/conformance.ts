@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import type { Storage } from '../../src/storage/types.js';
 import { checkpointTests } from './conformance-checkpoints.js';
 import { SMALL_LIMITS, type ConformanceContext, type ConformanceFactory } from './conformance-helpers.js';
+import { edgeTests } from './conformance-edge.js';
 import { isolationTests } from './conformance-isolation.js';
 import { journalTests } from './conformance-journal.js';
 import { limitTests } from './conformance-limits.js';
@@ -52,6 +53,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
     checkpointTests(ctx);
     isolationTests(ctx);
     limitTests(ctx);
+    edgeTests(ctx);
   });
 }
 

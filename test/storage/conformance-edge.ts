@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/domain/errors.js';
+import type { EntryInput } from '../../src/domain/types.js';
+import type { Storage } from '../../src/storage/types.js';
+import { rejection, rid, type ConformanceContext } from './conformance-helpers.js';
+
+const invalid = (promise: Promise<unknown>, field: string): Promise<ValidationError> =>
+  rejection(promise, ValidationError, { code: 'VALIDATION_ERROR', field });
+
+/**
+ * Edge cases found by adversarial review: inputs that JSON cannot carry faithfully, loose
+ * timestamps. Each must be a ValidationError with nothing written, identical on every adapter.
+ */
+export function edgeTests(ctx: ConformanceContext): void {
+  describe('edge inputs', () => {
+    async function appendRejected(s: Storage, entries: unknown[], field: string, metadata?: unknown): Promise<void> {
+      const namespace = rid('ns');
+      const existing = rid('t');
+      await s.appendEntries({ namespace, threadId: existing, entries: [{ id: 'keep' }] });
+      const call = { namespace, entries: entries as EntryInput[], metadata: metadata as never };
+      await invalid(s.appendEntries({ ...call, threadId: existing }), field);
+      const fresh = rid('t');
+      await invalid(s.appendEntries({ ...call, threadId: fresh }), field);
+      expect(await s.getThread({ namespace, threadId: fresh })).toBeNull();
+      expect((await s.getThread({ namespace, threadId: existing }))?.rev).toBe(1);
+    }
+
+    it('rejects payload, refs and metadata values JSON cannot store (never silently changed or dropped)', async () => {
+      const s = ctx.storage();
+      const cycle: Record<string, unknown> = {};
+      cycle.self = cycle;
+      const bad: [string, unknown][] = [
+        ['Infinity', { n: Infinity }],
+        ['NaN', { deep: [{ n: NaN }] }],
+        ['-Infinity (as 1e400 parses)', { n: -1e400 }],
+        ['undefined member', { u: undefined }],
+        ['undefined in array', { a: [1, undefined] }],
+        ['function', { f: () => 1 }],
+        ['symbol', { s: Symbol('x') }],
+        ['bigint', { b: 1n }],
+        ['Date', { d: new Date(0) }],
+        ['Map', { m: new Map() }],
+        ['class instance', { c: new (class Point { x = 1; })() }],
+        ['cycle', cycle],
+        ['nesting deeper than 256', JSON.parse(`{"a":${'['.repeat(256)}${']'.repeat(256)}}`)],
+        ['nesting deep enough to overflow the stack', JSON.parse(`{"a":${'['.repeat(200_000)}${']'.repeat(200_000)}}`)],
+      ];
+      for (const [, value] of bad) {
+        await appendRejected(s, [{}, { payload: value }], 'entries[1].payload');
+        await appendRejected(s, [{ refs: value }], 'entries[0].refs');
+        await appendRejected(s, [{}], 'metadata', value);
+      }
+      const error = await invalid(s.appendEntries({ threadId: rid('t'), entries: [{ payload: { a: [{ 'b c': Infinity }] } }] }), 'entries[0].payload');
+      expect(error.message).toContain('a[0]["b c"] is Infinity');
+      const deep = JSON.parse(`{"a":${'['.repeat(255)}${']'.repeat(255)}}`) as Record<string, never>;
+      const numbers = { max: Number.MAX_VALUE, big: 2 ** 53 + 2, tiny: 5e-324, neg: -1.5 };
+      const ok = await s.appendEntries({ threadId: rid('t'), entries: [{ payload: deep, refs: numbers }] });
+      const [read] = await s.readEntries({ threadId: ok.thread.id, fromSeq: 0, limit: 1 });
+      expect(read?.payload).toEqual(deep);
+      expect(read?.refs).toEqual(numbers);
+    });
+
+    it('rejects checkpoint states JSON cannot store; nothing written', async () => {
+      const s = ctx.storage();
+      const namespace = rid('ns');
+      for (const state of [{ n: Infinity }, { f: () => 1 }, { b: 1n }, { d: new Date(0) }, { u: undefined }]) {
+        const agentId = rid('a');
+        await invalid(s.putCheckpoint({ namespace, agentType: 't', agentId, state: state as never }), 'state');
+        expect(await s.getCheckpoint({ namespace, agentType: 't', agentId })).toBeNull();
+      }
+    });
+
+    it('stores `__proto__` keys as plain keys and pollutes no prototype', async () => {
+      const s = ctx.storage();
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      const payload = JSON.parse('{"__proto__":{"polluted":1},"a":{"__proto__":{"x":2}}}') as Record<string, never>;
+      const metadata = JSON.parse('{"__proto__":{"m":1}}') as Record<string, never>;
+      const written = await s.appendEntries({ namespace, threadId, entries: [{ payload, refs: payload }], metadata });
+      const [read] = await s.readEntries({ namespace, threadId, fromSeq: 0, limit: 1 });
+      const head = await s.getThread({ namespace, threadId });
+      for (const value of [written.entries[0]!.payload, read!.payload, read!.refs]) {
+        expect(JSON.stringify(value)).toBe(JSON.stringify(payload));
+        expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+        expect(Object.keys(value)).toEqual(['__proto__', 'a']);
+      }
+      expect(JSON.stringify(head?.metadata)).toBe('{"__proto__":{"m":1}}');
+      const state = JSON.parse('{"__proto__":{"polluted":1}}') as Record<string, never>;
+      await s.putCheckpoint({ namespace, agentType: 't', agentId: 'a', state });
+      expect(JSON.stringify((await s.getCheckpoint({ namespace, agentType: 't', agentId: 'a' }))?.state)).toBe(JSON.stringify(state));
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+  });
+}

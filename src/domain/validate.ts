@@ -111,9 +111,35 @@ export function validatePageSize(value: unknown, field: string, limits: Limits):
   return value;
 }
 
-/** Checks a timestamp and returns it as ISO-8601 UTC with milliseconds. */
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
+
+/**
+ * Parses an ISO-8601 date-time with a time zone (`Z` or an offset) into a Date; null for anything
+ * else: no zone (which Date would read as server-local time), a date only, other formats Date
+ * happens to accept, impossible dates (Feb 30, hour 24; Date would roll them over). Fractions
+ * beyond milliseconds are cut. The same rules as the API's DateTime scalar.
+ */
+export function parseIsoTimestamp(value: string): Date | null {
+  const m = ISO_8601.exec(value);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [
+    number, number, number, number, number, number,
+  ];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * Checks a timestamp (a valid Date, or a string {@link parseIsoTimestamp} accepts) and returns it
+ * as ISO-8601 UTC with milliseconds.
+ */
 export function validateTimestamp(value: unknown, field: string): string {
-  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
-  if (date === null || Number.isNaN(date.getTime())) throw new ValidationError('must be an ISO-8601 timestamp', field);
+  const date = value instanceof Date ? value : typeof value === 'string' ? parseIsoTimestamp(value) : null;
+  if (date === null || Number.isNaN(date.getTime())) {
+    throw new ValidationError('must be an ISO-8601 date-time with a time zone, e.g. 2026-01-02T03:04:05.678Z', field);
+  }
   return date.toISOString();
 }

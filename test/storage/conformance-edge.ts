@@ -90,5 +90,19 @@ export function edgeTests(ctx: ConformanceContext): void {
       expect(JSON.stringify((await s.getCheckpoint({ namespace, agentType: 't', agentId: 'a' }))?.state)).toBe(JSON.stringify(state));
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
+
+    it('accepts only ISO-8601 date-times with a zone for `at`, and normalizes offsets to UTC', async () => {
+      const s = ctx.storage();
+      for (const at of ['2020-01-01T00:00:00', '2020-01-01', '1', 'May 5 2020', '2020-02-30T00:00:00Z', '2020-01-01T24:00:00Z']) {
+        await appendRejected(s, [{ at }], 'entries[0].at');
+      }
+      await appendRejected(s, [{ at: new Date(Number.NaN) }], 'entries[0].at');
+      const ok = await s.appendEntries({
+        namespace: rid('ns'),
+        threadId: rid('t'),
+        entries: [{ at: '2020-01-01T00:00:00+05:30' }, { at: '2020-01-01t10:20:30.123456z' }, { at: new Date(Date.UTC(2021, 0, 2)) }],
+      });
+      expect(ok.entries.map((e) => e.at)).toEqual(['2019-12-31T18:30:00.000Z', '2020-01-01T10:20:30.123Z', '2021-01-02T00:00:00.000Z']);
+    });
   });
 }

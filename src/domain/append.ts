@@ -4,6 +4,7 @@ import { jsonByteLength, type JsonObject } from './json.js';
 import type { Limits } from './limits.js';
 import type { Entry, EntryInput } from './types.js';
 import {
+  requireInput,
   validateExpectedRev,
   validateId,
   validateJsonObject,
@@ -51,6 +52,7 @@ export interface AppendRequest {
  * touches no storage.
  */
 export function prepareAppend(request: AppendRequest, limits: Limits, now: Date = new Date()): PreparedAppend {
+  requireInput(request);
   const namespace = validateId(request.namespace ?? 'default', 'namespace', limits);
   const threadId = validateId(request.threadId, 'threadId', limits);
   const expectedRev = validateExpectedRev(request.expectedRev, 'expectedRev');

@@ -2,7 +2,7 @@ import { InvalidThreadPointer, RevisionConflict, ValidationError } from './error
 import type { JsonObject } from './json.js';
 import { MAX_REV, type Limits } from './limits.js';
 import type { AgentKey, Checkpoint, ThreadPointer } from './types.js';
-import { validateExpectedRev, validateId, validateJsonObject, validateRev } from './validate.js';
+import { requireInput, validateExpectedRev, validateId, validateJsonObject, validateRev } from './validate.js';
 
 /** Raw put-checkpoint arguments, as a caller sends them. */
 export interface PutCheckpointRequest extends AgentKey {
@@ -27,6 +27,7 @@ export interface PreparedCheckpoint extends AgentKey {
 
 /** Validates a put against the limits and fills in defaults. Throws ValidationError; touches no storage. */
 export function preparePutCheckpoint(request: PutCheckpointRequest, limits: Limits): PreparedCheckpoint {
+  requireInput(request);
   const namespace = validateId(request.namespace ?? 'default', 'namespace', limits);
   const agentType = validateId(request.agentType, 'agentType', limits);
   const agentId = validateId(request.agentId, 'agentId', limits);

@@ -6,6 +6,11 @@ import { MAX_REV, type Limits } from './limits.js';
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const KIND = /^[A-Za-z0-9_.:-]+$/;
 
+/** Checks that a call's options (or request) are an object: a ValidationError on field `input` otherwise. */
+export function requireInput(value: unknown): void {
+  if (value === null || typeof value !== 'object') throw new ValidationError('must be an object', 'input');
+}
+
 /** Checks an id (thread, entry, agentType, agentId, namespace): 1..maxIdLength chars, no control chars. */
 export function validateId(value: unknown, field: string, limits: Limits): string {
   if (typeof value !== 'string') throw new ValidationError('must be a string', field);

@@ -1,7 +1,7 @@
 import { ValidationError } from '../domain/errors.js';
 import type { Limits } from '../domain/limits.js';
 import { DEFAULT_NAMESPACE } from '../domain/types.js';
-import { validateId, validatePageSize, validateRev } from '../domain/validate.js';
+import { requireInput, validateId, validatePageSize, validateRev } from '../domain/validate.js';
 import type {
   GetCheckpointOptions,
   ListCheckpointsOptions,
@@ -37,6 +37,7 @@ export function prepareNamespace(namespace: unknown, limits: Limits): string {
 
 /** Validates `{ namespace, threadId }`. */
 export function prepareThreadKey(options: ThreadOptions, limits: Limits): ThreadKey {
+  requireInput(options);
   return {
     namespace: prepareNamespace(options.namespace, limits),
     threadId: validateId(options.threadId, 'threadId', limits),
@@ -45,6 +46,7 @@ export function prepareThreadKey(options: ThreadOptions, limits: Limits): Thread
 
 /** Validates `{ namespace, agentType, agentId }`. */
 export function prepareCheckpointKey(options: GetCheckpointOptions, limits: Limits): CheckpointKey {
+  requireInput(options);
   return {
     namespace: prepareNamespace(options.namespace, limits),
     agentType: validateId(options.agentType, 'agentType', limits),
@@ -74,6 +76,7 @@ export function prepareListThreads(
   options: ListThreadsOptions,
   limits: Limits,
 ): { namespace: string; first: number; after: string | null } {
+  requireInput(options);
   return {
     namespace: prepareNamespace(options.namespace, limits),
     first: validatePageSize(options.first, 'first', limits),
@@ -91,6 +94,7 @@ export function prepareListCheckpoints(
   first: number;
   after: { agentType: string; agentId: string } | null;
 } {
+  requireInput(options);
   let after: { agentType: string; agentId: string } | null = null;
   if (options.after != null) {
     if (typeof options.after !== 'object') throw new ValidationError('must be an object', 'after');

@@ -104,5 +104,31 @@ export function edgeTests(ctx: ConformanceContext): void {
       });
       expect(ok.entries.map((e) => e.at)).toEqual(['2019-12-31T18:30:00.000Z', '2020-01-01T10:20:30.123Z', '2021-01-02T00:00:00.000Z']);
     });
+
+    it('rejects missing or non-object options of every method with a ValidationError (no TypeError)', async () => {
+      const s = ctx.storage();
+      const calls: [string, (options: never) => Promise<unknown>][] = [
+        ['getCheckpoint', (o) => s.getCheckpoint(o)],
+        ['putCheckpoint', (o) => s.putCheckpoint(o)],
+        ['deleteCheckpoint', (o) => s.deleteCheckpoint(o)],
+        ['listCheckpoints', (o) => s.listCheckpoints(o)],
+        ['appendEntries', (o) => s.appendEntries(o)],
+        ['readEntries', (o) => s.readEntries(o)],
+        ['readTail', (o) => s.readTail(o)],
+        ['getThread', (o) => s.getThread(o)],
+        ['deleteThread', (o) => s.deleteThread(o)],
+        ['listThreads', (o) => s.listThreads(o)],
+      ];
+      for (const [name, call] of calls) {
+        for (const options of [null, undefined, 'x', 7]) {
+          const error = await call(options as never).then(
+            () => new Error(`${name}(${String(options)}) succeeded`),
+            (e: unknown) => e,
+          );
+          expect(error, `${name}(${String(options)})`).toBeInstanceOf(ValidationError);
+          expect(error).toMatchObject({ field: 'input' });
+        }
+      }
+    });
   });
 }

@@ -138,13 +138,16 @@ export function parseIsoTimestamp(value: string): Date | null {
 }
 
 /**
- * Checks a timestamp (a valid Date, or a string {@link parseIsoTimestamp} accepts) and returns it
- * as ISO-8601 UTC with milliseconds.
+ * Checks a timestamp (a valid Date, or a string {@link parseIsoTimestamp} accepts) in the years
+ * 0000-9999 UTC, so the result can always be sent back, and returns it as ISO-8601 UTC with milliseconds.
  */
 export function validateTimestamp(value: unknown, field: string): string {
   const date = value instanceof Date ? value : typeof value === 'string' ? parseIsoTimestamp(value) : null;
   if (date === null || Number.isNaN(date.getTime())) {
     throw new ValidationError('must be an ISO-8601 date-time with a time zone, e.g. 2026-01-02T03:04:05.678Z', field);
   }
-  return date.toISOString();
+  const iso = date.toISOString();
+  // Years outside 0000-9999 print as ±YYYYYY, which the check above (and the API) refuses on input.
+  if (iso.length !== 24) throw new ValidationError('must be in the years 0000 to 9999 (UTC)', field);
+  return iso;
 }

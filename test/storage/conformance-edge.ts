@@ -97,6 +97,11 @@ export function edgeTests(ctx: ConformanceContext): void {
         await appendRejected(s, [{ at }], 'entries[0].at');
       }
       await appendRejected(s, [{ at: new Date(Number.NaN) }], 'entries[0].at');
+      // Outside years 0000-9999 ISO needs a signed 6-digit year, which this check itself refuses:
+      // a stored time must always be sendable again.
+      await appendRejected(s, [{ at: new Date(Date.UTC(10000, 0, 1)) }], 'entries[0].at');
+      await appendRejected(s, [{ at: new Date(Date.UTC(-1, 0, 1)) }], 'entries[0].at');
+      await appendRejected(s, [{ at: '+010000-01-01T00:00:00.000Z' }], 'entries[0].at');
       const ok = await s.appendEntries({
         namespace: rid('ns'),
         threadId: rid('t'),

@@ -11,6 +11,7 @@ import { loadGraphiqlTabs } from './server/graphiql-tabs.js';
 import { createHomePage } from './server/home-page.js';
 import { closeHttpServer } from './server/http-close.js';
 import { createLogger } from './server/logger.js';
+import { isCrossOrigin, refuseCrossOrigin } from './server/origin.js';
 import { Readiness } from './server/readiness.js';
 import { attachWebSocket } from './server/websocket.js';
 import { createCryoYoga, type CryoYoga } from './server/yoga.js';
@@ -78,7 +79,9 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   const homePage = createHomePage(options.dashboardDir === undefined ? `${ROOT}playground/dist` : options.dashboardDir);
   const graphql = withBodyLimit(config.limits.maxRequestBytes, yoga as unknown as (req: IncomingMessage, res: ServerResponse) => void);
   const server = createServer((req, res) => {
-    if (!homePage(req, res)) graphql(req, res);
+    if (homePage(req, res)) return;
+    if (isCrossOrigin(req)) refuseCrossOrigin(req, res);
+    else graphql(req, res);
   });
   const attachments: ServerAttachment[] = [];
   let stopping: Promise<void> | undefined;

@@ -2,6 +2,7 @@ import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql'
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Attach } from './attachment.js';
+import { isCrossOrigin } from './origin.js';
 
 /** Options of {@link createWebSocketAttachment}. */
 export interface WebSocketOptions {
@@ -25,12 +26,18 @@ const DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
  * closes the socket or its other subscriptions; an error thrown by a running stream becomes a
  * final `next` with masked errors, then `complete`. Messages above `limits.maxRequestBytes`
  * close the socket (1009, by `ws`). On close, sockets get 1001 (clients reconnect elsewhere).
- * Does NOT check Origin or authenticate (no credentials exist yet).
+ * Upgrades from another origin are refused with 403 (server/origin.ts). Does NOT authenticate
+ * (no credentials exist yet).
  */
 export function createWebSocketAttachment(options: WebSocketOptions = {}): Attach {
   const maxSubscriptions = options.maxSubscriptionsPerSocket ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET;
   return ({ server, yoga, config, logger }) => {
-    const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: config.limits.maxRequestBytes });
+    const wss = new WebSocketServer({
+      server,
+      path: yoga.graphqlEndpoint,
+      maxPayload: config.limits.maxRequestBytes,
+      verifyClient: ({ req }, accept) => (isCrossOrigin(req) ? accept(false, 403, 'cross-origin WebSocket refused') : accept(true)),
+    });
     const enveloped = (args: ExecutionArgs) => args.rootValue as Enveloped;
     const disposable = useServer(
       {

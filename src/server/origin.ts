@@ -1,0 +1,32 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * True when a request carries an `Origin` header naming another origin than the host it was sent
+ * to (its `Host` header), or the opaque origin `null`. Browsers send `Origin` on every cross-origin
+ * fetch, form post and WebSocket upgrade, so refusing these keeps other web pages from reading or
+ * writing a Cryo server through a visitor's browser (CSRF, cross-site WebSocket hijacking).
+ * Requests without `Origin` (Node, curl, the typed client) and same-origin pages (the dashboard,
+ * GraphiQL) pass. It compares host and port only, not the scheme (a TLS proxy in front is fine).
+ * It does NOT stop DNS rebinding (the attacker's name is then the Host too) and offers no allow-list.
+ */
+export function isCrossOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  const host = req.headers.host?.toLowerCase();
+  if (!host) return true;
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true;
+  }
+}
+
+/** Answers 403 with a GraphQL-shaped JSON error (`extensions.code` FORBIDDEN_ORIGIN), without reading the body. */
+export function refuseCrossOrigin(req: IncomingMessage, res: ServerResponse): void {
+  const payload = JSON.stringify({
+    errors: [{ message: 'cross-origin requests are refused', extensions: { code: 'FORBIDDEN_ORIGIN', http: { status: 403 } } }],
+  });
+  res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+  req.resume();
+}

@@ -29,6 +29,13 @@ export interface HttpAppendBenchResult {
   ratio: number;
   /** typename CPU ÷ append CPU per request, measured in the server process: steadier than req/s on a shared machine. */
   cpuRatio: number;
+  /**
+   * append ÷ typename req/s of each round (the two runs of a round are back to back, so they saw
+   * about the same load from other processes), and their median: less sensitive than `ratio`
+   * (best run ÷ best run, possibly from different rounds) to load that changes between rounds.
+   */
+  roundRatios: number[];
+  medianRoundRatio: number;
   /** Entries the storage holds afterwards: must equal the 2xx appends (each appends one entry). */
   entriesWritten: number;
 }
@@ -74,12 +81,14 @@ export async function benchHttpAppend(options: HttpAppendBenchOptions = {}): Pro
     let typename: Measured | undefined;
     let append: Measured | undefined;
     let appendedOk = 1;
+    const roundRatios: number[] = [];
     for (let round = 0; round < rounds; round++) {
       const t = await measure(TYPENAME);
       log(`round ${round + 1}: __typename ${t.requestsPerSecond.toFixed(0)} req/s, ${t.cpuMicrosPerRequest.toFixed(0)} µs server CPU/req (p99 ${t.latencyP99Ms} ms)`);
       const a = await measure(appendBody);
       appendedOk += a.ok;
-      log(`round ${round + 1}: appendEntries ${a.requestsPerSecond.toFixed(0)} req/s, ${a.cpuMicrosPerRequest.toFixed(0)} µs server CPU/req (p99 ${a.latencyP99Ms} ms)`);
+      roundRatios.push(a.requestsPerSecond / t.requestsPerSecond);
+      log(`round ${round + 1}: appendEntries ${a.requestsPerSecond.toFixed(0)} req/s, ${a.cpuMicrosPerRequest.toFixed(0)} µs server CPU/req (p99 ${a.latencyP99Ms} ms); round ratio ${roundRatios.at(-1)!.toFixed(2)}`);
       if (!typename || t.requestsPerSecond > typename.requestsPerSecond) typename = t;
       if (!append || a.requestsPerSecond > append.requestsPerSecond) append = a;
     }
@@ -92,11 +101,19 @@ export async function benchHttpAppend(options: HttpAppendBenchOptions = {}): Pro
       append: append!,
       ratio: append!.requestsPerSecond / typename!.requestsPerSecond,
       cpuRatio: typename!.cpuMicrosPerRequest / append!.cpuMicrosPerRequest,
+      roundRatios,
+      medianRoundRatio: median(roundRatios),
       entriesWritten,
     };
   } finally {
     await app.stop();
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -106,6 +123,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   console.log(
     `appendEntries ${result.append.requestsPerSecond.toFixed(0)} req/s vs __typename ${result.typename.requestsPerSecond.toFixed(0)} req/s ` +
       `at ${result.connections} connections: ratio ${result.ratio.toFixed(2)}; server CPU/req ${result.append.cpuMicrosPerRequest.toFixed(0)} vs ` +
-      `${result.typename.cpuMicrosPerRequest.toFixed(0)} µs: ratio ${result.cpuRatio.toFixed(2)} (entries written ${result.entriesWritten})`,
+      `${result.typename.cpuMicrosPerRequest.toFixed(0)} µs: ratio ${result.cpuRatio.toFixed(2)}; median round ratio ${result.medianRoundRatio.toFixed(2)} ` +
+      `(entries written ${result.entriesWritten})`,
   );
 }

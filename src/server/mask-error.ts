@@ -43,7 +43,10 @@ export function createMaskError(options: { production: boolean; logger: Logger }
     const build = (text: string, extensions: Record<string, unknown>) =>
       new GraphQLError(text, { nodes: base?.nodes, path: base?.path, originalError: original, extensions });
     if (original instanceof ValidationError) {
-      return build(original.message, { code: 'BAD_USER_INPUT', field: original.field });
+      // Without originalError: Yoga counts an error that has one as unexpected, and answers 500
+      // when there is no data (a subscription refused before its first event).
+      const extensions = { code: 'BAD_USER_INPUT', field: original.field };
+      return new GraphQLError(original.message, { nodes: base?.nodes, path: base?.path, extensions });
     }
     if (original instanceof StorageUnavailable) {
       logger.warn({ err: original }, 'storage unavailable');

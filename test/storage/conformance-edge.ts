@@ -135,5 +135,31 @@ export function edgeTests(ctx: ConformanceContext): void {
         }
       }
     });
+
+    it('captures inputs when called: mutating them while the call is in flight changes neither the result nor the store', async () => {
+      const s = ctx.storage();
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      const payload = { v: 'sent', list: [1] };
+      const metadata = { m: 'sent' };
+      const busy = s.appendEntries({ namespace, threadId, entries: [{ id: 'first' }], metadata });
+      const pending = s.appendEntries({ namespace, threadId, entries: [{ id: 'e', payload }] });
+      payload.v = 'mutated';
+      payload.list.push(2);
+      metadata.m = 'mutated';
+      await busy;
+      const result = await pending;
+      expect(result.entries[0]!.payload).toEqual({ v: 'sent', list: [1] });
+      const stored = await s.readEntries({ namespace, threadId, fromSeq: 0, limit: 2 });
+      expect(stored.find((e) => e.id === 'e')?.payload).toEqual({ v: 'sent', list: [1] });
+      expect((await s.getThread({ namespace, threadId }))?.metadata).toEqual({ m: 'sent' });
+
+      const state = { s: 'sent' };
+      const key = { namespace, agentType: 't', agentId: rid('a') };
+      const put = s.putCheckpoint({ ...key, state });
+      state.s = 'mutated';
+      expect((await put).state).toEqual({ s: 'sent' });
+      expect((await s.getCheckpoint(key))?.state).toEqual({ s: 'sent' });
+    });
   });
 }

@@ -86,7 +86,9 @@ export class CheckpointStore {
   }
 
   /** Upsert; `threadRev` gives the durable rev of the pointed-at thread. */
-  put(put: PreparedCheckpoint, threadRev: (threadId: string) => number): Promise<Checkpoint> {
+  put(request: PreparedCheckpoint, threadRev: (threadId: string) => number): Promise<Checkpoint> {
+    // Copied now, before any wait: the caller may change its state object while this call is in flight.
+    const put: PreparedCheckpoint = { ...request, state: structuredClone(request.state) };
     return this.#mutex.run(mapKey(put.namespace, put.agentType, put.agentId), async () => {
       const key: CheckpointKey = { namespace: put.namespace, agentType: put.agentType, agentId: put.agentId };
       this.#assertReadable(key);
@@ -110,7 +112,7 @@ export class CheckpointStore {
       this.#index.set(mapKey(key.namespace, key.agentType, key.agentId), { rev: next.rev, createdAt: next.createdAt });
       this.#sorted.add(key.namespace, composite(key.agentType, key.agentId));
       this.changes.publish({ type: 'checkpoint-saved', namespace: key.namespace, agentType: key.agentType, agentId: key.agentId, rev: next.rev });
-      return structuredClone(next);
+      return next;
     });
   }
 

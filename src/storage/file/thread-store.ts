@@ -86,19 +86,21 @@ export class ThreadStore {
     }
   }
 
-  /** Appends under the thread's lock, then waits for the shared flush; publishes once durable. */
+  /** Copies the input, appends under the thread's lock, then waits for the shared flush; publishes once durable. */
   async append(append: PreparedAppend, now: Date): Promise<AppendEntriesResult> {
     const key: ThreadKey = { namespace: append.namespace, threadId: append.threadId };
     this.#assertReadable(key);
     const at = now.toISOString();
-    const locked = await this.#mutex.run(mapKey(key.namespace, key.threadId), () => this.#appendLocked(append, at));
+    // Copied now, before any wait: the caller may change its objects while this call is in flight.
+    const captured: PreparedAppend = { ...append, entries: structuredClone(append.entries), metadata: structuredClone(append.metadata) };
+    const locked = await this.#mutex.run(mapKey(key.namespace, key.threadId), () => this.#appendLocked(captured, at));
     if ('replayed' in locked) return locked.replayed;
     const { journal, firstSeq, durable } = locked;
     await durable;
     const rev = firstSeq + append.entries.length;
     if (firstSeq === 0 && !journal.deleted) this.#sorted.add(key.namespace, key.threadId);
     this.changes.publish({ type: 'thread-appended', namespace: key.namespace, threadId: key.threadId, rev });
-    const entries: Entry[] = append.entries.map((e, i) => ({ ...structuredClone(e), threadId: key.threadId, seq: firstSeq + i }));
+    const entries: Entry[] = captured.entries.map((e, i) => ({ ...e, threadId: key.threadId, seq: firstSeq + i }));
     return { thread: { ...journal.head(), rev, updatedAt: at }, entries, replayed: false };
   }
 
@@ -107,12 +109,12 @@ export class ThreadStore {
     let journal = this.#journals.get(mk);
     if (!journal) {
       const path = join(this.directory, journalName(append.namespace, append.threadId));
-      journal = new JournalFile(this.ctx, path, append.namespace, append.threadId, structuredClone(append.metadata), at, null);
+      journal = new JournalFile(this.ctx, path, append.namespace, append.threadId, append.metadata, at, null);
       this.#journals.set(mk, journal);
     }
     try {
       journal.assertHealthy();
-      journal.adoptIfEmpty(structuredClone(append.metadata), at);
+      journal.adoptIfEmpty(append.metadata, at);
       let decision = checkExpectedRev(append, journal.writtenRev);
       if (decision !== 'append') {
         // Answer conflicts and replays from durable state only.

@@ -156,7 +156,7 @@ export function edgeTests(ctx: ConformanceContext): void {
 
       const state = { s: 'sent' };
       const key = { namespace, agentType: 't', agentId: rid('a') };
-      const put = s.putCheckpoint({ ...key, state });
+      const put = s.putCheckpoint({ ...key, state, thread: { id: threadId, rev: 2 } });
       state.s = 'mutated';
       expect((await put).state).toEqual({ s: 'sent' });
       expect((await s.getCheckpoint(key))?.state).toEqual({ s: 'sent' });

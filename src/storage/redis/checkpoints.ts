@@ -36,6 +36,8 @@ export async function putCheckpoint(
   const { namespace, agentType, agentId } = put;
   const now = parts.now().toISOString();
   const member = checkpointMember(agentType, agentId);
+  // Encoded before any wait: the caller may change its state object while this call is in flight.
+  const body = encodeCheckpointBody(put);
   const scriptKeys = [keys.checkpoints(namespace), keys.checkpointIndex(namespace)];
   let observedThreadRev = '0';
   if (put.thread) {
@@ -43,7 +45,6 @@ export async function putCheckpoint(
     if (connection.cluster) observedThreadRev = String((await connection.send(head, ['HGET', head, 'rev'], true)) ?? '0');
     else scriptKeys.push(head);
   }
-  const body = encodeCheckpointBody(put);
   const prefix = `${JSON.stringify({ type: 'checkpoint-saved', namespace, agentType, agentId }).slice(0, -1)},"rev":`;
   const [status, rev, createdAt] = (await connection.run(PUT_CHECKPOINT, scriptKeys, [
     member,

@@ -9,6 +9,7 @@ import {
   type ExecutionResult,
   type FieldNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
@@ -16,7 +17,7 @@ import type { Plugin } from 'graphql-yoga';
 /** Options of {@link useJitExecution}. */
 export interface JitExecutionOptions {
   /**
-   * How many times an operation (document + operation name) runs on the standard executor before
+   * How many times an operation (of one parsed document) runs on the standard executor before
    * it is compiled. Compiling costs ~5× a parse + validate (≈1 ms for a small mutation, ≈8 ms for
    * a 400-token query), so a client sending each new document only a few times cannot make the
    * server compile more than it parses. 0 compiles on first use. @default 10
@@ -26,11 +27,16 @@ export interface JitExecutionOptions {
   onCompile?(event: { operationName: string | null; compiled: boolean }): void;
 }
 
+type ExecuteFn = Parameters<NonNullable<Plugin['onExecute']>>[0]['executeFn'];
+
 interface Slot {
   schema: GraphQLSchema;
   uses: number;
   /** undefined: not decided yet; null: stays on the standard executor. */
   compiled: CompiledQuery | null | undefined;
+  /** The standard execute function `execute` falls back to, and the compiled one built around it. */
+  fallback: ExecuteFn | undefined;
+  execute: ExecuteFn | undefined;
 }
 
 /** The document's field nodes by `line:column`, to find an error's nodes from its locations. */
@@ -98,36 +104,46 @@ function asStandardResult(result: ExecutionResult, document: DocumentNode): Exec
  */
 export function useJitExecution(options: JitExecutionOptions = {}): Plugin {
   const compileAfter = options.compileAfter ?? 10;
-  const slots = new WeakMap<DocumentNode, Map<string, Slot>>();
+  // Keyed by the operation's node (not its name, which a client could vary at will): at most one
+  // slot per operation of a cached document, freed with the document.
+  const slots = new WeakMap<OperationDefinitionNode, Slot>();
 
-  const compiledFor = (args: ExecutionArgs): CompiledQuery | null => {
-    let byName = slots.get(args.document);
-    if (!byName) slots.set(args.document, (byName = new Map()));
-    const name = args.operationName ?? '';
-    let slot = byName.get(name);
-    if (!slot || slot.schema !== args.schema) byName.set(name, (slot = { schema: args.schema, uses: 0, compiled: undefined }));
-    if (slot.compiled !== undefined) return slot.compiled;
-    if (slot.uses++ < compileAfter) return null;
+  const slotFor = (args: ExecutionArgs): Slot | null => {
     const operation = getOperationAST(args.document, args.operationName);
-    if (!operation || operation.operation === 'subscription') return (slot.compiled = null);
-    const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
-    slot.compiled = isCompiledQuery(result) ? result : null;
-    options.onCompile?.({ operationName: args.operationName ?? null, compiled: slot.compiled !== null });
-    return slot.compiled;
+    if (!operation || operation.operation === 'subscription') return null;
+    let slot = slots.get(operation);
+    if (!slot || slot.schema !== args.schema) {
+      slots.set(operation, (slot = { schema: args.schema, uses: 0, compiled: undefined, fallback: undefined, execute: undefined }));
+    }
+    if (slot.compiled === undefined && slot.uses++ >= compileAfter) {
+      const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+      slot.compiled = isCompiledQuery(result) ? result : null;
+      options.onCompile?.({ operationName: args.operationName ?? null, compiled: slot.compiled !== null });
+    }
+    return slot;
   };
 
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
-      const compiled = compiledFor(args);
-      if (!compiled) return;
-      setExecuteFn((execArgs) => {
-        if ((execArgs as { signal?: AbortSignal }).signal?.aborted) return executeFn(execArgs);
-        // graphql-jit answers refused variables with a result without `data`, before running anything.
-        const settle = (result: ExecutionResult) =>
-          'data' in result ? asStandardResult(result, execArgs.document) : executeFn(execArgs);
-        const result = compiled.query(execArgs.rootValue, execArgs.contextValue, execArgs.variableValues ?? {});
-        return result instanceof Promise ? result.then(settle) : settle(result);
-      });
+      const slot = slotFor(args);
+      if (!slot?.compiled) return;
+      if (slot.fallback !== executeFn || !slot.execute) {
+        slot.fallback = executeFn;
+        slot.execute = compiledExecute(slot.compiled, executeFn);
+      }
+      setExecuteFn(slot.execute);
     },
+  };
+}
+
+/** An execute function running `compiled`, handing refused variables and aborted requests to `fallback`. */
+function compiledExecute(compiled: CompiledQuery, fallback: ExecuteFn): ExecuteFn {
+  // graphql-jit answers refused variables with a result without `data`, before running anything.
+  const settle = (result: ExecutionResult, args: ExecutionArgs) =>
+    'data' in result ? asStandardResult(result, args.document) : fallback(args);
+  return (args) => {
+    if ((args as { signal?: AbortSignal }).signal?.aborted) return fallback(args);
+    const result = compiled.query(args.rootValue, args.contextValue, args.variableValues ?? {});
+    return result instanceof Promise ? result.then((r) => settle(r, args)) : settle(result, args);
   };
 }

@@ -112,6 +112,7 @@ function operations(t: string): [string, Record<string, unknown>?, string?][] {
     ['mutation T($t: String!) { thaw(agentType: "a", agentId: $t) { __typename ... on Error { message } } }', { t }],
     ['query One { __typename } query Two { serverInfo { storage } }', {}, 'Two'],
     ['query One { __typename } query Two { serverInfo { storage } }', {}],
+    ['query One { __typename } query Two { serverInfo { storage } }', {}, 'Three'],
     ['mutation D($id: ID!) { deleteThread(id: $id) { deleted } }', { id: t }],
     [THREAD, { id: t, withMeta: true }],
   ];

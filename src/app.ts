@@ -10,6 +10,7 @@ import { withBodyLimit } from './server/body-limit.js';
 import { loadGraphiqlTabs } from './server/graphiql-tabs.js';
 import { createHomePage } from './server/home-page.js';
 import { closeHttpServer } from './server/http-close.js';
+import { HttpSubscriptions } from './server/http-subscriptions.js';
 import { createLogger } from './server/logger.js';
 import { isCrossOrigin, refuseCrossOrigin } from './server/origin.js';
 import { Readiness } from './server/readiness.js';
@@ -45,7 +46,8 @@ export interface App {
   /** Listens on config.host:config.port (0 = a free port). Resolves with the base URL and the port. */
   start(): Promise<{ url: string; port: number }>;
   /**
-   * Graceful stop (DESIGN §5): readiness off, attachments closed (WebSockets 1001), HTTP closed
+   * Graceful stop (DESIGN §5): readiness off, attachments closed (WebSockets 1001), SSE
+   * subscriptions cut (their clients reconnect), HTTP closed
    * with in-flight requests finishing (cut after config.shutdownGraceMs), Yoga disposed, storage
    * closed (unless lent). Idempotent.
    */
@@ -65,6 +67,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     }));
   logRecovery(storage, logger);
   const readiness = new Readiness(storage, config.storageTimeoutMs);
+  const httpSubscriptions = new HttpSubscriptions();
   const context: CryoContext = Object.freeze({ storage, namespace: DEFAULT_NAMESPACE, limits: config.limits, logger });
   const createContext = (): CryoContext => context;
   const operationsDir = options.operationsDir === undefined ? `${ROOT}playground/operations` : options.operationsDir;
@@ -73,7 +76,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     logger,
     queryLimits: config.queryLimits,
     createContext,
-    plugins: [readiness.plugin('/ready')],
+    plugins: [readiness.plugin('/ready'), httpSubscriptions.plugin()],
     graphiqlTabs: config.production || !operationsDir ? [] : loadGraphiqlTabs(operationsDir),
   });
   const homePage = createHomePage(options.dashboardDir === undefined ? `${ROOT}playground/dist` : options.dashboardDir);
@@ -114,6 +117,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
         readiness.drain();
         logger.info('draining');
         for (const attachment of attachments) await attachment.close();
+        httpSubscriptions.cutAll();
         await closeHttpServer(server, config.shutdownGraceMs);
         await yoga.dispose();
         if (ownsStorage) await storage.close();

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RevisionConflict } from '../../src/domain/errors.js';
+import { RevisionConflict, StorageCorrupted } from '../../src/domain/errors.js';
+import { hibernate, thaw } from '../../src/persist.js';
 import { openStorage } from '../../src/storage/open.js';
 import { createRedisStorage } from '../../src/storage/redis/index.js';
 import { orderedHex, redisKeys } from '../../src/storage/redis/keys.js';
@@ -201,6 +202,42 @@ describe('redis adapter specifics', () => {
       expect(rest.items.map((t) => t.id)).toEqual(['f']);
       expect(rest.hasMore).toBe(false);
       expect((await storage.listThreads({ namespace, first: 3 })).hasMore).toBe(false);
+    } finally {
+      await storage.close();
+      await client.close();
+    }
+  });
+
+  it('a journal missing entries its head counts (evicted or damaged) reads as StorageCorrupted, never as a shorter journal', async () => {
+    const { url } = await redis();
+    const client = createClient({ url });
+    client.on('error', () => {});
+    await client.connect();
+    const storage = await createRedisStorage({ url, keyPrefix: prefix });
+    try {
+      const namespace = rid('ns');
+      const keys = redisKeys(prefix);
+      const hole = rid('t');
+      await storage.appendEntries({ namespace, threadId: hole, entries: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] });
+      await client.sendCommand(['XDEL', keys.threadLog(namespace, hole), '0-2']);
+      await expect(storage.readTail({ namespace, threadId: hole, limit: 2 })).rejects.toBeInstanceOf(StorageCorrupted);
+      await expect(storage.readTail({ namespace, threadId: hole, limit: 10 })).rejects.toBeInstanceOf(StorageCorrupted);
+      await expect(storage.readEntries({ namespace, threadId: hole, fromSeq: 0, limit: 10 })).rejects.toBeInstanceOf(StorageCorrupted);
+      expect((await storage.readTail({ namespace, threadId: hole, limit: 1 })).entries.map((e) => [e.seq, e.id])).toEqual([[2, 'c']]);
+
+      const gone = rid('t');
+      await storage.appendEntries({ namespace, threadId: gone, entries: [{ id: 'a' }, { id: 'b' }] });
+      await storage.putCheckpoint({ namespace, agentType: 'p', agentId: gone, state: {}, thread: { id: gone, rev: 2 } });
+      await client.sendCommand(['DEL', keys.threadLog(namespace, gone)]);
+      await expect(storage.readTail({ namespace, threadId: gone, limit: 1 })).rejects.toBeInstanceOf(StorageCorrupted);
+      // thaw compares heads only; paging the journal afterwards must not read as empty.
+      await expect(thaw(storage, { namespace, agentType: 'p', agentId: gone })).resolves.toMatchObject({ thread: { rev: 2 } });
+      await expect(storage.readEntries({ namespace, threadId: gone, fromSeq: 0, limit: 10 })).rejects.toBeInstanceOf(StorageCorrupted);
+      await expect(storage.readEntries({ namespace, threadId: gone, fromSeq: 1, limit: 1 })).rejects.toBeInstanceOf(StorageCorrupted);
+      expect(await storage.readEntries({ namespace, threadId: gone, fromSeq: 2, limit: 10 })).toEqual([]);
+      await expect(
+        hibernate(storage, { namespace, agentType: 'p', agentId: gone, state: {}, thread: { id: gone, rev: 2, entries: [{ id: 'a' }, { id: 'b' }] } }),
+      ).rejects.toBeInstanceOf(StorageCorrupted);
     } finally {
       await storage.close();
       await client.close();

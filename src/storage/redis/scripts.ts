@@ -68,27 +68,37 @@ return {'ok', newRev, h[2], h[3], ARGV[4]}`,
 
 /**
  * Head and the last ARGV[1] entries in one consistent read. KEYS: head, log.
- * Reply: {} (missing) | {rev, meta, createdAt, updatedAt, json… (ascending)}.
+ * Reply: {} (missing) | {rev, meta, createdAt, updatedAt, json… (ascending)} | {'corrupt', rev,
+ * found} when the stream lacks entries the head counts (e.g. evicted).
  */
 export const READ_TAIL = script(
   'read-tail',
   `local h = redis.call('HMGET', KEYS[1], 'rev', 'meta', 'ca', 'ua')
 if not h[1] then return {} end
 local out = {h[1], h[2], h[3], h[4]}
-local n = tonumber(ARGV[1])
+local rev = tonumber(h[1])
+local n = math.min(tonumber(ARGV[1]), rev)
 if n > 0 then
-  local rows = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', n)
+  local rows = redis.call('XREVRANGE', KEYS[2], '0-' .. rev, '0-' .. (rev - n + 1), 'COUNT', n)
+  if #rows ~= n then return {'corrupt', rev, #rows} end
   for i = #rows, 1, -1 do out[#out + 1] = rows[i][2][4] end
 end
 return out`,
 );
 
 /**
- * Entries with seq ≥ ARGV[1], at most ARGV[2] (> 0). KEYS: log. Reply: {streamId, json, …}.
+ * Entries with seq ≥ ARGV[1], at most ARGV[2] (> 0), up to the head's rev. KEYS: head, log.
+ * Reply: {streamId, json, …} | {'corrupt', rev, found} when the stream lacks entries the head
+ * counts (e.g. evicted).
  */
 export const READ_RANGE = script(
   'read-range',
-  `local rows = redis.call('XRANGE', KEYS[1], '0-' .. (tonumber(ARGV[1]) + 1), '+', 'COUNT', tonumber(ARGV[2]))
+  `local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
+local from = tonumber(ARGV[1])
+local n = math.min(tonumber(ARGV[2]), rev - from)
+if n <= 0 then return {} end
+local rows = redis.call('XRANGE', KEYS[2], '0-' .. (from + 1), '0-' .. (from + n), 'COUNT', n)
+if #rows ~= n then return {'corrupt', rev, #rows} end
 local out = {}
 for i = 1, #rows do
   out[#out + 1] = rows[i][1]

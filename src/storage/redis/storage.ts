@@ -1,5 +1,5 @@
 import { prepareAppend } from '../../domain/append.js';
-import { RevisionConflict, StorageUnavailable } from '../../domain/errors.js';
+import { RevisionConflict, StorageCorrupted, StorageUnavailable } from '../../domain/errors.js';
 import type { Limits } from '../../domain/limits.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
 import {
@@ -136,8 +136,13 @@ export class RedisStorage implements Storage {
     return this.#guard(async () => {
       const { namespace, threadId, fromSeq, limit } = prepareReadEntries(options, this.#parts.limits);
       if (limit === 0) return [];
-      const log = this.#parts.keys.threadLog(namespace, threadId);
-      const rows = (await this.#parts.connection.run(READ_RANGE, [log], [String(fromSeq), String(limit)])) as unknown[];
+      const { keys } = this.#parts;
+      const rows = (await this.#parts.connection.run(
+        READ_RANGE,
+        [keys.threadHead(namespace, threadId), keys.threadLog(namespace, threadId)],
+        [String(fromSeq), String(limit)],
+      )) as unknown[];
+      if (rows[0] === 'corrupt') throw missingEntries(threadId, rows);
       const entries: Entry[] = [];
       for (let i = 0; i < rows.length; i += 2) entries.push(decodeEntry(rows[i + 1], threadId, seqOfStreamId(rows[i])));
       return entries;
@@ -154,6 +159,7 @@ export class RedisStorage implements Storage {
         [String(limit)],
       )) as unknown[];
       if (reply.length === 0) return { thread: null, entries: [] };
+      if (reply[0] === 'corrupt') throw missingEntries(threadId, reply);
       const [rev, meta, createdAt, updatedAt, ...rows] = reply;
       const thread = decodeHead(threadId, rev, meta, createdAt, updatedAt);
       const first = thread.rev - rows.length;
@@ -257,4 +263,12 @@ export class RedisStorage implements Storage {
       clearTimeout(timer);
     }
   }
+}
+
+/** The error for a {'corrupt', rev, found} script reply: the stream lacks entries the head counts. */
+function missingEntries(threadId: string, reply: unknown[]): StorageCorrupted {
+  return new StorageCorrupted(
+    `journal of thread ${JSON.stringify(threadId)} is missing entries: its head says rev ${String(reply[1])} but ` +
+      `only ${String(reply[2])} of the requested entries exist (evicted? run Redis with maxmemory-policy noeviction)`,
+  );
 }

@@ -1,9 +1,11 @@
 import {
+  BREAK,
   getLocation,
   getOperationAST,
   GraphQLError,
   Kind,
   visit,
+  type ASTNode,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
@@ -57,6 +59,25 @@ function fieldAt(document: DocumentNode, line: number, column: number): FieldNod
     fieldsByLocation.set(document, (fields = found));
   }
   return fields.get(`${line}:${column}`);
+}
+
+/**
+ * True when a variable appears inside a list or object literal (`payload: { a: $v }`). graphql-jit
+ * coerces a scalar's literal once, when compiling and without variables, so such a variable would
+ * silently become null in JSON/JSONObject literals; these documents stay on the standard executor.
+ */
+function hasVariableInLiteral(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    [Kind.VARIABLE](_node, _key, _parent, _path, ancestors) {
+      if (ancestors.some((a) => !Array.isArray(a) && ((a as ASTNode).kind === Kind.OBJECT || (a as ASTNode).kind === Kind.LIST))) {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /**
@@ -116,8 +137,10 @@ export function useJitExecution(options: JitExecutionOptions = {}): Plugin {
       slots.set(operation, (slot = { schema: args.schema, uses: 0, compiled: undefined, fallback: undefined, execute: undefined }));
     }
     if (slot.compiled === undefined && slot.uses++ >= compileAfter) {
-      const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
-      slot.compiled = isCompiledQuery(result) ? result : null;
+      const result = hasVariableInLiteral(args.document)
+        ? null
+        : compileQuery(args.schema, args.document, args.operationName ?? undefined);
+      slot.compiled = result && isCompiledQuery(result) ? result : null;
       options.onCompile?.({ operationName: args.operationName ?? null, compiled: slot.compiled !== null });
     }
     return slot;

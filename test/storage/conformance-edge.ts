@@ -9,7 +9,8 @@ const invalid = (promise: Promise<unknown>, field: string): Promise<ValidationEr
 
 /**
  * Edge cases found by adversarial review: inputs that JSON cannot carry faithfully, loose
- * timestamps. Each must be a ValidationError with nothing written, identical on every adapter.
+ * timestamps, missing options (each a ValidationError with nothing written, identical on every
+ * adapter), `__proto__` keys, and inputs changed by the caller while a call is in flight.
  */
 export function edgeTests(ctx: ConformanceContext): void {
   describe('edge inputs', () => {

@@ -26,7 +26,9 @@ export const GRAPHQL_ERROR_CODES = [
  * - any other CryoError → its own code and message (they are written for callers);
  * - anything else → Yoga's "Unexpected error." (`INTERNAL_SERVER_ERROR`), logged with its stack;
  *   outside production the original message is attached under `extensions.originalError`.
- * GraphQL errors from parsing, validation and variable coercion pass unchanged.
+ * GraphQL errors from parsing, validation and variable coercion pass unchanged, except that in
+ * production a "Did you mean …?" hint (graphql-js names fields in variable errors) is hidden as
+ * armor hides it in validation errors.
  */
 export function createMaskError(options: { production: boolean; logger: Logger }) {
   const { production, logger } = options;
@@ -34,6 +36,7 @@ export function createMaskError(options: { production: boolean; logger: Logger }
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (!(original instanceof CryoError)) {
       if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) {
+        if (production) error.message = error.message.replace(/Did you mean ".+"\?/g, '[Suggestion hidden]');
         return error;
       }
       logger.error({ err: original, path: error instanceof GraphQLError ? error.path : undefined }, 'unexpected error');

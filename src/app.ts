@@ -11,6 +11,7 @@ import { loadGraphiqlTabs } from './server/graphiql-tabs.js';
 import { createHomePage } from './server/home-page.js';
 import { closeHttpServer } from './server/http-close.js';
 import { HttpSubscriptions } from './server/http-subscriptions.js';
+import { useInputListLimit } from './server/input-list-limit.js';
 import { createLogger } from './server/logger.js';
 import { isCrossOrigin, refuseCrossOrigin } from './server/origin.js';
 import { Readiness } from './server/readiness.js';
@@ -21,6 +22,8 @@ import type { RecoveryReport } from './storage/file/recovery.js';
 import type { Storage } from './storage/types.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Input lists longer than this many times maxEntriesPerAppend are refused before coercion. */
+const INPUT_LIST_FACTOR = 10;
 
 /** Options of {@link buildApp} beyond the config (for tests and embedding). */
 export interface AppOptions {
@@ -76,7 +79,11 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     logger,
     queryLimits: config.queryLimits,
     createContext,
-    plugins: [readiness.plugin('/ready'), httpSubscriptions.plugin()],
+    plugins: [
+      readiness.plugin('/ready'),
+      httpSubscriptions.plugin(),
+      useInputListLimit(INPUT_LIST_FACTOR * config.limits.maxEntriesPerAppend),
+    ],
     graphiqlTabs: config.production || !operationsDir ? [] : loadGraphiqlTabs(operationsDir),
   });
   const homePage = createHomePage(options.dashboardDir === undefined ? `${ROOT}playground/dist` : options.dashboardDir);

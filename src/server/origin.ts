@@ -6,19 +6,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * fetch, form post and WebSocket upgrade, so refusing these keeps other web pages from reading or
  * writing a Cryo server through a visitor's browser (CSRF, cross-site WebSocket hijacking).
  * Requests without `Origin` (Node, curl, the typed client) and same-origin pages (the dashboard,
- * GraphiQL) pass. It compares host and port only, not the scheme (a TLS proxy in front is fine).
- * It does NOT stop DNS rebinding (the attacker's name is then the Host too) and offers no allow-list.
+ * GraphiQL) pass. It compares host and port only, not the scheme (a TLS proxy in front is fine);
+ * behind a proxy that rewrites `Host`, the public host may come as `X-Forwarded-Host` (a browser
+ * page cannot set that header without a preflight, which is refused). It does NOT stop DNS
+ * rebinding (the attacker's name is then the Host too) and offers no allow-list.
  */
 export function isCrossOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return false;
-  const host = req.headers.host?.toLowerCase();
-  if (!host) return true;
+  let from: string;
   try {
-    return new URL(origin).host !== host;
+    from = new URL(origin).host;
   } catch {
     return true;
   }
+  const forwarded = req.headers['x-forwarded-host'];
+  const hosts = [req.headers.host, ...(typeof forwarded === 'string' ? forwarded.split(',') : [])];
+  return !hosts.some((host) => host !== undefined && host.trim().toLowerCase() === from);
 }
 
 /** Answers 403 with a GraphQL-shaped JSON error (`extensions.code` FORBIDDEN_ORIGIN), without reading the body. */

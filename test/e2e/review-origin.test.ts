@@ -86,6 +86,13 @@ describe('cross-origin requests (production)', () => {
     expect(await rev(threadId)).toBe(2);
   });
 
+  it('behind a proxy that rewrites Host, the public host may come as X-Forwarded-Host', async () => {
+    const post = (headers: Record<string, string>) =>
+      fetch(t.graphqlUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect((await post({ origin: 'https://cryo.example.com', 'x-forwarded-host': 'cryo.example.com' })).status).toBe(200);
+    expect((await post({ origin: 'https://cryo.example.com', 'x-forwarded-host': 'other.example.com' })).status).toBe(403);
+  });
+
   it('a WebSocket from another origin is refused at the upgrade (403); the same origin and no Origin connect', async () => {
     expect(await openSocket(wsUrl, EVIL)).toBe(403);
     expect(await openSocket(wsUrl, 'null')).toBe(403);

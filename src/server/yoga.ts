@@ -1,5 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useDisableIntrospection } from '@envelop/disable-introspection';
+import type { GraphQLError, ValidationContext } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -67,11 +68,11 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
     },
     plugins: [
       EnvelopArmorPlugin({
-        maxDepth: { n: q.maxDepth, exposeLimits, ignoreIntrospection: true },
+        maxDepth: { n: q.maxDepth, ignoreIntrospection: true, ...asValidationError('the query is nested too deep', exposeLimits) },
         maxTokens: { n: q.maxTokens, exposeLimits },
-        maxAliases: { n: q.maxAliases, exposeLimits },
-        maxDirectives: { n: q.maxDirectives, exposeLimits },
-        costLimit: { maxCost: q.maxCost, exposeLimits, ignoreIntrospection: true },
+        maxAliases: { n: q.maxAliases, ...asValidationError('too many aliases', exposeLimits) },
+        maxDirectives: { n: q.maxDirectives, ...asValidationError('too many directives', exposeLimits) },
+        costLimit: { maxCost: q.maxCost, ignoreIntrospection: true, ...asValidationError('the query would cost too much', exposeLimits) },
         blockFieldSuggestion: { enabled: production },
       }),
       ...(production ? [useDisableIntrospection()] : []),
@@ -79,4 +80,19 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
       ...(options.plugins ?? []),
     ],
   });
+}
+
+/**
+ * Armor options that report a validation-rule limit as an ordinary validation error (HTTP 400,
+ * GRAPHQL_VALIDATION_FAILED; an operation error over WebSocket) instead of throwing out of
+ * validate (which Yoga answered with 200 and no code), and that name the limit without its value
+ * when the values are hidden.
+ */
+function asValidationError(what: string, exposeLimits: boolean) {
+  return {
+    exposeLimits,
+    errorMessage: `Query validation error: ${what}.`,
+    propagateOnRejection: false,
+    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+  };
 }

@@ -126,6 +126,37 @@ export function describePersistSuite(name: string, factory: ConformanceFactory):
         expect(ids).toEqual(['a', 'b', 'c', 'd']);
       });
 
+      it('ThreadDiverged when an overlapping sent entry without an id differs from the stored one in content', async () => {
+        const key = agent();
+        const threadId = rid('t');
+        await storage().appendEntries({
+          ...journalOf(key, threadId),
+          entries: [{ kind: 'user', payload: { text: 'hi', n: 1 } }, { kind: 'tool', payload: { name: 'wave' }, at: '2026-01-02T03:04:05.678Z' }],
+        });
+        for (const [seq, sent] of [
+          [0, { kind: 'assistant', payload: { text: 'hi', n: 1 } }],
+          [0, { kind: 'user', payload: { text: 'bye', n: 1 } }],
+          [0, { kind: 'user', payload: { text: 'hi', n: 1 }, refs: { to: 'x' } }],
+          [1, { kind: 'tool', payload: { name: 'wave' }, at: '2026-01-02T03:04:05.679Z' }],
+        ] as const) {
+          const entries = seq === 0 ? [sent, { kind: 'tool', payload: { name: 'wave' } }, { id: 'new' }] : [{ kind: 'user', payload: { n: 1, text: 'hi' } }, sent, { id: 'new' }];
+          await rejection(hibernate(storage(), { ...key, state: {}, thread: { id: threadId, rev: 3, entries } }), ThreadDiverged, { threadId, seq });
+        }
+        expect((await storage().getThread(journalOf(key, threadId)))?.rev).toBe(2);
+        expect(await storage().getCheckpoint(key)).toBeNull();
+        // The same content (key order aside, `at` equal when given) is the stored entry.
+        const ok = await hibernate(storage(), {
+          ...key,
+          state: {},
+          thread: {
+            id: threadId,
+            rev: 3,
+            entries: [{ kind: 'user', payload: { n: 1, text: 'hi' } }, { kind: 'tool', payload: { name: 'wave' }, at: '2026-01-02T03:04:05.678Z' }, { id: 'new' }],
+          },
+        });
+        expect(ok.flushed).toBe(1);
+      });
+
       it('a fenced, stale writer (expectedRev) fails before touching the journal', async () => {
         const key = agent();
         const local = new LocalJournal(rid('t'));

@@ -2,6 +2,7 @@ import { RevisionConflict, ThreadDiverged, ThreadHistoryTruncated, ThreadRevRegr
 import { DEFAULT_LIMITS } from '../domain/limits.js';
 import type { Storage } from '../storage/types.js';
 import type { HibernateInput, HibernateResult, PersistOptions } from './types.js';
+import { couldBeStoredEntry } from './entry-match.js';
 import { prepareHibernate, type PreparedHibernate } from './validate-hibernate.js';
 
 type PreparedThread = NonNullable<PreparedHibernate['thread']>;
@@ -18,8 +19,9 @@ const MAX_FLUSH_ATTEMPTS = 8;
  * 1–4. The thread's stored rev S and the overlapping stored entries are read in one `readTail`;
  *    S > rev is ThreadRevRegression, S < rev - entries.length is ThreadHistoryTruncated
  *    (`firstSentSeq` = rev - entries.length), an overlapping sent entry that carries an id
- *    different from the stored one is ThreadDiverged { seq }. Sent entries without ids are
- *    assumed to be the stored ones.
+ *    different from the stored one is ThreadDiverged { seq }. A sent entry without an id must
+ *    match the stored one's kind, payload, refs (and `at` when given), else ThreadDiverged too:
+ *    a different entry is never silently taken as already written.
  * 5. The entries with seq ≥ S are appended with expectedRev = S (metadata only matters when S = 0).
  *    A RevisionConflict there means someone else appended meanwhile: the thread is re-read and
  *    the flush continues only if every entry the other writer added is one of ours with a
@@ -80,6 +82,7 @@ async function flush(storage: Storage, namespace: string, thread: PreparedThread
         if (verifiedUpTo !== null && stored.seq >= verifiedUpTo) {
           throw new RevisionConflict(verifiedUpTo, storedRev, `thread ${JSON.stringify(threadId)}`);
         }
+        if (!couldBeStoredEntry(entries[stored.seq - firstSentSeq]!, stored)) throw new ThreadDiverged(threadId, stored.seq);
         continue;
       }
       if (sentId !== stored.id) throw new ThreadDiverged(threadId, stored.seq);

@@ -1,3 +1,4 @@
+import type { EntryInput } from '../src/domain/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   RevisionConflict,
@@ -138,8 +139,8 @@ export function describePersistSuite(name: string, factory: ConformanceFactory):
           [0, { kind: 'user', payload: { text: 'bye', n: 1 } }],
           [0, { kind: 'user', payload: { text: 'hi', n: 1 }, refs: { to: 'x' } }],
           [1, { kind: 'tool', payload: { name: 'wave' }, at: '2026-01-02T03:04:05.679Z' }],
-        ] as const) {
-          const entries = seq === 0 ? [sent, { kind: 'tool', payload: { name: 'wave' } }, { id: 'new' }] : [{ kind: 'user', payload: { n: 1, text: 'hi' } }, sent, { id: 'new' }];
+        ] as [number, EntryInput][]) {
+          const entries: EntryInput[] = seq === 0 ? [sent, { kind: 'tool', payload: { name: 'wave' } }, { id: 'new' }] : [{ kind: 'user', payload: { n: 1, text: 'hi' } }, sent, { id: 'new' }];
           await rejection(hibernate(storage(), { ...key, state: {}, thread: { id: threadId, rev: 3, entries } }), ThreadDiverged, { threadId, seq });
         }
         expect((await storage().getThread(journalOf(key, threadId)))?.rev).toBe(2);

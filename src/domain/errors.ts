@@ -84,7 +84,7 @@ export class ThreadDiverged extends CryoError {
     readonly threadId: string,
     readonly seq: number,
   ) {
-    super(`thread ${JSON.stringify(threadId)} diverged at seq ${seq}: the stored entry has another id`);
+    super(`thread ${JSON.stringify(threadId)} diverged at seq ${seq}: the entry sent is not the stored one (another id or content)`);
   }
 }
 

@@ -81,7 +81,7 @@ builder.objectType(ThreadHistoryTruncated, {
 
 builder.objectType(ThreadDiverged, {
   name: 'ThreadDiverged',
-  description: 'hibernate: an entry sent has a different id than the stored entry at the same seq; nothing was written.',
+  description: 'hibernate: an entry sent is not the stored entry at the same seq (another id, or, sent without an id, another kind, payload, refs or at); nothing was written.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
     threadId: t.exposeID('threadId', { description: 'The thread.' }),

@@ -132,13 +132,13 @@ const WHY: [prefix: string, explain: Explain][] = [
               `JavaScript is not the gap: the atomic server-side step is. `
             : `It ran at ${script.ratio.toFixed(2)}× a raw EVALSHA of its own append script: part of the gap ` +
               `is the adapter's JavaScript (validation, encoding, decoding the reply), the rest the script. `) +
-        `One append is one Lua script that reads the head, checks the revision (and the ` +
-        `idempotent-retry rule), XADDs the entry, updates the head hash, publishes the change and ` +
-        `returns the head: five commands and a Lua call inside Redis instead of one. INFO ` +
-        `commandstats taken while writing the harness (not this run) showed ~11 µs of Redis time ` +
-        `per EVALSHA vs ~0.6 µs per RPUSH and ~1.2 µs per XADD, and the EVALSHA's longer argument ` +
-        `list and reply cost the client more too. Meeting 0.7× against a single command would need ` +
-        `a cheaper script (fewer commands per append) or giving up a guarantee (the revision check ` +
+        `One append is one Lua script that reads the head (HMGET), checks the revision (and the ` +
+        `idempotent-retry rule), updates the head (HSET), XADDs the entry and publishes the change: ` +
+        `four commands and a Lua call inside Redis instead of one, and a longer argument list and ` +
+        `reply for the client. (INFO commandstats taken while writing the harness, with an earlier ` +
+        `five-command version of the script, showed ~11 µs of Redis time per EVALSHA vs ~0.6 µs per ` +
+        `RPUSH and ~1.2 µs per XADD.) Meeting 0.7× against a single command would need a cheaper ` +
+        `script or giving up a guarantee (the revision check ` +
         `or the notification), which DESIGN §2 does not allow.`
       );
     },

@@ -90,7 +90,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   const graphql = withBodyLimit(config.limits.maxRequestBytes, yoga as unknown as (req: IncomingMessage, res: ServerResponse) => void);
   const server = createServer((req, res) => {
     if (homePage(req, res)) return;
-    if (isCrossOrigin(req)) refuseCrossOrigin(req, res);
+    if (isCrossOrigin(req, config.allowedOrigins)) refuseCrossOrigin(req, res);
     else graphql(req, res);
   });
   const attachments: ServerAttachment[] = [];

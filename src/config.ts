@@ -26,6 +26,11 @@ export interface CryoConfig {
   shutdownGraceMs: number;
   /** Milliseconds a storage call may take before it fails with STORAGE_UNAVAILABLE (Redis). @default 2000 */
   storageTimeoutMs: number;
+  /**
+   * Browser origins besides the server's own that may call it (HTTP and WebSocket), as exact
+   * lower-case `scheme://host[:port]`, or `*` for any. @default [] (same origin only)
+   */
+  allowedOrigins: string[];
 }
 
 /** Limits on GraphQL documents, enforced before execution. */
@@ -89,6 +94,7 @@ export const SERVER_SETTINGS = {
   logLevel: { env: 'CRYO_LOG_LEVEL', flag: '--log-level' },
   shutdownGraceMs: { env: 'CRYO_SHUTDOWN_GRACE_MS', flag: '--shutdown-grace-ms' },
   storageTimeoutMs: { env: 'CRYO_STORAGE_TIMEOUT_MS', flag: '--storage-timeout-ms' },
+  allowedOrigins: { env: 'CRYO_ALLOWED_ORIGINS', flag: '--allowed-origins' },
 } as const;
 
 /** The defaults, with `overrides` applied (limits merged). For tests and embedding; validates. */
@@ -103,6 +109,7 @@ export function defineConfig(
     logLevel: 'info',
     shutdownGraceMs: 10_000,
     storageTimeoutMs: 2_000,
+    allowedOrigins: [],
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
     queryLimits: { ...DEFAULT_QUERY_LIMITS, ...overrides.queryLimits },
@@ -142,6 +149,8 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
   if (grace) overrides.shutdownGraceMs = integer(grace, 0, 600_000);
   const storageTimeout = pick(SERVER_SETTINGS.storageTimeoutMs);
   if (storageTimeout) overrides.storageTimeoutMs = integer(storageTimeout, 1, 600_000);
+  const origins = pick(SERVER_SETTINGS.allowedOrigins);
+  if (origins) overrides.allowedOrigins = origins.value.split(',').map((o) => o.trim().toLowerCase()).filter(Boolean);
   const limits: Partial<Limits> = {};
   for (const setting of LIMIT_SETTINGS) {
     const value = pick(setting);
@@ -195,6 +204,13 @@ function checkConfig(config: CryoConfig): void {
     throw new ConfigError(`PORT / --port must be an integer between 0 and 65535 (got ${config.port})`);
   }
   if (config.host.trim() === '') throw new ConfigError('HOST / --host must not be empty');
+  for (const origin of config.allowedOrigins) {
+    if (origin !== '*' && !isOrigin(origin)) {
+      throw new ConfigError(
+        `CRYO_ALLOWED_ORIGINS / --allowed-origins: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], lower case, no path) or *`,
+      );
+    }
+  }
   if (!Number.isSafeInteger(config.storageTimeoutMs) || config.storageTimeoutMs < 1) {
     throw new ConfigError(`CRYO_STORAGE_TIMEOUT_MS / --storage-timeout-ms must be a positive integer (got ${config.storageTimeoutMs})`);
   }
@@ -214,5 +230,13 @@ function checkConfig(config: CryoConfig): void {
     throw new ConfigError(
       `CRYO_DEFAULT_PAGE_SIZE (${config.limits.defaultPageSize}) must not exceed CRYO_MAX_PAGE_SIZE (${config.limits.maxPageSize})`,
     );
+  }
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
   }
 }

@@ -11,6 +11,15 @@ describe('parseConfig', () => {
     expect(config.storageTimeoutMs).toBe(2000);
   });
 
+  it('reads allowed origins from CRYO_ALLOWED_ORIGINS (comma-separated, lower-cased)', () => {
+    expect(parseConfig({}, []).allowedOrigins).toEqual([]);
+    expect(parseConfig({ CRYO_ALLOWED_ORIGINS: 'https://Dash.example.com, http://localhost:5173' }, []).allowedOrigins).toEqual([
+      'https://dash.example.com',
+      'http://localhost:5173',
+    ]);
+    expect(parseConfig({}, ['--allowed-origins', '*']).allowedOrigins).toEqual(['*']);
+  });
+
   it('reads the storage timeout from CRYO_STORAGE_TIMEOUT_MS or --storage-timeout-ms', () => {
     expect(parseConfig({ CRYO_STORAGE_TIMEOUT_MS: '500' }, []).storageTimeoutMs).toBe(500);
     expect(parseConfig({ CRYO_STORAGE_TIMEOUT_MS: '500' }, ['--storage-timeout-ms=750']).storageTimeoutMs).toBe(750);
@@ -34,6 +43,7 @@ describe('parseConfig', () => {
     [{ CRYO_DEFAULT_PAGE_SIZE: '600' }, [], /CRYO_DEFAULT_PAGE_SIZE \(600\) must not exceed CRYO_MAX_PAGE_SIZE \(500\)/],
     [{ CRYO_LOG_LEVEL: 'loud' }, [], /CRYO_LOG_LEVEL must be one of/],
     [{ CRYO_STORAGE_TIMEOUT_MS: '0' }, [], /CRYO_STORAGE_TIMEOUT_MS must be an integer between 1/],
+    [{ CRYO_ALLOWED_ORIGINS: 'https://dash.example.com/app' }, [], /CRYO_ALLOWED_ORIGINS .* is not an origin/],
     [{}, ['--verbose'], /unknown argument "--verbose"/],
     [{}, ['--storage'], /--storage needs a value/],
     [{}, ['--host', '--port'], /--host needs a value/],

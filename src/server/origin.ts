@@ -8,12 +8,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * Requests without `Origin` (Node, curl, the typed client) and same-origin pages (the dashboard,
  * GraphiQL) pass. It compares host and port only, not the scheme (a TLS proxy in front is fine);
  * behind a proxy that rewrites `Host`, the public host may come as `X-Forwarded-Host` (a browser
- * page cannot set that header without a preflight, which is refused). It does NOT stop DNS
- * rebinding (the attacker's name is then the Host too) and offers no allow-list.
+ * page cannot set that header without a preflight, which is refused). Origins listed in
+ * `allowed` (exact `scheme://host[:port]`, or `*` for any) pass too, e.g. a dashboard served from
+ * elsewhere (CRYO_ALLOWED_ORIGINS). It does NOT stop DNS rebinding (the attacker's name is then
+ * the Host too).
  */
-export function isCrossOrigin(req: IncomingMessage): boolean {
+export function isCrossOrigin(req: IncomingMessage, allowed: readonly string[] = []): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return false;
+  if (allowed.length > 0 && (allowed.includes('*') || allowed.includes(origin.toLowerCase()))) return false;
   let from: string;
   try {
     from = new URL(origin).host;

@@ -36,7 +36,7 @@ export function createWebSocketAttachment(options: WebSocketOptions = {}): Attac
       server,
       path: yoga.graphqlEndpoint,
       maxPayload: config.limits.maxRequestBytes,
-      verifyClient: ({ req }, accept) => (isCrossOrigin(req) ? accept(false, 403, 'cross-origin WebSocket refused') : accept(true)),
+      verifyClient: ({ req }, accept) => (isCrossOrigin(req, config.allowedOrigins) ? accept(false, 403, 'cross-origin WebSocket refused') : accept(true)),
     });
     const enveloped = (args: ExecutionArgs) => args.rootValue as Enveloped;
     const disposable = useServer(

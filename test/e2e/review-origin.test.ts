@@ -100,3 +100,31 @@ describe('cross-origin requests (production)', () => {
     expect(await openSocket(wsUrl, undefined)).toBe('open');
   });
 });
+
+describe('cross-origin requests with CRYO_ALLOWED_ORIGINS', () => {
+  const DASHBOARD = 'https://dash.example.com';
+  let t: TestApp;
+  let wsUrl: string;
+  beforeAll(async () => {
+    t = await startTestApp('memory', { production: true, allowedOrigins: [DASHBOARD] });
+    wsUrl = t.graphqlUrl.replace(/^http/, 'ws');
+  });
+  afterAll(() => t?.close());
+
+  it('a listed origin gets its preflight granted, its queries served and its WebSocket opened; others stay refused', async () => {
+    const preflight = await fetch(t.graphqlUrl, {
+      method: 'OPTIONS',
+      headers: { origin: DASHBOARD, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(DASHBOARD);
+    const query = (origin: string) =>
+      fetch(t.graphqlUrl, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const allowed = await query(DASHBOARD);
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(DASHBOARD);
+    expect((await query(EVIL)).status).toBe(403);
+    expect(await openSocket(wsUrl, DASHBOARD)).toBe('open');
+    expect(await openSocket(wsUrl, EVIL)).toBe(403);
+  });
+});

@@ -31,7 +31,18 @@ export interface CryoConfig {
    * lower-case `scheme://host[:port]`, or `*` for any. @default [] (same origin only)
    */
   allowedOrigins: string[];
+  /**
+   * File storage durability: `wal` (one shared write-ahead log, one fdatasync per round for all
+   * threads) or `per-thread-fsync` (each journal fsynced itself). Both fsync before acknowledging.
+   * @default "wal"
+   */
+  fileDurability: FileDurability;
 }
+
+/** The file storage durability modes (see src/storage/file/README.md). */
+export const FILE_DURABILITIES = ['wal', 'per-thread-fsync'] as const;
+/** One of {@link FILE_DURABILITIES}. */
+export type FileDurability = (typeof FILE_DURABILITIES)[number];
 
 /** Limits on GraphQL documents, enforced before execution. */
 export interface QueryLimits {
@@ -95,6 +106,7 @@ export const SERVER_SETTINGS = {
   shutdownGraceMs: { env: 'CRYO_SHUTDOWN_GRACE_MS', flag: '--shutdown-grace-ms' },
   storageTimeoutMs: { env: 'CRYO_STORAGE_TIMEOUT_MS', flag: '--storage-timeout-ms' },
   allowedOrigins: { env: 'CRYO_ALLOWED_ORIGINS', flag: '--allowed-origins' },
+  fileDurability: { env: 'CRYO_FILE_DURABILITY', flag: '--file-durability' },
 } as const;
 
 /** The defaults, with `overrides` applied (limits merged). For tests and embedding; validates. */
@@ -110,6 +122,7 @@ export function defineConfig(
     shutdownGraceMs: 10_000,
     storageTimeoutMs: 2_000,
     allowedOrigins: [],
+    fileDurability: 'wal',
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
     queryLimits: { ...DEFAULT_QUERY_LIMITS, ...overrides.queryLimits },
@@ -149,6 +162,13 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
   if (grace) overrides.shutdownGraceMs = integer(grace, 0, 600_000);
   const storageTimeout = pick(SERVER_SETTINGS.storageTimeoutMs);
   if (storageTimeout) overrides.storageTimeoutMs = integer(storageTimeout, 1, 600_000);
+  const durability = pick(SERVER_SETTINGS.fileDurability);
+  if (durability) {
+    if (!(FILE_DURABILITIES as readonly string[]).includes(durability.value)) {
+      throw new ConfigError(`${durability.from} must be one of ${FILE_DURABILITIES.join(', ')} (got ${JSON.stringify(durability.value)})`);
+    }
+    overrides.fileDurability = durability.value as FileDurability;
+  }
   const origins = pick(SERVER_SETTINGS.allowedOrigins);
   if (origins) overrides.allowedOrigins = origins.value.split(',').map((o) => o.trim().toLowerCase()).filter(Boolean);
   const limits: Partial<Limits> = {};

@@ -20,6 +20,12 @@ describe('parseConfig', () => {
     expect(parseConfig({}, ['--allowed-origins', '*']).allowedOrigins).toEqual(['*']);
   });
 
+  it('reads the file durability mode from CRYO_FILE_DURABILITY or --file-durability (default wal)', () => {
+    expect(parseConfig({}, []).fileDurability).toBe('wal');
+    expect(parseConfig({ CRYO_FILE_DURABILITY: 'per-thread-fsync' }, []).fileDurability).toBe('per-thread-fsync');
+    expect(() => parseConfig({}, ['--file-durability', 'none'])).toThrow(/--file-durability must be one of wal, per-thread-fsync/);
+  });
+
   it('reads the storage timeout from CRYO_STORAGE_TIMEOUT_MS or --storage-timeout-ms', () => {
     expect(parseConfig({ CRYO_STORAGE_TIMEOUT_MS: '500' }, []).storageTimeoutMs).toBe(500);
     expect(parseConfig({ CRYO_STORAGE_TIMEOUT_MS: '500' }, ['--storage-timeout-ms=750']).storageTimeoutMs).toBe(750);

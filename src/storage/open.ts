@@ -9,6 +9,8 @@ export interface OpenStorageOptions {
   limits?: Partial<Limits>;
   /** Redis adapter settings (see RedisStorageOptions). */
   redis?: { commandTimeoutMs?: number; keyPrefix?: string };
+  /** File adapter settings (see FileStorageOptions). */
+  file?: { durability?: 'wal' | 'per-thread-fsync' };
 }
 
 /**
@@ -26,7 +28,7 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     }
     case 'file': {
       const { createFileStorage } = await import('./file/index.js');
-      return createFileStorage({ directory: location.path, limits: options.limits });
+      return createFileStorage({ ...options.file, directory: location.path, limits: options.limits });
     }
     case 'redis': {
       const { createRedisStorage } = await import('./redis/index.js');

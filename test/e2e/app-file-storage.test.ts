@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { defineConfig } from '../../src/config.js';
-import { createFileStorage } from '../../src/storage/file/index.js';
+import { createFileStorage, type FileStorage } from '../../src/storage/file/index.js';
 import { THREADS_DIR } from '../../src/storage/file/names.js';
 
 describe('start-up on a file store that needed repair', () => {
@@ -40,6 +40,27 @@ describe('start-up on a file store that needed repair', () => {
       expect(warning?.level).toBe(40);
       expect(warning?.truncated).toHaveLength(1);
       expect((await app.storage.getThread({ threadId: 'torn' }))?.rev).toBe(2);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('CRYO_FILE_DURABILITY reaches the file adapter', () => {
+  let dir = '';
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each(['wal', 'per-thread-fsync'] as const)('%s', async (fileDurability) => {
+    dir = await mkdtemp(join(tmpdir(), 'cryo-durability-'));
+    const app = await buildApp(defineConfig({ storage: `file:${dir}`, port: 0, logLevel: 'silent', fileDurability }), {
+      dashboardDir: null,
+      operationsDir: null,
+    });
+    try {
+      await app.storage.appendEntries({ threadId: 't', entries: [{}] });
+      expect((app.storage as FileStorage).stats()).toMatchObject({ durability: fileDurability, appends: 1 });
     } finally {
       await app.stop();
     }

@@ -101,19 +101,7 @@ export const hasSeq = (seq: number) => (r: Recording<WireEvent>) => r.data.some(
 /** True once a CaughtUp arrived. */
 export const caughtUp = (r: Recording<WireEvent>) => r.data.some((e) => e.__typename === 'CaughtUp');
 
-export const range = (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
-
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng, range } from '../live/helpers.js';
 
 export const APPEND = /* GraphQL */ `
   mutation Append($input: AppendEntriesInput!) {

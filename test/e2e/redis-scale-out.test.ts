@@ -8,6 +8,7 @@ import { freshId, startTestApp, type TestApp } from '../support/app.js';
 import { startRedisCluster } from '../support/redis-cluster.js';
 import { CAN_OWN_REDIS, startRedis } from '../support/redis-server.js';
 import { APPEND, range, THREAD_ENTRIES, wsClient, type WireEvent } from './live-helpers.js';
+import { eventually } from '../support/eventually.js';
 
 const TIMEOUT = 1000;
 // Generous: the machine is shared; the point is "bounded", not a latency target.
@@ -75,19 +76,6 @@ class ResumingSubscriber {
         this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
-    }
-  }
-}
-
-/** Retries `probe` until it resolves (bounded): waiting on a state, not on a fixed delay. */
-async function eventually<T>(probe: () => Promise<T>, withinMs = 15_000): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    try {
-      return await probe();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
 }
@@ -229,7 +217,7 @@ describe.skipIf(!CAN_OWN_REDIS).each(SETUPS)('two app instances on %s', (_name, 
       await eventually(async () => {
         const response = await fetch(`${app.url}ready`);
         if (response.status !== 200) throw new Error(`ready: ${response.status}`);
-      });
+      }, 15_000);
     }
     for (let i = 0; i < 20; i++) await write(i % 2 ? b : a, `after-${i}`);
     for (const subscriber of subscribers) {

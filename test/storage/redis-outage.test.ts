@@ -5,24 +5,12 @@ import { createRedisStorage } from '../../src/storage/redis/index.js';
 import type { Storage } from '../../src/storage/types.js';
 import { CAN_OWN_REDIS, freePort, startRedis, type TestRedis } from '../support/redis-server.js';
 import { rid } from './conformance-helpers.js';
+import { eventually } from '../support/eventually.js';
 
 const TIMEOUT = 400;
 // Generous: the machine is shared; the point is "bounded", not a latency target.
 const SLACK = 1000;
 const prefix = `cryo-test-${randomBytes(4).toString('hex')}`;
-
-/** Retries `probe` until it resolves (bounded): waiting on a state, not on a fixed delay. */
-async function eventually<T>(probe: () => Promise<T>, withinMs = 10_000): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    try {
-      return await probe();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
 
 /** Runs `call`, expects StorageUnavailable, and returns how long it took. */
 async function failsFast(call: () => Promise<unknown>): Promise<number> {

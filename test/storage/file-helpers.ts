@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { createFileStorage, type FileStorage, type FileStorageOptions } from '../../src/storage/file/index.js';
 
 /** Both durability modes of the file adapter; every file test runs in each. */
 export const DURABILITY_MODES = ['per-thread-fsync', 'wal'] as const;
@@ -15,6 +16,32 @@ const fixture = join(root, 'test/storage/fixtures/file-writer-child.ts');
 export async function tempDir(prefix = 'cryo-file-'): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/**
+ * A fresh temp store directory: `open(overrides)` opens a FileStorage there with `defaults` plus
+ * the overrides. Every storage opened is closed, then the directory removed, by a cleanup pushed
+ * onto `cleanups` (run them in afterEach).
+ */
+export async function freshStore(
+  cleanups: (() => Promise<void>)[],
+  defaults: Omit<FileStorageOptions, 'directory'>,
+  prefix?: string,
+): Promise<{ dir: string; open: (overrides?: Partial<FileStorageOptions>) => Promise<FileStorage> }> {
+  const dir = await tempDir(prefix);
+  const opened: FileStorage[] = [];
+  cleanups.push(async () => {
+    for (const storage of opened) await storage.close();
+    await dir.remove();
+  });
+  return {
+    dir: dir.path,
+    open: async (overrides = {}) => {
+      const storage = await createFileStorage({ ...defaults, directory: dir.path, ...overrides });
+      opened.push(storage);
+      return storage;
+    },
+  };
 }
 
 /** The write-ahead log segments (`WAL.<n>`) in a data directory, oldest first, as full paths. */

@@ -3,11 +3,11 @@ import { appendFile, readFile, stat, truncate, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageCorrupted } from '../../src/domain/errors.js';
-import { createFileStorage, type FileStorage } from '../../src/storage/file/index.js';
+import type { FileStorage } from '../../src/storage/file/index.js';
 import { checkpointPath, journalPath } from '../../src/storage/file/names.js';
 import { decodeRecord } from '../../src/storage/file/record-codec.js';
 import { rejection, rid } from './conformance-helpers.js';
-import { DURABILITY_MODES, tempDir, walk } from './file-helpers.js';
+import { DURABILITY_MODES, freshStore, walk } from './file-helpers.js';
 
 describe.each(DURABILITY_MODES)('durability %s', (durability) => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -15,22 +15,7 @@ describe.each(DURABILITY_MODES)('durability %s', (durability) => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function fresh(): Promise<{ dir: string; open: (strict?: boolean) => Promise<FileStorage> }> {
-    const dir = await tempDir();
-    const opened: FileStorage[] = [];
-    cleanups.push(async () => {
-      for (const s of opened) await s.close();
-      await dir.remove();
-    });
-    return {
-      dir: dir.path,
-      open: async (strict = false) => {
-        const storage = await createFileStorage({ durability, directory: dir.path, strict });
-        opened.push(storage);
-        return storage;
-      },
-    };
-  }
+  const fresh = () => freshStore(cleanups, { durability });
 
   /** Start offsets and ends of every record in a file. */
   async function records(path: string): Promise<{ start: number; end: number }[]> {
@@ -172,7 +157,7 @@ describe.each(DURABILITY_MODES)('durability %s', (durability) => {
       await flipByte(path, damaged.start + 30);
       const sizeBefore = (await stat(path)).size;
 
-      await rejection(open(true), StorageCorrupted);
+      await rejection(open({ strict: true }), StorageCorrupted);
       const storage = await open();
       expect(storage.recovery.corrupted).toEqual([expect.objectContaining({ file: path, offset: damaged.start })]);
       expect(storage.recovery.truncated).toEqual([]);

@@ -3,11 +3,11 @@ import { readFile, rename, stat, truncate, unlink, writeFile } from 'node:fs/pro
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageCorrupted } from '../../src/domain/errors.js';
-import { createFileStorage, type FileDurability, type FileStorage } from '../../src/storage/file/index.js';
+import type { FileStorage } from '../../src/storage/file/index.js';
 import { journalPath } from '../../src/storage/file/names.js';
 import { decodeRecord, RecordType } from '../../src/storage/file/record-codec.js';
 import { rejection, rid } from './conformance-helpers.js';
-import { startChild, tempDir, walFiles, type Child } from './file-helpers.js';
+import { freshStore, startChild, walFiles, type Child } from './file-helpers.js';
 
 interface Ack {
   thread: string;
@@ -30,27 +30,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function fresh(): Promise<{ dir: string; open: (options?: OpenOptions) => Promise<FileStorage> }> {
-  const dir = await tempDir('cryo-wal-');
-  const opened: FileStorage[] = [];
-  cleanups.push(async () => {
-    for (const s of opened) await s.close();
-    await dir.remove();
-  });
-  return {
-    dir: dir.path,
-    open: async (options = {}) => {
-      const storage = await createFileStorage({ durability: 'wal', directory: dir.path, ...options });
-      opened.push(storage);
-      return storage;
-    },
-  };
-}
-
-interface OpenOptions {
-  durability?: FileDurability;
-  walMaxBytes?: number;
-}
+const fresh = () => freshStore(cleanups, { durability: 'wal' }, 'cryo-wal-');
 
 /** The one log segment a run without rotation leaves. */
 async function onlySegment(dir: string): Promise<string> {

@@ -11,7 +11,7 @@ import { createFileStorage, type FileStorage } from '../../src/storage/file/inde
 import { openStorage } from '../../src/storage/open.js';
 import { describeStorageConformance } from './conformance.js';
 import { rejection, rid } from './conformance-helpers.js';
-import { DURABILITY_MODES, startChild, tempDir, walk } from './file-helpers.js';
+import { DURABILITY_MODES, freshStore, startChild, tempDir, walk } from './file-helpers.js';
 
 describe.each(DURABILITY_MODES)('durability %s', (durability) => {
   describeStorageConformance('file', async ({ limits }) => {
@@ -24,22 +24,7 @@ describe.each(DURABILITY_MODES)('durability %s', (durability) => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function fresh(): Promise<{ dir: string; open: () => Promise<FileStorage> }> {
-    const dir = await tempDir();
-    const opened: FileStorage[] = [];
-    cleanups.push(async () => {
-      for (const s of opened) await s.close();
-      await dir.remove();
-    });
-    return {
-      dir: dir.path,
-      open: async () => {
-        const storage = await createFileStorage({ durability, directory: dir.path });
-        opened.push(storage);
-        return storage;
-      },
-    };
-  }
+  const fresh = () => freshStore(cleanups, { durability });
 
   describe('file adapter: persistence', () => {
     it('keeps everything written across close and reopen (rev == entry count)', async () => {

@@ -1,0 +1,95 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { procStat } from '../../src/storage/legacy-lock.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const fixture = join(root, 'test/storage/fixtures/file-writer-child.ts');
+
+/**
+ * Bundles the file-writer child fixture into one plain ESM file in `outDir`, so a child starts in
+ * a fraction of the time `--import tsx` takes (many children per test). The native `fs-ext`
+ * stays outside, imported by its absolute path. Returns the bundle's path.
+ */
+export async function bundleWriterChild(outDir: string): Promise<string> {
+  const outfile = join(outDir, 'file-writer-child.mjs');
+  const fsExt = createRequire(import.meta.url).resolve('fs-ext');
+  await build({
+    entryPoints: [fixture],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+    plugins: [{ name: 'native-outside', setup: (b) => b.onResolve({ filter: /^fs-ext$/ }, () => ({ path: fsExt, external: true })) }],
+  });
+  return outfile;
+}
+
+/** A child whose parent never reaps it: once dead it stays a zombie until `dispose()`. */
+export interface UnreapedChild {
+  /** The child's pid (not the pid of the parent that keeps it un-reaped). */
+  pid: number;
+  /** Its stdout lines so far. */
+  lines: string[];
+  /** Resolves when `predicate(lines)` holds; rejects if its stdout ends first. */
+  until(predicate: (lines: string[]) => boolean): Promise<void>;
+  /** Resolves once its stdout is closed (it has exited and every line it wrote is in `lines`). */
+  ended: Promise<void>;
+  /** Kills the parent that never reaps (init then reaps the child) and waits for it. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts `command ...args` under `sh -c '… & exec sleep'`: the shell forks the child,
+ * then becomes `sleep`, which never calls wait(). When the child dies it is a zombie (state Z in
+ * /proc/<pid>/stat) for as long as the sleep lives — a supervisor that reaps late, or never.
+ */
+export async function startUnreapedChild(command: string, args: string[], env: Record<string, string> = {}): Promise<UnreapedChild> {
+  const script = '"$@" & echo "$!" >&2; exec sleep 600 >/dev/null 2>&1';
+  const parent: ChildProcessWithoutNullStreams = spawn('sh', ['-c', script, 'sh', command, ...args], {
+    env: { ...process.env, ...env },
+  });
+  const parentClosed = once(parent, 'close');
+  const [pidLine] = (await once(createInterface({ input: parent.stderr }), 'line')) as [string];
+  const lines: string[] = [];
+  const waiters = new Set<() => void>();
+  const stdout = createInterface({ input: parent.stdout });
+  stdout.on('line', (line) => {
+    lines.push(line);
+    for (const check of [...waiters]) check();
+  });
+  const ended = once(stdout, 'close').then(() => undefined);
+  return {
+    pid: Number(pidLine),
+    lines,
+    ended,
+    until: (predicate) =>
+      new Promise<void>((resolve, reject) => {
+        const check = (): void => {
+          if (!predicate(lines)) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+        void ended.then(() => {
+          if (waiters.delete(check)) reject(new Error(`child ${pidLine} ended first after ${lines.length} lines`));
+        });
+      }),
+    dispose: async () => {
+      parent.kill('SIGKILL');
+      await parentClosed;
+    },
+  };
+}
+
+/** The state letter of a process (R, S, D, T, Z, …) from /proc/<pid>/stat, or null when it is gone. */
+export async function processState(pid: number): Promise<string | null> {
+  return (await procStat(pid))?.state ?? null;
+}

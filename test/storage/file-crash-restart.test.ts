@@ -127,8 +127,9 @@ describe('file adapter: restart right after a crash (holder killed, not reaped)'
   it('opens over a LOCK of the pre-kernel-lock format whose process is a zombie', async () => {
     const store = join(work.path, 'legacy-zombie');
     await (await createFileStorage({ directory: store })).close();
-    const child = await startUnreapedChild('true', []);
+    const child = await startUnreapedChild('sleep', ['600']);
     try {
+      process.kill(child.pid, 'SIGKILL');
       await child.ended;
       await eventually(async () => expect(await processState(child.pid)).toBe('Z'));
       const procStart = (await procStat(child.pid))!.start;

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { procStat } from '../../src/storage/legacy-lock.js';
+import { eventually } from '../support/eventually.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = join(root, 'test/storage/fixtures/file-writer-child.ts');
@@ -57,6 +59,10 @@ export async function startUnreapedChild(command: string, args: string[], env: R
   });
   const parentClosed = once(parent, 'close');
   const [pidLine] = (await once(createInterface({ input: parent.stderr }), 'line')) as [string];
+  // Only once the shell has become `sleep` is the child's parent one that never reaps.
+  await eventually(async () => {
+    if ((await readFile(`/proc/${parent.pid}/comm`, 'utf8')).trim() !== 'sleep') throw new Error('not yet sleep');
+  });
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   const stdout = createInterface({ input: parent.stdout });

@@ -43,8 +43,8 @@ const ATTEMPTS = 5;
  *
  * Throws StorageUnavailable starting with `description` (e.g. "file storage /data") when a live
  * process holds the lock (naming its pid, host and start), when this process already holds it
- * (through any path, symlinks resolved), or when the file cannot be locked. The parent directory
- * must exist. Use a file of its own, never a database file that the engine locks itself: the
+ * (through any path, symlinks resolved), or when the file cannot be created or locked. The
+ * parent directory must exist. Use a file of its own, never a database file that the engine locks itself: the
  * file is removed on release.
  *
  * Does NOT promise: exclusion on filesystems without working `flock` (some network mounts), nor
@@ -63,7 +63,8 @@ export async function acquireStoreLock(lockFilePath: string, description: string
     return held(path, handle);
   } catch (error) {
     heldHere.delete(path);
-    throw error;
+    if (error instanceof StorageUnavailable) throw error;
+    throw new StorageUnavailable(`${description}: cannot lock ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
 

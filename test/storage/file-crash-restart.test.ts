@@ -15,7 +15,8 @@ import { createFileStorage } from '../../src/storage/file/index.js';
 import { eventually } from '../support/eventually.js';
 import { rejection, rid } from './conformance-helpers.js';
 import { DURABILITY_MODES, tempDir } from './file-helpers.js';
-import { bundleWriterChild, processState, startUnreapedChild } from './unreaped-child.js';
+import { bundleChild } from './bundle-child.js';
+import { processState, startUnreapedChild } from './unreaped-child.js';
 
 const ROUNDS = Number(process.env.CRYO_SOAK_ROUNDS ?? 20);
 
@@ -30,7 +31,7 @@ let writer: string;
 
 beforeAll(async () => {
   work = await tempDir('cryo-soak-');
-  writer = await bundleWriterChild(work.path);
+  writer = await bundleChild('file-writer-child', work.path);
 });
 afterAll(() => work.remove());
 

@@ -13,6 +13,7 @@ import { StorageUnavailable } from '../../src/domain/errors.js';
 import { acquireStoreLock } from '../../src/storage/store-lock.js';
 import { eventually } from '../support/eventually.js';
 import { rejection } from './conformance-helpers.js';
+import { bundleChild } from './bundle-child.js';
 import { tempDir } from './file-helpers.js';
 import { processState, startUnreapedChild } from './unreaped-child.js';
 
@@ -79,5 +80,35 @@ describe('acquireStoreLock', () => {
     expect(await run()).toBe('EAGAIN');
     await lock.release();
     await expect(access(path)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('never lets two processes hold it at once while they race to acquire and release (the file is removed each time)', async () => {
+    const { dir, path } = await lockPath();
+    const child = await bundleChild('store-lock-child', dir);
+    const log = join(dir, 'holders.log');
+    const racers = Array.from({ length: 4 }, () => {
+      const racer = spawn(process.execPath, [child, path, log, '600']);
+      let out = '';
+      racer.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      let err = '';
+      racer.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      return once(racer, 'close').then(([code]) => {
+        expect(err).toBe('');
+        expect(code).toBe(0);
+        return JSON.parse(out) as { held: number; refused: number };
+      });
+    });
+    const counts = await Promise.all(racers);
+    const lines = (await readFile(log, 'utf8')).trim().split('\n');
+    // Each holder's "+pid" is followed by its own "-pid" before anyone else's line.
+    for (let i = 0; i < lines.length; i += 2) {
+      expect(lines[i]![0]).toBe('+');
+      expect(lines[i + 1]).toBe(`-${lines[i]!.slice(1)}`);
+    }
+    const held = counts.reduce((n, c) => n + c.held, 0);
+    expect(lines.length).toBe(2 * held);
+    expect(counts.reduce((n, c) => n + c.refused, 0)).toBeGreaterThan(0);
+    expect(held).toBeGreaterThan(0);
+    console.log(`store lock race: ${held} holds, ${counts.reduce((n, c) => n + c.refused, 0)} refusals`);
   });
 });

@@ -1,37 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { procStat } from '../../src/storage/legacy-lock.js';
 import { eventually } from '../support/eventually.js';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const fixture = join(root, 'test/storage/fixtures/file-writer-child.ts');
-
-/**
- * Bundles the file-writer child fixture into one plain ESM file in `outDir`, so a child starts in
- * a fraction of the time `--import tsx` takes (many children per test). The native `fs-ext`
- * stays outside, imported by its absolute path. Returns the bundle's path.
- */
-export async function bundleWriterChild(outDir: string): Promise<string> {
-  const outfile = join(outDir, 'file-writer-child.mjs');
-  const fsExt = createRequire(import.meta.url).resolve('fs-ext');
-  await build({
-    entryPoints: [fixture],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-    plugins: [{ name: 'native-outside', setup: (b) => b.onResolve({ filter: /^fs-ext$/ }, () => ({ path: fsExt, external: true })) }],
-  });
-  return outfile;
-}
 
 /** A child whose parent never reaps it: once dead it stays a zombie until `dispose()`. */
 export interface UnreapedChild {

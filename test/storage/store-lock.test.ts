@@ -50,6 +50,13 @@ describe('acquireStoreLock', () => {
     await (await acquireStoreLock(path, 'sqlite storage')).release();
   });
 
+  it('fails with StorageUnavailable naming the store when the lock file cannot be opened', async () => {
+    const { dir } = await lockPath();
+    const error = await rejection(acquireStoreLock(dir, 'sqlite storage /db'), StorageUnavailable);
+    expect(error.message).toMatch(new RegExp(`^sqlite storage /db: cannot lock ${dir}: EISDIR`));
+    await (await acquireStoreLock(join(dir, 'db.lock'), 'sqlite storage /db')).release();
+  });
+
   it('is refused while another process holds the kernel lock, and free once that process is dead but not reaped', async () => {
     const { path } = await lockPath();
     const holder = await startUnreapedChild(process.execPath, ['-e', HOLD, path]);

@@ -44,8 +44,9 @@ const ATTEMPTS = 5;
  * Throws StorageUnavailable starting with `description` (e.g. "file storage /data") when a live
  * process holds the lock (naming its pid, host and start), when this process already holds it
  * (through any path, symlinks resolved), or when the file cannot be created or locked. The
- * parent directory must exist. Use a file of its own, never a database file that the engine locks itself: the
- * file is removed on release.
+ * parent directory must exist. Give it a file of its own, never a database file that its engine
+ * locks itself (SQLite's own fcntl locks on that file would be disturbed): the file is removed
+ * on release.
  *
  * Does NOT promise: exclusion on filesystems without working `flock` (some network mounts), nor
  * against a program that ignores the lock. A lock file written by an older Cryo, which took no

@@ -40,13 +40,13 @@ export function pointerLife(options: PutCheckpointOptions): string | undefined {
  * A put with expectedRev n over a stored checkpoint at rev n+1 with the same state, version and
  * pointer (id, rev) is the replay of a call whose reply was lost.
  */
-export function isCheckpointReplay(put: PreparedCheckpoint, stored: Checkpoint | null): boolean {
+export function isCheckpointReplay(put: PreparedCheckpoint, state: string, stored: Checkpoint | null): boolean {
   if (!stored || put.expectedRev === undefined || stored.rev !== put.expectedRev + 1) return false;
   if (stored.version !== put.version) return false;
   const a = stored.thread;
   const b = put.thread;
   if ((a === null) !== (b === null) || (a && b && (a.id !== b.id || a.rev !== b.rev))) return false;
-  return isDeepStrictEqual(stored.state, JSON.parse(JSON.stringify(put.state)));
+  return isDeepStrictEqual(stored.state, JSON.parse(state));
 }
 
 /** CAS + replay + pointer check + write + NOTIFY, in one transaction on `client`. */
@@ -55,10 +55,9 @@ export async function putCheckpoint(
   client: pg.ClientBase,
   put: PreparedCheckpoint,
   life: string | undefined,
+  state: string,
 ): Promise<Checkpoint> {
   const { namespace, agentType, agentId } = put;
-  // Encoded before any wait: the caller may change its state object while this call is in flight.
-  const state = JSON.stringify(put.state);
   const keys = [namespace, sortKey(agentType), sortKey(agentId)];
   for (let attempt = 0; ; attempt++) {
     await client.query('BEGIN');
@@ -69,7 +68,7 @@ export async function putCheckpoint(
         values: keys,
       });
       const stored = current.rows.length ? decodeCheckpoint(current.rows[0]) : null;
-      if (isCheckpointReplay(put, stored)) {
+      if (isCheckpointReplay(put, state, stored)) {
         await client.query('COMMIT');
         return stored!;
       }

@@ -66,7 +66,9 @@ export class PostgresStorage implements Storage {
     return this.#run(() => {
       const put = preparePutCheckpoint(options, this.#parts.limits);
       const life = pointerLife(options);
-      return (c) => putCheckpoint(this.#parts, c, put, life);
+      // Encoded before any wait: the caller may change its state object while this call is in flight.
+      const state = JSON.stringify(put.state);
+      return (c) => putCheckpoint(this.#parts, c, put, life, state);
     });
   }
 

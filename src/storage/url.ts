@@ -23,7 +23,7 @@ export type StorageLocation =
 
 const USAGE =
   'use memory:, file:<path> (e.g. file:./data, file:/var/lib/cryo), redis://host:port[/db], rediss://… ' +
-  'redis+cluster://host:port,host:port or postgres://user@host:port/database[?sslmode=require&schema=cryo]';
+  'redis+cluster://host:port,host:port, postgres://user@host:port/database[?sslmode=require&schema=cryo]';
 
 /**
  * Parses a storage URL (DESIGN §2: `CRYO_STORAGE` / `--storage`). Accepts `memory:`,

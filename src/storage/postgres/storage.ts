@@ -86,7 +86,7 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  appendEntries(options: AppendEntriesOptions): Promise<AppendEntriesResult> {
+  appendEntries(options: AppendEntriesOptions): Promise<AppendEntriesResult & { thread: StoredThreadHead }> {
     return this.#run(() => {
       const now = this.#parts.now();
       const append = prepareAppend(options, this.#parts.limits, now);

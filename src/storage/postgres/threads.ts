@@ -23,7 +23,7 @@ export async function appendEntries(
   append: PreparedAppend,
   encoded: { bodies: string[]; metadata: string },
   now: Date,
-): Promise<AppendEntriesResult> {
+): Promise<AppendEntriesResult & { thread: StoredThreadHead }> {
   const { namespace, threadId, entries } = append;
   const { bodies } = encoded;
   const { rows } = await client.query({

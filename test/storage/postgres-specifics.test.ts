@@ -25,6 +25,7 @@ const open = async (options: { schema?: string } = {}): Promise<PostgresStorage>
 beforeAll(async () => {
   db = await createTestDatabase();
   admin = new pg.Client({ connectionString: db.url });
+  admin.on('error', () => {});
   await admin.connect();
 });
 

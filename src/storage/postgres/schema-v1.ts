@@ -89,6 +89,30 @@ BEGIN
 END
 $fn$;
 
+-- Several appends in one statement (one transaction, one commit): append_entries for each, in
+-- the given order. The caller orders them by (namespace, id_key) so that every transaction
+-- locks heads in the same order (no deadlocks between batches); appends to one thread keep
+-- their order. Entries of append i are p_ids/p_bodies[pos .. pos + p_counts[i] - 1].
+CREATE FUNCTION ${S}.append_batch(
+  p_namespaces text[], p_id_keys bytea[], p_thread_ids text[], p_expected bigint[], p_want_stored boolean[],
+  p_metadata text[], p_nows timestamptz[], p_lives uuid[], p_counts integer[], p_ids text[], p_bodies text[],
+  p_channels text[]
+) RETURNS TABLE (idx integer, status text, rev bigint, life uuid, metadata text, created_at timestamptz,
+                 updated_at timestamptz, stored_ids text[], stored_bodies text[])
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  i integer;
+  pos integer := 1;
+BEGIN
+  FOR i IN 1 .. cardinality(p_counts) LOOP
+    RETURN QUERY SELECT i, a.* FROM ${S}.append_entries(
+      p_namespaces[i], p_id_keys[i], p_thread_ids[i], p_expected[i], p_want_stored[i], p_metadata[i], p_nows[i],
+      p_lives[i], p_ids[pos:pos + p_counts[i] - 1], p_bodies[pos:pos + p_counts[i] - 1], p_channels[i]) a;
+    pos := pos + p_counts[i];
+  END LOOP;
+END
+$fn$;
+
 -- Deletes a thread and its entries after locking its head (so an append in flight finishes
 -- first and its entries are deleted too), then notifies. True when the thread existed.
 CREATE FUNCTION ${S}.delete_thread(p_namespace text, p_id_key bytea, p_channel text) RETURNS boolean

@@ -25,11 +25,12 @@ import type {
   Storage,
   ThreadOptions,
 } from '../types.js';
+import { AppendBatcher } from './append-batcher.js';
 import type { PostgresChangeFeed } from './change-feed.js';
 import { deleteCheckpoint, getCheckpoint, listCheckpoints, pointerLife, putCheckpoint } from './checkpoints.js';
 import { encodeEntry, type StoredThreadHead } from './codec.js';
 import { withClient } from './connection.js';
-import { appendEntries, deleteThread, getThread, listThreads, readEntries, readTail } from './threads.js';
+import { deleteThread, getThread, listThreads, readEntries, readTail } from './threads.js';
 
 /** What a PostgresStorage runs on. */
 export interface PostgresParts {
@@ -48,11 +49,13 @@ export class PostgresStorage implements Storage {
   readonly kind = 'postgres';
   readonly changes: PostgresChangeFeed;
   readonly #parts: PostgresParts;
+  readonly #batcher: AppendBatcher;
   #closed = false;
 
   constructor(parts: PostgresParts, changes: PostgresChangeFeed) {
     this.#parts = parts;
     this.changes = changes;
+    this.#batcher = new AppendBatcher(parts);
   }
 
   getCheckpoint(options: GetCheckpointOptions): Promise<Checkpoint | null> {
@@ -87,12 +90,12 @@ export class PostgresStorage implements Storage {
   }
 
   appendEntries(options: AppendEntriesOptions): Promise<AppendEntriesResult & { thread: StoredThreadHead }> {
-    return this.#run(() => {
+    return this.#call(() => {
       const now = this.#parts.now();
       const append = prepareAppend(options, this.#parts.limits, now);
       // Encoded before any wait: the caller may change its objects while this call is in flight.
-      const encoded = { bodies: append.entries.map(encodeEntry), metadata: JSON.stringify(append.metadata) };
-      return (c) => appendEntries(this.#parts, c, append, encoded, now);
+      const bodies = append.entries.map(encodeEntry);
+      return this.#batcher.submit(append, bodies, JSON.stringify(append.metadata), now);
     });
   }
 
@@ -148,6 +151,12 @@ export class PostgresStorage implements Storage {
    * `prepare` validates the input (throwing ValidationError before any client is taken: a bad
    * input never waits for the pool or a database that is down) and returns the database work.
    */
+  /** Like #run, for work that takes its clients itself (the append batcher). */
+  async #call<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new StorageUnavailable('storage closed');
+    return work();
+  }
+
   async #run<T>(prepare: () => (client: pg.PoolClient) => Promise<T>): Promise<T> {
     if (this.#closed) throw new StorageUnavailable('storage closed');
     const call = prepare();

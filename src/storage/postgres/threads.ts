@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { checkExpectedRev, isReplayOf, type PreparedAppend } from '../../domain/append.js';
 import { RevisionConflict, StorageCorrupted } from '../../domain/errors.js';
@@ -13,37 +12,17 @@ import type { PostgresParts } from './storage.js';
  */
 
 /**
- * One append = one call of `append_entries` (schema-v1.ts): lock the head, write or report.
- * On a report the domain rules decide: a recognised retry returns the stored entries, anything
- * else is a RevisionConflict. Nothing is written in either case.
+ * The outcome of one append from its row of `append_batch` (schema-v1.ts): 'ok' (written) or
+ * 'check' (nothing written; the head and the stored ids at expectedRev..). On 'check' the rules
+ * of src/domain/append.ts decide: a recognised retry returns the stored entries, anything else
+ * is a RevisionConflict.
  */
-export async function appendEntries(
-  parts: PostgresParts,
-  client: pg.ClientBase,
+export function appendOutcome(
   append: PreparedAppend,
-  encoded: { bodies: string[]; metadata: string },
-  now: Date,
-): Promise<AppendEntriesResult & { thread: StoredThreadHead }> {
-  const { namespace, threadId, entries } = append;
-  const { bodies } = encoded;
-  const { rows } = await client.query({
-    name: `${parts.schema}.append`,
-    text: `SELECT * FROM ${parts.S}.append_entries($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    values: [
-      namespace,
-      sortKey(threadId),
-      threadId,
-      append.expectedRev ?? null,
-      append.idsFromCaller,
-      encoded.metadata,
-      now,
-      randomUUID(),
-      entries.map((e) => e.id),
-      bodies,
-      threadChannel(parts.schema, namespace, threadId),
-    ],
-  });
-  const row = rows[0] as Record<string, unknown>;
+  bodies: string[],
+  row: Record<string, unknown>,
+): AppendEntriesResult & { thread: StoredThreadHead } {
+  const { threadId, entries } = append;
   const rev = int(row.rev);
   if (row.status === 'ok') {
     const thread = decodeHead({ ...row, thread_id: threadId });

@@ -140,7 +140,7 @@ describe.skipIf(!CAN_RUN_POSTGRES)('two app instances on one PostgreSQL database
     }
   });
 
-  it('PostgreSQL stopped mid-run: bounded STORAGE_UNAVAILABLE and /ready 503; restarted: recovery, no gaps, nothing lost', async () => {
+  it('PostgreSQL crashes mid-run (immediate shutdown): bounded STORAGE_UNAVAILABLE and /ready 503; restarted: recovery, no gaps, nothing acknowledged lost', async () => {
     const threadId = freshId('outage');
     const [a, b] = apps as [TestApp, TestApp];
     const subscribers = [a, b].map((app) => new ResumingSubscriber(ws(app), threadId));
@@ -149,7 +149,7 @@ describe.skipIf(!CAN_RUN_POSTGRES)('two app instances on one PostgreSQL database
     for (let i = 0; i < 20; i++) await write(i % 2 ? a : b, `before-${i}`);
     await Promise.all(subscribers.map((s) => s.until((x) => x.seqs.length >= 20)));
 
-    await server.stop();
+    await server.crash();
     for (const app of [a, b]) {
       for (const query of [
         `{ thread(id: ${JSON.stringify(threadId)}) { rev } }`,

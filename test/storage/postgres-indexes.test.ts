@@ -77,6 +77,9 @@ describe('postgres: reads and listings use indexes', () => {
       { text: 'SELECT array_agg(e.id ORDER BY e.seq) FROM ix.entries e WHERE e.thread_pk = $1 AND e.seq >= $2 AND e.seq < $3', values: [7, 2, 4] },
       { text: 'DELETE FROM ix.entries e WHERE e.thread_pk = $1', values: [7] },
     ];
+    // The detector itself: a filter on an unindexed column is a Seq Scan.
+    const control = await admin.query(`EXPLAIN (FORMAT JSON) SELECT * FROM ix.entries WHERE body = $1`, ['{}']);
+    expect(scans(control.rows[0]['QUERY PLAN'][0].Plan)).toContain('Seq Scan on entries');
     await admin.query('BEGIN');
     try {
       for (const { text, values } of [...statements, ...inside]) {

@@ -91,25 +91,6 @@ export async function withClient<T>(pool: pg.Pool, timeoutMs: number, work: (cli
   }
 }
 
-/**
- * Runs `work` inside BEGIN … COMMIT on one client (see {@link withClient} for the bounds).
- * Any error rolls back; when the ROLLBACK itself fails the client is destroyed.
- */
-export function inTransaction<T>(pool: pg.Pool, timeoutMs: number, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  return withClient(pool, timeoutMs, async (client) => {
-    await client.query('BEGIN');
-    let result: T;
-    try {
-      result = await work(client);
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    }
-    await client.query('COMMIT');
-    return result;
-  });
-}
-
 /** SQLSTATE classes and codes that mean "the database is not (fully) there": retry later. */
 const UNAVAILABLE_STATES = /^(08|53|57P0|57014|55P03|40001|40P01|25006|58)/;
 const UNAVAILABLE_MESSAGES = /terminat|timeout|Connection|ECONN|EPIPE|closed|not queryable|Client has encountered a connection error/i;

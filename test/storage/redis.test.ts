@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RevisionConflict, StorageCorrupted } from '../../src/domain/errors.js';
+import { MissingThread, RevisionConflict, StorageCorrupted } from '../../src/domain/errors.js';
 import { hibernate, thaw } from '../../src/persist.js';
 import { openStorage } from '../../src/storage/open.js';
 import { createRedisStorage } from '../../src/storage/redis/index.js';
-import { orderedHex, redisKeys } from '../../src/storage/redis/keys.js';
+import { checkpointMember, orderedHex, redisKeys } from '../../src/storage/redis/keys.js';
 import type { Storage } from '../../src/storage/types.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
 import { describeStorageConformance } from './conformance.js';
@@ -238,6 +238,41 @@ describe('redis adapter specifics', () => {
       await expect(
         hibernate(storage, { namespace, agentType: 'p', agentId: gone, state: {}, thread: { id: gone, rev: 2, entries: [{ id: 'a' }, { id: 'b' }] } }),
       ).rejects.toBeInstanceOf(StorageCorrupted);
+    } finally {
+      await storage.close();
+      await client.close();
+    }
+  });
+
+  it('reads heads and checkpoints written before thread lives: a derived life, old pointers match any life', async () => {
+    const { url } = await redis();
+    const client = createClient({ url });
+    client.on('error', () => {});
+    await client.connect();
+    const storage = await createRedisStorage({ url, keyPrefix: prefix });
+    try {
+      const namespace = rid('ns');
+      const keys = redisKeys(prefix);
+      const threadId = rid('t');
+      const ca = '2026-01-02T03:04:05.678Z';
+      const agent = { namespace, agentType: 'p', agentId: rid('a') };
+      const member = checkpointMember(agent.agentType, agent.agentId);
+      const log = keys.threadLog(namespace, threadId);
+      await client.sendCommand(['HSET', keys.threadHead(namespace, threadId), 'rev', '1', 'meta', '{}', 'ca', ca, 'ua', ca]);
+      await client.sendCommand(['XADD', log, '0-1', 'i', 'e0', 'd', JSON.stringify({ id: 'e0', at: ca, kind: 'note', payload: {}, refs: {} })]);
+      await client.sendCommand(['ZADD', keys.threadIndex(namespace), '0', orderedHex(threadId)]);
+      const body = JSON.stringify({ version: 1, state: {}, thread: { id: threadId, rev: 1 } });
+      await client.sendCommand(['HSET', keys.checkpoints(namespace), `h:${member}`, `1|${ca}|${ca}`, `b:${member}`, body]);
+      await client.sendCommand(['ZADD', keys.checkpointIndex(namespace), '0', member]);
+      expect((await storage.getThread({ namespace, threadId }))?.life).toBe(`legacy-${ca}`);
+      expect((await storage.readTail({ namespace, threadId, limit: 1 })).thread?.life).toBe(`legacy-${ca}`);
+      expect((await thaw(storage, agent)).checkpoint.thread).toEqual({ id: threadId, rev: 1 });
+      const put = await storage.putCheckpoint({ ...agent, state: {}, thread: { id: threadId, rev: 1, life: `legacy-${ca}` }, expectedRev: 1 });
+      expect(put.thread).toEqual({ id: threadId, rev: 1, life: `legacy-${ca}` });
+      expect((await storage.appendEntries({ namespace, threadId, entries: [{}], expectedRev: 1 })).thread.life).toBe(`legacy-${ca}`);
+      await storage.deleteThread({ namespace, threadId });
+      await storage.appendEntries({ namespace, threadId, entries: [{}, {}] });
+      await expect(thaw(storage, agent)).rejects.toBeInstanceOf(MissingThread);
     } finally {
       await storage.close();
       await client.close();

@@ -256,7 +256,7 @@ class FileStorageImpl implements FileStorage {
   putCheckpoint(options: PutCheckpointOptions): Promise<Checkpoint> {
     return this.#run(() => {
       const put = preparePutCheckpoint(options, this.limits);
-      return this.checkpoints.put(put, (threadId) => this.threads.durableRev({ namespace: put.namespace, threadId }));
+      return this.checkpoints.put(put, (threadId) => this.threads.durableHead({ namespace: put.namespace, threadId }));
     });
   }
 

@@ -37,6 +37,13 @@ interface Queued {
 /** Appends queued behind a running write are combined into writes of at most this many bytes (one append may be larger). */
 const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
 
+/** What the journal's header records: set when the thread is created. */
+export interface JournalThread {
+  metadata: JsonObject;
+  createdAt: string;
+  life: string;
+}
+
 /** What is already on disk, from the open-time scan. */
 export interface JournalState {
   offsets: number[];
@@ -54,6 +61,10 @@ export interface JournalState {
  * committed).
  */
 export class JournalFile {
+  metadata: JsonObject;
+  createdAt: string;
+  /** The thread's life: kept for the file's lifetime (a deleted thread's next append makes a new JournalFile). */
+  readonly life: string;
   readonly offsets: number[];
   writtenSize: number;
   durableRev: number;
@@ -72,16 +83,18 @@ export class JournalFile {
     readonly path: string,
     readonly namespace: string,
     readonly threadId: string,
-    public metadata: JsonObject,
-    public createdAt: string,
+    thread: JournalThread,
     state: JournalState | null,
   ) {
+    this.metadata = thread.metadata;
+    this.createdAt = thread.createdAt;
+    this.life = thread.life;
     this.offsets = state?.offsets ?? [];
     this.writtenSize = state?.size ?? 0;
     this.#goodSize = this.writtenSize;
     this.#goodRev = this.offsets.length;
     this.durableRev = this.offsets.length;
-    this.updatedAt = state?.updatedAt ?? createdAt;
+    this.updatedAt = state?.updatedAt ?? thread.createdAt;
   }
 
   get writtenRev(): number {
@@ -93,6 +106,7 @@ export class JournalFile {
     return {
       id: this.threadId,
       rev: this.durableRev,
+      life: this.life,
       metadata: structuredClone(this.metadata),
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
@@ -143,6 +157,7 @@ export class JournalFile {
         id: this.threadId,
         metadata: this.metadata,
         createdAt: this.createdAt,
+        life: this.life,
       };
       parts.push(encodeRecord(RecordType.ThreadHeader, 0, header));
       length += parts[0]!.length;

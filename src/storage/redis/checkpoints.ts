@@ -1,5 +1,6 @@
-import { preparePutCheckpoint } from '../../domain/checkpoint.js';
+import { checkCheckpointRev, preparePutCheckpoint } from '../../domain/checkpoint.js';
 import { InvalidThreadPointer, RevisionConflict } from '../../domain/errors.js';
+import { legacyThreadLife } from '../../domain/thread-life.js';
 import type { Checkpoint } from '../../domain/types.js';
 import type { CheckpointKey } from '../prepare-options.js';
 import type { Page, PutCheckpointOptions } from '../types.js';
@@ -25,7 +26,10 @@ export async function getCheckpoint(parts: RedisStorageParts, key: CheckpointKey
   return meta == null ? null : decodeCheckpoint(key.agentType, key.agentId, meta, body);
 }
 
-/** CAS + pointer check + write + index + notification in one script. */
+/**
+ * CAS + pointer check + write + index + notification in one script. A conflict one rev ahead
+ * comes back with the stored checkpoint, which the domain's replay rule then judges.
+ */
 export async function putCheckpoint(
   parts: RedisStorageParts,
   options: PutCheckpointOptions,
@@ -39,30 +43,44 @@ export async function putCheckpoint(
   // Encoded before any wait: the caller may change its state object while this call is in flight.
   const body = encodeCheckpointBody(put);
   const scriptKeys = [keys.checkpoints(namespace), keys.checkpointIndex(namespace)];
-  let observedThreadRev = '0';
+  let observed = { rev: '0', life: '' };
   if (put.thread) {
     const head = keys.threadHead(namespace, put.thread.id);
-    if (connection.cluster) observedThreadRev = String((await connection.send(head, ['HGET', head, 'rev'], true)) ?? '0');
-    else scriptKeys.push(head);
+    if (connection.cluster) {
+      const [rev, life, createdAt] = (await connection.send(head, ['HMGET', head, 'rev', 'life', 'ca'], true)) as (string | null)[];
+      observed = { rev: rev ?? '0', life: life ?? (createdAt ? legacyThreadLife(createdAt) : '') };
+    } else {
+      scriptKeys.push(head);
+    }
   }
   const prefix = `${JSON.stringify({ type: 'checkpoint-saved', namespace, agentType, agentId }).slice(0, -1)},"rev":`;
-  const [status, rev, createdAt] = (await connection.run(PUT_CHECKPOINT, scriptKeys, [
+  const [status, rev, third, fourth] = (await connection.run(PUT_CHECKPOINT, scriptKeys, [
     member,
     put.expectedRev === undefined ? '' : String(put.expectedRev),
     put.thread ? String(put.thread.rev) : '',
-    observedThreadRev,
-    body,
+    observed.rev,
+    observed.life,
+    put.thread?.life ?? '',
+    body.head,
+    body.tail,
     now,
     publish,
     keys.checkpointChannel(namespace),
     prefix,
   ])) as unknown[];
   if (status === 'conflict') {
+    if (third != null) {
+      const stored = decodeCheckpoint(agentType, agentId, third, fourth);
+      if (checkCheckpointRev(put, stored) === 'replay') return stored;
+    }
     throw new RevisionConflict(put.expectedRev ?? 0, Number(rev), `checkpoint ${agentType}/${agentId}`);
   }
-  if (status === 'pointer' && put.thread) throw new InvalidThreadPointer(put.thread.id, put.thread.rev, Number(rev));
+  if (status === 'pointer' && put.thread) {
+    throw new InvalidThreadPointer(put.thread.id, put.thread.rev, Number(rev), third === 'life');
+  }
   if (status !== 'ok') throw new Error(`unexpected put-checkpoint reply ${String(status)}`);
-  return decodeCheckpoint(agentType, agentId, `${String(rev)}|${String(createdAt)}|${now}`, body);
+  const stored = put.thread ? `${body.head}${JSON.stringify(fourth)}${body.tail}` : body.head;
+  return decodeCheckpoint(agentType, agentId, `${String(rev)}|${String(third)}|${now}`, stored);
 }
 
 /** Deletes one checkpoint and its index member; true when it existed. */

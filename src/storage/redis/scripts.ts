@@ -16,15 +16,17 @@ function script(name: string, source: string): LuaScript {
  * KEYS: head, log, [thread index]. ARGV: 1 expectedRev ('' = none), 2 idsFromCaller ('1'/'0'),
  * 3 metadata JSON, 4 now, 5 PUBLISH|SPUBLISH, 6 channel, 7 message prefix (rev and `}` follow),
  * 8 index member, 9 index mode ('key': ZADD KEYS[3] on create; 'ask': reply {'index'} before a
- * create; 'done': the caller already indexed it), 10.. pairs of (entry id, entry JSON).
- * Replies: {'ok', rev, meta, createdAt, updatedAt} | {'replay', rev, meta, createdAt, updatedAt,
- * json…} | {'conflict', rev} | {'index'}. Entry seq s is stream id `0-(s+1)`.
+ * create; 'done': the caller already indexed it), 10 the life a create gives the thread,
+ * 11.. pairs of (entry id, entry JSON).
+ * Replies: {'ok', rev, meta, createdAt, updatedAt, life} | {'replay', rev, meta, createdAt,
+ * updatedAt, life, json…} | {'conflict', rev} | {'index'}. Entry seq s is stream id `0-(s+1)`;
+ * life is nil for a head stored before lives existed.
  */
 export const APPEND = script(
   'append',
-  `local h = redis.call('HMGET', KEYS[1], 'rev', 'meta', 'ca', 'ua')
+  `local h = redis.call('HMGET', KEYS[1], 'rev', 'meta', 'ca', 'ua', 'life')
 local rev = tonumber(h[1] or '0')
-local n = (#ARGV - 9) / 2
+local n = (#ARGV - 10) / 2
 if ARGV[1] ~= '' then
   local expected = tonumber(ARGV[1])
   if expected ~= rev then
@@ -33,14 +35,14 @@ if ARGV[1] ~= '' then
       local same = #stored == n
       if same then
         for i = 1, n do
-          if stored[i][2][2] ~= ARGV[8 + 2 * i] then
+          if stored[i][2][2] ~= ARGV[9 + 2 * i] then
             same = false
             break
           end
         end
       end
       if same then
-        local out = {'replay', rev, h[2], h[3], h[4]}
+        local out = {'replay', rev, h[2], h[3], h[4], h[5] or false}
         for i = 1, n do out[#out + 1] = stored[i][2][4] end
         return out
       end
@@ -55,27 +57,28 @@ if rev == 0 then
   redis.call('DEL', KEYS[2])
   h[2] = ARGV[3]
   h[3] = ARGV[4]
-  redis.call('HSET', KEYS[1], 'rev', newRev, 'ua', ARGV[4], 'meta', h[2], 'ca', h[3])
+  h[5] = ARGV[10]
+  redis.call('HSET', KEYS[1], 'rev', newRev, 'ua', ARGV[4], 'meta', h[2], 'ca', h[3], 'life', h[5])
 else
   redis.call('HSET', KEYS[1], 'rev', newRev, 'ua', ARGV[4])
 end
 for i = 1, n do
-  redis.call('XADD', KEYS[2], '0-' .. (rev + i), 'i', ARGV[8 + 2 * i], 'd', ARGV[9 + 2 * i])
+  redis.call('XADD', KEYS[2], '0-' .. (rev + i), 'i', ARGV[9 + 2 * i], 'd', ARGV[10 + 2 * i])
 end
 redis.call(ARGV[5], ARGV[6], ARGV[7] .. newRev .. '}')
-return {'ok', newRev, h[2], h[3], ARGV[4]}`,
+return {'ok', newRev, h[2], h[3], ARGV[4], h[5] or false}`,
 );
 
 /**
  * Head and the last ARGV[1] entries in one consistent read. KEYS: head, log.
- * Reply: {} (missing) | {rev, meta, createdAt, updatedAt, json… (ascending)} | {'corrupt', rev,
- * found} when the stream lacks entries the head counts (e.g. evicted).
+ * Reply: {} (missing) | {rev, meta, createdAt, updatedAt, life, json… (ascending)} | {'corrupt',
+ * rev, found} when the stream lacks entries the head counts (e.g. evicted).
  */
 export const READ_TAIL = script(
   'read-tail',
-  `local h = redis.call('HMGET', KEYS[1], 'rev', 'meta', 'ca', 'ua')
+  `local h = redis.call('HMGET', KEYS[1], 'rev', 'meta', 'ca', 'ua', 'life')
 if not h[1] then return {} end
-local out = {h[1], h[2], h[3], h[4]}
+local out = {h[1], h[2], h[3], h[4], h[5] or false}
 local rev = tonumber(h[1])
 local n = math.min(tonumber(ARGV[1]), rev)
 if n > 0 then
@@ -121,38 +124,54 @@ return 1`,
 );
 
 /**
- * Checkpoint CAS + pointer check + write + index + notify, mirroring src/domain/checkpoint.ts.
- * KEYS: checkpoints hash, checkpoint index, [thread head: read the pointer's thread rev here].
- * ARGV: 1 member, 2 expectedRev ('' = none), 3 pointer rev ('' = none), 4 thread rev observed by
- * the caller (used without KEYS[3]), 5 body JSON {version,state,thread}, 6 now,
- * 7 PUBLISH|SPUBLISH, 8 channel, 9 message prefix (rev and `}` follow).
+ * Checkpoint CAS + pointer check + write + index + notify, mirroring src/domain/checkpoint.ts
+ * (checkCheckpointRev, checkThreadPointer; the replay rule itself runs in the caller on the
+ * stored checkpoint this script returns with a conflict, as a replay writes nothing).
+ * KEYS: checkpoints hash, checkpoint index, [thread head: read the pointer's thread here].
+ * ARGV: 1 member, 2 expectedRev ('' = none), 3 pointer rev ('' = none), 4 thread rev and
+ * 5 thread life observed by the caller (used without KEYS[3]), 6 the life the caller's pointer
+ * names ('' = any), 7 body head, 8 body tail (with a pointer the thread's life, as JSON, goes
+ * between them), 9 now, 10 PUBLISH|SPUBLISH, 11 channel, 12 message prefix (rev and `}` follow).
  * Hash fields: `h:<member>` = "rev|createdAt|updatedAt", `b:<member>` = body JSON.
- * Replies: {'ok', rev, createdAt} | {'conflict', rev} | {'pointer', threadRev}.
+ * Replies: {'ok', rev, createdAt, life} | {'conflict', rev, [meta, body when rev = expectedRev + 1]}
+ * | {'pointer', threadRev, ['life' when the thread is another life]}. A head without a life
+ * field (stored before lives existed) has the life `'legacy-' .. createdAt`, as
+ * src/domain/thread-life.ts derives it.
  */
 export const PUT_CHECKPOINT = script(
   'put-checkpoint',
   `local meta = redis.call('HGET', KEYS[1], 'h:' .. ARGV[1])
-local rev, created = 0, ARGV[6]
+local rev, created = 0, ARGV[9]
 if meta then
   local r, c = string.match(meta, '^(%d+)|([^|]*)|')
   rev = tonumber(r)
   created = c
 end
-if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= rev then return {'conflict', rev} end
+if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= rev then
+  if tonumber(ARGV[2]) + 1 == rev then return {'conflict', rev, meta, redis.call('HGET', KEYS[1], 'b:' .. ARGV[1])} end
+  return {'conflict', rev}
+end
+local body = ARGV[7]
+local life = false
 if ARGV[3] ~= '' then
   local threadRev
   if KEYS[3] then
-    threadRev = tonumber(redis.call('HGET', KEYS[3], 'rev') or '0')
+    local t = redis.call('HMGET', KEYS[3], 'rev', 'life', 'ca')
+    threadRev = tonumber(t[1] or '0')
+    if t[1] then life = t[2] or ('legacy-' .. t[3]) end
   else
     threadRev = tonumber(ARGV[4])
+    life = ARGV[5]
   end
   if threadRev < tonumber(ARGV[3]) then return {'pointer', threadRev} end
+  if ARGV[6] ~= '' and ARGV[6] ~= life then return {'pointer', threadRev, 'life'} end
+  body = ARGV[7] .. cjson.encode(life) .. ARGV[8]
 end
 rev = rev + 1
-redis.call('HSET', KEYS[1], 'h:' .. ARGV[1], rev .. '|' .. created .. '|' .. ARGV[6], 'b:' .. ARGV[1], ARGV[5])
+redis.call('HSET', KEYS[1], 'h:' .. ARGV[1], rev .. '|' .. created .. '|' .. ARGV[9], 'b:' .. ARGV[1], body)
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
-redis.call(ARGV[7], ARGV[8], ARGV[9] .. rev .. '}')
-return {'ok', rev, created}`,
+redis.call(ARGV[10], ARGV[11], ARGV[12] .. rev .. '}')
+return {'ok', rev, created, life}`,
 );
 
 /**

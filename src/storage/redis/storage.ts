@@ -1,6 +1,7 @@
 import { prepareAppend } from '../../domain/append.js';
 import { RevisionConflict, StorageCorrupted, StorageUnavailable } from '../../domain/errors.js';
 import type { Limits } from '../../domain/limits.js';
+import { newThreadLife } from '../../domain/thread-life.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
 import {
   prepareCheckpointKey,
@@ -95,6 +96,7 @@ export class RedisStorage implements Storage {
         prefix,
         member,
         connection.cluster ? 'ask' : 'key',
+        newThreadLife(),
       ];
       for (const entry of entries) args.push(entry.id, encodeEntry(entry));
       const scriptKeys = [head, keys.threadLog(namespace, threadId)];
@@ -110,11 +112,11 @@ export class RedisStorage implements Storage {
           await connection.send(index, ['ZADD', index, '0', member]);
         }
       }
-      const [status, rev, meta, createdAt, updatedAt, ...stored] = reply;
-      const thread = (): ThreadHead => decodeHead(threadId, rev, meta, createdAt, updatedAt);
+      const [status, rev, meta, createdAt, updatedAt, life, ...stored] = reply;
+      const thread = (): ThreadHead => decodeHead(threadId, rev, meta, createdAt, updatedAt, life);
       if (status === 'ok') {
         const first = Number(rev) - entries.length;
-        const written = args.slice(10).filter((_, i) => i % 2 === 0);
+        const written = args.slice(11).filter((_, i) => i % 2 === 0);
         return {
           thread: thread(),
           entries: written.map((json, i) => decodeEntry(json, threadId, first + i)),
@@ -160,8 +162,8 @@ export class RedisStorage implements Storage {
       )) as unknown[];
       if (reply.length === 0) return { thread: null, entries: [] };
       if (reply[0] === 'corrupt') throw missingEntries(threadId, reply);
-      const [rev, meta, createdAt, updatedAt, ...rows] = reply;
-      const thread = decodeHead(threadId, rev, meta, createdAt, updatedAt);
+      const [rev, meta, createdAt, updatedAt, life, ...rows] = reply;
+      const thread = decodeHead(threadId, rev, meta, createdAt, updatedAt, life);
       const first = thread.rev - rows.length;
       return { thread, entries: rows.map((json, i) => decodeEntry(json, threadId, first + i)) };
     });
@@ -237,12 +239,12 @@ export class RedisStorage implements Storage {
 
   async #readHead(namespace: string, threadId: string): Promise<ThreadHead | null> {
     const head = this.#parts.keys.threadHead(namespace, threadId);
-    const [rev, meta, createdAt, updatedAt] = (await this.#parts.connection.send(
+    const [rev, meta, createdAt, updatedAt, life] = (await this.#parts.connection.send(
       head,
-      ['HMGET', head, 'rev', 'meta', 'ca', 'ua'],
+      ['HMGET', head, 'rev', 'meta', 'ca', 'ua', 'life'],
       true,
     )) as unknown[];
-    return rev == null ? null : decodeHead(threadId, rev, meta, createdAt, updatedAt);
+    return rev == null ? null : decodeHead(threadId, rev, meta, createdAt, updatedAt, life);
   }
 
   /** Runs one call: closed check, the deadline, and the error mapping. */

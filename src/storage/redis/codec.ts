@@ -4,6 +4,7 @@ import { StorageCorrupted } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/json.js';
 import { legacyThreadLife } from '../../domain/thread-life.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
+import type { HeadFields } from './scripts/lua-script.js';
 
 /**
  * Encoding of stored values. Entries are stored as the JSON of their PreparedEntry (no seq, no
@@ -50,17 +51,11 @@ export function seqOfStreamId(id: unknown): number {
 }
 
 /**
- * A thread head from (rev, metadata JSON, createdAt, updatedAt, life). A head stored before lives
- * existed has no life field: it gets the legacy life of its creation time.
+ * A thread head from its stored fields. A head stored before lives existed has no life field: it
+ * gets the legacy life of its creation time.
  */
-export function decodeHead(
-  threadId: string,
-  rev: unknown,
-  meta: unknown,
-  createdAt: unknown,
-  updatedAt: unknown,
-  life: unknown,
-): ThreadHead {
+export function decodeHead(threadId: string, fields: HeadFields): ThreadHead {
+  const { rev, meta, createdAt, updatedAt, life } = fields;
   const n = Number(rev);
   if (!Number.isInteger(n) || n < 1 || typeof createdAt !== 'string' || typeof updatedAt !== 'string') {
     throw new StorageCorrupted(`thread head of ${JSON.stringify(threadId)} is unreadable`);

@@ -15,7 +15,7 @@ import {
   TimeoutError,
 } from 'redis';
 import { CryoError, StorageUnavailable } from '../../domain/errors.js';
-import type { LuaScript } from './scripts.js';
+import type { ScriptCall } from './scripts/lua-script.js';
 
 /** The few node-redis calls the adapter makes, on a standalone client or a cluster. */
 export interface RedisConnection {
@@ -24,7 +24,7 @@ export interface RedisConnection {
   /** Sends one command; `key` routes it in a cluster. */
   send(key: string | undefined, args: string[], readonly?: boolean): Promise<unknown>;
   /** EVALSHA, or EVAL when the server lost its script cache (NOSCRIPT). */
-  run(script: LuaScript, keys: string[], args: string[]): Promise<unknown>;
+  run(call: ScriptCall): Promise<unknown>;
   /**
    * Health check: PING on one server; in a cluster, PING on every master plus
    * `cluster_state:ok` (a cluster missing a master answers PING but fails keyed commands).
@@ -144,7 +144,7 @@ export async function connectRedis(options: ConnectOptions): Promise<RedisConnec
   return {
     cluster,
     send,
-    async run(script, keys, args) {
+    async run({ script, keys, args }) {
       const tail = [String(keys.length), ...keys, ...args];
       try {
         return await send(keys[0], ['EVALSHA', script.sha, ...tail]);

@@ -1,6 +1,7 @@
 import { ValidationError } from '../domain/errors.js';
 import type { Limits } from '../domain/limits.js';
-import type { Storage } from './types.js';
+import type { FileDurability } from './file/durability.js';
+import type { Storage, StorageLogger } from './types.js';
 import { parseStorageUrl } from './url.js';
 
 /** Options every adapter understands; adapter-specific settings may be added as optional fields. */
@@ -10,7 +11,9 @@ export interface OpenStorageOptions {
   /** Redis adapter settings (see RedisStorageOptions). */
   redis?: { commandTimeoutMs?: number; keyPrefix?: string };
   /** File adapter settings (see FileStorageOptions). */
-  file?: { durability?: 'wal' | 'per-thread-fsync' };
+  file?: { durability?: FileDurability };
+  /** Where the adapter reports what opening repaired or refused (the file adapter's recovery). */
+  logger?: StorageLogger;
 }
 
 /**
@@ -28,7 +31,7 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     }
     case 'file': {
       const { createFileStorage } = await import('./file/index.js');
-      return createFileStorage({ ...options.file, directory: location.path, limits: options.limits });
+      return createFileStorage({ ...options.file, directory: location.path, limits: options.limits, logger: options.logger });
     }
     case 'redis': {
       const { createRedisStorage } = await import('./redis/index.js');

@@ -41,6 +41,15 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+/**
+ * Where an adapter reports what it found while opening (repairs as warnings, damage as errors).
+ * A pino logger fits. Adapters that find nothing to report never call it.
+ */
+export interface StorageLogger {
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
 /** Options every call accepts. */
 export interface NamespaceOptions {
   /** @default "default" */

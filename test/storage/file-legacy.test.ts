@@ -2,10 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MissingThread } from '../../src/domain/errors.js';
 import { hibernate, thaw } from '../../src/persist.js';
-import { checkpointPath, journalPath } from '../../src/storage/file/names.js';
+import { checkpointPath, DURABILITY_MODES, freshStore, journalPath } from './file-helpers.js';
 import { encodeRecord, RecordType } from '../../src/storage/file/record-codec.js';
 import { rejection } from './conformance-helpers.js';
-import { DURABILITY_MODES, freshStore } from './file-helpers.js';
 
 const ns = 'default';
 const createdAt = '2026-01-02T03:04:05.678Z';

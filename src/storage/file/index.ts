@@ -4,10 +4,9 @@ import { openFileStorage } from './open.js';
 import { logRecovery } from './recovery.js';
 import type { FileStorage, FileStorageOptions } from './types.js';
 
-export { DEFAULT_FILE_DURABILITY, FILE_DURABILITIES, type FileDurability } from './durability.js';
+export { DEFAULT_FILE_DURABILITY, type FileDurability } from './durability.js';
 export type { FileStorage, FileStorageOptions, FileStorageStats } from './types.js';
-export type { RecoveryReport, Problem } from './recovery.js';
-export type { WalReplayReport } from './wal-replay.js';
+export type { RecoveryReport } from './recovery.js';
 export type { FileIo } from './file-io.js';
 
 /**

@@ -15,6 +15,7 @@ import {
   TimeoutError,
 } from 'redis';
 import { CryoError, StorageUnavailable } from '../../domain/errors.js';
+import { withTimeout } from '../../util/with-timeout.js';
 import type { ScriptCall } from './scripts/lua-script.js';
 
 /** The few node-redis calls the adapter makes, on a standalone client or a cluster. */
@@ -61,7 +62,7 @@ export interface ConnectOptions {
 }
 
 /** Reconnect forever with capped exponential backoff plus jitter (never gives up). */
-export function reconnectDelay(retries: number): number {
+function reconnectDelay(retries: number): number {
   return Math.min(50 * 2 ** Math.min(retries, 10), 2000) + Math.floor(Math.random() * 100);
 }
 
@@ -120,22 +121,12 @@ export async function connectRedis(options: ConnectOptions): Promise<RedisConnec
   const lent = Boolean(options.client);
   if (!lent) {
     owned.on('error', ignore);
-    let timer: NodeJS.Timeout | undefined;
+    const ms = options.connectTimeoutMs;
     try {
-      await Promise.race([
-        owned.connect(),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new StorageUnavailable(`redis did not accept a connection within ${options.connectTimeoutMs} ms`)),
-            options.connectTimeoutMs,
-          );
-        }),
-      ]);
+      await withTimeout(owned.connect(), ms, () => new StorageUnavailable(`redis did not accept a connection within ${ms} ms`));
     } catch (error) {
       owned.destroy();
       throw toStorageError(error);
-    } finally {
-      clearTimeout(timer);
     }
   }
   const send = cluster
@@ -184,22 +175,14 @@ export async function connectRedis(options: ConnectOptions): Promise<RedisConnec
  */
 export async function closeBounded(client: { close(): Promise<void>; destroy(): void; isOpen?: boolean }, ms: number): Promise<void> {
   if (client.isOpen === false) return;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      client.close(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('close timed out')), ms);
-      }),
-    ]);
+    await withTimeout(client.close(), ms, () => new Error('close timed out'));
   } catch {
     try {
       client.destroy();
     } catch {
       // Already closed.
     }
-  } finally {
-    clearTimeout(timer);
   }
 }
 

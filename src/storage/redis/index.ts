@@ -7,9 +7,6 @@ import { connectRedis } from './connection.js';
 import { redisKeys } from './keys.js';
 import { RedisStorage } from './storage.js';
 
-export { RedisChangeFeed } from './change-feed.js';
-export type { RedisStorage } from './storage.js';
-
 /** Options of {@link createRedisStorage}. */
 export interface RedisStorageOptions {
   /**

@@ -2,6 +2,7 @@ import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
 import { StorageUnavailable } from '../../domain/errors.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
+import { withTimeout } from '../../util/with-timeout.js';
 import {
   prepareCheckpointKey,
   prepareListCheckpoints,
@@ -109,18 +110,10 @@ export class RedisStorage implements Storage {
   async #guard<T>(call: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new StorageUnavailable('storage closed');
     const ms = this.#parts.commandTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([
-        call(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new StorageUnavailable(`redis did not answer within ${ms} ms`)), ms);
-        }),
-      ]);
+      return await withTimeout(call(), ms, () => new StorageUnavailable(`redis did not answer within ${ms} ms`));
     } catch (error) {
       throw toStorageError(error);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

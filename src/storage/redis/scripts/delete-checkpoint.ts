@@ -4,7 +4,7 @@ import { script, type PublishCommand, type ScriptCall } from './lua-script.js';
  * Checkpoint delete. KEYS: checkpoints hash, checkpoint index. ARGV: 1 member,
  * 2 PUBLISH|SPUBLISH, 3 channel, 4 message. Reply: 1 deleted, 0 missing.
  */
-export const DELETE_CHECKPOINT = script(
+const DELETE_CHECKPOINT = script(
   'delete-checkpoint',
   `local n = redis.call('HDEL', KEYS[1], 'h:' .. ARGV[1], 'b:' .. ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])

@@ -4,7 +4,7 @@ import { script, type PublishCommand, type ScriptCall } from './lua-script.js';
  * Thread delete. KEYS: head, log, [thread index]. ARGV: 1 index member, 2 PUBLISH|SPUBLISH,
  * 3 channel, 4 message. Reply: 1 deleted, 0 missing.
  */
-export const DELETE_THREAD = script(
+const DELETE_THREAD = script(
   'delete-thread',
   `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])

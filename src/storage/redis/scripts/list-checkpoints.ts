@@ -4,7 +4,7 @@ import { replyArray, script, type ScriptCall } from './lua-script.js';
  * One page of checkpoints in one consistent read. KEYS: checkpoints hash, checkpoint index.
  * ARGV: lex min, lex max, count. Reply: {member, meta, body, …}.
  */
-export const LIST_CHECKPOINTS = script(
+const LIST_CHECKPOINTS = script(
   'list-checkpoints',
   `local members = redis.call('ZRANGEBYLEX', KEYS[2], ARGV[1], ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 local out = {}

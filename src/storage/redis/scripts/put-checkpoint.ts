@@ -15,7 +15,7 @@ import { optionalRev, replyArray, script, type PublishCommand, type ScriptCall }
  * field (stored before lives existed) has the life `'legacy-' .. createdAt`, as
  * src/domain/thread-life.ts derives it.
  */
-export const PUT_CHECKPOINT = script(
+const PUT_CHECKPOINT = script(
   'put-checkpoint',
   `local meta = redis.call('HGET', KEYS[1], 'h:' .. ARGV[1])
 local rev, created = 0, ARGV[9]

@@ -5,7 +5,7 @@ import { replyArray, script, type ScriptCall } from './lua-script.js';
  * Reply: {streamId, json, …} | {'corrupt', rev, found} when the stream lacks entries the head
  * counts (e.g. evicted).
  */
-export const READ_RANGE = script(
+const READ_RANGE = script(
   'read-range',
   `local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
 local from = tonumber(ARGV[1])

@@ -5,7 +5,7 @@ import { replyArray, script, type HeadFields, type ScriptCall } from './lua-scri
  * Reply: {} (missing) | {rev, meta, createdAt, updatedAt, life, json… (ascending)} | {'corrupt',
  * rev, found} when the stream lacks entries the head counts (e.g. evicted).
  */
-export const READ_TAIL = script(
+const READ_TAIL = script(
   'read-tail',
   `local h = redis.call('HMGET', KEYS[1], 'rev', 'meta', 'ca', 'ua', 'life')
 if not h[1] then return {} end

@@ -15,7 +15,13 @@ export interface Storage {
   readonly changes: ChangeFeed;
 
   getCheckpoint(options: GetCheckpointOptions): Promise<Checkpoint | null>;
-  /** Upsert with optional CAS (`expectedRev`: 0 = must not exist). Validates the pointer. */
+  /**
+   * Upsert with optional CAS (`expectedRev`: 0 = must not exist). Validates the pointer (the
+   * thread holds ≥ `rev` entries, in the `life` the caller names, if any) and stores it with the
+   * thread's life. A retry whose reply was lost (`expectedRev` n, stored rev n + 1 with the same
+   * state, version and pointer) returns the stored checkpoint and writes nothing (see
+   * checkPutCheckpoint in src/domain/checkpoint.ts).
+   */
   putCheckpoint(options: PutCheckpointOptions): Promise<Checkpoint>;
   /** Idempotent; true when something was deleted. */
   deleteCheckpoint(options: GetCheckpointOptions): Promise<boolean>;

@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS, type Limits } from './domain/limits.js';
+import { FILE_DURABILITIES, type FileDurability } from './storage/file/durability.js';
 import { parseStorageUrl } from './storage/url.js';
 
 /** Log levels the server accepts (pino's, plus "silent"). */
@@ -38,11 +39,6 @@ export interface CryoConfig {
    */
   fileDurability: FileDurability;
 }
-
-/** The file storage durability modes (see src/storage/file/README.md). */
-export const FILE_DURABILITIES = ['wal', 'per-thread-fsync'] as const;
-/** One of {@link FILE_DURABILITIES}. */
-export type FileDurability = (typeof FILE_DURABILITIES)[number];
 
 /** Limits on GraphQL documents, enforced before execution. */
 export interface QueryLimits {

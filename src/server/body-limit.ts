@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { sendGraphQLError, type RefusedRequest } from './graphql-error-response.js';
+import { foreignCharset } from './request-media-type.js';
 
 /** Options of {@link withBodyLimit}. */
 export interface BodyLimitOptions {
@@ -15,7 +16,8 @@ const DEFAULT_IDLE_MS = 10_000;
  * - a declared `content-length` over `maxBytes` is refused at once, and a body that streams past
  *   it (chunked, or lying about its length) as soon as it does: 413 PAYLOAD_TOO_LARGE;
  * - a body that stalls (no byte for `idleMs`) is refused with 408 REQUEST_TIMEOUT;
- * - a body that is not valid UTF-8 (multipart aside) is refused with 400 BAD_REQUEST;
+ * - a body that is not valid UTF-8 is refused with 400 BAD_REQUEST (multipart aside, and a body
+ *   declaring another charset, which Yoga refuses with 415: server/request-media-type.ts);
  * - an upload the client aborts ends quietly: its bytes are dropped, nothing is called;
  * - any other body, empty included, is buffered here and handed to `next` as an already-read
  *   body (so Yoga does not read the socket again — after the stream ended it would wait forever —
@@ -68,7 +70,7 @@ export function withBodyLimit(maxBytes: number, next: RequestListener, options: 
       if (done) return;
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
       stop();
-      if (!isUtf8(body) && !isMultipart(req)) {
+      if (!isUtf8(body) && !isMultipart(req) && !foreignCharset(req.headers['content-type'] ?? '')) {
         refuse(req, res, { status: 400, code: 'BAD_REQUEST', message: 'request body is not valid UTF-8 (the only encoding accepted)' });
         return;
       }

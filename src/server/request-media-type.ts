@@ -34,8 +34,8 @@ export function useRequestMediaType(): Plugin {
   };
 }
 
-/** A message naming the charset when the Content-Type declares one other than UTF-8; null otherwise. */
-function foreignCharset(contentType: string): string | null {
+/** A message naming the charset when `contentType` declares one other than UTF-8; null otherwise. */
+export function foreignCharset(contentType: string): string | null {
   const match = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType);
   if (!match) return null;
   const charset = match[1]!.toLowerCase();

@@ -1,4 +1,4 @@
-import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
 
 interface HttpExtension {
   status?: number;
@@ -16,11 +16,21 @@ interface HttpExtension {
  *   coerce (graphql-js errors with status 400 and no code) → 400 for
  *   `application/graphql-response+json`, 200 with `errors` for `application/json`.
  * Parse and validation errors already follow that second rule, and field errors are always 200.
+ * It also refuses an `operationName` that is not a string (Yoga lets it through, and then cannot
+ * determine the operation) as BAD_REQUEST: such a request is not well-formed.
  * It does NOT change statuses other than 400 (405 for a mutation over GET, 413, 415 stay) nor
  * add codes.
  */
 export function useSpecStatusCodes(): Plugin {
   return {
+    onParams({ params }) {
+      const name: unknown = params.operationName;
+      if (name == null || typeof name === 'string') return;
+      const given = Array.isArray(name) ? 'array' : typeof name;
+      throw createGraphQLError(`Expected "operationName" param to be a string, but given ${given}.`, {
+        extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+      });
+    },
     onResultProcess({ result }) {
       if (Array.isArray(result) || isAsyncIterable(result) || !result.errors) return;
       for (const error of result.errors) {

@@ -89,7 +89,7 @@ function dechunk(bytes: Buffer): string | null {
 /** A POST /graphql request as raw bytes: the given headers (a Content-Length is added unless one is given or `chunked`), then the body. */
 export function rawPost(headers: Record<string, string>, body: Buffer | string = ''): Buffer {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  const all = { host: 'localhost', ...headers };
+  const all: Record<string, string> = { host: 'localhost', ...headers };
   const named = Object.keys(all).map((k) => k.toLowerCase());
   if (!named.includes('content-length') && !named.includes('transfer-encoding')) all['content-length'] = String(bytes.length);
   const head = `POST /graphql HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;

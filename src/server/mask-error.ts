@@ -18,6 +18,7 @@ export const GRAPHQL_ERROR_CODES = [
   'BAD_REQUEST',
   'UNSUPPORTED_MEDIA_TYPE',
   'REQUEST_TIMEOUT',
+  'NOT_ACCEPTABLE',
 ] as const;
 
 /**

@@ -17,7 +17,9 @@ interface HttpExtension {
  *   `application/graphql-response+json`, 200 with `errors` for `application/json`.
  * Parse and validation errors already follow that second rule, and field errors are always 200.
  * It also refuses an `operationName` that is not a string (Yoga lets it through, and then cannot
- * determine the operation) as BAD_REQUEST: such a request is not well-formed.
+ * determine the operation) as BAD_REQUEST: such a request is not well-formed; and gives Yoga's
+ * bare 406 (an `Accept` header naming no media type Cryo serves) a GraphQL error body in
+ * `application/json` naming the media types it can have.
  * It does NOT change statuses other than 400 (405 for a mutation over GET, 413, 415 stay) nor
  * add codes.
  */
@@ -31,7 +33,11 @@ export function useSpecStatusCodes(): Plugin {
         extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
       });
     },
-    onResultProcess({ result }) {
+    onResultProcess({ result, resultProcessor, setResultProcessor, acceptableMediaTypes }) {
+      if (!resultProcessor) {
+        setResultProcessor((_result, fetchAPI) => notAcceptable(fetchAPI.Response, acceptableMediaTypes), 'application/json');
+        return;
+      }
       if (Array.isArray(result) || isAsyncIterable(result) || !result.errors) return;
       for (const error of result.errors) {
         const extensions = error.extensions as Record<string, unknown> | undefined;
@@ -43,4 +49,12 @@ export function useSpecStatusCodes(): Plugin {
       }
     },
   };
+}
+
+/** 406 with a GraphQL error, for a client whose Accept header names none of `served`. */
+function notAcceptable(ResponseClass: typeof Response, served: string[]): Response {
+  const status = 406;
+  const message = `none of the media types in the Accept header is served here: accept one of ${served.join(', ')}`;
+  const body = JSON.stringify({ errors: [{ message, extensions: { code: 'NOT_ACCEPTABLE', http: { status } } }] });
+  return new ResponseClass(body, { status, headers: { 'content-type': 'application/json; charset=utf-8', accept: served.join(', ') } });
 }

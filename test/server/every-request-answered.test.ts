@@ -111,6 +111,19 @@ describe('every HTTP request gets a prompt answer: a status, a GraphQL error, no
     expect((await put.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
+  it('unreadable variables in a query string or a form body are 400 BAD_REQUEST (found by the fuzz test: they were 500)', async () => {
+    const get = await fetch(`${t.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}&variables=%7B`);
+    expect(get.status).toBe(400);
+    expect((await get.json()).errors[0]).toMatchObject({ message: expect.stringMatching(/parameters could not be read/), extensions: { code: 'BAD_REQUEST' } });
+    const form = await rawExchange(port, rawPost({ 'content-type': 'application/x-www-form-urlencoded' }, `query=${encodeURIComponent(APPEND)}&extensions=%5B`), 'keep-open');
+    refusal(form, 400, 'BAD_REQUEST');
+  });
+
+  it('an Accept header naming no media type served is 406 with a GraphQL error naming those that are', async () => {
+    const reply = await rawExchange(port, rawPost({ 'content-type': 'application/json', accept: 'text/html' }, appendBody), 'keep-open');
+    expect(refusal(reply, 406, 'NOT_ACCEPTABLE')).toMatch(/accept one of .*application\/graphql-response\+json/);
+  });
+
   it('bytes that are not HTTP get a JSON 400 from the parser guard', async () => {
     const reply = await rawExchange(port, '\x00\x01garbage\r\n\r\n');
     expect(refusal(reply, 400, 'BAD_REQUEST')).toMatch(/malformed HTTP request/);

@@ -18,6 +18,7 @@ export type RawEnding = 'half-close' | 'keep-open';
  * when the server closed without answering. Always destroys its socket.
  */
 export function rawExchange(port: number, request: Buffer | string, ending: RawEnding = 'half-close', timeoutMs = 1000): Promise<RawReply> {
+  const bodiless = /^HEAD /.test(typeof request === 'string' ? request : request.subarray(0, 5).toString('latin1'));
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let received = Buffer.alloc(0);
@@ -37,19 +38,22 @@ export function rawExchange(port: number, request: Buffer | string, ending: RawE
     });
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
-      const reply = parseReply(received, false);
+      const reply = parseReply(received, false, bodiless);
       if (reply) settle(null, reply);
     });
     socket.on('error', () => undefined); // the close below reports it
     socket.on('close', () => {
-      const reply = parseReply(received, true);
+      const reply = parseReply(received, true, bodiless);
       settle(reply ? null : new Error(`connection closed without an answer (got ${JSON.stringify(received.toString('latin1').slice(0, 200))})`), reply ?? undefined);
     });
   });
 }
 
-/** The response in `bytes` when complete (or, once the connection closed, whatever body came); null otherwise. */
-function parseReply(bytes: Buffer, closed: boolean): RawReply | null {
+/**
+ * The response in `bytes` when complete (or, once the connection closed, whatever body came); null
+ * otherwise. A response to HEAD, a 204 and a 304 have no body whatever their headers say.
+ */
+function parseReply(bytes: Buffer, closed: boolean, bodiless: boolean): RawReply | null {
   const headEnd = bytes.indexOf('\r\n\r\n');
   if (headEnd < 0) return null;
   const [statusLine, ...lines] = bytes.subarray(0, headEnd).toString('latin1').split('\r\n');
@@ -61,6 +65,7 @@ function parseReply(bytes: Buffer, closed: boolean): RawReply | null {
     headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   const rest = bytes.subarray(headEnd + 4);
+  if (bodiless || status === 204 || status === 304) return { status, headers, body: '' };
   if (headers['transfer-encoding'] === 'chunked') {
     const body = dechunk(rest);
     return body !== null ? { status, headers, body } : closed ? { status, headers, body: rest.toString('utf8') } : null;
@@ -86,12 +91,15 @@ function dechunk(bytes: Buffer): string | null {
   }
 }
 
-/** A POST /graphql request as raw bytes: the given headers (a Content-Length is added unless one is given or `chunked`), then the body. */
-export function rawPost(headers: Record<string, string>, body: Buffer | string = ''): Buffer {
+/**
+ * A request as raw bytes (POST /graphql unless `target` says otherwise): the given headers (a
+ * Content-Length is added unless one is given or `chunked`), then the body.
+ */
+export function rawPost(headers: Record<string, string>, body: Buffer | string = '', target = 'POST /graphql'): Buffer {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const all: Record<string, string> = { host: 'localhost', ...headers };
   const named = Object.keys(all).map((k) => k.toLowerCase());
   if (!named.includes('content-length') && !named.includes('transfer-encoding')) all['content-length'] = String(bytes.length);
-  const head = `POST /graphql HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  const head = `${target} HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
   return Buffer.concat([Buffer.from(head, 'latin1'), bytes]);
 }

@@ -6,26 +6,24 @@ import { responseMediaType } from './graphql-error-response.js';
 const SUPPORTED = 'application/json, application/graphql, application/x-www-form-urlencoded or multipart/form-data';
 
 /**
- * A Yoga plugin that refuses, before the body is parsed, a POST to the GraphQL endpoint that
- * Yoga would otherwise answer with a bare 415 (no body) or read in the wrong encoding:
- * - no `Content-Type` header;
- * - a media type no request parser takes (e.g. `text/plain`);
- * - a `charset` other than UTF-8 (the body would be decoded as UTF-8 all the same, so a Latin-1
- *   `é` would be stored as U+FFFD).
- * Each gets 415 with a GraphQL-shaped error, `extensions.code` UNSUPPORTED_MEDIA_TYPE, in the
- * media type the client accepts. A request (GET too) whose `Accept` header names no media type
- * Yoga serves gets 406 NOT_ACCEPTABLE before anything runs (Yoga would run the operation — a
- * mutation included — and only then find it had no way to answer). Parameters in a query string or a form body that Yoga cannot read
- * (`variables={`: Yoga's JSON.parse threw, and the request was answered 500) are refused with
- * 400 BAD_REQUEST. It does NOT check the bytes themselves (server/body-limit.ts
- * refuses a body that is not UTF-8) nor GET requests (they have no body).
+ * A Yoga plugin that answers, before anything runs, requests Yoga would answer badly:
+ * - an `Accept` header naming no media type Yoga serves → 406 NOT_ACCEPTABLE (Yoga ran the
+ *   operation, a mutation included, and only then found it had no way to answer: a bare 406);
+ * - a POST without a `Content-Type`, or with one no request parser takes (e.g. `text/plain`) →
+ *   415 UNSUPPORTED_MEDIA_TYPE (Yoga: a bare 415);
+ * - a POST declaring a `charset` other than UTF-8 → 415 (Yoga decoded it as UTF-8 all the same,
+ *   so a Latin-1 `é` would have been stored as U+FFFD);
+ * - parameters in a query string or form body that cannot be read (`variables={`) → 400
+ *   BAD_REQUEST (Yoga's JSON.parse threw: a 500).
+ * Each is a GraphQL-shaped error, in the media type the client accepts. It does NOT check the
+ * body's bytes (server/body-limit.ts refuses a body that is not UTF-8).
  */
 export function useRequestMediaType(): Plugin {
   return {
     onRequestParse({ request, requestParser, setRequestParser, endResponse, fetchAPI }) {
       const accept = request.headers.get('accept');
       if (accept?.trim() && !acceptsServedMediaType(accept)) {
-        endResponse(refusal(fetchAPI, 406, 'NOT_ACCEPTABLE', `none of the media types in the Accept header is served here: accept one of ${SERVED.join(', ')}`, 'application/json'));
+        endResponse(notAcceptable(fetchAPI));
         return;
       }
       const jsonBody = request.method === 'POST' && /json/i.test(request.headers.get('content-type') ?? '');
@@ -54,7 +52,13 @@ function acceptsServedMediaType(accept: string): boolean {
 
 type FetchAPI = Parameters<RequestParseHook>[0]['fetchAPI'];
 
-function refusal(fetchAPI: FetchAPI, status: number, code: string, message: string, mediaType: string): Response {
+/** 406 NOT_ACCEPTABLE with a GraphQL error (in application/json) naming the media types served. */
+export function notAcceptable(fetchAPI: Pick<FetchAPI, 'Response'>): Response {
+  const message = `none of the media types in the Accept header is served here: accept one of ${SERVED.join(', ')}`;
+  return refusal(fetchAPI, 406, 'NOT_ACCEPTABLE', message, 'application/json');
+}
+
+function refusal(fetchAPI: Pick<FetchAPI, 'Response'>, status: number, code: string, message: string, mediaType: string): Response {
   const body = JSON.stringify({ errors: [{ message, extensions: { code, http: { status } } }] });
   const headers: Record<string, string> = { 'content-type': `${mediaType}; charset=utf-8` };
   if (status === 406) headers['accept'] = SERVED.join(', ');

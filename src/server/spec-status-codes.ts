@@ -1,4 +1,5 @@
 import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { notAcceptable } from './request-media-type.js';
 
 interface HttpExtension {
   status?: number;
@@ -17,9 +18,9 @@ interface HttpExtension {
  *   `application/graphql-response+json`, 200 with `errors` for `application/json`.
  * Parse and validation errors already follow that second rule, and field errors are always 200.
  * It also refuses an `operationName` that is not a string (Yoga lets it through, and then cannot
- * determine the operation) as BAD_REQUEST: such a request is not well-formed; and gives Yoga's
- * bare 406 (an `Accept` header naming no media type Cryo serves) a GraphQL error body in
- * `application/json` naming the media types it can have.
+ * determine the operation) as BAD_REQUEST: such a request is not well-formed; and gives a 406
+ * that gets past server/request-media-type.ts (Yoga found no result processor for the Accept
+ * header) its GraphQL error body.
  * It does NOT change statuses other than 400 (405 for a mutation over GET, 413, 415 stay) nor
  * add codes.
  */
@@ -33,9 +34,9 @@ export function useSpecStatusCodes(): Plugin {
         extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
       });
     },
-    onResultProcess({ result, resultProcessor, setResultProcessor, acceptableMediaTypes }) {
+    onResultProcess({ result, resultProcessor, setResultProcessor }) {
       if (!resultProcessor) {
-        setResultProcessor((_result, fetchAPI) => notAcceptable(fetchAPI.Response, acceptableMediaTypes), 'application/json');
+        setResultProcessor((_result, fetchAPI) => notAcceptable(fetchAPI), 'application/json');
         return;
       }
       if (Array.isArray(result) || isAsyncIterable(result) || !result.errors) return;
@@ -49,12 +50,4 @@ export function useSpecStatusCodes(): Plugin {
       }
     },
   };
-}
-
-/** 406 with a GraphQL error, for a client whose Accept header names none of `served`. */
-function notAcceptable(ResponseClass: typeof Response, served: string[]): Response {
-  const status = 406;
-  const message = `none of the media types in the Accept header is served here: accept one of ${served.join(', ')}`;
-  const body = JSON.stringify({ errors: [{ message, extensions: { code: 'NOT_ACCEPTABLE', http: { status } } }] });
-  return new ResponseClass(body, { status, headers: { 'content-type': 'application/json; charset=utf-8', accept: served.join(', ') } });
 }

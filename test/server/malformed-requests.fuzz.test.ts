@@ -10,8 +10,13 @@ const SEED = process.env.CRYO_FUZZ_SEED ? Number(process.env.CRYO_FUZZ_SEED) : M
 const REQUESTS = Number(process.env.CRYO_FUZZ_REQUESTS ?? 3000);
 const CONCURRENCY = 4;
 const ANSWER_WITHIN_MS = 1000;
-/** Heap growth (after GC) allowed between the end of the warm-up quarter and the end of the run. */
-const HEAP_TOLERANCE_BYTES = 16 * 1024 * 1024;
+/**
+ * Heap growth (after GC) allowed between the end of the warm-up third and the end of the run:
+ * 6 MiB over 2000 requests, so anything retaining 3 KB or more per request fails. Measured:
+ * 1.4–1.8 MiB in two runs. (With unbounded distinct documents the heap grows ~2.5 MiB per 1000
+ * requests until Yoga's 1000-document parse cache is full: see the generator.)
+ */
+const HEAP_TOLERANCE_BYTES = 6 * 1024 * 1024;
 const MAX_REQUEST_BYTES = 128 * 1024;
 const REPRO = `seed ${SEED} (rerun: CRYO_FUZZ_SEED=${SEED} npx vitest run test/server/malformed-requests.fuzz.test.ts)`;
 
@@ -70,7 +75,7 @@ describe(`malformed HTTP requests, generated (${REQUESTS} requests, ${REPRO})`, 
     };
 
     const started = Date.now();
-    await run(Math.floor(REQUESTS / 4));
+    await run(Math.floor(REQUESTS / 3));
     const heapAfterWarmUp = heapAfterGc();
     await run(REQUESTS);
     const heapAtEnd = heapAfterGc();

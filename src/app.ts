@@ -7,6 +7,7 @@ import { DEFAULT_NAMESPACE } from './domain/types.js';
 import type { CryoContext } from './schema/context.js';
 import type { Attach, ServerAttachment } from './server/attachment.js';
 import { withBodyLimit } from './server/body-limit.js';
+import { answerClientErrors } from './server/client-error.js';
 import { loadGraphiqlTabs } from './server/graphiql-tabs.js';
 import { createHomePage } from './server/home-page.js';
 import { closeHttpServer } from './server/http-close.js';
@@ -94,6 +95,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     if (isCrossOrigin(req, config.allowedOrigins)) refuseCrossOrigin(req, res);
     else graphql(req, res);
   });
+  answerClientErrors(server);
   const attachments: ServerAttachment[] = [];
   let stopping: Promise<void> | undefined;
 

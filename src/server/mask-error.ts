@@ -5,7 +5,8 @@ import { CryoError, StorageCorrupted, StorageUnavailable, ValidationError } from
 
 /**
  * `extensions.code` values Cryo itself puts on GraphQL errors (besides graphql-js's and Yoga's
- * own for syntax, validation and variable errors). Documented in the README's error table.
+ * own for syntax, validation and variable errors; BAD_REQUEST is Yoga's code for a malformed
+ * request, which Cryo uses too). Documented in the README's error table.
  */
 export const GRAPHQL_ERROR_CODES = [
   'BAD_USER_INPUT',
@@ -14,6 +15,10 @@ export const GRAPHQL_ERROR_CODES = [
   'INTERNAL_SERVER_ERROR',
   'PAYLOAD_TOO_LARGE',
   'FORBIDDEN_ORIGIN',
+  'BAD_REQUEST',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'REQUEST_TIMEOUT',
+  'NOT_ACCEPTABLE',
 ] as const;
 
 /**

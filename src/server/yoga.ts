@@ -11,6 +11,8 @@ import { cryoGraphiQLOptions, renderCryoGraphiQL } from './graphiql.js';
 import type { GraphiqlTab } from './graphiql-tabs.js';
 import { useJitExecution, type JitExecutionOptions } from './jit-execute.js';
 import { createMaskError } from './mask-error.js';
+import { useRequestMediaType } from './request-media-type.js';
+import { useSpecStatusCodes } from './spec-status-codes.js';
 
 /** The server context Yoga gets from Node's http server. */
 export interface NodeServerContext {
@@ -41,7 +43,10 @@ export interface CryoYogaOptions {
  * Yoga at `/graphql` over the Cryo schema, with the parse/validate cache (Yoga's default),
  * graphql-armor limits, masked errors, compiled execution of operations in repeated use
  * (graphql-jit, same results as the standard executor), `/health`, and — in production — no GraphiQL, no
- * introspection, no field suggestions and no limit details in armor's messages. It does NOT
+ * introspection, no field suggestions and no limit details in armor's messages. Requests without
+ * a supported Content-Type or in a charset other than UTF-8 get 415 (server/request-media-type.ts)
+ * and refused requests get the spec's status for each response media type
+ * (server/spec-status-codes.ts). It does NOT
  * limit request body size: the Node handler in front of it does (server/body-limit.ts).
  */
 export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
@@ -75,6 +80,8 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
         costLimit: { maxCost: q.maxCost, ignoreIntrospection: true, ...asValidationError('the query would cost too much', exposeLimits) },
         blockFieldSuggestion: { enabled: production },
       }),
+      useRequestMediaType(),
+      useSpecStatusCodes(),
       ...(production ? [useDisableIntrospection()] : []),
       ...(options.jit === false ? [] : [useJitExecution(options.jit)]),
       ...(options.plugins ?? []),

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { CryoConfig } from './config.js';
 import { DEFAULT_NAMESPACE } from './domain/types.js';
+import { LiveHub } from './live/live-hub.js';
 import type { CryoContext } from './schema/context.js';
 import type { Attach, ServerAttachment } from './server/attachment.js';
 import { withBodyLimit } from './server/body-limit.js';
@@ -43,23 +44,25 @@ export interface AppOptions {
 export interface App {
   readonly config: CryoConfig;
   readonly storage: Storage;
+  /** The live layer (subscriptions) over `storage`, tuned by `config.live`; closed by stop(). */
+  readonly live: LiveHub;
   readonly yoga: CryoYoga;
   readonly server: Server;
   readonly logger: Logger;
   /** Listens on config.host:config.port (0 = a free port). Resolves with the base URL and the port. */
   start(): Promise<{ url: string; port: number }>;
   /**
-   * Graceful stop (DESIGN §5): readiness off, attachments closed (WebSockets 1001), SSE
-   * subscriptions cut (their clients reconnect), HTTP closed
-   * with in-flight requests finishing (cut after config.shutdownGraceMs), Yoga disposed, storage
-   * closed (unless lent). Idempotent.
+   * Graceful stop (docs/architecture.md): readiness off, attachments closed (WebSockets 1001),
+   * SSE subscriptions cut (their clients reconnect), HTTP closed with in-flight requests
+   * finishing (cut after config.shutdownGraceMs), Yoga disposed, the live layer closed (its
+   * subscriptions end, its feed listeners stop), storage closed (unless lent). Idempotent.
    */
   stop(): Promise<void>;
 }
 
 /**
- * Builds the server from a config: opens the storage (or takes a lent one), builds Yoga and the
- * Node HTTP server. Nothing listens until start(). Reads no environment, argv or signals.
+ * Builds the server from a config: opens the storage (or takes a lent one), creates the live
+ * layer over it, builds Yoga and the Node HTTP server. Nothing listens until start(). Reads no environment, argv or signals.
  */
 export async function buildApp(config: CryoConfig, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -72,7 +75,8 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   logRecovery(storage, logger);
   const readiness = new Readiness(storage, config.storageTimeoutMs);
   const httpSubscriptions = new HttpSubscriptions();
-  const context: CryoContext = Object.freeze({ storage, namespace: DEFAULT_NAMESPACE, limits: config.limits, logger });
+  const live = new LiveHub(storage, config.live);
+  const context: CryoContext = Object.freeze({ storage, live, namespace: DEFAULT_NAMESPACE, limits: config.limits, logger });
   const createContext = (): CryoContext => context;
   const operationsDir = options.operationsDir === undefined ? `${ROOT}playground/operations` : options.operationsDir;
   const yoga = createCryoYoga({
@@ -100,6 +104,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   return {
     config,
     storage,
+    live,
     yoga,
     server,
     logger,
@@ -128,6 +133,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
         httpSubscriptions.cutAll();
         await closeHttpServer(server, config.shutdownGraceMs);
         await yoga.dispose();
+        await live.close();
         if (ownsStorage) await storage.close();
         logger.info('stopped');
       })();

@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS, type Limits } from './domain/limits.js';
+import { resolveLiveOptions, type LiveOptions, type ResolvedLiveOptions } from './live/events.js';
 import { parseStorageUrl } from './storage/url.js';
 
 /** Log levels the server accepts (pino's, plus "silent"). */
@@ -22,6 +23,8 @@ export interface CryoConfig {
   limits: Limits;
   /** Limits on the shape of GraphQL documents (graphql-armor), over HTTP and WebSocket alike. */
   queryLimits: QueryLimits;
+  /** Tuning of the live layer (subscriptions): page size, queue bounds (see {@link LIVE_SETTINGS}). */
+  live: ResolvedLiveOptions;
   /** Milliseconds in-flight requests get to finish on shutdown before connections are cut. @default 10000 */
   shutdownGraceMs: number;
   /** Milliseconds a storage call may take before it fails with STORAGE_UNAVAILABLE (Redis). @default 2000 */
@@ -97,6 +100,18 @@ export const QUERY_LIMIT_SETTINGS: readonly { key: keyof QueryLimits; env: strin
   { key: 'maxCost', env: 'CRYO_MAX_QUERY_COST', flag: '--max-query-cost', help: 'graphql-armor cost of an operation' },
 ];
 
+/** The live-layer settings: config key, environment variable, command-line flag, what it bounds. */
+export const LIVE_SETTINGS: readonly { key: keyof ResolvedLiveOptions; env: string; flag: string; help: string }[] = [
+  { key: 'pageSize', env: 'CRYO_LIVE_PAGE_SIZE', flag: '--live-page-size', help: 'entries per storage read of a subscription (default 100)' },
+  { key: 'queueCapacity', env: 'CRYO_LIVE_QUEUE_CAPACITY', flag: '--live-queue-capacity', help: 'entries queued for one thread subscriber (default 2 × page size)' },
+  {
+    key: 'maxPendingCheckpointEvents',
+    env: 'CRYO_MAX_PENDING_CHECKPOINT_EVENTS',
+    flag: '--max-pending-checkpoint-events',
+    help: 'undelivered events before a checkpointEvents subscriber is ended as too slow (default 1000)',
+  },
+];
+
 /** The server settings besides limits: environment variable and command-line flag of each. */
 export const SERVER_SETTINGS = {
   storage: { env: 'CRYO_STORAGE', flag: '--storage' },
@@ -111,7 +126,11 @@ export const SERVER_SETTINGS = {
 
 /** The defaults, with `overrides` applied (limits merged). For tests and embedding; validates. */
 export function defineConfig(
-  overrides: Partial<Omit<CryoConfig, 'limits' | 'queryLimits'>> & { limits?: Partial<Limits>; queryLimits?: Partial<QueryLimits> } = {},
+  overrides: Partial<Omit<CryoConfig, 'limits' | 'queryLimits' | 'live'>> & {
+    limits?: Partial<Limits>;
+    queryLimits?: Partial<QueryLimits>;
+    live?: LiveOptions;
+  } = {},
 ): CryoConfig {
   const config: CryoConfig = {
     storage: 'file:./data',
@@ -126,6 +145,7 @@ export function defineConfig(
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
     queryLimits: { ...DEFAULT_QUERY_LIMITS, ...overrides.queryLimits },
+    live: resolveLiveOptions(overrides.live),
   };
   checkConfig(config);
   return config;
@@ -183,12 +203,18 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
     if (value) queryLimits[setting.key] = integer(value, 1, Number.MAX_SAFE_INTEGER);
   }
   overrides.queryLimits = queryLimits;
+  const live: LiveOptions = {};
+  for (const setting of LIVE_SETTINGS) {
+    const value = pick(setting);
+    if (value) live[setting.key] = integer(value, 1, 1_000_000);
+  }
+  overrides.live = live;
   return defineConfig(overrides);
 }
 
 function parseFlags(argv: readonly string[]): Map<string, string> {
   const known = new Set<string>(
-    [...Object.values(SERVER_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS].map((s) => s.flag),
+    [...Object.values(SERVER_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS, ...LIVE_SETTINGS].map((s) => s.flag),
   );
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {

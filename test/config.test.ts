@@ -26,6 +26,13 @@ describe('parseConfig', () => {
     expect(() => parseConfig({}, ['--file-durability', 'none'])).toThrow(/--file-durability must be one of wal, per-thread-fsync/);
   });
 
+  it('reads the live-layer tuning from CRYO_LIVE_* / --live-* and --max-pending-checkpoint-events', () => {
+    expect(parseConfig({}, []).live).toEqual({ pageSize: 100, queueCapacity: 200, maxPendingCheckpointEvents: 1000 });
+    const config = parseConfig({ CRYO_LIVE_PAGE_SIZE: '16' }, ['--max-pending-checkpoint-events=5']);
+    expect(config.live).toEqual({ pageSize: 16, queueCapacity: 32, maxPendingCheckpointEvents: 5 });
+    expect(() => parseConfig({}, ['--live-queue-capacity', '0'])).toThrow(/--live-queue-capacity must be an integer between 1/);
+  });
+
   it('reads the storage timeout from CRYO_STORAGE_TIMEOUT_MS or --storage-timeout-ms', () => {
     expect(parseConfig({ CRYO_STORAGE_TIMEOUT_MS: '500' }, []).storageTimeoutMs).toBe(500);
     expect(parseConfig({ CRYO_STORAGE_TIMEOUT_MS: '500' }, ['--storage-timeout-ms=750']).storageTimeoutMs).toBe(750);

@@ -22,9 +22,10 @@ export class SubscriberTooSlow extends Error {
  * (its delete event follows). Does NOT replay events missed while the feed was down.
  */
 export class CheckpointWatcher {
-  readonly subscribers = new Set<CheckpointEventsSubscription>();
-  refs = 0;
+  /** Resolves once the ChangeFeed listener is active. */
   readonly ready: Promise<void>;
+  readonly #subscribers = new Set<CheckpointEventsSubscription>();
+  #refs = 0;
   #unsubscribe: Unsubscribe | null = null;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
@@ -43,10 +44,31 @@ export class CheckpointWatcher {
       });
   }
 
+  /** Counts one more subscriber being set up (the hub keeps the watcher while any is counted). */
+  retain(): void {
+    this.#refs++;
+  }
+
+  /** Uncounts one subscriber; true when it was the last (the hub then closes the watcher). */
+  release(): boolean {
+    return --this.#refs <= 0;
+  }
+
+  /** Starts publishing events to `subscription`. */
+  add(subscription: CheckpointEventsSubscription): void {
+    this.#subscribers.add(subscription);
+  }
+
+  /** Stops publishing events to `subscription`. */
+  remove(subscription: CheckpointEventsSubscription): void {
+    this.#subscribers.delete(subscription);
+  }
+
+  /** Stops listening. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.subscribers.clear();
+    this.#subscribers.clear();
     await this.ready.catch(() => undefined);
     const unsubscribe = this.#unsubscribe;
     this.#unsubscribe = null;
@@ -66,8 +88,8 @@ export class CheckpointWatcher {
   }
 
   async #saved(agentType: string, agentId: string, rev: number): Promise<void> {
-    if (this.#closed || this.subscribers.size === 0) return;
-    if (![...this.subscribers].some((s) => s.wants(agentType))) return;
+    if (this.#closed || this.#subscribers.size === 0) return;
+    if (![...this.#subscribers].some((s) => s.wants(agentType))) return;
     const key = keyOf(agentType, agentId);
     const delivered = this.#ahead.get(key);
     if (delivered !== undefined) {
@@ -81,7 +103,7 @@ export class CheckpointWatcher {
     try {
       checkpoint = await this.storage.getCheckpoint({ namespace: this.namespace, agentType, agentId });
     } catch (error) {
-      for (const subscriber of [...this.subscribers]) if (subscriber.wants(agentType)) subscriber.fail(error);
+      for (const subscriber of [...this.#subscribers]) if (subscriber.wants(agentType)) subscriber.fail(error);
       return;
     }
     if (!checkpoint || this.#closed) return;
@@ -93,7 +115,7 @@ export class CheckpointWatcher {
   }
 
   #publish(event: CheckpointEvent): void {
-    for (const subscriber of [...this.subscribers]) subscriber.offer(event);
+    for (const subscriber of [...this.#subscribers]) subscriber.offer(event);
   }
 }
 

@@ -1,5 +1,4 @@
-import { ValidationError } from '../domain/errors.js';
-import { MAX_REV } from '../domain/limits.js';
+import { validateRev } from '../domain/validate.js';
 import type { Storage } from '../storage/types.js';
 import { CheckpointEventsSubscription, CheckpointWatcher } from './checkpoint-events.js';
 import { resolveLiveOptions, type LiveOptions, type ResolvedLiveOptions } from './events.js';
@@ -61,10 +60,7 @@ export class LiveHub {
    * append). Throws ValidationError for a negative or non-integer fromSeq.
    */
   async threadEntries(options: ThreadEntriesOptions): Promise<ThreadEntriesSubscription> {
-    const fromSeq = options.fromSeq ?? undefined;
-    if (fromSeq !== undefined && (!Number.isInteger(fromSeq) || fromSeq < 0 || fromSeq > MAX_REV)) {
-      throw new ValidationError(`must be an integer between 0 and ${MAX_REV}`, 'fromSeq');
-    }
+    const fromSeq = options.fromSeq == null ? undefined : validateRev(options.fromSeq, 'fromSeq');
     const key = JSON.stringify([options.namespace, options.threadId]);
     let watcher = this.#threads.get(key);
     if (!watcher) {
@@ -72,7 +68,7 @@ export class LiveHub {
       this.#threads.set(key, watcher);
       this.#watchStatus();
     }
-    watcher.refs++;
+    watcher.retain();
     try {
       await watcher.ready;
     } catch (error) {
@@ -92,11 +88,11 @@ export class LiveHub {
       this.#counters,
       async (ended) => {
         this.#subscriptions.delete(ended);
-        watcher.subscribers.delete(ended);
+        watcher.remove(ended);
         await this.#releaseThread(key, watcher);
       },
     );
-    watcher.subscribers.add(subscription);
+    watcher.add(subscription);
     this.#subscriptions.add(subscription);
     return subscription;
   }
@@ -110,7 +106,7 @@ export class LiveHub {
       this.#checkpoints.set(namespace, watcher);
       this.#watchStatus();
     }
-    watcher.refs++;
+    watcher.retain();
     try {
       await watcher.ready;
     } catch (error) {
@@ -122,11 +118,11 @@ export class LiveHub {
       this.options.maxPendingCheckpointEvents,
       async (ended) => {
         this.#checkpointSubscriptions.delete(ended);
-        watcher.subscribers.delete(ended);
+        watcher.remove(ended);
         await this.#releaseCheckpoints(namespace, watcher);
       },
     );
-    watcher.subscribers.add(subscription);
+    watcher.add(subscription);
     this.#checkpointSubscriptions.add(subscription);
     return subscription;
   }
@@ -148,14 +144,14 @@ export class LiveHub {
   }
 
   async #releaseThread(key: string, watcher: ThreadWatcher): Promise<void> {
-    if (--watcher.refs > 0) return;
+    if (!watcher.release()) return;
     if (this.#threads.get(key) === watcher) this.#threads.delete(key);
     this.#unwatchStatusWhenIdle();
     await watcher.close();
   }
 
   async #releaseCheckpoints(namespace: string, watcher: CheckpointWatcher): Promise<void> {
-    if (--watcher.refs > 0) return;
+    if (!watcher.release()) return;
     if (this.#checkpoints.get(namespace) === watcher) this.#checkpoints.delete(namespace);
     this.#unwatchStatusWhenIdle();
     await watcher.close();
@@ -174,16 +170,4 @@ export class LiveHub {
     this.#stopStatus?.();
     this.#stopStatus = null;
   }
-}
-
-const hubs = new WeakMap<Storage, LiveHub>();
-
-/**
- * The LiveHub of a Storage in this process, created on first use with `options` (later calls'
- * options are ignored). One hub per storage is what makes reads shared across subscribers.
- */
-export function liveHubFor(storage: Storage, options?: LiveOptions): LiveHub {
-  let hub = hubs.get(storage);
-  if (!hub) hubs.set(storage, (hub = new LiveHub(storage, options)));
-  return hub;
 }

@@ -187,9 +187,7 @@ export class ThreadEntriesSubscription implements AsyncIterableIterator<ThreadEn
       this.fail(error);
       return;
     }
-    if (this.#nextSeq > this.watcher.known && (fromSeq === undefined || this.#nextSeq > fromSeq)) {
-      this.watcher.known = this.#nextSeq;
-    }
+    if (fromSeq === undefined || this.#nextSeq > fromSeq) this.watcher.sawRev(this.#nextSeq);
     this.#queue.pushMarker({ type: 'caught-up', threadId, rev: this.#nextSeq });
     this.#phase = 'live';
   }
@@ -209,7 +207,7 @@ export class ThreadEntriesSubscription implements AsyncIterableIterator<ThreadEn
     if (!this.live || this.#nextSeq !== from) return true;
     const count = contiguousPrefix(entries, from);
     this.#nextSeq += this.#queue.pushEntries(entries.slice(0, count));
-    if (this.#nextSeq > this.watcher.known) this.watcher.known = this.#nextSeq;
+    this.watcher.sawRev(this.#nextSeq);
     return count > 0;
   }
 

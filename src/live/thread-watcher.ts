@@ -36,15 +36,12 @@ export interface ReadCounters {
  * of the subscribers that took them.
  */
 export class ThreadWatcher {
-  /** Highest rev seen in a notification or a read; 0 when unknown. */
-  known = 0;
-  /** Every live subscriber at `tip` or beyond has been offered the entries below it. */
-  tip: number | undefined;
-  readonly subscribers = new Set<ThreadSink>();
-  /** Subscribers counted by the hub (including those still being set up). */
-  refs = 0;
   /** Resolves once the ChangeFeed listener is active. */
   readonly ready: Promise<void>;
+  #known = 0;
+  #tip: number | undefined;
+  readonly #subscribers = new Set<ThreadSink>();
+  #refs = 0;
   #unsubscribe: Unsubscribe | null = null;
   #pumping = false;
   #generation = 0;
@@ -65,6 +62,41 @@ export class ThreadWatcher {
       });
   }
 
+  /** Highest rev seen in a notification or a read; 0 when unknown. */
+  get known(): number {
+    return this.#known;
+  }
+
+  /** Every live subscriber at `tip` or beyond has been offered the entries below it; undefined before the first shared read. */
+  get tip(): number | undefined {
+    return this.#tip;
+  }
+
+  /** A subscriber read up to `rev` itself: storage holds at least that much. */
+  sawRev(rev: number): void {
+    if (rev > this.#known) this.#known = rev;
+  }
+
+  /** Counts one more subscriber being set up (the hub keeps the watcher while any is counted). */
+  retain(): void {
+    this.#refs++;
+  }
+
+  /** Uncounts one subscriber; true when it was the last (the hub then closes the watcher). */
+  release(): boolean {
+    return --this.#refs <= 0;
+  }
+
+  /** Starts offering entries to `sink`. */
+  add(sink: ThreadSink): void {
+    this.#subscribers.add(sink);
+  }
+
+  /** Stops offering entries to `sink`. */
+  remove(sink: ThreadSink): void {
+    this.#subscribers.delete(sink);
+  }
+
   /** Reads and offers new ranges until every live subscriber at or past `tip` has reached `known`. */
   pump(): void {
     if (this.#pumping || this.#closed) return;
@@ -82,7 +114,7 @@ export class ThreadWatcher {
     const generation = this.#generation;
     // Compare with what was known before the read: appends notified during it move `known`
     // past the head we read, which is not a deletion.
-    const seen = this.known;
+    const seen = this.#known;
     let head;
     try {
       head = await this.storage.getThread({ namespace: this.namespace, threadId: this.threadId });
@@ -94,8 +126,8 @@ export class ThreadWatcher {
       this.#deleted();
       return;
     }
-    if (head && head.rev > this.known) this.known = head.rev;
-    for (const sink of this.subscribers) sink.wake();
+    if (head && head.rev > this.#known) this.#known = head.rev;
+    for (const sink of this.#subscribers) sink.wake();
     this.pump();
   }
 
@@ -103,7 +135,7 @@ export class ThreadWatcher {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.subscribers.clear();
+    this.#subscribers.clear();
     await this.ready.catch(() => undefined);
     const unsubscribe = this.#unsubscribe;
     this.#unsubscribe = null;
@@ -113,24 +145,24 @@ export class ThreadWatcher {
   #onEvent(event: ChangeEvent): void {
     if (this.#closed) return;
     if (event.type === 'thread-deleted') this.#deleted();
-    else if (event.type === 'thread-appended' && event.rev > this.known) {
-      this.known = event.rev;
+    else if (event.type === 'thread-appended' && event.rev > this.#known) {
+      this.#known = event.rev;
       this.pump();
     }
   }
 
   #deleted(): void {
     this.#generation++;
-    this.known = 0;
-    this.tip = undefined;
-    for (const sink of [...this.subscribers]) sink.markDeleted();
+    this.#known = 0;
+    this.#tip = undefined;
+    for (const sink of [...this.#subscribers]) sink.markDeleted();
   }
 
   /** The lowest nextSeq of a live subscriber with room that is not behind `tip`. */
   #rangeStart(): number | undefined {
-    const floor = this.tip ?? 0;
+    const floor = this.#tip ?? 0;
     let start: number | undefined;
-    for (const sink of this.subscribers) {
+    for (const sink of this.#subscribers) {
       if (sink.live && sink.room > 0 && sink.nextSeq >= floor && (start === undefined || sink.nextSeq < start)) start = sink.nextSeq;
     }
     return start;
@@ -139,7 +171,7 @@ export class ThreadWatcher {
   async #run(): Promise<void> {
     for (;;) {
       const from = this.#rangeStart();
-      if (this.#closed || from === undefined || from >= this.known) {
+      if (this.#closed || from === undefined || from >= this.#known) {
         this.#pumping = false;
         return;
       }
@@ -151,24 +183,24 @@ export class ThreadWatcher {
           namespace: this.namespace,
           threadId: this.threadId,
           fromSeq: from,
-          limit: Math.min(this.known - from, this.pageSize),
+          limit: Math.min(this.#known - from, this.pageSize),
         });
       } catch (error) {
         this.#pumping = false;
-        for (const sink of [...this.subscribers]) if (sink.live && sink.nextSeq >= from) sink.fail(error);
+        for (const sink of [...this.#subscribers]) if (sink.live && sink.nextSeq >= from) sink.fail(error);
         return;
       }
       if (generation !== this.#generation) continue;
       const count = contiguousPrefix(entries, from);
       if (count === 0) {
         // Storage is the truth: the notification ran ahead of what a read sees (or a deletion is on its way).
-        this.known = Math.max(from, this.tip ?? 0);
+        this.#known = Math.max(from, this.#tip ?? 0);
         continue;
       }
       const range = count === entries.length ? entries : entries.slice(0, count);
-      this.tip = from + count;
-      if (this.tip > this.known) this.known = this.tip;
-      for (const sink of [...this.subscribers]) sink.offer(range);
+      this.#tip = from + count;
+      if (this.#tip > this.#known) this.#known = this.#tip;
+      for (const sink of [...this.#subscribers]) sink.offer(range);
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Limits } from '../domain/limits.js';
+import type { LiveHub } from '../live/live-hub.js';
 import type { Storage } from '../storage/types.js';
 
 /**
@@ -12,6 +13,8 @@ export interface CryoContext {
   storage: Storage;
   /** The caller's namespace: "default" for now; later derived from credentials (DESIGN §1). */
   namespace: string;
+  /** The app's live layer over `storage`: subscriptions come from it (shared reads, closed on stop). */
+  live: LiveHub;
   /** Input limits (page sizes, entry counts, sizes). */
   limits: Limits;
   /** Structured logger (pino); resolvers log sparingly, never per entry. */

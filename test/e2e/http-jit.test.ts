@@ -6,6 +6,7 @@ import { DEFAULT_QUERY_LIMITS } from '../../src/config.js';
 import { StorageUnavailable } from '../../src/domain/errors.js';
 import { DEFAULT_LIMITS } from '../../src/domain/limits.js';
 import type { CryoContext } from '../../src/schema/context.js';
+import { LiveHub } from '../../src/live/live-hub.js';
 import { createLogger } from '../../src/server/logger.js';
 import { createCryoYoga } from '../../src/server/yoga.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
@@ -37,7 +38,8 @@ function storage(): Storage {
 
 async function serve(production: boolean, jit: boolean, compiled: string[]): Promise<{ server: Server; url: string }> {
   const logger = createLogger('silent');
-  const context: CryoContext = Object.freeze({ storage: storage(), namespace: 'default', limits: DEFAULT_LIMITS, logger });
+  const store = storage();
+  const context: CryoContext = Object.freeze({ storage: store, live: new LiveHub(store), namespace: 'default', limits: DEFAULT_LIMITS, logger });
   const yoga = createCryoYoga({
     production,
     logger,

@@ -197,6 +197,17 @@ describe('graceful stop', () => {
     }
   });
 
+  it('owns the live layer: built from config.live, and stop() ends its subscriptions and listeners', async () => {
+    const t = await startTestApp('memory', { live: { pageSize: 7 } });
+    expect(t.app.live.options.pageSize).toBe(7);
+    const subscription = await t.app.live.threadEntries({ namespace: 'default', threadId: freshId('live') });
+    expect((await subscription.next()).value).toMatchObject({ type: 'caught-up', rev: 0 });
+    expect(t.app.live.stats().threadWatchers).toBe(1);
+    await t.close();
+    expect(await subscription.next()).toEqual({ value: undefined, done: true });
+    expect(t.app.live.stats()).toMatchObject({ threadWatchers: 0, threadSubscriptions: [] });
+  });
+
   it('closes storage it opened itself', async () => {
     const t = await startTestApp('memory');
     await t.close();

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { liveHubFor } from '../../src/live/live-hub.js';
 import { freshId, startTestApp, type TestApp } from '../support/app.js';
 import { caughtUp, range, Recording, wsClient, THREAD_ENTRIES, type WireEvent } from './live-helpers.js';
 
@@ -44,7 +43,7 @@ describe('a subscriber that stops reading (graphql-ws, memory storage)', () => {
 
   it('keeps the server-side queue bounded while 10,000 entries are appended, then delivers all of them in order', async () => {
     const threadId = freshId('slow');
-    const hub = liveHubFor(app.app.storage);
+    const hub = app.app.live;
     const client = await rawSubscriber(app.graphqlUrl.replace(/^http/, 'ws'), WITH_PAYLOAD, { threadId });
     try {
       const entries = () => client.messages.filter((m) => m.type === 'next' && m.payload.data.threadEntries.__typename === 'Entry');

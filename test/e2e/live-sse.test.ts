@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { liveHubFor } from '../../src/live/live-hub.js';
 import { freshId, startTestApp, type TestApp } from '../support/app.js';
 import { APPEND, THREAD_ENTRIES, type WireEvent } from './live-helpers.js';
 
@@ -67,7 +66,7 @@ describe('threadEntries over Server-Sent Events (memory storage)', () => {
         { __typename: 'Entry', seq: 1 },
         { __typename: 'CaughtUp', threadId, rev: 2 },
       ]);
-      expect(liveHubFor(app.app.storage).stats().threadSubscriptions).toHaveLength(1);
+      expect(app.app.live.stats().threadSubscriptions).toHaveLength(1);
       await app.data(APPEND, { input: { threadId, entries: [{ kind: 'live' }] } });
       expect(await nextEvent()).toMatchObject({ __typename: 'Entry', seq: 2 });
       await app.data(`mutation($id: ID!) { deleteThread(id: $id) { deleted } }`, { id: threadId });
@@ -78,7 +77,7 @@ describe('threadEntries over Server-Sent Events (memory storage)', () => {
     } finally {
       abort.abort();
     }
-    await vi.waitFor(() => expect(liveHubFor(app.app.storage).stats().threadSubscriptions).toEqual([]), { timeout: 5000, interval: 10 });
+    await vi.waitFor(() => expect(app.app.live.stats().threadSubscriptions).toEqual([]), { timeout: 5000, interval: 10 });
   });
 
   it('a client that goes away releases its subscription', async () => {
@@ -93,6 +92,6 @@ describe('threadEntries over Server-Sent Events (memory storage)', () => {
     const first = await sseMessages(response).next();
     expect(JSON.parse(first.value!.data).data.threadEntries).toEqual({ __typename: 'CaughtUp', threadId, rev: 0 });
     abort.abort();
-    await vi.waitFor(() => expect(liveHubFor(app.app.storage).stats().threadWatchers).toBe(0), { timeout: 5000, interval: 10 });
+    await vi.waitFor(() => expect(app.app.live.stats().threadWatchers).toBe(0), { timeout: 5000, interval: 10 });
   });
 });

@@ -1,6 +1,5 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { liveHubFor } from '../../src/live/live-hub.js';
 import { createWebSocketAttachment } from '../../src/server/websocket.js';
 import type { LocalChangeFeed } from '../../src/storage/local-change-feed.js';
 import { freshId, startTestApp, type TestApp } from '../support/app.js';
@@ -18,7 +17,7 @@ describe('graphql-ws hardening, leaks and checkpointEvents (memory storage)', ()
   };
   const append = (threadId: string, count: number) =>
     app.data(APPEND, { input: { threadId, entries: Array.from({ length: count }, () => ({})) } });
-  const stats = () => liveHubFor(app.app.storage).stats();
+  const stats = () => app.app.live.stats();
   const listeners = () => (app.app.storage.changes as LocalChangeFeed).listenerCount;
 
   /** Opens an operation and waits for its first result or its end. */

@@ -1,6 +1,5 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveHubFor } from '../../src/live/live-hub.js';
 import { freshId, startTestApp, STORAGE_KINDS, type TestApp } from '../support/app.js';
 import {
   APPEND,

@@ -1,3 +1,4 @@
+import { SubscriberTooSlow } from '../domain/errors.js';
 import type { Checkpoint } from '../domain/types.js';
 import type { ChangeEvent, Storage, Unsubscribe } from '../storage/types.js';
 import type { CheckpointEvent } from './events.js';
@@ -5,13 +6,6 @@ import type { CheckpointEvent } from './events.js';
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 const keyOf = (agentType: string, agentId: string): string => JSON.stringify([agentType, agentId]);
 const MAX_AHEAD = 10_000;
-
-/** Thrown to a checkpointEvents consumer that let too many checkpoints' events pile up. */
-export class SubscriberTooSlow extends Error {
-  constructor(limit: number) {
-    super(`subscriber too slow: more than ${limit} undelivered checkpoint events; resubscribe and re-list checkpoints`);
-  }
-}
 
 /**
  * Follows the checkpoints of one namespace for every local subscriber: one ChangeFeed listener,

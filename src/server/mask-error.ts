@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { CryoError, StorageCorrupted, StorageUnavailable, ValidationError } from '../domain/errors.js';
+import { CryoError, StorageCorrupted, StorageUnavailable, SubscriberTooSlow, ValidationError } from '../domain/errors.js';
 
 /**
  * `extensions.code` values Cryo itself puts on GraphQL errors (besides graphql-js's and Yoga's
@@ -20,12 +20,15 @@ export const GRAPHQL_ERROR_CODES = [
  * Yoga's `maskedErrors.maskError` for Cryo. Errors a resolver throws outside a result union
  * become GraphQL errors with `extensions.code`:
  * - ValidationError (e.g. a page size or cursor on a query) → `BAD_USER_INPUT`, with its message
- *   and `extensions.field`;
+ *   and `extensions.field`, logged at debug (a client mistake);
  * - StorageUnavailable → `STORAGE_UNAVAILABLE` (safe to retry), logged as a warning;
- * - StorageCorrupted → `STORAGE_CORRUPTED` with a fixed message (the location is logged, never sent);
- * - any other CryoError → its own code and message (they are written for callers);
- * - anything else → Yoga's "Unexpected error." (`INTERNAL_SERVER_ERROR`), logged with its stack;
- *   outside production the original message is attached under `extensions.originalError`.
+ * - StorageCorrupted → `STORAGE_CORRUPTED` with a fixed message (the location is logged as an
+ *   error, never sent);
+ * - SubscriberTooSlow → `SUBSCRIBER_TOO_SLOW`, logged at info (a slow client, not a fault);
+ * - any other CryoError → its own code and message (they are written for callers), logged at debug;
+ * - anything else → Yoga's "Unexpected error." (`INTERNAL_SERVER_ERROR`), logged as an error with
+ *   its stack; outside production the original message is attached under `extensions.originalError`.
+ * Only the last (a bug) and corruption are logged at error level.
  * GraphQL errors from parsing, validation and variable coercion pass unchanged, except that in
  * production a "Did you mean …?" hint (graphql-js names fields in variable errors) is hidden as
  * armor hides it in validation errors.
@@ -48,6 +51,7 @@ export function createMaskError(options: { production: boolean; logger: Logger }
     if (original instanceof ValidationError) {
       // Without originalError: Yoga counts an error that has one as unexpected, and answers 500
       // when there is no data (a subscription refused before its first event).
+      logger.debug({ code: 'BAD_USER_INPUT', field: original.field, reason: original.reason }, 'client error: invalid argument');
       const extensions = { code: 'BAD_USER_INPUT', field: original.field };
       return new GraphQLError(original.message, { nodes: base?.nodes, path: base?.path, extensions });
     }
@@ -59,6 +63,8 @@ export function createMaskError(options: { production: boolean; logger: Logger }
       logger.error({ err: original }, 'storage corrupted');
       return build('stored data failed an integrity check; the operator has been told', { code: original.code });
     }
+    if (original instanceof SubscriberTooSlow) logger.info({ code: original.code, limit: original.limit }, 'subscriber too slow: stream ended');
+    else logger.debug({ code: original.code }, 'domain error outside a result union');
     return build(original.message, { code: original.code });
   };
 }

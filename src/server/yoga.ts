@@ -11,6 +11,7 @@ import { cryoGraphiQLOptions, renderCryoGraphiQL } from './graphiql.js';
 import type { GraphiqlTab } from './graphiql-tabs.js';
 import { useJitExecution, type JitExecutionOptions } from './jit-execute.js';
 import { createMaskError } from './mask-error.js';
+import { createYogaLogging } from './yoga-logging.js';
 
 /** The server context Yoga gets from Node's http server. */
 export interface NodeServerContext {
@@ -20,7 +21,6 @@ export interface NodeServerContext {
 
 /** The Yoga instance of a Cryo app. */
 export type CryoYoga = YogaServerInstance<NodeServerContext, CryoContext>;
-
 
 /** Options of {@link createCryoYoga}. */
 export interface CryoYogaOptions {
@@ -60,12 +60,7 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
       : cryoGraphiQLOptions(options.graphiqlTabs ?? []),
     renderGraphiQL: renderCryoGraphiQL,
     maskedErrors: { maskError: createMaskError({ production, logger }) },
-    logging: {
-      debug: (...args: unknown[]) => logger.debug({ args }, 'yoga'),
-      info: (...args: unknown[]) => logger.info({ args }, 'yoga'),
-      warn: (...args: unknown[]) => logger.warn({ args }, 'yoga'),
-      error: (...args: unknown[]) => logger.error({ args }, 'yoga'),
-    },
+    logging: createYogaLogging(logger),
     plugins: [
       EnvelopArmorPlugin({
         maxDepth: { n: q.maxDepth, ignoreIntrospection: true, ...asValidationError('the query is nested too deep', exposeLimits) },

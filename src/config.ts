@@ -191,24 +191,18 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
   }
   const origins = pick(SERVER_SETTINGS.allowedOrigins);
   if (origins) overrides.allowedOrigins = origins.value.split(',').map((o) => o.trim().toLowerCase()).filter(Boolean);
-  const limits: Partial<Limits> = {};
-  for (const setting of LIMIT_SETTINGS) {
-    const value = pick(setting);
-    if (value) limits[setting.key] = integer(value, 1, Number.MAX_SAFE_INTEGER);
-  }
-  overrides.limits = limits;
-  const queryLimits: Partial<QueryLimits> = {};
-  for (const setting of QUERY_LIMIT_SETTINGS) {
-    const value = pick(setting);
-    if (value) queryLimits[setting.key] = integer(value, 1, Number.MAX_SAFE_INTEGER);
-  }
-  overrides.queryLimits = queryLimits;
-  const live: LiveOptions = {};
-  for (const setting of LIVE_SETTINGS) {
-    const value = pick(setting);
-    if (value) live[setting.key] = integer(value, 1, 1_000_000);
-  }
-  overrides.live = live;
+  /** The integer settings of one table that were given, by config key. */
+  const integers = <K extends string>(settings: readonly { key: K; env: string; flag: string }[], max: number) => {
+    const values: Partial<Record<K, number>> = {};
+    for (const setting of settings) {
+      const value = pick(setting);
+      if (value) values[setting.key] = integer(value, 1, max);
+    }
+    return values;
+  };
+  overrides.limits = integers(LIMIT_SETTINGS, Number.MAX_SAFE_INTEGER);
+  overrides.queryLimits = integers(QUERY_LIMIT_SETTINGS, Number.MAX_SAFE_INTEGER);
+  overrides.live = integers(LIVE_SETTINGS, 1_000_000);
   return defineConfig(overrides);
 }
 

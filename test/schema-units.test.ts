@@ -12,7 +12,7 @@ import {
   threadCursor,
 } from '../src/schema/cursors.js';
 import { entryWindow } from '../src/schema/entry-page.js';
-import { parseIsoDateTime } from '../src/schema/scalars.js';
+import { parseIsoTimestamp } from '../src/domain/validate.js';
 
 const scalar = (name: string) => {
   const type = schema.getType(name);
@@ -59,7 +59,7 @@ describe('DateTime', () => {
   it.each(['2026-01-02', '2026-01-02T03:04:05', '2026-02-30T00:00:00Z', '2026-01-02T24:00:00Z', '2026-13-01T00:00:00Z', 'yesterday', ''])(
     'rejects %j',
     (value) => {
-      expect(parseIsoDateTime(value)).toBeNull();
+      expect(parseIsoTimestamp(value)).toBeNull();
       expect(() => s.parseValue(value)).toThrow(/DateTime must be an ISO-8601 date-time/);
     },
   );

@@ -1,7 +1,8 @@
 import { SubscriberTooSlow } from '../domain/errors.js';
 import type { Checkpoint } from '../domain/types.js';
-import type { ChangeEvent, Storage, Unsubscribe } from '../storage/types.js';
+import type { ChangeEvent, Storage } from '../storage/types.js';
 import type { CheckpointEvent } from './events.js';
+import { FeedWatcher } from './feed-watcher.js';
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 const keyOf = (agentType: string, agentId: string): string => JSON.stringify([agentType, agentId]);
@@ -15,14 +16,8 @@ const MAX_AHEAD = 10_000;
  * are skipped without a read. A checkpoint deleted before the read yields nothing for that save
  * (its delete event follows). Does NOT replay events missed while the feed was down.
  */
-export class CheckpointWatcher {
-  /** Resolves once the ChangeFeed listener is active. */
-  readonly ready: Promise<void>;
-  readonly #subscribers = new Set<CheckpointEventsSubscription>();
-  #refs = 0;
-  #unsubscribe: Unsubscribe | null = null;
+export class CheckpointWatcher extends FeedWatcher<CheckpointEventsSubscription> {
   #chain: Promise<void> = Promise.resolve();
-  #closed = false;
   /** Checkpoints delivered at a newer rev than their event: key → delivered rev. */
   readonly #ahead = new Map<string, number>();
 
@@ -30,47 +25,10 @@ export class CheckpointWatcher {
     readonly storage: Storage,
     readonly namespace: string,
   ) {
-    this.ready = storage.changes
-      .subscribeCheckpoints(namespace, (event) => this.#onEvent(event))
-      .then(async (unsubscribe) => {
-        if (this.#closed) await unsubscribe();
-        else this.#unsubscribe = unsubscribe;
-      });
+    super((listener) => storage.changes.subscribeCheckpoints(namespace, listener));
   }
 
-  /** Counts one more subscriber being set up (the hub keeps the watcher while any is counted). */
-  retain(): void {
-    this.#refs++;
-  }
-
-  /** Uncounts one subscriber; true when it was the last (the hub then closes the watcher). */
-  release(): boolean {
-    return --this.#refs <= 0;
-  }
-
-  /** Starts publishing events to `subscription`. */
-  add(subscription: CheckpointEventsSubscription): void {
-    this.#subscribers.add(subscription);
-  }
-
-  /** Stops publishing events to `subscription`. */
-  remove(subscription: CheckpointEventsSubscription): void {
-    this.#subscribers.delete(subscription);
-  }
-
-  /** Stops listening. Idempotent. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#subscribers.clear();
-    await this.ready.catch(() => undefined);
-    const unsubscribe = this.#unsubscribe;
-    this.#unsubscribe = null;
-    await unsubscribe?.();
-  }
-
-  #onEvent(event: ChangeEvent): void {
-    if (this.#closed) return;
+  protected onEvent(event: ChangeEvent): void {
     if (event.type === 'checkpoint-deleted') {
       this.#chain = this.#chain.then(() => {
         this.#ahead.delete(keyOf(event.agentType, event.agentId));
@@ -82,8 +40,8 @@ export class CheckpointWatcher {
   }
 
   async #saved(agentType: string, agentId: string, rev: number): Promise<void> {
-    if (this.#closed || this.#subscribers.size === 0) return;
-    if (![...this.#subscribers].some((s) => s.wants(agentType))) return;
+    if (this.closed || this.subscribers.size === 0) return;
+    if (![...this.subscribers].some((s) => s.wants(agentType))) return;
     const key = keyOf(agentType, agentId);
     const delivered = this.#ahead.get(key);
     if (delivered !== undefined) {
@@ -97,10 +55,10 @@ export class CheckpointWatcher {
     try {
       checkpoint = await this.storage.getCheckpoint({ namespace: this.namespace, agentType, agentId });
     } catch (error) {
-      for (const subscriber of [...this.#subscribers]) if (subscriber.wants(agentType)) subscriber.fail(error);
+      for (const subscriber of [...this.subscribers]) if (subscriber.wants(agentType)) subscriber.fail(error);
       return;
     }
-    if (!checkpoint || this.#closed) return;
+    if (!checkpoint || this.closed) return;
     if (checkpoint.rev > rev) {
       if (this.#ahead.size >= MAX_AHEAD) this.#ahead.delete(this.#ahead.keys().next().value!);
       this.#ahead.set(key, checkpoint.rev);
@@ -109,7 +67,7 @@ export class CheckpointWatcher {
   }
 
   #publish(event: CheckpointEvent): void {
-    for (const subscriber of [...this.#subscribers]) subscriber.offer(event);
+    for (const subscriber of [...this.subscribers]) subscriber.offer(event);
   }
 }
 

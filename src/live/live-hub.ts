@@ -1,6 +1,7 @@
 import { validateRev } from '../domain/validate.js';
 import type { Storage } from '../storage/types.js';
 import { CheckpointEventsSubscription, CheckpointWatcher } from './checkpoint-events.js';
+import { FeedWatcher } from './feed-watcher.js';
 import { resolveLiveOptions, type LiveOptions, type ResolvedLiveOptions } from './events.js';
 import { ThreadEntriesSubscription, type ThreadSubscriptionStats } from './thread-entries.js';
 import { ThreadWatcher, type ReadCounters } from './thread-watcher.js';
@@ -62,19 +63,9 @@ export class LiveHub {
   async threadEntries(options: ThreadEntriesOptions): Promise<ThreadEntriesSubscription> {
     const fromSeq = options.fromSeq == null ? undefined : validateRev(options.fromSeq, 'fromSeq');
     const key = JSON.stringify([options.namespace, options.threadId]);
-    let watcher = this.#threads.get(key);
-    if (!watcher) {
-      watcher = new ThreadWatcher(this.storage, options.namespace, options.threadId, this.options.pageSize, this.#counters);
-      this.#threads.set(key, watcher);
-      this.#watchStatus();
-    }
-    watcher.retain();
-    try {
-      await watcher.ready;
-    } catch (error) {
-      await this.#releaseThread(key, watcher);
-      throw error;
-    }
+    const watcher = await this.#join(this.#threads, key, () =>
+      new ThreadWatcher(this.storage, options.namespace, options.threadId, this.options.pageSize, this.#counters),
+    );
     const subscription = new ThreadEntriesSubscription(
       watcher,
       this.storage,
@@ -89,7 +80,7 @@ export class LiveHub {
       async (ended) => {
         this.#subscriptions.delete(ended);
         watcher.remove(ended);
-        await this.#releaseThread(key, watcher);
+        await this.#leave(this.#threads, key, watcher);
       },
     );
     watcher.add(subscription);
@@ -100,26 +91,14 @@ export class LiveHub {
   /** Opens a checkpoint subscription; resolves once its listener is active. */
   async checkpointEvents(options: CheckpointEventsOptions): Promise<CheckpointEventsSubscription> {
     const { namespace } = options;
-    let watcher = this.#checkpoints.get(namespace);
-    if (!watcher) {
-      watcher = new CheckpointWatcher(this.storage, namespace);
-      this.#checkpoints.set(namespace, watcher);
-      this.#watchStatus();
-    }
-    watcher.retain();
-    try {
-      await watcher.ready;
-    } catch (error) {
-      await this.#releaseCheckpoints(namespace, watcher);
-      throw error;
-    }
+    const watcher = await this.#join(this.#checkpoints, namespace, () => new CheckpointWatcher(this.storage, namespace));
     const subscription = new CheckpointEventsSubscription(
       options.agentType ?? null,
       this.options.maxPendingCheckpointEvents,
       async (ended) => {
         this.#checkpointSubscriptions.delete(ended);
         watcher.remove(ended);
-        await this.#releaseCheckpoints(namespace, watcher);
+        await this.#leave(this.#checkpoints, namespace, watcher);
       },
     );
     watcher.add(subscription);
@@ -143,16 +122,31 @@ export class LiveHub {
     await Promise.all([...this.#checkpointSubscriptions].map((s) => s.return()));
   }
 
-  async #releaseThread(key: string, watcher: ThreadWatcher): Promise<void> {
-    if (!watcher.release()) return;
-    if (this.#threads.get(key) === watcher) this.#threads.delete(key);
-    this.#unwatchStatusWhenIdle();
-    await watcher.close();
+  /**
+   * The watcher of `key` (created with `create` when there is none), counted once more for a
+   * subscriber being set up; resolves once its listener is active, else uncounts it and throws.
+   */
+  async #join<W extends FeedWatcher<unknown>>(watchers: Map<string, W>, key: string, create: () => W): Promise<W> {
+    let watcher = watchers.get(key);
+    if (!watcher) {
+      watcher = create();
+      watchers.set(key, watcher);
+      this.#watchStatus();
+    }
+    watcher.retain();
+    try {
+      await watcher.ready;
+    } catch (error) {
+      await this.#leave(watchers, key, watcher);
+      throw error;
+    }
+    return watcher;
   }
 
-  async #releaseCheckpoints(namespace: string, watcher: CheckpointWatcher): Promise<void> {
+  /** Uncounts one subscriber of `watcher`; with the last one gone, closes it. */
+  async #leave<W extends FeedWatcher<unknown>>(watchers: Map<string, W>, key: string, watcher: W): Promise<void> {
     if (!watcher.release()) return;
-    if (this.#checkpoints.get(namespace) === watcher) this.#checkpoints.delete(namespace);
+    if (watchers.get(key) === watcher) watchers.delete(key);
     this.#unwatchStatusWhenIdle();
     await watcher.close();
   }

@@ -1,5 +1,6 @@
 import type { Entry } from '../domain/types.js';
-import type { ChangeEvent, Storage, Unsubscribe } from '../storage/types.js';
+import type { ChangeEvent, Storage } from '../storage/types.js';
+import { FeedWatcher } from './feed-watcher.js';
 
 /** What a ThreadWatcher needs from each local subscriber of its thread. */
 export interface ThreadSink {
@@ -35,17 +36,11 @@ export interface ReadCounters {
  * storage stays the truth. It does NOT buffer entries: a read's entries live only in the queues
  * of the subscribers that took them.
  */
-export class ThreadWatcher {
-  /** Resolves once the ChangeFeed listener is active. */
-  readonly ready: Promise<void>;
+export class ThreadWatcher extends FeedWatcher<ThreadSink> {
   #known = 0;
   #tip: number | undefined;
-  readonly #subscribers = new Set<ThreadSink>();
-  #refs = 0;
-  #unsubscribe: Unsubscribe | null = null;
   #pumping = false;
   #generation = 0;
-  #closed = false;
 
   constructor(
     readonly storage: Storage,
@@ -54,12 +49,7 @@ export class ThreadWatcher {
     readonly pageSize: number,
     readonly counters: ReadCounters,
   ) {
-    this.ready = storage.changes
-      .subscribeThread(namespace, threadId, (event) => this.#onEvent(event))
-      .then(async (unsubscribe) => {
-        if (this.#closed) await unsubscribe();
-        else this.#unsubscribe = unsubscribe;
-      });
+    super((listener) => storage.changes.subscribeThread(namespace, threadId, listener));
   }
 
   /** Highest rev seen in a notification or a read; 0 when unknown. */
@@ -77,29 +67,9 @@ export class ThreadWatcher {
     if (rev > this.#known) this.#known = rev;
   }
 
-  /** Counts one more subscriber being set up (the hub keeps the watcher while any is counted). */
-  retain(): void {
-    this.#refs++;
-  }
-
-  /** Uncounts one subscriber; true when it was the last (the hub then closes the watcher). */
-  release(): boolean {
-    return --this.#refs <= 0;
-  }
-
-  /** Starts offering entries to `sink`. */
-  add(sink: ThreadSink): void {
-    this.#subscribers.add(sink);
-  }
-
-  /** Stops offering entries to `sink`. */
-  remove(sink: ThreadSink): void {
-    this.#subscribers.delete(sink);
-  }
-
   /** Reads and offers new ranges until every live subscriber at or past `tip` has reached `known`. */
   pump(): void {
-    if (this.#pumping || this.#closed) return;
+    if (this.#pumping || this.closed) return;
     this.#pumping = true;
     void this.#run();
   }
@@ -121,29 +91,17 @@ export class ThreadWatcher {
     } catch {
       return; // storage is down too: a later recovery or notification retries
     }
-    if (generation !== this.#generation || this.#closed) return;
+    if (generation !== this.#generation || this.closed) return;
     if ((head === null && seen > 0) || (head !== null && head.rev < seen)) {
       this.#deleted();
       return;
     }
     if (head && head.rev > this.#known) this.#known = head.rev;
-    for (const sink of this.#subscribers) sink.wake();
+    for (const sink of this.subscribers) sink.wake();
     this.pump();
   }
 
-  /** Stops listening. Idempotent. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#subscribers.clear();
-    await this.ready.catch(() => undefined);
-    const unsubscribe = this.#unsubscribe;
-    this.#unsubscribe = null;
-    await unsubscribe?.();
-  }
-
-  #onEvent(event: ChangeEvent): void {
-    if (this.#closed) return;
+  protected onEvent(event: ChangeEvent): void {
     if (event.type === 'thread-deleted') this.#deleted();
     else if (event.type === 'thread-appended' && event.rev > this.#known) {
       this.#known = event.rev;
@@ -155,14 +113,14 @@ export class ThreadWatcher {
     this.#generation++;
     this.#known = 0;
     this.#tip = undefined;
-    for (const sink of [...this.#subscribers]) sink.markDeleted();
+    for (const sink of [...this.subscribers]) sink.markDeleted();
   }
 
   /** The lowest nextSeq of a live subscriber with room that is not behind `tip`. */
   #rangeStart(): number | undefined {
     const floor = this.#tip ?? 0;
     let start: number | undefined;
-    for (const sink of this.#subscribers) {
+    for (const sink of this.subscribers) {
       if (sink.live && sink.room > 0 && sink.nextSeq >= floor && (start === undefined || sink.nextSeq < start)) start = sink.nextSeq;
     }
     return start;
@@ -171,7 +129,7 @@ export class ThreadWatcher {
   async #run(): Promise<void> {
     for (;;) {
       const from = this.#rangeStart();
-      if (this.#closed || from === undefined || from >= this.#known) {
+      if (this.closed || from === undefined || from >= this.#known) {
         this.#pumping = false;
         return;
       }
@@ -187,7 +145,7 @@ export class ThreadWatcher {
         });
       } catch (error) {
         this.#pumping = false;
-        for (const sink of [...this.#subscribers]) if (sink.live && sink.nextSeq >= from) sink.fail(error);
+        for (const sink of [...this.subscribers]) if (sink.live && sink.nextSeq >= from) sink.fail(error);
         return;
       }
       if (generation !== this.#generation) continue;
@@ -200,7 +158,7 @@ export class ThreadWatcher {
       const range = count === entries.length ? entries : entries.slice(0, count);
       this.#tip = from + count;
       if (this.#tip > this.#known) this.#known = this.#tip;
-      for (const sink of [...this.#subscribers]) sink.offer(range);
+      for (const sink of [...this.subscribers]) sink.offer(range);
     }
   }
 }

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
-    // graphql ships ESM and CJS builds; load one copy so scalars are from one realm (STACK.md §3).
+    // graphql ships ESM and CJS builds; load one copy so scalars are from one realm.
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
   test: {

@@ -7,7 +7,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Everything the server needs, parsed and checked once (DESIGN §5). */
+/** Everything the server needs, parsed and checked once (docs/architecture.md). */
 export interface CryoConfig {
   /** Storage URL: `memory:`, `file:./data`, `redis://…`. @default "file:./data" */
   storage: string;

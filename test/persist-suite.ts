@@ -13,7 +13,7 @@ import { describeThawSuite } from './persist-suite-thaw.js';
 import { beforeFirstAppend, LocalJournal } from './persist-helpers.js';
 import { rejection, rid, type ConformanceFactory } from './storage/conformance-helpers.js';
 
-/** hibernate/thaw over one adapter (DESIGN §1 "Hibernate", "Thaw"). Call once per adapter. */
+/** hibernate/thaw over one adapter (docs/architecture.md). Call once per adapter. */
 export function describePersistSuite(name: string, factory: ConformanceFactory): void {
   describe(`persist over ${name}`, () => {
     let opened: Awaited<ReturnType<ConformanceFactory>> | undefined;

@@ -15,7 +15,7 @@ const TIMEOUT = 1000;
 const SLACK = 1000;
 
 /**
- * A threadEntries subscriber that behaves as DESIGN §3 asks of clients: when the stream ends
+ * A threadEntries subscriber that behaves as the README asks of clients: when the stream ends
  * with an error, it resubscribes with fromSeq = last seen + 1. Waits are resolved by arriving
  * messages only.
  */

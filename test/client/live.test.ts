@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CryoClient, ThreadEntriesEvent, WatchStatus } from '../src/client/index.js';
-import { clientFor, EventLog, freshId, startServer, tempDir, type TestServer } from './client-helpers.js';
+import type { CryoClient, ThreadEntriesEvent, WatchStatus } from '../../src/client/index.js';
+import { clientFor, EventLog, freshId, startServer, tempDir, type TestServer } from './helpers.js';
 
 let data: { path: string; remove(): Promise<void> };
 let server: TestServer;

@@ -3,10 +3,10 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshId, startServer, tempDir, type TestServer } from './client-helpers.js';
+import { freshId, startServer, tempDir, type TestServer } from './helpers.js';
 
 const run = promisify(execFile);
-const repo = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+const repo = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
 /** A consumer project that depends on this repository (as `npm install ../cryo` would link it). */
 const CONSUMER_SCRIPT = `

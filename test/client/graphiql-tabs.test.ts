@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './client-helpers.js';
+import { startServer, type TestServer } from './helpers.js';
 
-const dir = new URL('../playground/operations/', import.meta.url).pathname;
+const dir = new URL('../../playground/operations', import.meta.url).pathname;
 const savedNames = readdirSync(dir)
   .filter((file) => file.endsWith('.graphql'))
   .flatMap((file) => [...readFileSync(join(dir, file), 'utf8').matchAll(/^(?:query|mutation|subscription)\s+(\w+)/gm)].map((m) => m[1]!));

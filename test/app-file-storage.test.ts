@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { defineConfig } from '../../src/config.js';
-import { createFileStorage, type FileStorage } from '../../src/storage/file/index.js';
-import { THREADS_DIR } from '../../src/storage/file/names.js';
+import { buildApp } from '../src/app.js';
+import { defineConfig } from '../src/config.js';
+import { createFileStorage, type FileStorage } from '../src/storage/file/index.js';
+import { THREADS_DIR } from '../src/storage/file/names.js';
 
 describe('start-up on a file store that needed repair', () => {
   let dir = '';

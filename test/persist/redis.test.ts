@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll } from 'vitest';
-import { createRedisStorage } from '../src/storage/redis/index.js';
+import { createRedisStorage } from '../../src/storage/redis/index.js';
 import { describePersistSuite } from './persist-suite.js';
-import { startRedis, type TestRedis } from './support/redis-server.js';
+import { startRedis, type TestRedis } from '../support/redis-server.js';
 
 let server: Promise<TestRedis> | undefined;
 afterAll(async () => {

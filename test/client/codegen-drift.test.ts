@@ -7,7 +7,7 @@ const run = promisify(execFile);
 describe('generated client (src/client/gql)', () => {
   it('matches schema.graphql and playground/operations (run `npm run codegen` when this fails)', async () => {
     const result = await run(process.execPath, ['node_modules/@graphql-codegen/cli/cjs/bin.js', '--config', 'codegen.ts', '--check'], {
-      cwd: new URL('..', import.meta.url).pathname,
+      cwd: new URL('../..', import.meta.url).pathname,
       env: { ...process.env, NO_COLOR: '1', CI: 'true' },
     }).then(
       (ok) => ({ code: 0, output: ok.stdout + ok.stderr }),

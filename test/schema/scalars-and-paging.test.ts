@@ -1,8 +1,8 @@
 import { Kind, parseValue } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../src/domain/errors.js';
-import { DEFAULT_LIMITS } from '../src/domain/limits.js';
-import { schema } from '../src/schema/index.js';
+import { ValidationError } from '../../src/domain/errors.js';
+import { DEFAULT_LIMITS } from '../../src/domain/limits.js';
+import { schema } from '../../src/schema/index.js';
 import {
   checkpointCursor,
   decodeCheckpointCursor,
@@ -10,9 +10,9 @@ import {
   decodeThreadCursor,
   entryCursor,
   threadCursor,
-} from '../src/schema/cursors.js';
-import { entryWindow } from '../src/schema/entry-page.js';
-import { parseIsoTimestamp } from '../src/domain/validate.js';
+} from '../../src/schema/cursors.js';
+import { entryWindow } from '../../src/schema/entry-page.js';
+import { parseIsoTimestamp } from '../../src/domain/validate.js';
 
 const scalar = (name: string) => {
   const type = schema.getType(name);

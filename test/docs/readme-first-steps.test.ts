@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './support/app.js';
+import { startTestApp, type TestApp } from '../support/app.js';
 
-const README = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
 const FIRST_STEPS = /<!-- section:first-steps -->([\s\S]*?)<!-- \/section:first-steps -->/.exec(README)?.[1] ?? '';
 
 /** The JSON bodies of the section's curl commands, in order (`--data-binary @- <<'JSON' … JSON`). */

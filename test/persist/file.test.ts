@@ -1,6 +1,6 @@
-import { createFileStorage } from '../src/storage/file/index.js';
+import { createFileStorage } from '../../src/storage/file/index.js';
 import { describePersistSuite } from './persist-suite.js';
-import { DURABILITY_MODES, tempDir } from './storage/file-helpers.js';
+import { DURABILITY_MODES, tempDir } from '../storage/file-helpers.js';
 
 for (const durability of DURABILITY_MODES) {
   describePersistSuite(`file (${durability})`, async ({ limits }) => {

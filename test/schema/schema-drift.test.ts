@@ -13,9 +13,9 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { printCryoSchema, schema } from '../src/schema/index.js';
+import { printCryoSchema, schema } from '../../src/schema/index.js';
 
-const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
 /** Every difference between the contract and our schema: missing types, fields, args, members. */
 function contractGaps(contract: GraphQLSchema, ours: GraphQLSchema): string[] {

@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = new URL('../..', import.meta.url).pathname;
 const dir = join(root, 'playground', 'operations');
 const schema = buildSchema(readFileSync(join(root, 'schema.graphql'), 'utf8'));
 const files = readdirSync(dir).filter((f) => f.endsWith('.graphql'));

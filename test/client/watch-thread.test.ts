@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ThreadEntriesSubscriptionVariables } from '../src/client/gql/graphql.js';
-import type { AttemptSink } from '../src/client/resubscribe.js';
-import { type ThreadEntriesEvent, type WatchStatus, watchThread } from '../src/client/watch-thread.js';
+import type { ThreadEntriesSubscriptionVariables } from '../../src/client/gql/graphql.js';
+import type { AttemptSink } from '../../src/client/resubscribe.js';
+import { type ThreadEntriesEvent, type WatchStatus, watchThread } from '../../src/client/watch-thread.js';
 
 /** A scripted threadEntries source: each attempt is recorded; the test drives its sink. */
 function scriptedSource() {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type App, type AppOptions, buildApp } from '../src/app.js';
-import { createCryoClient, type CryoClient, type CryoClientOptions } from '../src/client/index.js';
-import { defineConfig } from '../src/config.js';
+import { type App, type AppOptions, buildApp } from '../../src/app.js';
+import { createCryoClient, type CryoClient, type CryoClientOptions } from '../../src/client/index.js';
+import { defineConfig } from '../../src/config.js';
 
 /** A Cryo server started for a test (real HTTP + WebSocket on 127.0.0.1). */
 export interface TestServer {

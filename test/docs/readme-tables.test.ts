@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { LIMIT_SETTINGS, LIVE_SETTINGS, QUERY_LIMIT_SETTINGS, SERVER_SETTINGS } from '../src/config.js';
-import { ERROR_CODES } from '../src/domain/errors.js';
-import { schema } from '../src/schema/index.js';
-import { GRAPHQL_ERROR_CODES } from '../src/server/mask-error.js';
+import { LIMIT_SETTINGS, LIVE_SETTINGS, QUERY_LIMIT_SETTINGS, SERVER_SETTINGS } from '../../src/config.js';
+import { ERROR_CODES } from '../../src/domain/errors.js';
+import { schema } from '../../src/schema/index.js';
+import { GRAPHQL_ERROR_CODES } from '../../src/server/mask-error.js';
 
-const README = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
 
 function section(name: string): string {
   const match = new RegExp(`<!-- section:${name} -->([\\s\\S]*?)<!-- /section:${name} -->`).exec(README);

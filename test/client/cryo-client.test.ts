@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CryoClientError, type CryoClient } from '../src/client/index.js';
-import { clientFor, freshId, startServer, type TestServer } from './client-helpers.js';
+import { CryoClientError, type CryoClient } from '../../src/client/index.js';
+import { clientFor, freshId, startServer, type TestServer } from './helpers.js';
 
 let server: TestServer;
 let client: CryoClient;

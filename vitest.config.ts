@@ -7,6 +7,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Stops the run at once, with one line, when redis-server or chromium is not installed.
+    globalSetup: ['test/setup/require-tools.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

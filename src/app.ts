@@ -49,7 +49,11 @@ export interface App {
   readonly yoga: CryoYoga;
   readonly server: Server;
   readonly logger: Logger;
-  /** Listens on config.host:config.port (0 = a free port). Resolves with the base URL and the port. */
+  /**
+   * Listens on config.host:config.port (0 = a free port), then attaches the add-ons. Resolves
+   * with the base URL and the port; rejects with the listen error (e.g. EADDRINUSE) before any
+   * add-on is attached.
+   */
   start(): Promise<{ url: string; port: number }>;
   /**
    * Graceful stop (docs/architecture.md): readiness off, attachments closed (WebSockets 1001),
@@ -109,9 +113,8 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     server,
     logger,
     async start() {
-      for (const attach of options.attachments ?? [attachWebSocket]) {
-        attachments.push(await attach({ server, yoga, config, storage, logger, createContext }));
-      }
+      // Listen first: an add-on attached before would also hear a listen error (graphql-ws
+      // prints it with a stack), and a taken port must fail with one line.
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -119,6 +122,9 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
           resolve();
         });
       });
+      for (const attach of options.attachments ?? [attachWebSocket]) {
+        attachments.push(await attach({ server, yoga, config, storage, logger, createContext }));
+      }
       const { port, address, family } = server.address() as AddressInfo;
       const host = family === 'IPv6' ? `[${address}]` : address;
       const url = `http://${host}:${port}/`;

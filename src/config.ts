@@ -102,27 +102,60 @@ export const QUERY_LIMIT_SETTINGS: readonly { key: keyof QueryLimits; env: strin
 
 /** The live-layer settings: config key, environment variable, command-line flag, what it bounds. */
 export const LIVE_SETTINGS: readonly { key: keyof ResolvedLiveOptions; env: string; flag: string; help: string }[] = [
-  { key: 'pageSize', env: 'CRYO_LIVE_PAGE_SIZE', flag: '--live-page-size', help: 'entries per storage read of a subscription (default 100)' },
-  { key: 'queueCapacity', env: 'CRYO_LIVE_QUEUE_CAPACITY', flag: '--live-queue-capacity', help: 'entries queued for one thread subscriber (default 2 × page size)' },
+  { key: 'pageSize', env: 'CRYO_LIVE_PAGE_SIZE', flag: '--live-page-size', help: 'entries per storage read of a subscription' },
+  { key: 'queueCapacity', env: 'CRYO_LIVE_QUEUE_CAPACITY', flag: '--live-queue-capacity', help: 'entries queued for one thread subscriber (at least the page size; default 2 × it)' },
   {
     key: 'maxPendingCheckpointEvents',
     env: 'CRYO_MAX_PENDING_CHECKPOINT_EVENTS',
     flag: '--max-pending-checkpoint-events',
-    help: 'undelivered events before a checkpointEvents subscriber is ended as too slow (default 1000)',
+    help: 'undelivered events before a checkpointEvents subscriber is ended as too slow',
   },
 ];
 
 /** The server settings besides limits: environment variable and command-line flag of each. */
 export const SERVER_SETTINGS = {
-  storage: { env: 'CRYO_STORAGE', flag: '--storage' },
-  port: { env: 'PORT', flag: '--port' },
-  host: { env: 'HOST', flag: '--host' },
-  logLevel: { env: 'CRYO_LOG_LEVEL', flag: '--log-level' },
-  shutdownGraceMs: { env: 'CRYO_SHUTDOWN_GRACE_MS', flag: '--shutdown-grace-ms' },
-  storageTimeoutMs: { env: 'CRYO_STORAGE_TIMEOUT_MS', flag: '--storage-timeout-ms' },
-  allowedOrigins: { env: 'CRYO_ALLOWED_ORIGINS', flag: '--allowed-origins' },
-  fileDurability: { env: 'CRYO_FILE_DURABILITY', flag: '--file-durability' },
+  storage: { env: 'CRYO_STORAGE', flag: '--storage', help: 'storage URL: memory:, file:<dir>, redis://host:port/db, redis+cluster://host:port,…' },
+  port: { env: 'PORT', flag: '--port', help: 'TCP port; 0 picks a free one' },
+  host: { env: 'HOST', flag: '--host', help: 'interface to listen on (0.0.0.0 for all)' },
+  logLevel: { env: 'CRYO_LOG_LEVEL', flag: '--log-level', help: `log level: ${LOG_LEVELS.join(', ')}` },
+  shutdownGraceMs: { env: 'CRYO_SHUTDOWN_GRACE_MS', flag: '--shutdown-grace-ms', help: 'on SIGTERM/SIGINT, ms in-flight requests may take' },
+  storageTimeoutMs: { env: 'CRYO_STORAGE_TIMEOUT_MS', flag: '--storage-timeout-ms', help: 'ms a storage call may take before STORAGE_UNAVAILABLE' },
+  allowedOrigins: { env: 'CRYO_ALLOWED_ORIGINS', flag: '--allowed-origins', help: 'browser origins allowed besides the own, comma-separated, or *' },
+  fileDurability: { env: 'CRYO_FILE_DURABILITY', flag: '--file-durability', help: `file storage durability: ${FILE_DURABILITIES.join(', ')}` },
 } as const;
+
+/** True when the command line asks for the settings (`--help` or `-h`) instead of a server. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
+/**
+ * The text `npm start -- --help` prints: every setting's flag, environment variable, default
+ * and meaning, from the same tables parseConfig reads (so it cannot fall behind them).
+ */
+export function settingsHelp(): string {
+  const defaults = defineConfig();
+  const rows: [string, string, string, string][] = [
+    ...(Object.entries(SERVER_SETTINGS) as [keyof typeof SERVER_SETTINGS, (typeof SERVER_SETTINGS)[keyof typeof SERVER_SETTINGS]][]).map(
+      ([key, s]): [string, string, string, string] => [s.flag, s.env, String(defaults[key]) || '(none)', s.help],
+    ),
+    ...LIMIT_SETTINGS.map((s): [string, string, string, string] => [s.flag, s.env, String(defaults.limits[s.key]), s.help]),
+    ...QUERY_LIMIT_SETTINGS.map((s): [string, string, string, string] => [s.flag, s.env, String(defaults.queryLimits[s.key]), s.help]),
+    ...LIVE_SETTINGS.map((s): [string, string, string, string] => [s.flag, s.env, String(defaults.live[s.key]), s.help]),
+  ];
+  const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length));
+  const lines = rows.map(([flag, env, value, help]) => `  ${flag.padEnd(width(0))}  ${env.padEnd(width(1))}  ${value.padEnd(width(2))}  ${help}`);
+  return [
+    'Usage: npm start -- [--flag value | --flag=value]…',
+    '',
+    'Every setting is a flag or an environment variable (a flag wins). NODE_ENV=production turns off',
+    'GraphiQL, introspection and error details.',
+    '',
+    `  ${'flag'.padEnd(width(0))}  ${'environment'.padEnd(width(1))}  ${'default'.padEnd(width(2))}  meaning`,
+    ...lines,
+    '',
+  ].join('\n');
+}
 
 /** The defaults, with `overrides` applied (limits merged). For tests and embedding; validates. */
 export function defineConfig(

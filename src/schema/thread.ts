@@ -1,5 +1,5 @@
 import type { Entry, ThreadHead } from '../domain/types.js';
-import { validatePageSize } from '../domain/validate.js';
+import { validateId, validatePageSize } from '../domain/validate.js';
 import { builder } from './builder.js';
 import { toConnection } from './connection.js';
 import { decodeThreadCursor, threadCursor } from './cursors.js';
@@ -51,7 +51,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'The thread with this id, or null when it does not exist.',
     args: { id: t.arg.id({ required: true, description: "The thread's id." }) },
-    resolve: (_root, args, ctx) => ctx.storage.getThread({ namespace: ctx.namespace, threadId: args.id }),
+    resolve: (_root, args, ctx) =>
+      ctx.storage.getThread({ namespace: ctx.namespace, threadId: validateId(args.id, 'id', ctx.limits) }),
   }),
   threads: t.field({
     type: ThreadConnectionRef,
@@ -126,7 +127,7 @@ builder.mutationFields((t) => ({
     description: 'Deletes a thread and its entries. Idempotent. Checkpoints pointing at it are left alone (thaw then reports MissingThread).',
     args: { id: t.arg.id({ required: true, description: 'The thread to delete.' }) },
     resolve: async (_root, args, ctx) => ({
-      deleted: await ctx.storage.deleteThread({ namespace: ctx.namespace, threadId: args.id }),
+      deleted: await ctx.storage.deleteThread({ namespace: ctx.namespace, threadId: validateId(args.id, 'id', ctx.limits) }),
     }),
   }),
 }));

@@ -29,9 +29,10 @@ export const GRAPHQL_ERROR_CODES = [
  * - anything else → Yoga's "Unexpected error." (`INTERNAL_SERVER_ERROR`), logged as an error with
  *   its stack; outside production the original message is attached under `extensions.originalError`.
  * Only the last (a bug) and corruption are logged at error level.
- * GraphQL errors from parsing, validation and variable coercion pass unchanged, except that in
- * production a "Did you mean …?" hint (graphql-js names fields in variable errors) is hidden as
- * armor hides it in validation errors.
+ * GraphQL errors from parsing and validation pass unchanged (Yoga gave them their code); variable
+ * coercion errors (a wrong variable type, a missing required variable), which graphql-js leaves
+ * without a code, get `BAD_USER_INPUT`. In production a "Did you mean …?" hint (graphql-js names
+ * fields in variable errors) is hidden as armor hides it in validation errors.
  */
 export function createMaskError(options: { production: boolean; logger: Logger }) {
   const { production, logger } = options;
@@ -40,7 +41,7 @@ export function createMaskError(options: { production: boolean; logger: Logger }
     if (!(original instanceof CryoError)) {
       if (error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError)) {
         if (production) error.message = error.message.replace(/Did you mean ".+"\?/g, '[Suggestion hidden]');
-        return error;
+        return isVariableError(error) ? withCode(error, 'BAD_USER_INPUT') : error;
       }
       logger.error({ err: original, path: error instanceof GraphQLError ? error.path : undefined }, 'unexpected error');
       return yogaMaskError(error, message, !production);
@@ -67,4 +68,20 @@ export function createMaskError(options: { production: boolean; logger: Logger }
     else logger.debug({ code: original.code }, 'domain error outside a result union');
     return build(original.message, { code: original.code });
   };
+}
+
+/** graphql-js's variable coercion errors: `Variable "$x" got invalid value …`, `… was not provided.` */
+function isVariableError(error: GraphQLError): boolean {
+  return error.extensions['code'] === undefined && error.path === undefined && error.message.startsWith('Variable "$');
+}
+
+/** The same error with `extensions.code` set (GraphQLError's extensions cannot be changed in place). */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
 }

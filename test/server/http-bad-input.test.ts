@@ -163,12 +163,24 @@ describe('bad input over HTTP: a clear error naming the problem, nothing written
     ['a malformed cursor', '{ threads(after: "not a cursor!") { edges { cursor } } }', 'after', /not a valid cursor/],
     ['base64 that is not a cursor', `{ checkpoints(after: "${Buffer.from('{"x":1}').toString('base64url')}") { edges { cursor } } }`, 'after', /not a cursor of this list/],
     ['a thread cursor used for checkpoints', `{ checkpoints(after: "${Buffer.from('[1,"t","x"]').toString('base64url')}") { edges { cursor } } }`, 'after', /expected a c cursor/],
-    ['an empty thread id', '{ thread(id: "") { rev } }', 'threadId', /must not be empty/],
+    ['an empty thread id', '{ thread(id: "") { rev } }', 'id', /^id: must not be empty$/],
+    ['an empty id to delete', 'mutation { deleteThread(id: "") { deleted } }', 'id', /^id: must not be empty$/],
   ])('query arguments: %s is BAD_USER_INPUT', async (_name, query, field, pattern) => {
     const { status, body } = await t.gql(query);
     expect(status).toBe(200);
     expect(body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field } });
     expect(body.errors?.[0]?.message).toMatch(pattern);
+  });
+
+  it.each([
+    ['a string for an Int', 'query($n: Int) { threads(first: $n) { edges { cursor } } }', { n: 'x' }],
+    ['a missing required variable', 'query($id: ID!) { thread(id: $id) { rev } }', {}],
+    ['an object for a JSONObject field', 'mutation($i: AppendEntriesInput!) { appendEntries(input: $i) { __typename } }', { i: { threadId: 't', entries: [{ payload: [1] }] } }],
+  ])('wrong variables (%s) are HTTP 400 with BAD_USER_INPUT', async (_name, query, variables) => {
+    const { status, body } = await t.gql(query, variables);
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.message).toMatch(/^Variable "\$\w+"/);
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 
   it('page sizes and cursors of Thread.entries are checked the same way', async () => {

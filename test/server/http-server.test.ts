@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIMIT_SETTINGS, LIVE_SETTINGS, QUERY_LIMIT_SETTINGS, SERVER_SETTINGS } from '../../src/config.js';
 import { StorageCorrupted, StorageUnavailable } from '../../src/domain/errors.js';
 import type { Attach } from '../../src/server/attachment.js';
 import { openStorage } from '../../src/storage/open.js';
@@ -301,6 +302,29 @@ describe('npm start (src/main.ts)', () => {
     } finally {
       await holder.close();
     }
+  });
+
+  it('exits 1 with one line, no stack trace, when the port is taken', async () => {
+    const holder = await startTestApp('memory');
+    try {
+      const proc = run(['--port', String(new URL(holder.url).port), '--storage', 'memory:']);
+      expect(await proc.exited).toBe(1);
+      expect(proc.output().stderr).toBe(`cryo: failed to start: listen EADDRINUSE: address already in use 127.0.0.1:${new URL(holder.url).port}\n`);
+      expect(proc.output().stdout).toBe('');
+    } finally {
+      await holder.close();
+    }
+  });
+
+  it('--help prints every setting (flag, variable, default) and exits 0 without starting', async () => {
+    const proc = run(['--help']);
+    expect(await proc.exited).toBe(0);
+    const { stdout, stderr } = proc.output();
+    expect(stderr).toBe('');
+    for (const s of [...Object.values(SERVER_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS, ...LIVE_SETTINGS]) {
+      expect(stdout).toMatch(new RegExp(`^  ${s.flag} +${s.env} +\\S+ +\\S`, 'm'));
+    }
+    expect(stdout).toMatch(/^ {2}--port +PORT +4000 +TCP port/m);
   });
 
   it('refuses a bad setting with one clear line and exit code 2', async () => {

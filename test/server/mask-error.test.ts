@@ -92,6 +92,19 @@ describe('maskError: one error model', () => {
   });
 });
 
+describe('variable coercion errors', () => {
+  it('get BAD_USER_INPUT (graphql-js leaves them without a code), unlogged', () => {
+    const { logger, lines } = recordingLogger();
+    const error = new GraphQLError('Variable "$n" got invalid value "x"; Int cannot represent non-integer value: "x"');
+    const masked = createMaskError({ production: false, logger })(error, 'Unexpected error.') as GraphQLError;
+    expect(masked.message).toBe(error.message);
+    expect(masked.extensions).toEqual({ code: 'BAD_USER_INPUT' });
+    expect(lines).toEqual([]);
+    const validation = new GraphQLError('Cannot query field "x".', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(createMaskError({ production: false, logger })(validation, 'Unexpected error.')).toBe(validation);
+  });
+});
+
 describe("Yoga's log lines", () => {
   it("Yoga's copy of a replaced error goes to debug; its text lines keep their level with the text as message", () => {
     const { logger, lines } = recordingLogger();

@@ -3,8 +3,8 @@ import type { Checkpoint } from '../domain/types.js';
 import type { ChangeEvent, Storage } from '../storage/types.js';
 import type { CheckpointEvent } from './events.js';
 import { FeedWatcher } from './feed-watcher.js';
+import { DONE, PullStream } from './pull-stream.js';
 
-const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 const keyOf = (agentType: string, agentId: string): string => JSON.stringify([agentType, agentId]);
 const MAX_AHEAD = 10_000;
 
@@ -77,19 +77,17 @@ export class CheckpointWatcher extends FeedWatcher<CheckpointEventsSubscription>
  * {@link SubscriberTooSlow} (checkpoint events cannot be re-read from storage, so the client must
  * resubscribe and re-list checkpoints); memory per subscriber is bounded by that count.
  */
-export class CheckpointEventsSubscription implements AsyncIterableIterator<CheckpointEvent> {
+export class CheckpointEventsSubscription extends PullStream<CheckpointEvent> {
   #queue: CheckpointEvent[] = [];
   #head = 0;
-  #ended = false;
-  #error: { error: unknown } | null = null;
-  #waiter: (() => void) | null = null;
-  #chain: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly agentType: string | null,
     readonly maxPending: number,
     readonly onEnd: (subscription: CheckpointEventsSubscription) => Promise<void>,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Events queued now. */
   get buffered(): number {
@@ -101,7 +99,7 @@ export class CheckpointEventsSubscription implements AsyncIterableIterator<Check
   }
 
   offer(event: CheckpointEvent): void {
-    if (this.#ended || this.#error) return;
+    if (this.ended || this.failed) return;
     const { agentType } = event.type === 'checkpoint-saved' ? event.checkpoint : event;
     if (!this.wants(agentType)) return;
     if (this.buffered >= this.maxPending) {
@@ -109,67 +107,29 @@ export class CheckpointEventsSubscription implements AsyncIterableIterator<Check
       return;
     }
     this.#queue.push(event);
-    this.#wake();
+    this.wake();
   }
 
-  fail(error: unknown): void {
-    this.#error ??= { error };
-    this.#wake();
-  }
-
-  next(): Promise<IteratorResult<CheckpointEvent>> {
-    const result = this.#chain.then(() => this.#pull());
-    this.#chain = result.catch(() => undefined);
-    return result;
-  }
-
-  async return(): Promise<IteratorResult<CheckpointEvent>> {
-    await this.#end();
-    return DONE;
-  }
-
-  async throw(error?: unknown): Promise<IteratorResult<CheckpointEvent>> {
-    await this.#end();
-    throw error;
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  async #pull(): Promise<IteratorResult<CheckpointEvent>> {
+  protected async pull(): Promise<IteratorResult<CheckpointEvent>> {
     for (;;) {
-      if (this.#ended) return DONE;
+      if (this.ended) return DONE;
       if (this.#head < this.#queue.length) {
         const value = this.#queue[this.#head]!;
         this.#queue[this.#head++] = undefined as unknown as CheckpointEvent;
-        if (this.#head === this.#queue.length) {
-          this.#queue = [];
-          this.#head = 0;
-        }
+        if (this.#head === this.#queue.length) this.clear();
         return { value, done: false };
       }
-      if (this.#error) {
-        const { error } = this.#error;
-        await this.#end();
-        throw error;
-      }
-      await new Promise<void>((resolve) => (this.#waiter = resolve));
+      if (this.failed) await this.endWithError();
+      await this.waitForWake();
     }
   }
 
-  #wake(): void {
-    const waiter = this.#waiter;
-    this.#waiter = null;
-    waiter?.();
-  }
-
-  async #end(): Promise<void> {
-    if (this.#ended) return;
-    this.#ended = true;
+  protected clear(): void {
     this.#queue = [];
     this.#head = 0;
-    this.#wake();
-    await this.onEnd(this);
+  }
+
+  protected released(): Promise<void> {
+    return this.onEnd(this);
   }
 }

@@ -13,6 +13,7 @@ import { useJitExecution, type JitExecutionOptions } from './jit-execute.js';
 import { createMaskError } from './mask-error.js';
 import { useRequestMediaType } from './request-media-type.js';
 import { useSpecStatusCodes } from './spec-status-codes.js';
+import { createYogaLogging } from './yoga-logging.js';
 
 /** The server context Yoga gets from Node's http server. */
 export interface NodeServerContext {
@@ -22,7 +23,6 @@ export interface NodeServerContext {
 
 /** The Yoga instance of a Cryo app. */
 export type CryoYoga = YogaServerInstance<NodeServerContext, CryoContext>;
-
 
 /** Options of {@link createCryoYoga}. */
 export interface CryoYogaOptions {
@@ -65,12 +65,7 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
       : cryoGraphiQLOptions(options.graphiqlTabs ?? []),
     renderGraphiQL: renderCryoGraphiQL,
     maskedErrors: { maskError: createMaskError({ production, logger }) },
-    logging: {
-      debug: (...args: unknown[]) => logger.debug({ args }, 'yoga'),
-      info: (...args: unknown[]) => logger.info({ args }, 'yoga'),
-      warn: (...args: unknown[]) => logger.warn({ args }, 'yoga'),
-      error: (...args: unknown[]) => logger.error({ args }, 'yoga'),
-    },
+    logging: createYogaLogging(logger),
     plugins: [
       EnvelopArmorPlugin({
         maxDepth: { n: q.maxDepth, ignoreIntrospection: true, ...asValidationError('the query is nested too deep', exposeLimits) },

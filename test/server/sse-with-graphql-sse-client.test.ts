@@ -1,7 +1,6 @@
 import { createClient, type Client } from 'graphql-sse';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { liveHubFor } from '../../src/live/live-hub.js';
-import { APPEND, THREAD_ENTRIES, type WireEvent } from '../e2e/live-helpers.js';
+import { APPEND, THREAD_ENTRIES, type WireEvent } from './live-helpers.js';
 import { range, takeUntil } from '../live/helpers.js';
 import { freshId, startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
@@ -33,7 +32,7 @@ describe("threadEntries over SSE with graphql-sse's client (distinct connections
   afterEach(async () => {
     // Each subscription's connection is gone once its iterator returned.
     // (No event announces it: the hub's count is polled.)
-    await eventually(async () => expect(liveHubFor(t.app.storage).stats().threadSubscriptions).toHaveLength(0));
+    await eventually(async () => expect(t.app.live.stats().threadSubscriptions).toHaveLength(0));
   });
   afterAll(async () => {
     client?.dispose();

@@ -15,6 +15,7 @@ import {
 import { type CryoClient, createCryoClient } from '../client/cryo-client.js';
 import type { HeadersOption } from '../client/http.js';
 import { encodeValue } from './codec.js';
+import { createHttpFetch } from './http-fetch.js';
 import {
   type BlobRef,
   type CheckpointPayload,
@@ -51,7 +52,9 @@ export interface CryoSaverOptions {
   prefix?: string;
   /** LangGraph serializer. @default JsonPlusSerializer */
   serde?: SerializerProtocol;
-  /** A client to use instead of one built from url/token/headers (its lifetime stays the caller's). */
+  /** fetch for the saver's requests. @default a keep-alive node:http fetch (see http-fetch.ts) */
+  fetch?: typeof fetch;
+  /** A client to use instead of one built from url/token/headers/fetch (its lifetime stays the caller's). */
   client?: CryoClient;
 }
 
@@ -67,7 +70,7 @@ const MAX_ATTEMPTS = 8;
  */
 export class CryoSaver extends BaseCheckpointSaver {
   private readonly client: CryoClient;
-  private readonly ownsClient: boolean;
+  private readonly ownedClient: { close(): Promise<void> } | undefined;
   private readonly journal: Journal;
   private readonly builder: TupleBuilder;
   private readonly locator: Locator;
@@ -84,8 +87,19 @@ export class CryoSaver extends BaseCheckpointSaver {
     const headers: HeadersOption | undefined = options.token
       ? async () => ({ ...(await resolve(options.headers)), authorization: `Bearer ${options.token}` })
       : options.headers;
-    this.ownsClient = !options.client;
-    this.client = options.client ?? createCryoClient({ url: options.url, ...(headers ? { headers } : {}) });
+    if (options.client) {
+      this.client = options.client;
+    } else {
+      const http = options.fetch ? undefined : createHttpFetch();
+      const client = createCryoClient({ url: options.url, fetch: options.fetch ?? (http as { fetch: typeof fetch }).fetch, ...(headers ? { headers } : {}) });
+      this.client = client;
+      this.ownedClient = {
+        close: async () => {
+          await client.close();
+          http?.close();
+        },
+      };
+    }
     this.journal = new Journal(this.client);
     this.builder = new TupleBuilder(this.journal, this.serde, (current) => this.getNextVersion(current));
     this.locator = new Locator(this.journal, this.client, this.seqs);
@@ -228,7 +242,7 @@ export class CryoSaver extends BaseCheckpointSaver {
 
   /** Closes the client the saver built (not one passed in `client`). Idempotent. */
   async close(): Promise<void> {
-    if (this.ownsClient) await this.client.close();
+    await this.ownedClient?.close();
   }
 
   private runOf(config: RunnableConfig, required: true, what: string): Run;
@@ -326,14 +340,15 @@ export class CryoSaver extends BaseCheckpointSaver {
 
   /** A write met another writer's: with fencing, a typed conflict; without, re-read and retry. */
   private conflict(run: Run, attempt: number, detail: string): void {
-    this.views.delete(run.key);
     if (this.fence) {
+      // The view stays stale on purpose: every write conflicts until getTuple re-reads the run.
       throw new CryoSaverConflictError(
         `Another writer changed LangGraph thread ${JSON.stringify(run.threadId)} (namespace ${JSON.stringify(run.checkpointNs)}) since this saver last read it (${detail}); nothing was written`,
         run.threadId,
         run.checkpointNs,
       );
     }
+    this.views.delete(run.key);
     if (attempt >= MAX_ATTEMPTS) throw new CryoSaverError(`Gave up after ${attempt} conflicting writes on ${run.key}: ${detail}`, 'CONFLICT');
   }
 }

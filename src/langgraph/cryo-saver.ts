@@ -27,7 +27,7 @@ import {
   type WritesPayload,
 } from './entries.js';
 import { CryoSaverConflictError, CryoSaverError } from './errors.js';
-import { HEAD_TAIL, Journal, PAGE } from './journal.js';
+import { Journal, PAGE } from './journal.js';
 import { RunLocks, type RunView, SeqCache } from './run-state.js';
 import { SaverAppendDocument, SaverDeleteDocument, SaverPutDocument } from './gql/graphql.js';
 import { Locator } from './locator.js';
@@ -59,6 +59,8 @@ export interface CryoSaverOptions {
 }
 
 const MAX_ATTEMPTS = 8;
+/** Entries read with a checkpoint found by id: itself and the start of its segment (a step's writes). */
+const BY_ID_WINDOW = 8;
 
 /**
  * A LangGraph.js checkpoint saver that keeps runs in a Cryo server. Each (thread_id,
@@ -295,7 +297,7 @@ export class CryoSaver extends BaseCheckpointSaver {
   }
 
   private async loadById(run: Run, checkpointId: string): Promise<CheckpointTuple | undefined> {
-    const found = await this.locator.locate(run, checkpointId, HEAD_TAIL);
+    const found = await this.locator.locate(run, checkpointId, BY_ID_WINDOW);
     if (!found) return undefined;
     return this.buildFrom(run, found.window, found.more, found.late);
   }

@@ -15,7 +15,10 @@ export function createHttpFetch(): { fetch: typeof fetch; close(): void } {
     new Promise((resolve, reject) => {
       const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
       const secure = url.protocol === 'https:';
-      const headers = Object.fromEntries(new Headers(init.headers).entries());
+      const headers: Record<string, string> = {};
+      new Headers(init.headers).forEach((value, name) => {
+        headers[name] = value;
+      });
       const req = (secure ? httpsRequest : httpRequest)(
         url,
         { method: init.method ?? 'GET', headers, agent: secure ? httpsAgent : httpAgent },

@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,8 +72,19 @@ async function measure(saver: BaseCheckpointSaver, runs: number, concurrency: nu
   return (runs * STEPS) / ((performance.now() - started) / 1000);
 }
 
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; undefined elsewhere). */
+async function processCpuMs(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+  } catch {
+    return undefined;
+  }
+}
+
 /** A Cryo server as a child process (`src/main.ts`, production mode) on file storage in a temp dir. */
-async function startCryoProcess(): Promise<{ url: string; close(): Promise<void> }> {
+async function startCryoProcess(): Promise<{ url: string; pid: number | undefined; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'cryo-bench-langgraph-'));
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'src/main.ts'), '--storage', process.env.BENCH_CRYO_STORAGE ?? `file:${dir}`, '--port', '0', '--log-level', 'warn'], {
     env: { ...process.env, NODE_ENV: 'production' },
@@ -90,6 +101,7 @@ async function startCryoProcess(): Promise<{ url: string; close(): Promise<void>
   });
   return {
     url,
+    pid: child.pid,
     close: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -132,6 +144,7 @@ export async function benchLangGraph(options: LangGraphBenchOptions = {}): Promi
   const concurrency = options.concurrency ?? 4;
   const rounds = options.rounds ?? 2;
   const best = { cryo: 0, postgres: 0, memory: 0 };
+  const cpu = { server: 0, client: 0, steps: 0 };
   const errors: Partial<Record<keyof typeof best, string>> = {};
   const cryo = await startCryoProcess();
   const cryoSaver = new CryoSaver({ url: cryo.url });
@@ -148,7 +161,16 @@ export async function benchLangGraph(options: LangGraphBenchOptions = {}): Promi
     const attempt = async (key: keyof typeof best, saver: BaseCheckpointSaver | undefined) => {
       if (!saver || errors[key]) return;
       try {
+        const serverBefore = key === 'cryo' ? await processCpuMs(cryo.pid) : undefined;
+        const clientBefore = process.cpuUsage();
         const perSecond = await measure(saver, runs, concurrency);
+        const serverAfter = key === 'cryo' ? await processCpuMs(cryo.pid) : undefined;
+        if (serverBefore !== undefined && serverAfter !== undefined) {
+          const client = process.cpuUsage(clientBefore);
+          cpu.server += serverAfter - serverBefore;
+          cpu.client += (client.user + client.system) / 1000;
+          cpu.steps += runs * STEPS;
+        }
         best[key] = Math.max(best[key], perSecond);
         log(`  langgraph ${key}: ${perSecond.toFixed(0)} steps/s`);
       } catch (error) {
@@ -180,6 +202,13 @@ export async function benchLangGraph(options: LangGraphBenchOptions = {}): Promi
       baseline: { name: 'PostgresSaver', value: value('postgres') },
       target: { on: 'ratio', kind: 'min', bound: 0.5 },
       note: errors.postgres ?? `${how}; both durable before acknowledging (Cryo fsyncs, PostgreSQL commits)`,
+    },
+    {
+      section: SECTION,
+      name: 'CryoSaver step cost: Cryo server CPU per step (3 requests)',
+      value: cpu.steps > 0 ? cpu.server / cpu.steps : null,
+      unit: 'ms',
+      note: cpu.steps > 0 ? `client side (the saver in the bench process): ${(cpu.client / cpu.steps).toFixed(2)} ms CPU per step` : 'needs Linux /proc',
     },
     {
       section: SECTION,

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,10 +19,6 @@ function npmEnv(): NodeJS.ProcessEnv {
     if (!name.toLowerCase().startsWith('npm_') || name.toLowerCase() === 'npm_config_cache') env[name] = value;
   }
   return { ...env, NO_COLOR: '1' };
-}
-
-async function installedVersion(name: string): Promise<string> {
-  return (JSON.parse(await readFile(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 const CONSUMER = (url: string) => `import { createCryoClient, CryoClientError } from '@cryo/client';
@@ -72,13 +68,14 @@ describe('@cryo/client packed with npm pack and installed into a new project', (
     const consumer = join(dir, 'consumer');
     await run('mkdir', [consumer]);
     await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    const peers = [
-      `@langchain/langgraph-checkpoint@${await installedVersion('@langchain/langgraph-checkpoint')}`,
-      `@langchain/core@${await installedVersion('@langchain/core')}`,
-    ];
     // --prefer-offline: tarballs come from the npm cache that `npm ci` of this repository filled; npm
     // reads the registry only for package metadata it has not cached yet (once per machine).
-    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, ...peers], { cwd: consumer, env: npmEnv() });
+    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: consumer, env: npmEnv() });
+    // The optional LangGraph peers are this repository's installs (linked, as a monorepo would).
+    await mkdir(join(consumer, 'node_modules/@langchain'), { recursive: true });
+    for (const peer of ['@langchain/core', '@langchain/langgraph-checkpoint']) {
+      await symlink(join(ROOT, 'node_modules', peer), join(consumer, 'node_modules', peer), 'dir');
+    }
     await run(process.execPath, [TSC, '--init'], { cwd: consumer });
     await writeFile(join(consumer, 'index.ts'), CONSUMER(server.graphqlUrl));
     const compiled = await run(process.execPath, [TSC, '-p', '.'], { cwd: consumer }).catch((error: { stdout?: string }) => {

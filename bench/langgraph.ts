@@ -86,7 +86,7 @@ async function processCpuMs(pid: number | undefined): Promise<number | undefined
 /** A Cryo server as a child process (`src/main.ts`, production mode) on file storage in a temp dir. */
 async function startCryoProcess(): Promise<{ url: string; pid: number | undefined; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'cryo-bench-langgraph-'));
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'src/main.ts'), '--storage', process.env.BENCH_CRYO_STORAGE ?? `file:${dir}`, '--port', '0', '--log-level', 'warn'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), '--storage', process.env.BENCH_CRYO_STORAGE ?? `file:${dir}`, '--port', '0', '--log-level', 'warn'], {
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -12,26 +12,19 @@ import {
   type SerializerProtocol,
   WRITES_IDX_MAP,
 } from '@langchain/langgraph-checkpoint';
-import { type CryoClient, createCryoClient } from '../client/cryo-client.js';
+import type { CryoClient } from '../client/cryo-client.js';
 import type { HeadersOption } from '../client/http.js';
+import { checkpointEntry, storedHeader } from './checkpoint-entry.js';
 import { encodeValue } from './codec.js';
-import { createHttpFetch } from './http-fetch.js';
-import {
-  type BlobRef,
-  type CheckpointPayload,
-  checkpointEntryId,
-  checkpointPayload,
-  isCheckpointEntry,
-  isWritesEntry,
-  type JournalEntry,
-  type WritesPayload,
-} from './entries.js';
+import { type BlobRef, checkpointEntryId, checkpointPayload, isCheckpointEntry, type JournalEntry, type WritesPayload } from './entries.js';
 import { CryoSaverConflictError, CryoSaverError } from './errors.js';
 import { Journal, PAGE } from './journal.js';
+import { RunScanner } from './run-scanner.js';
 import { RunLocks, type RunView, SeqCache } from './run-state.js';
 import { SaverAppendDocument, SaverDeleteDocument, SaverPutDocument } from './gql/graphql.js';
 import { Locator } from './locator.js';
-import { CHECKPOINT_KIND, INDEX_AGENT_TYPE, indexId, LATEST_AGENT_TYPE, parseRunKey, runKey, threadPrefix, validatePrefix, WRITES_KIND } from './thread-key.js';
+import { saverClient } from './saver-client.js';
+import { INDEX_AGENT_TYPE, indexId, LATEST_AGENT_TYPE, runKey, threadPrefix, validatePrefix, WRITES_KIND } from './thread-key.js';
 import { type Run, TupleBuilder } from './tuple-builder.js';
 
 /** Options of {@link CryoSaver}. */
@@ -76,6 +69,7 @@ export class CryoSaver extends BaseCheckpointSaver {
   private readonly journal: Journal;
   private readonly builder: TupleBuilder;
   private readonly locator: Locator;
+  private readonly scanner: RunScanner;
   private readonly fence: boolean;
   private readonly prefix: string;
   private readonly views = new Map<string, RunView>();
@@ -86,25 +80,13 @@ export class CryoSaver extends BaseCheckpointSaver {
     super(options.serde);
     this.prefix = validatePrefix(options.prefix ?? 'langgraph');
     this.fence = options.fence ?? false;
-    const headers: HeadersOption | undefined = options.token
-      ? async () => ({ ...(await resolve(options.headers)), authorization: `Bearer ${options.token}` })
-      : options.headers;
-    if (options.client) {
-      this.client = options.client;
-    } else {
-      const http = options.fetch ? undefined : createHttpFetch();
-      const client = createCryoClient({ url: options.url, fetch: options.fetch ?? (http as { fetch: typeof fetch }).fetch, ...(headers ? { headers } : {}) });
-      this.client = client;
-      this.ownedClient = {
-        close: async () => {
-          await client.close();
-          http?.close();
-        },
-      };
-    }
+    const { client, close } = saverClient(options);
+    this.client = client;
+    this.ownedClient = close ? { close } : undefined;
     this.journal = new Journal(this.client);
     this.builder = new TupleBuilder(this.journal, this.serde, (current) => this.getNextVersion(current));
     this.locator = new Locator(this.journal, this.client, this.seqs);
+    this.scanner = new RunScanner(this.journal, this.builder, this.prefix, (run: Run, parentId: string) => this.writesById(run, parentId));
   }
 
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
@@ -128,9 +110,9 @@ export class CryoSaver extends BaseCheckpointSaver {
     let remaining = options.limit ?? Number.POSITIVE_INFINITY;
     const beforeId = before ? getCheckpointId(before) : undefined;
     const onlyId = config.configurable?.checkpoint_id as string | undefined;
-    for await (const run of this.runsOf(config)) {
+    for await (const run of this.scanner.runs(config)) {
       if (remaining <= 0) return;
-      for await (const tuple of this.scan(run)) {
+      for await (const tuple of this.scanner.checkpoints(run)) {
         const id = tuple.checkpoint.id;
         if (onlyId && id !== onlyId) continue;
         if (beforeId && !(id < beforeId)) continue;
@@ -146,27 +128,13 @@ export class CryoSaver extends BaseCheckpointSaver {
   async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
     const run = this.runOf(config, true, 'put checkpoint');
     const parentId = (config.configurable?.checkpoint_id as string | undefined) || null;
-    const { channel_values: values, ...rest } = checkpoint;
-    const [storedCheckpoint, storedMetadata] = await Promise.all([encodeValue(this.serde, rest), encodeValue(this.serde, metadata)]);
+    const stored = await storedHeader(this.serde, checkpoint, metadata);
     await this.locks.run(run.key, async () => {
       for (let attempt = 1; ; attempt += 1) {
         const view = await this.view(run);
         const seq = view.rev;
         const parentBlobs = parentId ? await this.blobsOf(run, parentId, view) : {};
-        const blobs: Record<string, BlobRef> = {};
-        for (const [channel, ref] of Object.entries(parentBlobs)) {
-          if (checkpoint.channel_versions[channel] === ref[0]) blobs[channel] = ref;
-        }
-        const changed: CheckpointPayload['values'] = {};
-        for (const [channel, version] of Object.entries(newVersions)) {
-          if (channel in values) {
-            changed[channel] = await encodeValue(this.serde, (values as Record<string, unknown>)[channel]);
-            blobs[channel] = [version, seq];
-          } else {
-            delete blobs[channel];
-          }
-        }
-        const payload: CheckpointPayload = { checkpointId: checkpoint.id, parentId, checkpoint: storedCheckpoint, metadata: storedMetadata, values: changed, blobs };
+        const { entry, blobs } = await checkpointEntry(this.serde, { checkpoint, parentId, parentBlobs, newVersions, seq, stored });
         const result = await this.client.request(SaverPutDocument, {
           checkpoint: {
             agentType: LATEST_AGENT_TYPE,
@@ -176,7 +144,7 @@ export class CryoSaver extends BaseCheckpointSaver {
               id: run.key,
               rev: seq + 1,
               metadata: { langgraph: { thread_id: run.threadId, checkpoint_ns: run.checkpointNs } },
-              entries: [{ id: checkpointEntryId(checkpoint.id), kind: CHECKPOINT_KIND, payload: payload as unknown as Record<string, unknown> }],
+              entries: [entry],
             },
             ...(this.fence ? { expectedRev: view.checkpointRev } : {}),
           },
@@ -259,43 +227,6 @@ export class CryoSaver extends BaseCheckpointSaver {
     return { key: runKey(this.prefix, String(threadId), checkpointNs), threadId: String(threadId), checkpointNs };
   }
 
-  private async *runsOf(config: RunnableConfig): AsyncGenerator<Run> {
-    const threadId = config.configurable?.thread_id as string | undefined;
-    const checkpointNs = config.configurable?.checkpoint_ns as string | undefined;
-    if (threadId !== undefined && checkpointNs !== undefined) {
-      yield { key: runKey(this.prefix, String(threadId), checkpointNs), threadId: String(threadId), checkpointNs };
-      return;
-    }
-    const prefix = threadId === undefined ? `${this.prefix}:` : threadPrefix(this.prefix, String(threadId));
-    for await (const key of this.journal.threadIds(prefix)) {
-      const parsed = parseRunKey(this.prefix, key);
-      if (parsed && (checkpointNs === undefined || parsed.checkpointNs === checkpointNs)) yield { key, ...parsed };
-    }
-  }
-
-  /** Every checkpoint of a run, newest (highest seq) first, each with its writes. */
-  private async *scan(run: Run): AsyncGenerator<CheckpointTuple> {
-    const writesById = new Map<string, JournalEntry[]>();
-    const known = new Map<number, JournalEntry>();
-    let beforeSeq: number | undefined;
-    for (;;) {
-      const page = await this.journal.before(run.key, beforeSeq);
-      for (const entry of page.entries) known.set(entry.seq, entry);
-      for (const entry of [...page.entries].reverse()) {
-        if (isWritesEntry(entry)) {
-          const id = (entry.payload as unknown as WritesPayload).checkpointId;
-          writesById.set(id, [entry, ...(writesById.get(id) ?? [])]);
-        } else if (isCheckpointEntry(entry)) {
-          const id = checkpointPayload(entry).checkpointId;
-          yield await this.builder.build(run, entry, writesById.get(id) ?? [], known, (parentId) => this.writesById(run, parentId));
-        }
-      }
-      const first = page.entries[0];
-      if (!page.more || !first) return;
-      beforeSeq = first.seq;
-    }
-  }
-
   private async loadById(run: Run, checkpointId: string): Promise<CheckpointTuple | undefined> {
     const found = await this.locator.locate(run, checkpointId, BY_ID_WINDOW);
     if (!found) return undefined;
@@ -353,9 +284,4 @@ export class CryoSaver extends BaseCheckpointSaver {
     this.views.delete(run.key);
     if (attempt >= MAX_ATTEMPTS) throw new CryoSaverError(`Gave up after ${attempt} conflicting writes on ${run.key}: ${detail}`, 'CONFLICT');
   }
-}
-
-async function resolve(headers: HeadersOption | undefined): Promise<Record<string, string>> {
-  if (!headers) return {};
-  return typeof headers === 'function' ? await headers() : headers;
 }

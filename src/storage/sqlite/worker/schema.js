@@ -3,7 +3,19 @@
  * Opening the database in the worker: pragmas, the process lock, the schema and its version.
  * Plain JavaScript so the worker starts without a TypeScript loader (see ../README.md).
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+
+/**
+ * The compiled addon, loaded by path: better-sqlite3's default lookup (the `bindings` package)
+ * searches several directories and costs noticeable start-up time. Null: use the default lookup.
+ */
+const NATIVE_BINDING = (() => {
+  const path = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'build/Release/better_sqlite3.node');
+  return existsSync(path) ? path : null;
+})();
 
 /** `PRAGMA application_id` of a Cryo database: "Cryo" in ASCII. */
 export const APPLICATION_ID = 0x4372796f;
@@ -61,7 +73,7 @@ CREATE TABLE checkpoints (
  * @returns {import('better-sqlite3').Database}
  */
 export function openDatabase(path) {
-  const db = new Database(path, { timeout: 0 });
+  const db = new Database(path, { timeout: 0, ...(NATIVE_BINDING ? { nativeBinding: NATIVE_BINDING } : {}) });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');

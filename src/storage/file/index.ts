@@ -97,6 +97,8 @@ export interface FileStorage extends Storage {
   readonly recovery: RecoveryReport;
   /** Appends, flush rounds and flush calls so far. */
   stats(): FileStorageStats;
+  /** The namespaces holding at least one thread or checkpoint, in no particular order (for migrations). */
+  namespaces(): Promise<string[]>;
 }
 
 const FORMAT = 'cryo-file 1\n';
@@ -247,6 +249,10 @@ class FileStorageImpl implements FileStorage {
       durability,
       walCheckpoints: wal?.checkpoints ?? 0,
     };
+  }
+
+  namespaces(): Promise<string[]> {
+    return this.#run(async () => [...new Set([...this.threads.namespaces(), ...this.checkpoints.namespaces()])]);
   }
 
   getCheckpoint(options: GetCheckpointOptions): Promise<Checkpoint | null> {

@@ -59,6 +59,8 @@ export interface SqliteStorage extends Storage {
   /** The database file, absolute. */
   readonly path: string;
   stats(): Promise<SqliteStorageStats>;
+  /** The namespaces holding at least one thread or checkpoint, in no particular order (for migrations). */
+  namespaces(): Promise<string[]>;
   /** The thread with its `life`. */
   getThread(options: ThreadOptions): Promise<SqliteThreadHead | null>;
 }
@@ -109,6 +111,10 @@ class SqliteStorageImpl implements SqliteStorage {
   async stats(): Promise<SqliteStorageStats> {
     const counts = await this.#call<{ commits: number; writes: number }>('stats');
     return { appends: this.#appends, writes: counts.writes, commits: counts.commits };
+  }
+
+  namespaces(): Promise<string[]> {
+    return this.#call<string[]>('namespaces');
   }
 
   async getCheckpoint(options: GetCheckpointOptions): Promise<Checkpoint | null> {

@@ -67,6 +67,7 @@ function serve(db) {
     getCheckpoint: (a) => checkpoints.get(a),
     listCheckpoints: (a) => checkpoints.list(a),
     ping: () => db.prepare('SELECT 1').get() && null,
+    namespaces: () => db.prepare('SELECT namespace FROM threads UNION SELECT namespace FROM checkpoints').pluck().all(),
     stats: () => ({ ...stats }),
   };
 

@@ -8,7 +8,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Everything the server needs, parsed and checked once (DESIGN §5). */
 export interface CryoConfig {
-  /** Storage URL: `memory:`, `file:./data`, `redis://…`. @default "file:./data" */
+  /** Storage URL: `memory:`, `sqlite:./data/cryo.db`, `file:./data`, `redis://…`. @default "sqlite:./data/cryo.db" */
   storage: string;
   /** TCP port; 0 picks a free one. @default 4000 */
   port: number;
@@ -114,7 +114,7 @@ export function defineConfig(
   overrides: Partial<Omit<CryoConfig, 'limits' | 'queryLimits'>> & { limits?: Partial<Limits>; queryLimits?: Partial<QueryLimits> } = {},
 ): CryoConfig {
   const config: CryoConfig = {
-    storage: 'file:./data',
+    storage: 'sqlite:./data/cryo.db',
     port: 4000,
     host: '127.0.0.1',
     production: false,

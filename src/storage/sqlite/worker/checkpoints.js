@@ -119,7 +119,7 @@ export function createCheckpoints(db, journal) {
 
     /** @param {{ namespace: string, agentType: string | null, first: number, after: { agentType: string, agentId: string } | null }} a */
     list(a) {
-      const empty = Buffer.alloc(0);
+      const empty = /** @type {Buffer} */ (Buffer.alloc(0));
       let rows;
       if (a.agentType === null) {
         const afterType = a.after ? orderedKey(a.after.agentType) : empty;

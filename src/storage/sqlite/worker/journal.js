@@ -19,14 +19,15 @@ import { ChecksumMismatch, entryCrc, fromOrderedKey, orderedKey } from './keys.j
 export function createJournal(db) {
   const st = {
     head: db.prepare('SELECT tid, rev, life, metadata, created_at, updated_at FROM threads WHERE namespace = ? AND id = ?'),
+    nextTid: db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'tid' RETURNING value").pluck(),
     createThread: db.prepare(
-      'INSERT INTO threads (namespace, id, rev, life, metadata, created_at, updated_at) VALUES (?, ?, 0, ?, ?, ?, ?)',
+      'INSERT INTO threads (namespace, id, tid, rev, life, metadata, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?)',
     ),
-    setRev: db.prepare('UPDATE threads SET rev = ?, updated_at = ? WHERE tid = ?'),
+    setRev: db.prepare('UPDATE threads SET rev = ?, updated_at = ? WHERE namespace = ? AND id = ?'),
     insertEntry: db.prepare('INSERT INTO entries (tid, seq, id, at, kind, payload, refs, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     range: db.prepare('SELECT seq, id, at, kind, payload, refs, crc FROM entries WHERE tid = ? AND seq >= ? ORDER BY seq LIMIT ?'),
     deleteEntries: db.prepare('DELETE FROM entries WHERE tid = ?'),
-    deleteThread: db.prepare('DELETE FROM threads WHERE tid = ?'),
+    deleteThread: db.prepare('DELETE FROM threads WHERE namespace = ? AND id = ?'),
     list: db.prepare(
       'SELECT id, rev, life, metadata, created_at, updated_at FROM threads WHERE namespace = ? AND id > ? ORDER BY id LIMIT ?',
     ),
@@ -90,9 +91,11 @@ export function createJournal(db) {
         }
         return { error: { type: 'RevisionConflict', expectedRev: a.expectedRev, actualRev: currentRev } };
       }
+      const key = orderedKey(a.threadId);
       if (!row) {
         const life = randomUUID();
-        const tid = Number(st.createThread.run(a.namespace, orderedKey(a.threadId), life, a.metadata, a.now, a.now).lastInsertRowid);
+        const tid = /** @type {number} */ (st.nextTid.get());
+        st.createThread.run(a.namespace, key, tid, life, a.metadata, a.now, a.now);
         row = { tid, rev: 0, life, metadata: a.metadata, created_at: a.now, updated_at: a.now };
       }
       const tid = row.tid;
@@ -101,7 +104,7 @@ export function createJournal(db) {
         st.insertEntry.run(tid, seq, e.id, e.at, e.kind, e.payload, e.refs, entryCrc(seq, e.id, e.at, e.kind, e.payload, e.refs));
       });
       const rev = currentRev + a.entries.length;
-      st.setRev.run(rev, a.now, tid);
+      st.setRev.run(rev, a.now, a.namespace, key);
       return { replayed: false, head: headOut(a.threadId, { ...row, rev, updated_at: a.now }), firstSeq: currentRev };
     },
 
@@ -130,7 +133,7 @@ export function createJournal(db) {
       const row = headRow(a.namespace, a.threadId);
       if (!row) return false;
       st.deleteEntries.run(row.tid);
-      st.deleteThread.run(row.tid);
+      st.deleteThread.run(a.namespace, orderedKey(a.threadId));
       return true;
     },
 

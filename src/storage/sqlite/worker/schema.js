@@ -24,18 +24,25 @@ export const SCHEMA_VERSION = 1;
 
 // Strings that are ordered (thread ids, agent types and ids) are stored as UTF-16BE blobs: their
 // byte order is the UTF-16 code unit order the contract lists them in. Times are epoch ms.
+// Threads are keyed by (namespace, id) with no rowid (a listing page is one range scan); `tid`,
+// from the `tid` counter, is the short key their entries are stored under (never reused).
 const SCHEMA = `
 CREATE TABLE threads (
-  tid INTEGER PRIMARY KEY,
   namespace TEXT NOT NULL,
   id BLOB NOT NULL,
+  tid INTEGER NOT NULL,
   rev INTEGER NOT NULL,
   life TEXT NOT NULL,
   metadata TEXT NOT NULL,
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
-);
-CREATE UNIQUE INDEX threads_by_key ON threads (namespace, id);
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (namespace, id)
+) WITHOUT ROWID;
+CREATE TABLE counters (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO counters (name, value) VALUES ('tid', 0);
 CREATE TABLE entries (
   tid INTEGER NOT NULL,
   seq INTEGER NOT NULL,

@@ -44,6 +44,14 @@ if (opened) serve(opened);
 
 /** @param {import('better-sqlite3').Database} db */
 function serve(db) {
+  // Transaction control, compiled once (exec would parse the SQL on every call).
+  const tx = {
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    savepoint: db.prepare('SAVEPOINT one'),
+    rollbackTo: db.prepare('ROLLBACK TO one'),
+    release: db.prepare('RELEASE one'),
+    commit: db.prepare('COMMIT'),
+  };
   const journal = createJournal(db);
   const checkpoints = createCheckpoints(db, journal);
   const stats = { commits: 0, writes: 0, rounds: 0 };
@@ -124,23 +132,23 @@ function serve(db) {
     /** @type {{ id: number, value?: unknown, error?: unknown }[]} */
     const replies = [];
     try {
-      db.exec('BEGIN IMMEDIATE');
+      tx.begin.run();
     } catch (error) {
       for (const r of pending) port.postMessage({ id: r.id, error: describe(error) });
       return;
     }
     for (const request of pending) {
-      db.exec('SAVEPOINT one');
+      tx.savepoint.run();
       try {
         const op = /** @type {(args: any) => unknown} */ (writes[request.op]);
         const value = op(request.args);
-        if (value && typeof value === 'object' && 'error' in value) db.exec('ROLLBACK TO one');
-        db.exec('RELEASE one');
+        if (value && typeof value === 'object' && 'error' in value) tx.rollbackTo.run();
+        tx.release.run();
         replies.push({ id: request.id, value });
       } catch (error) {
         try {
-          db.exec('ROLLBACK TO one');
-          db.exec('RELEASE one');
+          tx.rollbackTo.run();
+          tx.release.run();
         } catch {
           // The transaction itself is gone (SQLite rolled it back): COMMIT below fails and says so.
         }
@@ -148,7 +156,7 @@ function serve(db) {
       }
     }
     try {
-      db.exec('COMMIT');
+      tx.commit.run();
       stats.commits++;
       stats.writes += pending.length;
     } catch (error) {

@@ -36,8 +36,10 @@ export const METHOD_TEXT = `
   sqlite worker's isolate and SQLite's page cache are outside it; RSS growth is in the note),
   allocated disk blocks against the JSON bytes of the heads and entries as read back, a
   listThreads page (100) after a random id, thaw + readTail(50) of a long thread. Appends/s:
-  1 writer, then 32 writers on 32 threads, with \`monitorEventLoopDelay\` (1 ms resolution)
-  during the 32-writer run; appends per fsync = appends / (file: flush calls, sqlite: commits).
+  both engines open side by side; each round runs 1 writer, then 32 writers on 32 threads with
+  \`monitorEventLoopDelay\` (1 ms resolution), on one engine then the other (the order flips
+  every round); medians of the rounds; appends per fsync = appends / (file: flush calls, sqlite:
+  commits).
   The issue asks for 1M threads and 1M-entry threads: the notes extrapolate linearly.
 - **Peers.** Same process, same payloads, 32 concurrent loops, bounded by time, interleaved
   rounds (best counts). LangGraph \`MemorySaver\`: \`put\` with a fresh checkpoint id per step and

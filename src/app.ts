@@ -18,7 +18,6 @@ import { Readiness } from './server/readiness.js';
 import { attachWebSocket } from './server/websocket.js';
 import { createCryoYoga, type CryoYoga } from './server/yoga.js';
 import { openStorage } from './storage/open.js';
-import type { RecoveryReport } from './storage/file/recovery.js';
 import type { Storage } from './storage/types.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -67,9 +66,10 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   const storage = options.storage ?? (await openStorage(config.storage, {
       limits: config.limits,
       redis: { commandTimeoutMs: config.storageTimeoutMs },
+      postgres: { timeoutMs: config.storageTimeoutMs },
       file: { durability: config.fileDurability },
+      logger,
     }));
-  logRecovery(storage, logger);
   const readiness = new Readiness(storage, config.storageTimeoutMs);
   const httpSubscriptions = new HttpSubscriptions();
   const context: CryoContext = Object.freeze({ storage, namespace: DEFAULT_NAMESPACE, limits: config.limits, logger });
@@ -134,22 +134,4 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
       return stopping;
     },
   };
-}
-
-/**
- * Logs what the storage repaired or refused while opening (the file adapter's `recovery` report):
- * cut torn tails as a warning, damaged files as an error. Other adapters report nothing.
- */
-function logRecovery(storage: Storage, logger: Logger): void {
-  const report = (storage as { recovery?: RecoveryReport }).recovery;
-  if (!report) return;
-  if (report.corrupted.length > 0) {
-    logger.error({ corrupted: report.corrupted }, 'storage: damaged files found at open; their threads/checkpoints answer STORAGE_CORRUPTED');
-  }
-  if (report.truncated.length > 0 || report.removed.length > 0 || report.wal) {
-    logger.warn(
-      { truncated: report.truncated, removed: report.removed, wal: report.wal },
-      'storage: recovered at open (unacknowledged torn writes cut)',
-    );
-  }
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS, type Limits } from './domain/limits.js';
+import { FILE_DURABILITIES, type FileDurability } from './storage/file/durability.js';
 import { parseStorageUrl } from './storage/url.js';
 
 /** Log levels the server accepts (pino's, plus "silent"). */
@@ -8,7 +9,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Everything the server needs, parsed and checked once (DESIGN §5). */
 export interface CryoConfig {
-  /** Storage URL: `memory:`, `sqlite:./data/cryo.db`, `file:./data`, `redis://…`. @default "sqlite:./data/cryo.db" */
+  /** Storage URL: `memory:`, `sqlite:./data/cryo.db`, `file:./data`, `redis://…`, `postgres://…`. @default "sqlite:./data/cryo.db" */
   storage: string;
   /** TCP port; 0 picks a free one. @default 4000 */
   port: number;
@@ -24,7 +25,7 @@ export interface CryoConfig {
   queryLimits: QueryLimits;
   /** Milliseconds in-flight requests get to finish on shutdown before connections are cut. @default 10000 */
   shutdownGraceMs: number;
-  /** Milliseconds a storage call may take before it fails with STORAGE_UNAVAILABLE (Redis). @default 2000 */
+  /** Milliseconds a storage call may take before it fails with STORAGE_UNAVAILABLE (Redis, Postgres). @default 2000 */
   storageTimeoutMs: number;
   /**
    * Browser origins besides the server's own that may call it (HTTP and WebSocket), as exact
@@ -38,11 +39,6 @@ export interface CryoConfig {
    */
   fileDurability: FileDurability;
 }
-
-/** The file storage durability modes (see src/storage/file/README.md). */
-export const FILE_DURABILITIES = ['wal', 'per-thread-fsync'] as const;
-/** One of {@link FILE_DURABILITIES}. */
-export type FileDurability = (typeof FILE_DURABILITIES)[number];
 
 /** Limits on GraphQL documents, enforced before execution. */
 export interface QueryLimits {

@@ -1,4 +1,4 @@
-import type { Entry, EntryInput } from '../src/domain/types.js';
+import type { Entry, EntryInput, ThreadPointer } from '../src/domain/types.js';
 import type { Storage } from '../src/storage/types.js';
 
 /** A Storage that runs `hook` before delegating the first `appendEntries` (to stage races). */
@@ -26,6 +26,22 @@ export function beforeFirstAppend(storage: Storage, hook: () => Promise<void>): 
     ping: () => storage.ping(),
     close: () => storage.close(),
   };
+}
+
+/** A Storage whose getCheckpoint answers with `pointer` as the thread (to stage a pointer stored before thread lives). */
+export function withCheckpointPointer(storage: Storage, pointer: ThreadPointer): Storage {
+  return new Proxy(storage, {
+    get(target, prop) {
+      if (prop === 'getCheckpoint') {
+        return async (options: Parameters<Storage['getCheckpoint']>[0]) => {
+          const checkpoint = await target.getCheckpoint(options);
+          return checkpoint && { ...checkpoint, thread: pointer };
+        };
+      }
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** An agent's local journal: entries with caller ids, as an agent framework would keep them. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CheckpointNotFound, MissingThread, ThreadMismatch, ValidationError } from '../src/domain/errors.js';
+import { CheckpointNotFound, MissingThread, RevisionConflict, ThreadMismatch, ValidationError } from '../src/domain/errors.js';
 import { hibernate, thaw } from '../src/persist.js';
 import type { Storage } from '../src/storage/types.js';
-import { LocalJournal } from './persist-helpers.js';
+import { LocalJournal, withCheckpointPointer } from './persist-helpers.js';
 import { rejection, rid } from './storage/conformance-helpers.js';
 
 type AgentKey = { namespace: string; agentType: string; agentId: string };
@@ -46,13 +46,30 @@ export function describeThawSuite(storage: () => Storage, agent: () => AgentKey)
       await rejection(thaw(storage(), { ...key, allowJournalAhead: true }), MissingThread, { code: 'MISSING_THREAD', threadId, pointerRev: 2 });
     });
 
-    it('ThreadMismatch when the journal is behind the pointer, even with allowJournalAhead', async () => {
+    it('MissingThread when the pointed-at thread was deleted and re-created, even at a rev that would match', async () => {
+      const key = agent();
+      const threadId = rid('t');
+      await hibernate(storage(), { ...key, state: {}, thread: { id: threadId, rev: 2, entries: [{}, {}] } });
+      await storage().deleteThread({ namespace: key.namespace, threadId });
+      await storage().appendEntries({ namespace: key.namespace, threadId, entries: [{}, {}] });
+      await rejection(thaw(storage(), key), MissingThread, { code: 'MISSING_THREAD', threadId, pointerRev: 2 });
+      await rejection(thaw(storage(), { ...key, allowJournalAhead: true }), MissingThread, { threadId });
+      // A new hibernate points at the new life, and thaws again.
+      await hibernate(storage(), { ...key, state: {}, thread: { id: threadId, rev: 2, entries: [] } });
+      expect((await thaw(storage(), key)).thread).toMatchObject({ id: threadId, rev: 2 });
+    });
+
+    it('ThreadMismatch when the journal is behind the pointer, even with allowJournalAhead (a pointer without life)', async () => {
       const key = agent();
       const threadId = rid('t');
       await hibernate(storage(), { ...key, state: {}, thread: { id: threadId, rev: 3, entries: [{}, {}, {}] } });
       await storage().deleteThread({ namespace: key.namespace, threadId });
       await storage().appendEntries({ namespace: key.namespace, threadId, entries: [{}] });
-      await rejection(thaw(storage(), { ...key, allowJournalAhead: true }), ThreadMismatch, { threadId, pointerRev: 3, storedRev: 1 });
+      // With its life, the pointer names the deleted thread; a pointer stored before lives matches any life.
+      await rejection(thaw(storage(), { ...key, allowJournalAhead: true }), MissingThread, { threadId, pointerRev: 3 });
+      const { life: _life, ...lifeless } = (await storage().getCheckpoint(key))!.thread!;
+      const older = withCheckpointPointer(storage(), lifeless);
+      await rejection(thaw(older, { ...key, allowJournalAhead: true }), ThreadMismatch, { threadId, pointerRev: 3, storedRev: 1 });
     });
 
     it('a crash between flush and checkpoint: ThreadMismatch, or pendingEntries with allowJournalAhead', async () => {
@@ -90,18 +107,18 @@ export function describeThawSuite(storage: () => Storage, agent: () => AgentKey)
           (['getCheckpoint', 'getThread', 'readEntries'] as const).map((m) => [m, (o: never) => storage()[m](o)]),
         ),
         readTail: async (o: Parameters<Storage['readTail']>[0]) => {
-          if (reads++ === 1) {
-            await storage().deleteThread(t);
-            await storage().appendEntries({ ...t, entries: [{ id: 'b0' }, { id: 'b1' }, { id: 'b2' }, { id: 'b3' }] });
-          }
+          if (reads++ === 1) await storage().appendEntries({ ...t, entries: [{ id: 'b0' }, { id: 'b1' }] });
           return storage().readTail(o);
         },
       });
       const thawed = await thaw(shifting, { ...key, allowJournalAhead: true });
-      expect(thawed.thread?.rev).toBe(4);
+      expect(thawed.thread?.rev).toBe(7);
       expect(thawed.pendingEntries.map((e) => [e.seq, e.id])).toEqual([
-        [2, 'b2'],
-        [3, 'b3'],
+        [2, 'a2'],
+        [3, 'a3'],
+        [4, 'a4'],
+        [5, 'b0'],
+        [6, 'b1'],
       ]);
     });
 
@@ -112,6 +129,23 @@ export function describeThawSuite(storage: () => Storage, agent: () => AgentKey)
   });
 
   describe('hibernate/thaw cycles', () => {
+    it('a hibernate retried after its reply was lost succeeds without writing, and thaws', async () => {
+      const key = agent();
+      const local = new LocalJournal(rid('t'));
+      local.add(2);
+      await hibernate(storage(), { ...key, state: { n: 1 }, expectedRev: 0, thread: { id: local.id, rev: 2, entries: local.tail(2) } });
+      local.add(3);
+      const call = { ...key, state: { n: 2, deep: { a: [1] } }, version: 2, expectedRev: 1, thread: { id: local.id, rev: 5, entries: local.tail(3) } };
+      const first = await hibernate(storage(), call);
+      expect(first).toMatchObject({ flushed: 3, checkpoint: { rev: 2 } });
+      const retry = await hibernate(storage(), call);
+      expect(retry).toEqual({ flushed: 0, checkpoint: first.checkpoint });
+      expect(await storage().getCheckpoint(key)).toEqual(first.checkpoint);
+      expect((await storage().getThread({ namespace: key.namespace, threadId: local.id }))?.rev).toBe(5);
+      await rejection(hibernate(storage(), { ...call, state: { n: 3 } }), RevisionConflict, { expectedRev: 1, actualRev: 2 });
+      expect(await thaw(storage(), key)).toMatchObject({ checkpoint: first.checkpoint, thread: { rev: 5 }, pendingEntries: [] });
+    });
+
     it('20 cycles of thaw, new entries, hibernate keep every entry and always thaw cleanly', async () => {
       const key = agent();
       const threadId = rid('t');
@@ -141,7 +175,7 @@ export function describeThawSuite(storage: () => Storage, agent: () => AgentKey)
         expect(result.flushed).toBe(size);
         checkpointRev = result.checkpoint.rev;
         expectedRev = local.rev;
-        expect(result.checkpoint.thread).toEqual(local.rev === 0 ? null : { id: threadId, rev: local.rev });
+        expect(result.checkpoint.thread).toEqual(local.rev === 0 ? null : { id: threadId, rev: local.rev, life: expect.any(String) });
       }
       const final = await thaw(storage(), key);
       expect(final.thread?.rev).toBe(allIds.length);

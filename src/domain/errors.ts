@@ -45,8 +45,14 @@ export class InvalidThreadPointer extends CryoError {
     readonly threadId: string,
     readonly pointerRev: number,
     readonly storedRev: number,
+    /** True when the pointer names another life of the thread (it was deleted and re-created). */
+    otherLife = false,
   ) {
-    super(`thread pointer ${JSON.stringify(threadId)}@${pointerRev} is ahead of the stored thread (rev ${storedRev})`);
+    super(
+      otherLife
+        ? `thread pointer ${JSON.stringify(threadId)}@${pointerRev} names an earlier life of the thread (deleted and re-created since)`
+        : `thread pointer ${JSON.stringify(threadId)}@${pointerRev} is ahead of the stored thread (rev ${storedRev})`,
+    );
   }
 }
 
@@ -105,8 +111,14 @@ export class MissingThread extends CryoError {
   constructor(
     readonly threadId: string,
     readonly pointerRev: number,
+    /** True when a thread of that id exists but is another life of it (deleted and re-created since). */
+    otherLife = false,
   ) {
-    super(`the checkpoint points at thread ${JSON.stringify(threadId)}@${pointerRev}, which does not exist`);
+    super(
+      otherLife
+        ? `the checkpoint points at thread ${JSON.stringify(threadId)}@${pointerRev}, which was deleted and re-created since`
+        : `the checkpoint points at thread ${JSON.stringify(threadId)}@${pointerRev}, which does not exist`,
+    );
   }
 }
 

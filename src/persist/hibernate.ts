@@ -1,3 +1,4 @@
+import { checkCheckpointRev } from '../domain/checkpoint.js';
 import { RevisionConflict, ThreadDiverged, ThreadHistoryTruncated, ThreadRevRegression } from '../domain/errors.js';
 import { DEFAULT_LIMITS } from '../domain/limits.js';
 import type { Storage } from '../storage/types.js';
@@ -16,6 +17,9 @@ const MAX_FLUSH_ATTEMPTS = 8;
  *
  * 0. With `expectedRev`, the stored checkpoint's rev is compared first; a mismatch is a
  *    RevisionConflict before the journal is touched, so a fenced, stale writer appends nothing.
+ *    A stored checkpoint that is this call already written (a retry whose reply was lost: rev
+ *    expectedRev + 1, same state, version and pointer) is returned as it is, with nothing
+ *    read or written further (`flushed: 0`).
  * 1–4. The thread's stored rev S and the overlapping stored entries are read in one `readTail`;
  *    S > rev is ThreadRevRegression, S < rev - entries.length is ThreadHistoryTruncated
  *    (`firstSentSeq` = rev - entries.length), an overlapping sent entry that carries an id
@@ -44,10 +48,8 @@ export async function hibernate(storage: Storage, input: HibernateInput, options
   const key = { namespace: put.namespace, agentType: put.agentType, agentId: put.agentId };
 
   if (put.expectedRev !== undefined) {
-    const actualRev = (await storage.getCheckpoint(key))?.rev ?? 0;
-    if (actualRev !== put.expectedRev) {
-      throw new RevisionConflict(put.expectedRev, actualRev, `checkpoint ${put.agentType}/${put.agentId}`);
-    }
+    const current = await storage.getCheckpoint(key);
+    if (checkCheckpointRev(put, current) === 'replay') return { checkpoint: current!, flushed: 0 };
   }
 
   const flushed = thread ? await flush(storage, put.namespace, thread) : 0;

@@ -1,3 +1,4 @@
+import { pointsAtLife } from '../domain/checkpoint.js';
 import type { Checkpoint, ThreadPointer } from '../domain/types.js';
 import { validatePageSize } from '../domain/validate.js';
 import { builder } from './builder.js';
@@ -17,8 +18,12 @@ export const ThreadPointerRef = builder.objectRef<ThreadPointer>('ThreadPointer'
     thread: t.field({
       type: ThreadRef,
       nullable: true,
-      description: 'The thread as stored now (its rev may be ahead of the pointer); null when it does not exist.',
-      resolve: (pointer, _args, ctx) => ctx.storage.getThread({ namespace: ctx.namespace, threadId: pointer.id }),
+      description:
+        'The thread as stored now (its rev may be ahead of the pointer); null when it does not exist, or was deleted and re-created since the pointer was saved.',
+      resolve: async (pointer, _args, ctx) => {
+        const thread = await ctx.storage.getThread({ namespace: ctx.namespace, threadId: pointer.id });
+        return thread && pointsAtLife(pointer, thread) ? thread : null;
+      },
     }),
   }),
 });

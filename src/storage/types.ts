@@ -15,7 +15,13 @@ export interface Storage {
   readonly changes: ChangeFeed;
 
   getCheckpoint(options: GetCheckpointOptions): Promise<Checkpoint | null>;
-  /** Upsert with optional CAS (`expectedRev`: 0 = must not exist). Validates the pointer. */
+  /**
+   * Upsert with optional CAS (`expectedRev`: 0 = must not exist). Validates the pointer (the
+   * thread holds ≥ `rev` entries, in the `life` the caller names, if any) and stores it with the
+   * thread's life. A retry whose reply was lost (`expectedRev` n, stored rev n + 1 with the same
+   * state, version and pointer) returns the stored checkpoint and writes nothing (see
+   * checkPutCheckpoint in src/domain/checkpoint.ts).
+   */
   putCheckpoint(options: PutCheckpointOptions): Promise<Checkpoint>;
   /** Idempotent; true when something was deleted. */
   deleteCheckpoint(options: GetCheckpointOptions): Promise<boolean>;
@@ -39,6 +45,15 @@ export interface Storage {
   ping(): Promise<void>;
   /** Idempotent. Releases what the adapter opened (never clients it was lent). */
   close(): Promise<void>;
+}
+
+/**
+ * Where an adapter reports what it found while opening (repairs as warnings, damage as errors).
+ * A pino logger fits. Adapters that find nothing to report never call it.
+ */
+export interface StorageLogger {
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
 }
 
 /** Options every call accepts. */

@@ -177,6 +177,8 @@ describe.each(STORAGE_KINDS)('GraphQL over HTTP on %s storage', (kind) => {
       agentType, agentId: 'a', rev: 1, version: 3, state: { n: 1 }, thread: { id: threadId, rev: 2, thread: { id: threadId, rev: 2 } },
     });
 
+    const retried = await t.data(PUT, { input: { agentType, agentId: 'a', state: { n: 1 }, version: 3, expectedRev: 0, thread: { id: threadId, rev: 2 } } });
+    expect(retried.putCheckpoint).toEqual(created.putCheckpoint);
     const fenced = await t.data(PUT, { input: { agentType, agentId: 'a', state: { n: 2 }, expectedRev: 0 } });
     expect(fenced.putCheckpoint).toMatchObject({ __typename: 'RevisionConflict', expectedRev: 0, actualRev: 1 });
 
@@ -193,6 +195,9 @@ describe.each(STORAGE_KINDS)('GraphQL over HTTP on %s storage', (kind) => {
     await t.data('mutation($id: ID!) { deleteThread(id: $id) { deleted } }', { id: threadId });
     const dangling = await t.data('query($t: String!) { checkpoint(agentType: $t, agentId: "a") { thread { id rev thread { id } } } }', { t: agentType });
     expect(dangling.checkpoint.thread).toEqual({ id: threadId, rev: 2, thread: null });
+    await t.data(APPEND, { input: { threadId, entries: [{}, {}, {}] } });
+    const recreated = await t.data('query($t: String!) { checkpoint(agentType: $t, agentId: "a") { thread { id rev thread { id } } } }', { t: agentType });
+    expect(recreated.checkpoint.thread).toEqual({ id: threadId, rev: 2, thread: null });
 
     const list = await t.data('query($t: String) { checkpoints(agentType: $t, first: 1) { edges { cursor node { agentId } } pageInfo { hasNextPage endCursor } } }', { t: agentType });
     expect(list.checkpoints.edges.map((e: any) => e.node.agentId)).toEqual(['a']);

@@ -265,7 +265,7 @@ describe.each(DURABILITY_MODES)('durability %s', (durability) => {
       expect(await storage.getThread({ threadId: 't' })).toMatchObject({ rev: 1 });
     });
 
-    it('treats a lock whose pid now belongs to another process (pid reuse) as stale', async () => {
+    it('a LOCK written before kernel locks blocks while its pid is alive, not once the pid belongs to another process', async () => {
       const { dir, open } = await fresh();
       const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)']);
       cleanups.push(async () => {

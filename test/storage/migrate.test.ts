@@ -29,7 +29,7 @@ async function snapshot(storage: Storage, namespaces: string[]): Promise<unknown
         agentId: c.agentId,
         version: c.version,
         state: c.state,
-        thread: c.thread,
+        thread: c.thread && { id: c.thread.id, rev: c.thread.rev }, // a life is the store's own: the target assigns new ones
       })),
     };
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/domain/errors.js';
 import { openStorage } from '../../src/storage/open.js';
+import { clusterRootNodes } from '../../src/storage/redis/index.js';
 import { parseStorageUrl } from '../../src/storage/url.js';
 
 describe('parseStorageUrl', () => {
@@ -19,6 +20,10 @@ describe('parseStorageUrl', () => {
     ['redis://127.0.0.1:6379/0', { kind: 'redis', url: 'redis://127.0.0.1:6379/0', cluster: false, nodes: ['redis://127.0.0.1:6379/0'] }],
     ['rediss://user:pw@cache.example:6380', { kind: 'redis', cluster: false, nodes: ['rediss://user:pw@cache.example:6380'] }],
     ['redis://localhost', { kind: 'redis', cluster: false }],
+    ['postgres://localhost/db', { kind: 'postgres', url: 'postgres://localhost/db', schema: null }],
+    ['postgresql://u:pw@db.example:5433/cryo?sslmode=verify-full', { kind: 'postgres', schema: null }],
+    ['postgres://u@127.0.0.1/cryo?schema=team_a&sslmode=require', { kind: 'postgres', schema: 'team_a' }],
+    ['postgres:///cryo?host=/var/run/postgresql', { kind: 'postgres', schema: null }],
   ])('accepts %s', (url, expected) => {
     expect(parseStorageUrl(url)).toMatchObject(expected);
   });
@@ -50,7 +55,10 @@ describe('parseStorageUrl', () => {
     'redis+cluster://a:1,,b:2',
     'redis+cluster://a:1/3',
     'redis+cluster:a:1',
-    'postgres://localhost/db',
+    'postgres://',
+    'postgres://h/db?sslmode=sometimes',
+    'postgres://h/db?schema=Bad-Name',
+    'postgres://h/db?schema=',
     'http://localhost',
   ])('rejects %j with a ValidationError on field "storage"', (url) => {
     let error: unknown;
@@ -67,6 +75,18 @@ describe('parseStorageUrl', () => {
   it('never puts a password into an error message', () => {
     expect(() => parseStorageUrl('redis://user:s3cret@host:1/x')).toThrow(/\*\*\*@/);
     expect(() => parseStorageUrl('redis://user:s3cret@host:1/x')).not.toThrow(/s3cret/);
+  });
+});
+
+describe('clusterRootNodes (createRedisStorage given a url directly)', () => {
+  it('keeps TLS and credentials of a rediss+cluster:// URL on every node, as parseStorageUrl does', () => {
+    const url = 'rediss+cluster://u:p@h1:7000,h2:7001';
+    expect(clusterRootNodes({ url })).toEqual(['rediss://u:p@h1:7000', 'rediss://u:p@h2:7001']);
+    expect(clusterRootNodes({ url })).toEqual((parseStorageUrl(url) as { nodes: string[] }).nodes);
+    expect(clusterRootNodes({ url: 'redis+cluster://h1:7000' })).toEqual(['redis://h1:7000']);
+    expect(clusterRootNodes({ url: 'rediss://h1:7000', cluster: true })).toEqual(['rediss://h1:7000']);
+    expect(clusterRootNodes({ url: 'rediss://h1:7000' })).toBeUndefined();
+    expect(() => clusterRootNodes({ url: 'redis+cluster://h1:1,' })).toThrow(ValidationError);
   });
 });
 

@@ -65,7 +65,9 @@ export interface SqliteStorage extends Storage {
   getThread(options: ThreadOptions): Promise<SqliteThreadHead | null>;
 }
 
-type WriteResult<T> = T | { error: { type: string; expectedRev?: number; actualRev?: number; threadId?: string; pointerRev?: number; storedRev?: number } };
+type WriteResult<T> = T | {
+  error: { type: string; expectedRev?: number; actualRev?: number; threadId?: string; pointerRev?: number; storedRev?: number; otherLife?: boolean };
+};
 
 /**
  * Opens (creating when needed) a durable, single-process Storage in one SQLite database file
@@ -125,14 +127,13 @@ class SqliteStorageImpl implements SqliteStorage {
 
   async putCheckpoint(options: PutCheckpointOptions): Promise<Checkpoint> {
     const put = preparePutCheckpoint(options, this.limits);
-    const life = (options.thread as { life?: unknown } | null | undefined)?.life;
     const args = {
       namespace: put.namespace,
       agentType: put.agentType,
       agentId: put.agentId,
       state: JSON.stringify(put.state),
       version: put.version,
-      thread: put.thread ? { id: put.thread.id, rev: put.thread.rev, life: typeof life === 'string' ? life : null } : null,
+      thread: put.thread ? { id: put.thread.id, rev: put.thread.rev, life: put.thread.life ?? null } : null,
       expectedRev: put.expectedRev ?? null,
       now: this.now().getTime(),
     };
@@ -225,6 +226,6 @@ class SqliteStorageImpl implements SqliteStorage {
     if (!('error' in result)) return result;
     const e = result.error;
     if (e.type === 'RevisionConflict') throw new RevisionConflict(e.expectedRev!, e.actualRev!, subject);
-    throw new InvalidThreadPointer(e.threadId!, e.pointerRev!, e.storedRev!);
+    throw new InvalidThreadPointer(e.threadId!, e.pointerRev!, e.storedRev!, e.otherLife ?? false);
   }
 }

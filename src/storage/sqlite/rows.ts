@@ -39,14 +39,9 @@ export interface CheckpointRow {
   updatedAt: number;
 }
 
-/** A thread head with the id of its life (assigned at creation, new after a delete and re-create). */
-export type SqliteThreadHead = ThreadHead & { life: string };
+/** A thread head (with its `life`). */
+export type SqliteThreadHead = ThreadHead;
 
-/**
- * Whether returned checkpoint pointers carry the thread's `life`. It is stored and checked either
- * way; the shared conformance suite of this branch still compares pointers as `{ id, rev }`.
- */
-export const POINTERS_CARRY_LIFE = false;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -80,7 +75,7 @@ export function toCheckpoint(row: CheckpointRow): Checkpoint {
   let thread: Checkpoint['thread'] = null;
   if (row.thread) {
     thread = { id: row.thread.id, rev: row.thread.rev };
-    if (POINTERS_CARRY_LIFE && row.thread.life !== undefined) Object.assign(thread, { life: row.thread.life });
+    if (row.thread.life !== undefined) thread.life = row.thread.life;
   }
   return {
     agentType: row.agentType,

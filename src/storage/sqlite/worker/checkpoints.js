@@ -68,8 +68,8 @@ export function createCheckpoints(db, journal) {
     },
 
     /**
-     * Mirrors checkPutCheckpoint / nextCheckpoint of src/domain/checkpoint.ts, plus the replay and
-     * thread-life rules (docs/architecture.md), inside the write transaction.
+     * Mirrors checkPutCheckpoint (isCheckpointReplay, checkThreadPointer) and nextCheckpoint of
+     * src/domain/checkpoint.ts, inside the write transaction.
      * @param {PutIn} p
      */
     put(p) {
@@ -87,8 +87,11 @@ export function createCheckpoints(db, journal) {
       if (p.thread) {
         const head = journal.head(p.namespace, p.thread.id);
         const threadRev = head?.rev ?? 0;
-        if (!head || threadRev < p.thread.rev || (p.thread.life !== null && p.thread.life !== head.life)) {
+        if (!head || threadRev < p.thread.rev) {
           return { error: { type: 'InvalidThreadPointer', threadId: p.thread.id, pointerRev: p.thread.rev, storedRev: threadRev } };
+        }
+        if (p.thread.life !== null && p.thread.life !== head.life) {
+          return { error: { type: 'InvalidThreadPointer', threadId: p.thread.id, pointerRev: p.thread.rev, storedRev: threadRev, otherLife: true } };
         }
         life = head.life;
       }
@@ -142,11 +145,14 @@ export function createCheckpoints(db, journal) {
 }
 
 /**
- * @param {{ id: string, rev: number } | null} a
- * @param {{ id: string, rev: number } | null} b
+ * Mirrors samePointer of src/domain/checkpoint.ts: id and rev, and the life where both have one.
+ * @param {{ id: string, rev: number, life?: string } | null} stored
+ * @param {{ id: string, rev: number, life: string | null } | null} sent
  */
-function samePointer(a, b) {
-  return a === null || b === null ? a === b : a.id === b.id && a.rev === b.rev;
+function samePointer(stored, sent) {
+  if (stored === null || sent === null) return stored === sent;
+  if (stored.id !== sent.id || stored.rev !== sent.rev) return false;
+  return sent.life === null || stored.life === undefined || sent.life === stored.life;
 }
 
 /**

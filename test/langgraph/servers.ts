@@ -32,7 +32,13 @@ export const BACKENDS: readonly Backend[] = [
   { name: 'file', open: openFile },
   { name: 'redis', open: openRedis },
   { name: 'postgres', open: openPostgres },
+  { name: 'sqlite', open: openSqlite },
 ];
+
+async function openSqlite() {
+  const dir = await mkdtemp(join(tmpdir(), 'cryo-langgraph-'));
+  return { storageUrl: `sqlite:${join(dir, 'cryo.db')}`, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
 
 async function openPostgres() {
   const db = await createTestDatabase();

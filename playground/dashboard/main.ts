@@ -10,13 +10,13 @@ import { ServerRate } from './server-rate.js';
 import { setUpTheme } from './theme.js';
 import { ThreadsPanel } from './threads-panel.js';
 
-/** How often lists, activity, the append rate and the open journal's head are re-read. */
-const REFRESH_MS = 5000;
+/** How often lists, activity, the append rate and the open journal's head are re-read (`?refresh=<ms>` overrides, for demos and tests). */
+const REFRESH_MS = Math.max(250, Number(new URLSearchParams(location.search).get('refresh')) || 5000);
 
 const client = createCryoClient({ url: new URL('/graphql', location.href).href });
 const health = new HealthMonitor(byId('health-banner'), new URL('/ready', location.href).href);
 const activity = new ActivityTracker();
-const rate = new ServerRate(byId('server-rate'));
+const rate = new ServerRate(byId('server-rate'), REFRESH_MS);
 const showPane = setUpPanes(byId('layout'), byId('pane-tabs'));
 setUpTheme(byId<HTMLButtonElement>('theme-toggle'));
 

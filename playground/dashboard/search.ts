@@ -49,7 +49,7 @@ export function setUpSearch(
     const items: HTMLElement[] = [];
     for (const thread of threads) {
       const title = threadTitle(thread.metadata);
-      items.push(resultItem(`Thread ${thread.id}`, `${title ? `“${title}” · ` : ''}${count(thread.rev)} entries`, () => onOpenThread(thread.id)));
+      items.push(resultItem(`Thread ${thread.id}`, `${title ? `“${title}” · ` : ''}${count(thread.rev)} ${thread.rev === 1 ? 'entry' : 'entries'}`, () => onOpenThread(thread.id)));
     }
     if (prefixed.length === PREFIX_LIMIT) items.push(h('li', { class: 'muted' }, `First ${PREFIX_LIMIT} threads starting with “${query}”; type more to narrow.`));
     for (const agent of agents) {

@@ -4,7 +4,7 @@ import type { TypedDocument } from '../../src/client/http.js';
 const SVG = 'http://www.w3.org/2000/svg';
 /** Threads summed per sample (one request; the API's page limit). */
 const SAMPLED_THREADS = 500;
-/** Samples kept (at one per refresh, 5 s: five minutes). */
+/** Samples kept (at one per 5 s refresh: five minutes). */
 const KEEP = 60;
 
 const RevsDocument = {
@@ -25,9 +25,12 @@ export class ServerRate {
   #samples: { at: number; rate: number }[] = [];
   #cut = false;
   #element: HTMLElement;
+  #intervalMs: number;
 
-  constructor(element: HTMLElement) {
+  /** `intervalMs`: how often the page calls sample() (for the chart's caption). */
+  constructor(element: HTMLElement, intervalMs: number) {
     this.#element = element;
+    this.#intervalMs = intervalMs;
   }
 
   /** Takes one sample and redraws. Throws what the client throws (the caller reports it). */
@@ -65,7 +68,8 @@ export class ServerRate {
     const offset = KEEP - this.#samples.length;
     const points = this.#samples.map((s, i) => `${((offset + i) * step).toFixed(1)},${(height - 1 - (s.rate / peak) * (height - 3)).toFixed(1)}`);
     const chart = document.createElementNS(SVG, 'svg');
-    const title = `Entries appended per second, last ${Math.round((KEEP * 5) / 60)} min (sampled every 5 s from the revs of ${this.#cut ? `the first ${SAMPLED_THREADS} threads only` : 'all threads'}); peak ${peak.toFixed(1)}/s`;
+    const seconds = this.#intervalMs / 1000;
+    const title = `Entries appended per second over the last ${Math.round(KEEP * seconds)} s (sampled every ${seconds} s from the revs of ${this.#cut ? `the first ${SAMPLED_THREADS} threads only` : 'all threads'}); peak ${peak.toFixed(1)}/s`;
     chart.setAttribute('viewBox', `0 0 ${width} ${height}`);
     chart.setAttribute('width', String(width));
     chart.setAttribute('height', String(height));

@@ -46,5 +46,5 @@ export function activityStrip(minutes: Minute[], options: { width: number; heigh
 export function activityCaption(minutes: Minute[], partial = false): string {
   const total = minutes.reduce((sum, minute) => sum + minute.total, 0);
   const peak = Math.max(0, ...minutes.map((minute) => minute.total));
-  return `${partial ? 'at least ' : ''}${total} entries in the last hour · busiest minute ${peak} · entries per minute by kind`;
+  return `${partial ? 'at least ' : ''}${total} ${total === 1 ? 'entry' : 'entries'} in the last hour · busiest minute ${peak} · entries per minute by kind`;
 }

@@ -20,13 +20,13 @@ export class EntryStore {
   #client: CryoClient;
   #entries = new Map<number, Entry>();
   #loading = new Set<number>();
-  #onLoaded: () => void;
+  #onLoaded: (entries: Entry[]) => void;
   #onError: (error: unknown) => void;
   #closed = false;
   /** After a failed read, no new page is requested before this time (ms since epoch). */
   #pausedUntil = 0;
 
-  constructor(client: CryoClient, threadId: string, onLoaded: () => void, onError: (error: unknown) => void) {
+  constructor(client: CryoClient, threadId: string, onLoaded: (entries: Entry[]) => void, onError: (error: unknown) => void) {
     this.#client = client;
     this.threadId = threadId;
     this.#onLoaded = onLoaded;
@@ -60,7 +60,7 @@ export class EntryStore {
     this.#closed = true;
   }
 
-  /** Loads the pages covering seqs [from, to] that are missing; calls onLoaded after each. */
+  /** Loads the pages covering seqs [from, to] that are missing; calls onLoaded with each page's entries. */
   ensure(from: number, to: number): void {
     if (Date.now() < this.#pausedUntil) return;
     for (let page = Math.floor(from / PAGE); page <= Math.floor(to / PAGE); page++) {
@@ -71,8 +71,9 @@ export class EntryStore {
         .thread({ id: this.threadId, first: PAGE, after: start === 0 ? null : entryCursor(start - 1) })
         .then((thread) => {
           if (this.#closed) return;
-          for (const edge of thread?.entries.edges ?? []) this.#entries.set(edge.node.seq, edge.node);
-          this.#onLoaded();
+          const entries = thread?.entries.edges.map((edge) => edge.node) ?? [];
+          for (const entry of entries) this.#entries.set(entry.seq, entry);
+          this.#onLoaded(entries);
         })
         .catch((error: unknown) => {
           if (this.#closed) return;

@@ -17,15 +17,28 @@ export function clock(iso: string): string {
  * A compact timestamp for a row: HH:MM:SS when `iso` is today (UTC), else MM-DD HH:MM.
  * The full date is for titles and the drawer (fullDate).
  */
-export function shortStamp(iso: string, now = new Date()): string {
-  return iso.slice(0, 10) === now.toISOString().slice(0, 10) ? iso.slice(11, 19) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+export function shortStamp(iso: string, today = todayUtc()): string {
+  return iso.slice(0, 10) === today ? iso.slice(11, 19) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
 }
+
+let today = { minute: -1, date: '' };
+
+/** Today's UTC date, YYYY-MM-DD (recomputed at most once a minute: rows are rendered by the dozen per frame). */
+function todayUtc(): string {
+  const minute = Math.floor(Date.now() / 60_000);
+  if (minute !== today.minute) today = { minute, date: new Date().toISOString().slice(0, 10) };
+  return today.date;
+}
+
+/** One formatter for every row (creating one per call, as toLocaleString does, is slow). */
+let localFormat: Intl.DateTimeFormat | null = null;
 
 /** The full timestamp for hovers: the ISO UTC string and the reader's local time. */
 export function fullDate(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return `${iso} (UTC) · ${date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' })} local`;
+  localFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  return `${iso} (UTC) · ${localFormat.format(date)} local`;
 }
 
 /** Compact one-line JSON, cut to `max` characters. */

@@ -80,10 +80,10 @@ export class JournalPanel {
     this.#health = health;
     this.#activity = activity;
     this.#onRev = onRev;
-    this.#list = new VirtualList(this.#listElement, ROW_HEIGHT, (index) => this.#renderRow(index), (first, last) => this.#onRange(first, last));
-    this.#listElement.addEventListener('scroll', () => {
-      if (this.#list.atBottom()) this.#clearUnseen();
-    }, { passive: true });
+    this.#list = new VirtualList(this.#listElement, ROW_HEIGHT, (index) => this.#renderRow(index), (first, last, atBottom) => {
+      if (atBottom && this.#unseen > 0) this.#clearUnseen();
+      this.#onRange(first, last);
+    });
     this.#listElement.addEventListener('keydown', (event) => this.#onKey(event));
     this.#listElement.addEventListener('click', (event) => {
       const row = (event.target as HTMLElement).closest<HTMLElement>('[data-testid="entry"]');
@@ -121,7 +121,7 @@ export class JournalPanel {
     this.#notice.textContent = '';
     this.#search.value = '';
     this.#drawer.close();
-    const store = new EntryStore(this.#client, threadId, () => this.#pagesLoaded(store), (error) => this.#health.reportError(error));
+    const store = new EntryStore(this.#client, threadId, (entries) => this.#pagesLoaded(store, entries), (error) => this.#health.reportError(error));
     this.#store = store;
     let head: Awaited<ReturnType<CryoClient['thread']>> = null;
     try {
@@ -301,10 +301,10 @@ export class JournalPanel {
     this.#startWatch(0);
   }
 
-  #pagesLoaded(store: EntryStore): void {
+  #pagesLoaded(store: EntryStore, entries: Entry[]): void {
     if (store !== this.#store) return;
     this.#health.reportOk();
-    for (const entry of store.sorted()) this.#addKind(entry.kind);
+    for (const entry of entries) this.#addKind(entry.kind);
     if (this.#view.filtered) {
       this.#view.rematch(store);
       this.#list.setCount(this.#view.count);
@@ -318,7 +318,7 @@ export class JournalPanel {
   }
 
   #onRange(first: number, last: number): void {
-    if (!this.#store || this.#view.filtered) return;
+    if (!this.#store || this.#view.filtered || last < first) return;
     this.#store.ensure(first, Math.min(last, this.#view.rev - 1));
   }
 

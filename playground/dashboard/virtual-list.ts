@@ -19,9 +19,13 @@ export class VirtualList {
   #frame = 0;
   #rowHeight: number;
   #renderRow: (index: number) => HTMLElement;
-  #onRange: (first: number, last: number) => void;
+  #onRange: (first: number, last: number, atBottom: boolean) => void;
 
-  constructor(element: HTMLElement, rowHeight: number, renderRow: (index: number) => HTMLElement, onRange: (first: number, last: number) => void) {
+  /**
+   * `onRange(first, last, atBottom)` runs after each render with the rows rendered and whether
+   * the view is at the bottom (computed from the numbers already read: no extra layout).
+   */
+  constructor(element: HTMLElement, rowHeight: number, renderRow: (index: number) => HTMLElement, onRange: (first: number, last: number, atBottom: boolean) => void) {
     this.element = element;
     this.#rowHeight = rowHeight;
     this.#renderRow = renderRow;
@@ -102,7 +106,12 @@ export class VirtualList {
   }
 
   #render(): void {
-    const [visibleFirst, visibleLast] = this.visibleRange();
+    const el = this.element;
+    const scrollTop = el.scrollTop;
+    const height = el.clientHeight;
+    const atBottom = this.#count * this.#rowHeight - scrollTop - height <= 48;
+    const visibleFirst = Math.floor(scrollTop / this.#rowHeight);
+    const visibleLast = Math.min(this.#count - 1, Math.ceil((scrollTop + height) / this.#rowHeight) - 1);
     const first = Math.max(0, visibleFirst - OVERSCAN);
     const last = Math.min(this.#count - 1, visibleLast + OVERSCAN);
     for (const index of [...this.#rows.keys()]) if (index < first || index > last) this.#drop(index);
@@ -115,7 +124,7 @@ export class VirtualList {
       fragment.append(row);
     }
     this.element.append(fragment);
-    if (last >= first) this.#onRange(first, last);
+    this.#onRange(first, last, atBottom);
   }
 
   #drop(index: number): void {

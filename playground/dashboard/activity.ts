@@ -44,6 +44,8 @@ export class ActivityTracker {
   /** Counts entries the page received (seqs already counted are skipped). */
   record(threadId: string, entries: readonly { seq: number; at: string; kind: string }[]): void {
     const track = this.#track(threadId);
+    const first = entries.find((entry) => entry.seq >= track.next);
+    if (first && first.seq > track.next) track.partialBefore = Math.max(track.partialBefore, Date.parse(first.at));
     for (const entry of entries) {
       if (entry.seq < track.next) continue;
       track.next = entry.seq + 1;
@@ -67,8 +69,6 @@ export class ActivityTracker {
         const last = Math.min(MAX_READ, thread.rev - track.next);
         const data = await client.request(ActivityDocument, { id: thread.id, last }).catch(() => null);
         const nodes = data?.thread?.entries.edges.map((edge) => edge.node) ?? [];
-        if (nodes.length > 0 && nodes[0]!.seq > track.next && track.next > 0) track.partialBefore = Date.parse(nodes[0]!.at);
-        if (nodes.length > 0 && track.next === 0 && nodes[0]!.seq > 0) track.partialBefore = Date.parse(nodes[0]!.at);
         this.record(thread.id, nodes);
       }),
     );

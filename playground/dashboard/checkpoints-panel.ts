@@ -56,8 +56,14 @@ export class CheckpointsPanel {
   /** A journal the page is watching reached `rev`: pointers into it may now be behind. */
   noteRev(threadId: string, rev: number): void {
     this.#liveRevs.set(threadId, rev);
-    this.#render();
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.#render();
+    });
   }
+
+  #frame = 0;
 
   #render(): void {
     const sorted = [...this.#checkpoints.values()].sort((a, b) => key(a).localeCompare(key(b)));

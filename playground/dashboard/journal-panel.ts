@@ -134,7 +134,10 @@ export class JournalPanel {
     }
     if (opening !== this.#opening) return;
     this.#head = head;
-    for (const edge of head?.entries.edges ?? []) this.#addKind(edge.node.kind), store.put(edge.node);
+    for (const edge of head?.entries.edges ?? []) {
+      this.#addKind(edge.node.kind);
+      store.put(edge.node);
+    }
     this.#activity.record(threadId, head?.entries.edges.map((edge) => edge.node) ?? []);
     this.#view = new JournalView();
     this.#view.setRev(head?.rev ?? 0);

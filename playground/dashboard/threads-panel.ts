@@ -60,7 +60,18 @@ export class ThreadsPanel {
     if (!thread || thread.rev >= rev) return;
     thread.rev = rev;
     thread.updatedAt = new Date().toISOString();
-    this.render();
+    this.#renderSoon();
+  }
+
+  #frame = 0;
+
+  /** Renders once per frame however many entries stream in. */
+  #renderSoon(): void {
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.render();
+    });
   }
 
   /** Re-reads the current page. */

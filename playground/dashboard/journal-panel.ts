@@ -186,6 +186,8 @@ export class JournalPanel {
     const store = this.#store;
     if (!threadId || !store) return;
     const opening = this.#opening;
+    /** Entries shown before asking: a head with fewer is a journal that lost some (later ones may arrive meanwhile). */
+    const shownBefore = this.#view.rev;
     let head: Awaited<ReturnType<CryoClient['thread']>>;
     try {
       head = await this.#client.thread({ id: threadId, last: 1 });
@@ -200,7 +202,7 @@ export class JournalPanel {
       return;
     }
     const known = this.#head;
-    const recreated = known !== null && (head.createdAt !== known.createdAt || head.rev < this.#view.rev);
+    const recreated = known !== null && (head.createdAt !== known.createdAt || head.rev < shownBefore);
     if (recreated && !this.#waiting) {
       this.#threadId = null;
       void this.open(threadId).then(() => {

@@ -6,9 +6,10 @@ import { activityCaption, activityStrip } from './activity-strip.js';
 import { h, replaceChildren } from './dom.js';
 import { EntryDrawer } from './entry-drawer.js';
 import { type Entry, EntryStore } from './entry-store.js';
-import { count, fullDate, threadTitle, timeAgo } from './format.js';
+import { count } from './format.js';
 import type { Health, HealthMonitor } from './health.js';
-import { jsonView } from './json-view.js';
+import { journalHeader } from './journal-header.js';
+import { journalKeyTarget } from './journal-keys.js';
 import { JournalView, ROW_HEIGHT, entryRow, placeholderRow } from './journal-view.js';
 import { VirtualList } from './virtual-list.js';
 
@@ -358,38 +359,14 @@ export class JournalPanel {
     if (count === 0) return;
     const page = Math.max(1, Math.floor(this.#listElement.clientHeight / ROW_HEIGHT) - 1);
     const index = this.#current >= 0 ? Math.max(0, this.#view.indexOf(this.#current)) : this.#list.visibleRange()[1];
-    let next: number | null = null;
-    switch (event.key) {
-      case 'ArrowDown':
-      case 'j':
-        next = index + 1;
-        break;
-      case 'ArrowUp':
-      case 'k':
-        next = index - 1;
-        break;
-      case 'PageDown':
-        next = index + page;
-        break;
-      case 'PageUp':
-        next = index - page;
-        break;
-      case 'Home':
-        next = 0;
-        break;
-      case 'End':
-        next = count - 1;
-        break;
-      case 'Enter':
-      case ' ':
-        if (this.#current >= 0) this.#openEntry(this.#current);
-        event.preventDefault();
-        return;
-      default:
-        return;
-    }
+    const target = journalKeyTarget(event.key, index, count, page);
+    if (target === null) return;
     event.preventDefault();
-    const clamped = Math.max(0, Math.min(count - 1, next));
+    if (target === 'open') {
+      if (this.#current >= 0) this.#openEntry(this.#current);
+      return;
+    }
+    const clamped = Math.max(0, Math.min(count - 1, target));
     this.#setCurrent(this.#view.seqAt(clamped));
     this.#list.scrollToIndex(clamped);
   }
@@ -425,9 +402,6 @@ export class JournalPanel {
   }
 
   #renderFrame(threadId: string): void {
-    const head = this.#head;
-    const title = head ? threadTitle(head.metadata) : null;
-    const metadataKeys = head ? Object.keys(head.metadata).length : 0;
     const jumpForm = h('form', { class: 'jump-form', id: 'jump-form' }, this.#jumpInput, h('button', { type: 'submit' }, 'Go'));
     jumpForm.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -435,17 +409,7 @@ export class JournalPanel {
     });
     replaceChildren(
       this.#root,
-      h('header', { class: 'panel-header' },
-        h('div', { class: 'journal-heading' },
-          h('h2', { id: 'journal-title' }, threadId),
-          title ? h('span', { class: 'thread-title', id: 'journal-thread-title' }, title) : null,
-          head
-            ? h('p', { class: 'muted' },
-                h('span', { title: fullDate(head.createdAt) }, `created ${timeAgo(head.createdAt)}`), ' · ',
-                h('span', { title: fullDate(head.updatedAt) }, `last entry ${timeAgo(head.updatedAt)}`))
-            : h('p', { class: 'muted' }, 'This thread has no entries yet: waiting for the first one.'),
-          metadataKeys > 0 ? h('details', { class: 'metadata' }, h('summary', {}, `metadata · ${metadataKeys} keys`), jsonView(head!.metadata)) : null),
-        h('div', { class: 'badges' }, this.#rev, this.#status)),
+      journalHeader(threadId, this.#head, [this.#rev, this.#status]),
       this.#strip,
       h('div', { class: 'journal-tools' },
         this.#kindSelect, this.#search, jumpForm,

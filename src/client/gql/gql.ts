@@ -15,7 +15,7 @@ import * as types from './graphql.js';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "mutation AppendEntries($input: AppendEntriesInput!) {\n  appendEntries(input: $input) {\n    __typename\n    ... on AppendEntriesSuccess {\n      thread {\n        ...ThreadFields\n      }\n      entries {\n        ...EntryFields\n      }\n    }\n    ... on RevisionConflict {\n      message\n      expectedRev\n      actualRev\n    }\n    ... on ValidationError {\n      message\n      field\n    }\n  }\n}": typeof types.AppendEntriesDocument,
+    "mutation AppendEntries($input: AppendEntriesInput!) {\n  appendEntries(input: $input) {\n    __typename\n    ... on AppendEntriesSuccess {\n      replayed\n      thread {\n        ...ThreadFields\n      }\n      entries {\n        ...EntryFields\n      }\n    }\n    ... on RevisionConflict {\n      message\n      expectedRev\n      actualRev\n    }\n    ... on ValidationError {\n      message\n      field\n    }\n  }\n}": typeof types.AppendEntriesDocument,
     "subscription CheckpointEvents($agentType: String) {\n  checkpointEvents(agentType: $agentType) {\n    __typename\n    ... on CheckpointSaved {\n      checkpoint {\n        ...CheckpointFields\n      }\n    }\n    ... on CheckpointDeleted {\n      agentType\n      agentId\n    }\n  }\n}": typeof types.CheckpointEventsDocument,
     "query Checkpoint($agentType: String!, $agentId: String!) {\n  checkpoint(agentType: $agentType, agentId: $agentId) {\n    ...CheckpointFields\n  }\n}": typeof types.CheckpointDocument,
     "query Checkpoints($agentType: String, $first: Int, $after: String) {\n  checkpoints(agentType: $agentType, first: $first, after: $after) {\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      cursor\n      node {\n        ...CheckpointFields\n      }\n    }\n  }\n}": typeof types.CheckpointsDocument,
@@ -31,7 +31,7 @@ type Documents = {
     "query Threads($first: Int, $after: String) {\n  threads(first: $first, after: $after) {\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      cursor\n      node {\n        ...ThreadFields\n      }\n    }\n  }\n}": typeof types.ThreadsDocument,
 };
 const documents: Documents = {
-    "mutation AppendEntries($input: AppendEntriesInput!) {\n  appendEntries(input: $input) {\n    __typename\n    ... on AppendEntriesSuccess {\n      thread {\n        ...ThreadFields\n      }\n      entries {\n        ...EntryFields\n      }\n    }\n    ... on RevisionConflict {\n      message\n      expectedRev\n      actualRev\n    }\n    ... on ValidationError {\n      message\n      field\n    }\n  }\n}": types.AppendEntriesDocument,
+    "mutation AppendEntries($input: AppendEntriesInput!) {\n  appendEntries(input: $input) {\n    __typename\n    ... on AppendEntriesSuccess {\n      replayed\n      thread {\n        ...ThreadFields\n      }\n      entries {\n        ...EntryFields\n      }\n    }\n    ... on RevisionConflict {\n      message\n      expectedRev\n      actualRev\n    }\n    ... on ValidationError {\n      message\n      field\n    }\n  }\n}": types.AppendEntriesDocument,
     "subscription CheckpointEvents($agentType: String) {\n  checkpointEvents(agentType: $agentType) {\n    __typename\n    ... on CheckpointSaved {\n      checkpoint {\n        ...CheckpointFields\n      }\n    }\n    ... on CheckpointDeleted {\n      agentType\n      agentId\n    }\n  }\n}": types.CheckpointEventsDocument,
     "query Checkpoint($agentType: String!, $agentId: String!) {\n  checkpoint(agentType: $agentType, agentId: $agentId) {\n    ...CheckpointFields\n  }\n}": types.CheckpointDocument,
     "query Checkpoints($agentType: String, $first: Int, $after: String) {\n  checkpoints(agentType: $agentType, first: $first, after: $after) {\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      cursor\n      node {\n        ...CheckpointFields\n      }\n    }\n  }\n}": types.CheckpointsDocument,
@@ -50,7 +50,7 @@ const documents: Documents = {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation AppendEntries($input: AppendEntriesInput!) {\n  appendEntries(input: $input) {\n    __typename\n    ... on AppendEntriesSuccess {\n      thread {\n        ...ThreadFields\n      }\n      entries {\n        ...EntryFields\n      }\n    }\n    ... on RevisionConflict {\n      message\n      expectedRev\n      actualRev\n    }\n    ... on ValidationError {\n      message\n      field\n    }\n  }\n}"): typeof import('./graphql.js').AppendEntriesDocument;
+export function graphql(source: "mutation AppendEntries($input: AppendEntriesInput!) {\n  appendEntries(input: $input) {\n    __typename\n    ... on AppendEntriesSuccess {\n      replayed\n      thread {\n        ...ThreadFields\n      }\n      entries {\n        ...EntryFields\n      }\n    }\n    ... on RevisionConflict {\n      message\n      expectedRev\n      actualRev\n    }\n    ... on ValidationError {\n      message\n      field\n    }\n  }\n}"): typeof import('./graphql.js').AppendEntriesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

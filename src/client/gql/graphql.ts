@@ -88,7 +88,7 @@ export type AppendEntriesMutationVariables = Exact<{
 
 
 export type AppendEntriesMutation = { appendEntries:
-    | { __typename: 'AppendEntriesSuccess', thread: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string }, entries: Array<{ __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }> }
+    | { __typename: 'AppendEntriesSuccess', replayed: boolean, thread: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string }, entries: Array<{ __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }> }
     | { __typename: 'RevisionConflict', message: string, expectedRev: number, actualRev: number }
     | { __typename: 'ValidationError', message: string, field: string | null }
    };
@@ -287,6 +287,7 @@ export const AppendEntriesDocument = new TypedDocumentString(`
   appendEntries(input: $input) {
     __typename
     ... on AppendEntriesSuccess {
+      replayed
       thread {
         ...ThreadFields
       }

@@ -17,6 +17,12 @@ import { isCrossOrigin, refuseCrossOrigin } from './server/origin.js';
 import { Readiness } from './server/readiness.js';
 import { attachWebSocket } from './server/websocket.js';
 import { createCryoYoga, type CryoYoga } from './server/yoga.js';
+import { watchFileStorage } from './metrics/file-storage-metrics.js';
+import { instrumentStorage } from './metrics/instrument-storage.js';
+import { useMetricsEndpoint, type MetricsAuthorizer } from './metrics/metrics-endpoint.js';
+import { useObserveOperations } from './metrics/observe-operations.js';
+import { CryoMetrics } from './metrics/registry.js';
+import type { Tracing } from './metrics/tracing.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/types.js';
 
@@ -36,6 +42,11 @@ export interface AppOptions {
   dashboardDir?: string | null;
   /** Saved operations loaded into GraphiQL. @default "<repo>/playground/operations" */
   operationsDir?: string | null;
+  /**
+   * Who may read `/metrics` (the hook for the `metrics` scope once callers are authenticated).
+   * @default everyone
+   */
+  authorizeMetrics?: MetricsAuthorizer;
 }
 
 /** A built Cryo server: one HTTP server with Yoga, `/health`, `/ready`, the page at `/`, and attachments. */
@@ -45,6 +56,8 @@ export interface App {
   readonly yoga: CryoYoga;
   readonly server: Server;
   readonly logger: Logger;
+  /** The Prometheus registry behind `/metrics`, or null when `config.metrics` is off. */
+  readonly metrics: CryoMetrics | null;
   /** Listens on config.host:config.port (0 = a free port). Resolves with the base URL and the port. */
   start(): Promise<{ url: string; port: number }>;
   /**
@@ -63,13 +76,22 @@ export interface App {
 export async function buildApp(config: CryoConfig, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const ownsStorage = !options.storage;
-  const storage = options.storage ?? (await openStorage(config.storage, {
+  const rawStorage = options.storage ?? (await openStorage(config.storage, {
       limits: config.limits,
       redis: { commandTimeoutMs: config.storageTimeoutMs },
       postgres: { timeoutMs: config.storageTimeoutMs },
       file: { durability: config.fileDurability },
       logger,
     }));
+  const metrics = config.metrics ? new CryoMetrics() : null;
+  let tracing: Tracing | null = null;
+  if (config.otlpEndpoint) {
+    const { startTracing } = await import('./metrics/tracing.js');
+    tracing = await startTracing({ endpoint: config.otlpEndpoint });
+  }
+  if (metrics) watchFileStorage(rawStorage, metrics);
+  const instrumented = instrumentStorage(rawStorage, { metrics, tracer: tracing?.tracer });
+  const storage = instrumented.storage;
   const readiness = new Readiness(storage, config.storageTimeoutMs);
   const httpSubscriptions = new HttpSubscriptions();
   const context: CryoContext = Object.freeze({ storage, namespace: DEFAULT_NAMESPACE, limits: config.limits, logger });
@@ -84,6 +106,8 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
       readiness.plugin('/ready'),
       httpSubscriptions.plugin(),
       useInputListLimit(INPUT_LIST_FACTOR * config.limits.maxEntriesPerAppend),
+      ...(metrics ? [useMetricsEndpoint(metrics, options.authorizeMetrics)] : []),
+      ...(metrics || tracing ? [useObserveOperations(metrics, tracing)] : []),
     ],
     graphiqlTabs: config.production || !operationsDir ? [] : loadGraphiqlTabs(operationsDir),
   });
@@ -103,6 +127,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     yoga,
     server,
     logger,
+    metrics,
     async start() {
       for (const attach of options.attachments ?? [attachWebSocket]) {
         attachments.push(await attach({ server, yoga, config, storage, logger, createContext }));
@@ -129,6 +154,8 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
         await closeHttpServer(server, config.shutdownGraceMs);
         await yoga.dispose();
         if (ownsStorage) await storage.close();
+        else instrumented.detach();
+        await tracing?.shutdown();
         logger.info('stopped');
       })();
       return stopping;

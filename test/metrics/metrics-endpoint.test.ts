@@ -73,7 +73,7 @@ describe('/metrics', () => {
       { query: 'subscription { threadEntries(threadId: "t", fromSeq: 0) { __typename } }' },
       { next: (v) => void seen.push(v), error: () => undefined, complete: () => undefined },
     );
-    await eventually(() => expect(seen.length).toBeGreaterThan(0));
+    await eventually(async () => expect(seen.length).toBeGreaterThan(0));
     let text = (await scrape(app)).text;
     expect(sample(text, 'cryo_live_subscriptions{subscription="threadEntries"}')).toBe(1);
     expect(sample(text, 'cryo_live_events_delivered_total{subscription="threadEntries"}')).toBeGreaterThanOrEqual(1);

@@ -4,7 +4,8 @@ import { UsageError } from './usage-error.js';
 /** The options every storage command takes. */
 export interface StorageArgs {
   storage: string;
-  namespace: string | null;
+  /** --namespace, repeatable; empty: every namespace. */
+  namespaces: string[];
   help: boolean;
 }
 
@@ -19,11 +20,11 @@ export function parseCommandArgs<K extends string>(
   extra: readonly K[],
   usage: string,
 ): StorageArgs & Record<K, string | null> {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, unknown>;
   try {
-    const options: Record<string, { type: 'string' | 'boolean' }> = {
+    const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
       storage: { type: 'string' },
-      namespace: { type: 'string' },
+      namespace: { type: 'string', multiple: true },
       help: { type: 'boolean' },
     };
     for (const name of extra) options[name] = { type: 'string' };
@@ -33,7 +34,7 @@ export function parseCommandArgs<K extends string>(
   }
   const result = {
     storage: (values['storage'] as string | undefined) ?? env['CRYO_STORAGE'] ?? '',
-    namespace: (values['namespace'] as string | undefined) ?? null,
+    namespaces: (values['namespace'] as string[] | undefined) ?? [],
     help: values['help'] === true,
   } as StorageArgs & Record<K, string | null>;
   for (const name of extra) (result as Record<string, unknown>)[name] = (values[name] as string | undefined) ?? null;

@@ -7,13 +7,13 @@ import { parseCommandArgs } from './args.js';
 import { withStore } from './open-store.js';
 import { createProgress } from './progress.js';
 
-export const EXPORT_USAGE = `usage: cryo export --storage URL [--namespace N] [--out FILE]
+export const EXPORT_USAGE = `usage: cryo export --storage URL [--namespace N]… [--out FILE]
 
 Writes the store as NDJSON: a header line (format version), then every thread with its
 entries and every checkpoint, then an end line with the counts. Streams page by page
 (memory stays flat); each thread is consistent as of its head. --out writes FILE.partial
 and renames it to FILE once complete; without --out the export goes to stdout.
---namespace: only that namespace (required for adapters that cannot list namespaces).
+--namespace (repeatable): only those namespaces (required for Redis, which cannot list them).
 Exit codes: 0 done, 1 failed (storage error, a thread changed while read), 2 usage.`;
 
 /** `cryo export`. */
@@ -31,7 +31,7 @@ export async function runExport(argv: readonly string[], env: Record<string, str
   const progress = createProgress('export');
   try {
     const summary = await withStore(args.storage, (storage) =>
-      exportStore(storage, write, { namespace: args.namespace, onProgress: (d, t) => progress.update(d, t) }),
+      exportStore(storage, write, { namespaces: args.namespaces, onProgress: (d, t) => progress.update(d, t) }),
     );
     progress.stop();
     if (partial !== null) {

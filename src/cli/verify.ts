@@ -3,7 +3,7 @@ import { parseCommandArgs } from './args.js';
 import { withStore } from './open-store.js';
 import { createProgress } from './progress.js';
 
-export const VERIFY_USAGE = `usage: cryo verify --storage URL [--namespace N]
+export const VERIFY_USAGE = `usage: cryo verify --storage URL [--namespace N]…
 
 Checks a store: what opening it found (file checksums), every thread read in full against
 its head, every checkpoint's pointer (thread missing, journal behind, another life). Prints
@@ -19,7 +19,7 @@ export async function runVerify(argv: readonly string[], env: Record<string, str
   }
   const progress = createProgress('verify');
   const report = await withStore(args.storage, (storage) =>
-    verifyStore(storage, { namespace: args.namespace, onProgress: (d, t) => progress.update(d, t) }),
+    verifyStore(storage, { namespaces: args.namespaces, onProgress: (d, t) => progress.update(d, t) }),
   ).finally(() => progress.stop());
   for (const finding of report.findings) process.stdout.write(`${finding.level}\t${finding.subject}\t${finding.message}\n`);
   const problems = report.findings.filter((f) => f.level === 'problem').length;

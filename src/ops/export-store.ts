@@ -19,8 +19,8 @@ export type ProgressListener = (done: number, total: number) => void;
 
 /** Options of {@link exportStore}. */
 export interface ExportOptions {
-  /** Only this namespace; null: every namespace the storage lists. */
-  namespace: string | null;
+  /** Only these namespaces; null or empty: every namespace the storage lists. */
+  namespaces: readonly string[] | null;
   /** Entries read per storage call. @default 1000 */
   pageSize?: number;
   onProgress?: ProgressListener;
@@ -46,7 +46,7 @@ const LIST_PAGE = 500;
  */
 export async function exportStore(storage: Storage, write: LineSink, options: ExportOptions): Promise<ExportSummary> {
   const pageSize = options.pageSize ?? 1000;
-  const namespaces = await listNamespaces(storage, options.namespace);
+  const namespaces = await listNamespaces(storage, options.namespaces);
   const header: HeaderRecord = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,

@@ -14,7 +14,8 @@ export interface Finding {
 
 /** Options of {@link verifyStore}. */
 export interface VerifyOptions {
-  namespace: string | null;
+  /** Only these namespaces; null or empty: every namespace the storage lists. */
+  namespaces: readonly string[] | null;
   pageSize?: number;
   onProgress?: ProgressListener;
 }
@@ -41,7 +42,7 @@ export async function verifyStore(storage: Storage, options: VerifyOptions): Pro
   const report: VerifyReport = { threads: 0, entries: 0, checkpoints: 0, findings: [] };
   const problem = (subject: string, message: string) => report.findings.push({ level: 'problem', subject, message });
   openingFindings(storage, problem);
-  const namespaces = await listNamespaces(storage, options.namespace);
+  const namespaces = await listNamespaces(storage, options.namespaces);
   let total = 0;
   for (const namespace of namespaces) for await (const head of threadHeads(storage, namespace)) total += head.rev;
   for (const namespace of namespaces) {

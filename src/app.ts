@@ -4,9 +4,11 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { CryoConfig } from './config.js';
 import { DEFAULT_NAMESPACE } from './domain/types.js';
+import { LiveHub } from './live/live-hub.js';
 import type { CryoContext } from './schema/context.js';
 import type { Attach, ServerAttachment } from './server/attachment.js';
 import { withBodyLimit } from './server/body-limit.js';
+import { answerClientErrors } from './server/client-error.js';
 import { loadGraphiqlTabs } from './server/graphiql-tabs.js';
 import { createHomePage } from './server/home-page.js';
 import { closeHttpServer } from './server/http-close.js';
@@ -53,25 +55,31 @@ export interface AppOptions {
 export interface App {
   readonly config: CryoConfig;
   readonly storage: Storage;
+  /** The live layer (subscriptions) over `storage`, tuned by `config.live`; closed by stop(). */
+  readonly live: LiveHub;
   readonly yoga: CryoYoga;
   readonly server: Server;
   readonly logger: Logger;
   /** The Prometheus registry behind `/metrics`, or null when `config.metrics` is off. */
   readonly metrics: CryoMetrics | null;
-  /** Listens on config.host:config.port (0 = a free port). Resolves with the base URL and the port. */
+  /**
+   * Listens on config.host:config.port (0 = a free port), then attaches the add-ons. Resolves
+   * with the base URL and the port; rejects with the listen error (e.g. EADDRINUSE) before any
+   * add-on is attached.
+   */
   start(): Promise<{ url: string; port: number }>;
   /**
-   * Graceful stop (DESIGN §5): readiness off, attachments closed (WebSockets 1001), SSE
-   * subscriptions cut (their clients reconnect), HTTP closed
-   * with in-flight requests finishing (cut after config.shutdownGraceMs), Yoga disposed, storage
-   * closed (unless lent). Idempotent.
+   * Graceful stop (docs/architecture.md): readiness off, attachments closed (WebSockets 1001),
+   * SSE subscriptions cut (their clients reconnect), HTTP closed with in-flight requests
+   * finishing (cut after config.shutdownGraceMs), Yoga disposed, the live layer closed (its
+   * subscriptions end, its feed listeners stop), storage closed (unless lent). Idempotent.
    */
   stop(): Promise<void>;
 }
 
 /**
- * Builds the server from a config: opens the storage (or takes a lent one), builds Yoga and the
- * Node HTTP server. Nothing listens until start(). Reads no environment, argv or signals.
+ * Builds the server from a config: opens the storage (or takes a lent one), creates the live
+ * layer over it, builds Yoga and the Node HTTP server. Nothing listens until start(). Reads no environment, argv or signals.
  */
 export async function buildApp(config: CryoConfig, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -94,7 +102,8 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   const storage = instrumented.storage;
   const readiness = new Readiness(storage, config.storageTimeoutMs);
   const httpSubscriptions = new HttpSubscriptions();
-  const context: CryoContext = Object.freeze({ storage, namespace: DEFAULT_NAMESPACE, limits: config.limits, logger });
+  const live = new LiveHub(storage, config.live);
+  const context: CryoContext = Object.freeze({ storage, live, namespace: DEFAULT_NAMESPACE, limits: config.limits, logger });
   const createContext = (): CryoContext => context;
   const operationsDir = options.operationsDir === undefined ? `${ROOT}playground/operations` : options.operationsDir;
   const yoga = createCryoYoga({
@@ -118,20 +127,21 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     if (isCrossOrigin(req, config.allowedOrigins)) refuseCrossOrigin(req, res);
     else graphql(req, res);
   });
+  answerClientErrors(server);
   const attachments: ServerAttachment[] = [];
   let stopping: Promise<void> | undefined;
 
   return {
     config,
     storage,
+    live,
     yoga,
     server,
     logger,
     metrics,
     async start() {
-      for (const attach of options.attachments ?? [attachWebSocket]) {
-        attachments.push(await attach({ server, yoga, config, storage, logger, createContext }));
-      }
+      // Listen first: an add-on attached before would also hear a listen error (graphql-ws
+      // prints it with a stack), and a taken port must fail with one line.
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -139,6 +149,9 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
           resolve();
         });
       });
+      for (const attach of options.attachments ?? [attachWebSocket]) {
+        attachments.push(await attach({ server, yoga, config, storage, logger, createContext }));
+      }
       const { port, address, family } = server.address() as AddressInfo;
       const host = family === 'IPv6' ? `[${address}]` : address;
       const url = `http://${host}:${port}/`;
@@ -153,6 +166,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
         httpSubscriptions.cutAll();
         await closeHttpServer(server, config.shutdownGraceMs);
         await yoga.dispose();
+        await live.close();
         if (ownsStorage) await storage.close();
         else instrumented.detach();
         await tracing?.shutdown();

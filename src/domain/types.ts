@@ -17,7 +17,7 @@ export interface Entry {
   refs: JsonObject;
 }
 
-/** What a caller sends for one entry; every field optional (see DESIGN §1 for defaults). */
+/** What a caller sends for one entry; every field optional (defaults: see prepareAppend). */
 export interface EntryInput {
   id?: string | null;
   kind?: string | null;

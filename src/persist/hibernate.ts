@@ -13,7 +13,7 @@ const MAX_FLUSH_ATTEMPTS = 8;
 
 /**
  * Flushes the agent's unflushed journal tail, then writes its checkpoint pointing at the journal
- * (DESIGN §1 "Hibernate"), over any Storage:
+ * (docs/architecture.md), over any Storage:
  *
  * 0. With `expectedRev`, the stored checkpoint's rev is compared first; a mismatch is a
  *    RevisionConflict before the journal is touched, so a fenced, stale writer appends nothing.

@@ -11,7 +11,7 @@ const DEFAULT_MAX_PENDING = 10_000;
 const MAX_READS = 8;
 
 /**
- * Loads an agent's checkpoint and checks its journal agrees (DESIGN §1 "Thaw"):
+ * Loads an agent's checkpoint and checks its journal agrees:
  * no checkpoint → CheckpointNotFound; null pointer → success with `thread: null`; pointed-at
  * thread missing, or deleted and re-created since (another life than the pointer's) →
  * MissingThread; stored rev ≠ pointer rev → ThreadMismatch, unless

@@ -1,14 +1,13 @@
 import type { Checkpoint, Entry } from '../domain/types.js';
 import { validateId } from '../domain/validate.js';
 import type { CheckpointEvent, ThreadEntriesEvent } from '../live/events.js';
-import { liveHubFor } from '../live/live-hub.js';
 import { builder } from './builder.js';
 import { CheckpointRef } from './checkpoint.js';
 import { EntryRef } from './entry.js';
 
 /**
  * The Subscription root (threadEntries, checkpointEvents) and its event types, served over
- * graphql-ws and SSE. The streams come from the LiveHub of the context's storage (src/live):
+ * graphql-ws and SSE. The streams come from the app's LiveHub in the context (src/live):
  * storage is the truth, notifications only wake readers up.
  */
 
@@ -84,7 +83,7 @@ builder.subscriptionField('threadEntries', (t) =>
       fromSeq: t.arg.int({ description: 'Replay from this seq (≥ 0). Omitted: only entries appended after the CaughtUp.' }),
     },
     subscribe: (_root, args, ctx) =>
-      liveHubFor(ctx.storage).threadEntries({
+      ctx.live.threadEntries({
         namespace: ctx.namespace,
         threadId: validateId(args.threadId, 'threadId', ctx.limits),
         fromSeq: args.fromSeq,
@@ -103,7 +102,7 @@ builder.subscriptionField('checkpointEvents', (t) =>
       agentType: t.arg.string({ description: 'Only checkpoints of this agent type. Omitted: all.' }),
     },
     subscribe: (_root, args, ctx) =>
-      liveHubFor(ctx.storage).checkpointEvents({
+      ctx.live.checkpointEvents({
         namespace: ctx.namespace,
         agentType: args.agentType == null ? null : validateId(args.agentType, 'agentType', ctx.limits),
       }),

@@ -3,7 +3,7 @@ import type { PutCheckpointRequest } from '../domain/checkpoint.js';
 import type { Checkpoint, Entry, ThreadHead } from '../domain/types.js';
 
 /**
- * The one storage contract (DESIGN §1–§2). Every method validates its input (ValidationError,
+ * The one storage contract (docs/architecture.md). Every method validates its input (ValidationError,
  * nothing written), scopes every key by `namespace` (default "default"), and throws only
  * CryoError subclasses on purpose: RevisionConflict, InvalidThreadPointer, ValidationError,
  * StorageUnavailable, StorageCorrupted.
@@ -28,7 +28,7 @@ export interface Storage {
   /** Ordered by (agentType, agentId); `after` is exclusive. */
   listCheckpoints(options: ListCheckpointsOptions): Promise<Page<Checkpoint>>;
 
-  /** Atomic append: all entries or none. See DESIGN §1 for expectedRev and idempotent retries. */
+  /** Atomic append: all entries or none. expectedRev and idempotent retries: see docs/architecture.md. */
   appendEntries(options: AppendEntriesOptions): Promise<AppendEntriesResult>;
   /** Entries with seq ≥ fromSeq, ascending, at most `limit`. Empty when the thread is missing. */
   readEntries(options: ReadEntriesOptions): Promise<Entry[]>;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
-import { wsClient } from '../e2e/live-helpers.js';
+import { wsClient } from '../server/live-helpers.js';
 
 const APPEND = /* GraphQL */ `
   mutation ClientChosenName_tenant_secret_42($input: AppendEntriesInput!) {
@@ -71,7 +71,7 @@ describe('/metrics', () => {
     const seen: unknown[] = [];
     const stop = client.subscribe(
       { query: 'subscription { threadEntries(threadId: "t", fromSeq: 0) { __typename } }' },
-      { next: (v) => void seen.push(v), error: () => undefined, complete: () => undefined },
+      { next: (v: unknown) => void seen.push(v), error: () => undefined, complete: () => undefined },
     );
     await eventually(async () => expect(seen.length).toBeGreaterThan(0));
     let text = (await scrape(app)).text;

@@ -12,7 +12,7 @@ export async function seedStore(storage: Storage): Promise<void> {
         at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, seq + i)).toISOString(),
         kind: i % 2 ? 'tool.call' : 'message',
         payload: { n: seq + i, text: 'x'.repeat(i % 7) },
-        refs: i % 3 ? {} : { parent: `long-${seq + i - 1}` },
+        refs: (i % 3 ? {} : { parent: `long-${seq + i - 1}` }) as Record<string, string>,
       })),
     });
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidThreadPointer, RevisionConflict, ValidationError } from '../../src/domain/errors.js';
 import { rejection, rid, type ConformanceContext } from './conformance-helpers.js';
 
-/** Checkpoint upserts, CAS, pointers, deletes and listings (DESIGN §1 "Checkpoint"). */
+/** Checkpoint upserts, CAS, pointers, deletes and listings. */
 export function checkpointTests(ctx: ConformanceContext): void {
   describe('checkpoints', () => {
     it('writes rev 1, 2, 3 with createdAt fixed and updatedAt moving', async () => {

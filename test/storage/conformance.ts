@@ -12,7 +12,7 @@ import { threadLifeTests } from './conformance-thread-life.js';
 export { SMALL_LIMITS, type ConformanceFactory, type ConformanceFactoryOptions } from './conformance-helpers.js';
 
 /**
- * The one Storage conformance suite (DESIGN §1–§2). Call it once per adapter:
+ * The one Storage conformance suite. Call it once per adapter:
  *
  * ```ts
  * describeStorageConformance('memory', async ({ limits }) => ({ storage: createMemoryStorage({ limits }) }));

@@ -22,6 +22,21 @@ const SPAN_STATUS_ERROR = 2;
  * requests refused before execution (parse or validation errors, auth).
  */
 export function useObserveOperations(metrics: CryoMetrics | null, trace: TraceApi | null): Plugin {
+  // prom-client's labels() hashes the label values on every call: keep the children per label set.
+  const children = new Map<string, { ok: { inc(): void }; error: { inc(): void }; duration: { observe(v: number): void } }>();
+  const series = (operation: string, kind: string) => {
+    const key = `${operation}\0${kind}`;
+    let child = children.get(key);
+    if (!child && metrics) {
+      child = {
+        ok: metrics.operations.labels(operation, kind, 'ok'),
+        error: metrics.operations.labels(operation, kind, 'error'),
+        duration: metrics.operationDuration.labels(operation, kind),
+      };
+      children.set(key, child);
+    }
+    return child!;
+  };
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const label = operationLabel(args.document, args.operationName);
@@ -39,8 +54,9 @@ export function useObserveOperations(metrics: CryoMetrics | null, trace: TraceAp
         onExecuteDone({ result }) {
           const failed = 'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
           if (metrics) {
-            metrics.operations.labels(label.operation, label.kind, failed ? 'error' : 'ok').inc();
-            metrics.operationDuration.labels(label.operation, label.kind).observe((performance.now() - started) / 1000);
+            const child = series(label.operation, label.kind);
+            (failed ? child.error : child.ok).inc();
+            child.duration.observe((performance.now() - started) / 1000);
           }
           if (span) {
             if (failed) span.setStatus({ code: SPAN_STATUS_ERROR });
@@ -65,8 +81,9 @@ export function useObserveOperations(metrics: CryoMetrics | null, trace: TraceAp
         onSubscribeResult({ result }) {
           const failed = !(Symbol.asyncIterator in result) && Array.isArray(result.errors) && result.errors.length > 0;
           if (metrics) {
-            metrics.operations.labels(label.operation, 'subscription', failed ? 'error' : 'ok').inc();
-            metrics.operationDuration.labels(label.operation, 'subscription').observe((performance.now() - started) / 1000);
+            const child = series(label.operation, 'subscription');
+            (failed ? child.error : child.ok).inc();
+            child.duration.observe((performance.now() - started) / 1000);
           }
           span?.end();
           if (failed || !metrics) return;

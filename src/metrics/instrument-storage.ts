@@ -35,7 +35,8 @@ const NOT_MEASURED = new Set(['close', 'constructor']);
 export function instrumentStorage(storage: Storage, instruments: StorageInstruments): InstrumentedStorage {
   const { metrics, tracer } = instruments;
   if (!metrics && !tracer) return { storage, detach() {} };
-  const wrapped = new Map<PropertyKey, unknown>();
+  // Keyed by the function itself: a method replaced on the storage later is measured as replaced.
+  const wrapped = new WeakMap<(...args: unknown[]) => unknown, unknown>();
   const unwatch = metrics ? watchReconnects(storage.changes, metrics) : () => {};
   const proxy = new Proxy(storage, {
     get(target, property) {
@@ -48,10 +49,11 @@ export function instrumentStorage(storage: Storage, instruments: StorageInstrume
         };
       }
       if (NOT_MEASURED.has(property)) return (value as (...a: unknown[]) => unknown).bind(target);
-      let fn = wrapped.get(property);
+      const method = value as (...args: unknown[]) => unknown;
+      let fn = wrapped.get(method);
       if (!fn) {
-        fn = measure(target, property, value as (...args: unknown[]) => unknown, instruments);
-        wrapped.set(property, fn);
+        fn = measure(target, property, method, instruments);
+        wrapped.set(method, fn);
       }
       return fn;
     },

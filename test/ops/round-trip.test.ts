@@ -33,7 +33,7 @@ async function exportLines(storage: Storage): Promise<string[]> {
 }
 
 describe('export → import round trip', () => {
-  it('memory → file → Redis → Postgres → file gives byte-identical exports (modulo the header)', async () => {
+  it('memory → file → SQLite → Redis → Postgres → file gives byte-identical exports (modulo the header)', async () => {
     const memory = createMemoryStorage();
     await seedStore(memory);
     const original = await exportLines(memory);
@@ -41,7 +41,7 @@ describe('export → import round trip', () => {
     expect(JSON.parse(original[0]!)).toMatchObject({ format: 'cryo-export', version: 1, source: 'memory' });
     expect(JSON.parse(original.at(-1)!)).toEqual({ type: 'end', threads: 3, entries: 2503, checkpoints: 4 });
 
-    const targets = [`file:${join(dir, 'a')}`, redis.url, `${database.url}?schema=roundtrip`, `file:${join(dir, 'b')}`];
+    const targets = [`file:${join(dir, 'a')}`, `sqlite:${join(dir, 'c.db')}`, redis.url, `${database.url}?schema=roundtrip`, `file:${join(dir, 'b')}`];
     let previous = original;
     for (const [i, url] of targets.entries()) {
       const file = join(dir, `step-${i}.ndjson`);

@@ -73,10 +73,6 @@ export class FileStorageImpl implements FileStorage {
     this.recovery = resources.recovery;
   }
 
-  namespaces(): Promise<string[]> {
-    return this.#run(async () => [...new Set([...this.threads.namespaces(), ...this.checkpoints.namespaces()])]);
-  }
-
   stats(): FileStorageStats {
     const { commit, walCommit, wal, durability } = this.resources;
     const sum = (k: keyof GroupCommitStats): number => commit.stats[k] + (walCommit?.stats[k] ?? 0);
@@ -88,6 +84,10 @@ export class FileStorageImpl implements FileStorage {
       durability,
       walCheckpoints: wal?.checkpoints ?? 0,
     };
+  }
+
+  namespaces(): Promise<string[]> {
+    return this.#run(async () => [...new Set([...this.threads.namespaces(), ...this.checkpoints.namespaces()])]);
   }
 
   getCheckpoint(options: GetCheckpointOptions): Promise<Checkpoint | null> {

@@ -10,6 +10,7 @@ import { startRedis, type TestRedis } from '../test/support/redis-server.js';
 import { benchEmbeddedStores, EMBEDDED_SIZES } from './embedded-stores.js';
 import { benchHttpAppend } from './http-append.js';
 import { benchHttp } from './http-baselines.js';
+import { benchMetricsOverhead } from './metrics-overhead.js';
 import { benchLangGraph } from './langgraph.js';
 import { analysisText, METHOD_TEXT } from './lib/analysis.js';
 import { liveRows } from './lib/live-rows.js';
@@ -109,6 +110,20 @@ async function main(): Promise<void> {
       };
       const at = baseline.findIndex((r) => r.name.startsWith('appendEntries, memory'));
       baseline.splice(at, 0, appendRow);
+      const metrics = await benchMetricsOverhead({ durationSec: s.httpSec, rounds: Math.max(2, s.httpRounds), log: (l) => log(`  metrics-overhead ${l}`) })
+        .then((r) => ({ ok: true as const, r }))
+        .catch((error: Error) => ({ ok: false as const, error }));
+      baseline.splice(at + 1, 0, {
+        section: 'HTTP',
+        name: 'appendEntries, memory, metrics on vs off (bench/metrics-overhead.ts)',
+        value: metrics.ok ? metrics.r.on.requestsPerSecond : null,
+        unit: 'req/s',
+        baseline: { name: 'same, CRYO_METRICS=off', value: metrics.ok ? metrics.r.off.requestsPerSecond : null },
+        target: { on: 'ratio', kind: 'min', bound: 0.95 },
+        note: metrics.ok
+          ? `median round ratio ${metrics.r.medianRoundRatio.toFixed(3)}; server CPU/req ${metrics.r.on.cpuMicrosPerRequest.toFixed(0)} µs on vs ${metrics.r.off.cpuMicrosPerRequest.toFixed(0)} µs off (off÷on ${metrics.r.cpuRatio.toFixed(3)})`
+          : `failed: ${metrics.error.message}`,
+      });
       return baseline;
     });
     await section('storage', 'Storage', () =>

@@ -19,6 +19,12 @@ import { isCrossOrigin, refuseCrossOrigin } from './server/origin.js';
 import { Readiness } from './server/readiness.js';
 import { attachWebSocket } from './server/websocket.js';
 import { createCryoYoga, type CryoYoga } from './server/yoga.js';
+import { watchFileStorage } from './metrics/file-storage-metrics.js';
+import { instrumentStorage } from './metrics/instrument-storage.js';
+import { useMetricsEndpoint, type MetricsAuthorizer } from './metrics/metrics-endpoint.js';
+import { useObserveOperations } from './metrics/observe-operations.js';
+import { CryoMetrics } from './metrics/registry.js';
+import type { Tracing } from './metrics/tracing.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/types.js';
 
@@ -38,6 +44,11 @@ export interface AppOptions {
   dashboardDir?: string | null;
   /** Saved operations loaded into GraphiQL. @default "<repo>/playground/operations" */
   operationsDir?: string | null;
+  /**
+   * Who may read `/metrics` (the hook for the `metrics` scope once callers are authenticated).
+   * @default everyone
+   */
+  authorizeMetrics?: MetricsAuthorizer;
 }
 
 /** A built Cryo server: one HTTP server with Yoga, `/health`, `/ready`, the page at `/`, and attachments. */
@@ -49,6 +60,8 @@ export interface App {
   readonly yoga: CryoYoga;
   readonly server: Server;
   readonly logger: Logger;
+  /** The Prometheus registry behind `/metrics`, or null when `config.metrics` is off. */
+  readonly metrics: CryoMetrics | null;
   /**
    * Listens on config.host:config.port (0 = a free port), then attaches the add-ons. Resolves
    * with the base URL and the port; rejects with the listen error (e.g. EADDRINUSE) before any
@@ -71,13 +84,22 @@ export interface App {
 export async function buildApp(config: CryoConfig, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const ownsStorage = !options.storage;
-  const storage = options.storage ?? (await openStorage(config.storage, {
+  const rawStorage = options.storage ?? (await openStorage(config.storage, {
       limits: config.limits,
       redis: { commandTimeoutMs: config.storageTimeoutMs },
       postgres: { timeoutMs: config.storageTimeoutMs },
       file: { durability: config.fileDurability },
       logger,
     }));
+  const metrics = config.metrics ? new CryoMetrics() : null;
+  let tracing: Tracing | null = null;
+  if (config.otlpEndpoint) {
+    const { startTracing } = await import('./metrics/tracing.js');
+    tracing = await startTracing({ endpoint: config.otlpEndpoint });
+  }
+  if (metrics) watchFileStorage(rawStorage, metrics);
+  const instrumented = instrumentStorage(rawStorage, { metrics, tracer: tracing?.tracer });
+  const storage = instrumented.storage;
   const readiness = new Readiness(storage, config.storageTimeoutMs);
   const httpSubscriptions = new HttpSubscriptions();
   const live = new LiveHub(storage, config.live);
@@ -93,6 +115,8 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
       readiness.plugin('/ready'),
       httpSubscriptions.plugin(),
       useInputListLimit(INPUT_LIST_FACTOR * config.limits.maxEntriesPerAppend),
+      ...(metrics ? [useMetricsEndpoint(metrics, options.authorizeMetrics)] : []),
+      ...(metrics || tracing ? [useObserveOperations(metrics, tracing)] : []),
     ],
     graphiqlTabs: config.production || !operationsDir ? [] : loadGraphiqlTabs(operationsDir),
   });
@@ -114,6 +138,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     yoga,
     server,
     logger,
+    metrics,
     async start() {
       // Listen first: an add-on attached before would also hear a listen error (graphql-ws
       // prints it with a stack), and a taken port must fail with one line.
@@ -143,6 +168,8 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
         await yoga.dispose();
         await live.close();
         if (ownsStorage) await storage.close();
+        else instrumented.detach();
+        await tracing?.shutdown();
         logger.info('stopped');
       })();
       return stopping;

@@ -41,6 +41,13 @@ export interface CryoConfig {
    * @default "wal"
    */
   fileDurability: FileDurability;
+  /** Serve Prometheus metrics at `/metrics` (CRYO_METRICS=on|off). @default true */
+  metrics: boolean;
+  /**
+   * OTLP/HTTP base URL traces are exported to (`OTEL_EXPORTER_OTLP_ENDPOINT`), or null for no
+   * tracing (the OpenTelemetry SDK is then never loaded). @default null
+   */
+  otlpEndpoint: string | null;
 }
 
 /** Limits on GraphQL documents, enforced before execution. */
@@ -118,6 +125,8 @@ export const SERVER_SETTINGS = {
   storageTimeoutMs: { env: 'CRYO_STORAGE_TIMEOUT_MS', flag: '--storage-timeout-ms', help: 'ms a storage call may take before STORAGE_UNAVAILABLE' },
   allowedOrigins: { env: 'CRYO_ALLOWED_ORIGINS', flag: '--allowed-origins', help: 'browser origins allowed besides the own, comma-separated, or *' },
   fileDurability: { env: 'CRYO_FILE_DURABILITY', flag: '--file-durability', help: `file storage durability: ${FILE_DURABILITIES.join(', ')}` },
+  metrics: { env: 'CRYO_METRICS', flag: '--metrics', help: 'serve Prometheus metrics at /metrics: on or off' },
+  otlpEndpoint: { env: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: '--otlp-endpoint', help: 'OTLP/HTTP base URL to export traces to (unset: no tracing)' },
 } as const;
 
 /** True when the command line asks for the settings (`--help` or `-h`) instead of a server. */
@@ -171,6 +180,8 @@ export function defineConfig(
     storageTimeoutMs: 2_000,
     allowedOrigins: [],
     fileDurability: 'wal',
+    metrics: true,
+    otlpEndpoint: null,
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
     queryLimits: { ...DEFAULT_QUERY_LIMITS, ...overrides.queryLimits },
@@ -218,6 +229,15 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
     }
     overrides.fileDurability = durability.value as FileDurability;
   }
+  const metrics = pick(SERVER_SETTINGS.metrics);
+  if (metrics) {
+    if (metrics.value !== 'on' && metrics.value !== 'off') {
+      throw new ConfigError(`${metrics.from} must be on or off (got ${JSON.stringify(metrics.value)})`);
+    }
+    overrides.metrics = metrics.value === 'on';
+  }
+  const otlp = pick(SERVER_SETTINGS.otlpEndpoint);
+  if (otlp) overrides.otlpEndpoint = otlp.value.trim();
   const origins = pick(SERVER_SETTINGS.allowedOrigins);
   if (origins) overrides.allowedOrigins = origins.value.split(',').map((o) => o.trim().toLowerCase()).filter(Boolean);
   /** The integer settings of one table that were given, by config key. */
@@ -279,6 +299,9 @@ function checkConfig(config: CryoConfig): void {
         `CRYO_ALLOWED_ORIGINS / --allowed-origins: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], lower case, no path) or *`,
       );
     }
+  }
+  if (config.otlpEndpoint !== null && !/^https?:\/\/[^/]/i.test(config.otlpEndpoint)) {
+    throw new ConfigError(`OTEL_EXPORTER_OTLP_ENDPOINT / --otlp-endpoint must be an http(s) URL (got ${JSON.stringify(config.otlpEndpoint)})`);
   }
   if (!Number.isSafeInteger(config.storageTimeoutMs) || config.storageTimeoutMs < 1) {
     throw new ConfigError(`CRYO_STORAGE_TIMEOUT_MS / --storage-timeout-ms must be a positive integer (got ${config.storageTimeoutMs})`);

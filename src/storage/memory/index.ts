@@ -96,6 +96,12 @@ class MemoryStorage implements Storage {
     readonly now: () => Date,
   ) {}
 
+  /** The namespaces holding at least one thread or checkpoint, in no particular order (for export). */
+  async namespaces(): Promise<string[]> {
+    this.#open();
+    return [...this.#namespaces].filter(([, data]) => data.threads.size > 0 || data.checkpoints.size > 0).map(([name]) => name);
+  }
+
   async getCheckpoint(options: GetCheckpointOptions): Promise<Checkpoint | null> {
     this.#open();
     const key = prepareCheckpointKey(options, this.limits);

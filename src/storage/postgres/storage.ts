@@ -133,6 +133,17 @@ export class PostgresStorage implements Storage {
     });
   }
 
+  /** The namespaces holding at least one thread or checkpoint, sorted (for export). */
+  namespaces(): Promise<string[]> {
+    return this.#run(() => async (c) => {
+      const { S } = this.#parts;
+      const { rows } = await c.query<{ namespace: string }>(
+        `SELECT namespace FROM ${S}.threads UNION SELECT namespace FROM ${S}.checkpoints ORDER BY 1`,
+      );
+      return rows.map((r) => r.namespace);
+    });
+  }
+
   ping(): Promise<void> {
     return this.#run(() => async (c) => {
       await c.query('SELECT 1');

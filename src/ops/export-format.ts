@@ -1,0 +1,61 @@
+import type { JsonObject } from '../domain/json.js';
+
+/** The export format this build writes and the only one it reads. */
+export const EXPORT_FORMAT = 'cryo-export';
+/** Bumped whenever a record changes shape; import refuses any other. */
+export const EXPORT_VERSION = 1;
+
+/** Line 1. Differs between two exports of the same data (time, source): compare from line 2. */
+export interface HeaderRecord {
+  format: typeof EXPORT_FORMAT;
+  version: number;
+  exportedAt: string;
+  source: string;
+}
+
+/** A thread starts: its metadata and how many entries follow (its rev when it was read). */
+export interface ThreadRecord {
+  type: 'thread';
+  namespace: string;
+  id: string;
+  rev: number;
+  metadata: JsonObject;
+}
+
+/** One entry of the thread named by the preceding thread record, in seq order from 0. */
+export interface EntryRecord {
+  type: 'entry';
+  seq: number;
+  id: string;
+  at: string;
+  kind: string;
+  payload: JsonObject;
+  refs: JsonObject;
+}
+
+/**
+ * A checkpoint (after every thread of its namespace). `thread.life` says how the stored pointer
+ * relates to the exported thread: "current" (its life, or a pointer from before lives, which
+ * matches any), or "dangling" (the thread is missing, shorter than `rev`, or in another life),
+ * which the Storage contract cannot store again: import reports those.
+ */
+export interface CheckpointRecord {
+  type: 'checkpoint';
+  namespace: string;
+  agentType: string;
+  agentId: string;
+  version: number;
+  state: JsonObject;
+  thread: { id: string; rev: number; life: 'current' | 'dangling' } | null;
+}
+
+/** The last line: what the file holds, so a cut-off file is recognised. */
+export interface EndRecord {
+  type: 'end';
+  threads: number;
+  entries: number;
+  checkpoints: number;
+}
+
+/** Any line after the header. */
+export type ExportRecord = ThreadRecord | EntryRecord | CheckpointRecord | EndRecord;

@@ -1,0 +1,159 @@
+import type { Checkpoint, ThreadHead } from '../domain/types.js';
+import type { Storage } from '../storage/types.js';
+import {
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  type CheckpointRecord,
+  type EndRecord,
+  type EntryRecord,
+  type HeaderRecord,
+  type ThreadRecord,
+} from './export-format.js';
+import { listNamespaces } from './list-namespaces.js';
+
+/** Where export lines go: resolves when the line may be followed by the next (backpressure). */
+export type LineSink = (line: string) => Promise<void>;
+
+/** Progress of a long operation, in entries. `total` is an estimate (heads listed before reading). */
+export type ProgressListener = (done: number, total: number) => void;
+
+/** Options of {@link exportStore}. */
+export interface ExportOptions {
+  /** Only these namespaces; null or empty: every namespace the storage lists. */
+  namespaces: readonly string[] | null;
+  /** Entries read per storage call. @default 1000 */
+  pageSize?: number;
+  onProgress?: ProgressListener;
+  /** @default new Date() */
+  now?: Date;
+}
+
+/** What an export wrote. */
+export type ExportSummary = Omit<EndRecord, 'type'>;
+
+const LIST_PAGE = 500;
+
+/**
+ * Writes a storage as NDJSON (format in src/ops/export-format.ts): a header, then per namespace
+ * every thread (its record, then its entries in seq order) and every checkpoint, then an end
+ * record. Streams: entries are read `pageSize` at a time and written before the next page is
+ * read, so memory stays flat whatever the store's size. Consistent per thread: the thread's head
+ * is read first and exactly its `rev` entries are written, even if appends land meanwhile; a
+ * thread deleted before it is read is skipped; one deleted or re-created while it is read fails
+ * the export (run it again; better: export while no server writes).
+ * Does NOT give a point-in-time snapshot across threads, and does NOT export what the target
+ * store assigns (thread lives and times, checkpoint revs and times).
+ */
+export async function exportStore(storage: Storage, write: LineSink, options: ExportOptions): Promise<ExportSummary> {
+  const pageSize = options.pageSize ?? 1000;
+  const namespaces = await listNamespaces(storage, options.namespaces);
+  const header: HeaderRecord = {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    exportedAt: (options.now ?? new Date()).toISOString(),
+    source: storage.kind,
+  };
+  await write(JSON.stringify(header));
+  let total = 0;
+  for (const namespace of namespaces) {
+    for await (const head of threadHeads(storage, namespace)) total += head.rev;
+  }
+  const summary: ExportSummary = { threads: 0, entries: 0, checkpoints: 0 };
+  for (const namespace of namespaces) {
+    for await (const listed of threadHeads(storage, namespace)) {
+      const written = await exportThread(storage, write, namespace, listed.id, pageSize, (n) => {
+        summary.entries += n;
+        options.onProgress?.(summary.entries, Math.max(total, summary.entries));
+      });
+      if (written) summary.threads++;
+    }
+    for await (const checkpoint of checkpoints(storage, namespace)) {
+      await write(JSON.stringify(await checkpointRecord(storage, namespace, checkpoint)));
+      summary.checkpoints++;
+    }
+  }
+  const end: EndRecord = { type: 'end', ...summary };
+  await write(JSON.stringify(end));
+  return summary;
+}
+
+/** Writes one thread as of its head; false when it no longer exists. */
+async function exportThread(
+  storage: Storage,
+  write: LineSink,
+  namespace: string,
+  threadId: string,
+  pageSize: number,
+  onEntries: (n: number) => void,
+): Promise<boolean> {
+  {
+    const head = await storage.getThread({ namespace, threadId });
+    if (!head) return false;
+    // Streamed: should its life change underneath (deleted and re-created), fail rather than
+    // write a mix of two lives.
+    const record: ThreadRecord = { type: 'thread', namespace, id: head.id, rev: head.rev, metadata: head.metadata };
+    await write(JSON.stringify(record));
+    for (let seq = 0; seq < head.rev; ) {
+      const entries = await storage.readEntries({ namespace, threadId, fromSeq: seq, limit: Math.min(pageSize, head.rev - seq) });
+      if (entries.length === 0 || entries[0]!.seq !== seq) {
+        const now = await storage.getThread({ namespace, threadId });
+        throw new Error(
+          `thread ${JSON.stringify(threadId)} in namespace ${JSON.stringify(namespace)} changed while it was exported ` +
+            `(${now ? `its life changed` : 'it was deleted'} at seq ${seq}); run the export again`,
+        );
+      }
+      const lines = entries.map((e) => {
+        const entry: EntryRecord = { type: 'entry', seq: e.seq, id: e.id, at: e.at, kind: e.kind, payload: e.payload, refs: e.refs };
+        return JSON.stringify(entry);
+      });
+      await write(lines.join('\n'));
+      seq += entries.length;
+      onEntries(entries.length);
+    }
+    const after = await storage.getThread({ namespace, threadId });
+    if (after && after.life !== head.life) {
+      throw new Error(`thread ${JSON.stringify(threadId)} was deleted and re-created while it was exported; run the export again`);
+    }
+    return true;
+  }
+}
+
+async function checkpointRecord(storage: Storage, namespace: string, checkpoint: Checkpoint): Promise<CheckpointRecord> {
+  let thread: CheckpointRecord['thread'] = null;
+  if (checkpoint.thread) {
+    const head = await storage.getThread({ namespace, threadId: checkpoint.thread.id });
+    const current =
+      head !== null && head.rev >= checkpoint.thread.rev && (checkpoint.thread.life === undefined || checkpoint.thread.life === head.life);
+    thread = { id: checkpoint.thread.id, rev: checkpoint.thread.rev, life: current ? 'current' : 'dangling' };
+  }
+  return {
+    type: 'checkpoint',
+    namespace,
+    agentType: checkpoint.agentType,
+    agentId: checkpoint.agentId,
+    version: checkpoint.version,
+    state: checkpoint.state,
+    thread,
+  };
+}
+
+/** Every thread head of a namespace, page by page, in id order. */
+export async function* threadHeads(storage: Storage, namespace: string): AsyncGenerator<ThreadHead> {
+  for (let after: string | null = null; ; ) {
+    const page = await storage.listThreads({ namespace, first: LIST_PAGE, after });
+    yield* page.items;
+    if (!page.hasMore || page.items.length === 0) return;
+    after = page.items[page.items.length - 1]!.id;
+  }
+}
+
+/** Every checkpoint of a namespace, page by page, in (agentType, agentId) order. */
+export async function* checkpoints(storage: Storage, namespace: string): AsyncGenerator<Checkpoint> {
+  for (let after: { agentType: string; agentId: string } | null = null; ; ) {
+    const page = await storage.listCheckpoints({ namespace, first: LIST_PAGE, after });
+    yield* page.items;
+    if (!page.hasMore || page.items.length === 0) return;
+    const last = page.items[page.items.length - 1]!;
+    after = { agentType: last.agentType, agentId: last.agentId };
+  }
+}

@@ -1,0 +1,123 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { EXPORT_FORMAT, EXPORT_VERSION, type ExportRecord, type HeaderRecord } from './export-format.js';
+
+/** A line of an export file that cannot be imported; nothing of the file was applied. */
+export class ExportFileError extends Error {
+  override readonly name = 'ExportFileError';
+  constructor(
+    readonly line: number,
+    reason: string,
+  ) {
+    super(`line ${line}: ${reason}`);
+  }
+}
+
+/** One record with its 1-based line number. */
+export interface NumberedRecord {
+  line: number;
+  record: ExportRecord;
+}
+
+/**
+ * Reads an export file line by line (streaming) and yields its records after the header,
+ * checking the shape of each and the order of the whole: header with this build's format
+ * version, entries contiguous from seq 0 after their thread record and exactly `rev` of them,
+ * namespaces not revisited, an end record matching the counts and nothing after it. Throws
+ * {@link ExportFileError} naming the first bad line. Does NOT check values against a store's
+ * limits (the store does that on import).
+ */
+export async function* readExport(path: string): AsyncGenerator<NumberedRecord, HeaderRecord | null> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let n = 0;
+  let header: HeaderRecord | null = null;
+  let thread: { rev: number; next: number; line: number } | null = null;
+  let ended = false;
+  const counts = { threads: 0, entries: 0, checkpoints: 0 };
+  const seenNamespaces = new Set<string>();
+  let namespace: string | null = null;
+  for await (const text of lines) {
+    n++;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new ExportFileError(n, 'not a JSON line (damaged or cut)');
+    }
+    if (!isObject(value)) throw new ExportFileError(n, 'not a JSON object');
+    if (n === 1) {
+      if (value['format'] !== EXPORT_FORMAT) throw new ExportFileError(1, `not a Cryo export (format ${JSON.stringify(value['format'])})`);
+      if (value['version'] !== EXPORT_VERSION) {
+        throw new ExportFileError(1, `format version ${JSON.stringify(value['version'])} is not supported (this build reads version ${EXPORT_VERSION})`);
+      }
+      header = value as unknown as HeaderRecord;
+      continue;
+    }
+    if (ended) throw new ExportFileError(n, 'data after the end record');
+    const record = value as unknown as ExportRecord;
+    if (thread && record.type !== 'entry' && thread.next !== thread.rev) {
+      throw new ExportFileError(n, `thread at line ${thread.line} has ${thread.next} of its ${thread.rev} entries`);
+    }
+    switch (record.type) {
+      case 'thread':
+        requireFields(n, value, { namespace: 'string', id: 'string', rev: 'integer', metadata: 'object' });
+        enterNamespace(n, record.namespace);
+        thread = { rev: record.rev, next: 0, line: n };
+        counts.threads++;
+        break;
+      case 'entry':
+        requireFields(n, value, { seq: 'integer', id: 'string', at: 'string', kind: 'string', payload: 'object', refs: 'object' });
+        if (!thread) throw new ExportFileError(n, 'entry outside a thread');
+        if (record.seq !== thread.next || record.seq >= thread.rev) {
+          throw new ExportFileError(n, `entry seq ${record.seq} where seq ${thread.next} of ${thread.rev} was expected`);
+        }
+        thread.next++;
+        counts.entries++;
+        break;
+      case 'checkpoint':
+        requireFields(n, value, { namespace: 'string', agentType: 'string', agentId: 'string', version: 'integer', state: 'object' });
+        if (record.thread !== null) {
+          if (!isObject(record.thread)) throw new ExportFileError(n, 'thread must be an object or null');
+          requireFields(n, record.thread, { id: 'string', rev: 'integer', life: 'string' });
+          if (record.thread.life !== 'current' && record.thread.life !== 'dangling') throw new ExportFileError(n, 'thread.life must be current or dangling');
+        }
+        enterNamespace(n, record.namespace);
+        thread = null;
+        counts.checkpoints++;
+        break;
+      case 'end':
+        if (record.threads !== counts.threads || record.entries !== counts.entries || record.checkpoints !== counts.checkpoints) {
+          throw new ExportFileError(n, `the end record counts ${JSON.stringify({ ...record, type: undefined })} but the file holds ${JSON.stringify(counts)}`);
+        }
+        ended = true;
+        thread = null;
+        break;
+      default:
+        throw new ExportFileError(n, `unknown record type ${JSON.stringify((record as { type: unknown }).type)}`);
+    }
+    yield { line: n, record };
+  }
+  if (n === 0) throw new ExportFileError(1, 'empty file');
+  if (!ended) throw new ExportFileError(n + 1, 'the file ends without its end record (cut off?)');
+  return header;
+
+  function enterNamespace(line: number, name: string): void {
+    if (name === namespace) return;
+    if (seenNamespaces.has(name)) throw new ExportFileError(line, `namespace ${JSON.stringify(name)} appears twice`);
+    seenNamespaces.add(name);
+    namespace = name;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requireFields(line: number, value: Record<string, unknown>, fields: Record<string, 'string' | 'integer' | 'object'>): void {
+  for (const [name, type] of Object.entries(fields)) {
+    const field = value[name];
+    const ok =
+      type === 'string' ? typeof field === 'string' : type === 'integer' ? Number.isSafeInteger(field) && (field as number) >= 0 : isObject(field);
+    if (!ok) throw new ExportFileError(line, `${name} must be ${type === 'integer' ? 'a non-negative integer' : `a ${type}`}`);
+  }
+}

@@ -1,0 +1,31 @@
+import type { Storage } from '../../src/storage/types.js';
+
+/** Threads, entries and checkpoints of two namespaces, with the awkward cases an export must carry. */
+export async function seedStore(storage: Storage): Promise<void> {
+  // A thread longer than one page and one import chunk.
+  for (let seq = 0; seq < 2500; seq += 500) {
+    await storage.appendEntries({
+      threadId: 'long',
+      metadata: { title: 'long one', tags: ['a', 'b'] },
+      entries: Array.from({ length: 500 }, (_, i) => ({
+        id: `long-${seq + i}`,
+        at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, seq + i)).toISOString(),
+        kind: i % 2 ? 'tool.call' : 'message',
+        payload: { n: seq + i, text: 'x'.repeat(i % 7) },
+        refs: (i % 3 ? {} : { parent: `long-${seq + i - 1}` }) as Record<string, string>,
+      })),
+    });
+  }
+  await storage.appendEntries({ threadId: 'ünï "cödé" ✓', entries: [{ id: 'u1', payload: { emoji: '🧊', nested: { deep: [1, null, true] } } }] });
+  await storage.appendEntries({ namespace: 'tenant-b', threadId: 'b1', metadata: { owner: 'b' }, entries: [{ id: 'b1-0' }, { id: 'b1-1' }] });
+  await storage.putCheckpoint({ agentType: 'planner', agentId: 'p1', state: { step: 3 }, version: 2, thread: { id: 'long', rev: 2500 } });
+  await storage.putCheckpoint({ agentType: 'planner', agentId: 'p2', state: { step: 1 }, thread: { id: 'long', rev: 10 } });
+  await storage.putCheckpoint({ agentType: 'writer', agentId: 'w1', state: {} });
+  await storage.putCheckpoint({ namespace: 'tenant-b', agentType: 'planner', agentId: 'p1', state: { mine: true }, thread: { id: 'b1', rev: 2 } });
+}
+
+/** Collects export lines in memory. */
+export function lineCollector(): { lines: string[]; write: (line: string) => Promise<void> } {
+  const lines: string[] = [];
+  return { lines, write: async (line) => void lines.push(...line.split('\n')) };
+}

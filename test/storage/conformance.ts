@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { Storage } from '../../src/storage/types.js';
+import { apiKeyTests } from './conformance-api-keys.js';
 import { checkpointTests } from './conformance-checkpoints.js';
 import { SMALL_LIMITS, type ConformanceContext, type ConformanceFactory } from './conformance-helpers.js';
 import { edgeTests } from './conformance-edge.js';
@@ -54,6 +55,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
     isolationTests(ctx);
     limitTests(ctx);
     edgeTests(ctx);
+    apiKeyTests(ctx);
   });
 }
 

@@ -6,6 +6,8 @@ import { preparePutCheckpoint } from '../../domain/checkpoint.js';
 import { isCryoError, StorageUnavailable } from '../../domain/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../../domain/limits.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
+import type { ApiKeyRecord } from '../../domain/api-key.js';
+import { prepareApiKeyRecord, prepareListApiKeys, prepareRevokeApiKey } from '../api-key-table.js';
 import { LocalChangeFeed } from '../local-change-feed.js';
 import {
   prepareCheckpointKey,
@@ -19,15 +21,18 @@ import type {
   AppendEntriesOptions,
   AppendEntriesResult,
   GetCheckpointOptions,
+  ListApiKeysOptions,
   ListCheckpointsOptions,
   ListThreadsOptions,
   Page,
   PutCheckpointOptions,
   ReadEntriesOptions,
   ReadTailOptions,
+  RevokeApiKeyOptions,
   Storage,
   ThreadOptions,
 } from '../types.js';
+import { FileApiKeys } from './api-key-file.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
 import { defaultFileIo, type FileIo } from './file-io.js';
@@ -157,6 +162,7 @@ async function openFileStorage(directory: string, options: FileStorageOptions): 
     const checkpoints = new CheckpointStore(join(directory, CHECKPOINTS_DIR), checkpointsDir, commit, io, changes, now);
     await threads.load(recovery, options.strict ?? false);
     await checkpoints.load(recovery, options.strict ?? false);
+    const apiKeys = await FileApiKeys.load(directory, changes);
     return new FileStorageImpl(directory, { ...DEFAULT_LIMITS, ...options.limits }, now, changes, threads, checkpoints, {
       lock,
       pool,
@@ -166,6 +172,7 @@ async function openFileStorage(directory: string, options: FileStorageOptions): 
       durability,
       handles,
       recovery,
+      apiKeys,
     });
   } catch (error) {
     await wal?.close().catch(() => {});
@@ -215,6 +222,7 @@ interface Resources {
   durability: FileDurability;
   handles: FileHandle[];
   recovery: RecoveryReport;
+  apiKeys: FileApiKeys;
 }
 
 class FileStorageImpl implements FileStorage {
@@ -309,6 +317,28 @@ class FileStorageImpl implements FileStorage {
     });
   }
 
+  createApiKey(record: ApiKeyRecord): Promise<void> {
+    return this.#run(() => this.resources.apiKeys.create(prepareApiKeyRecord(record, this.limits)));
+  }
+
+  getApiKey(id: string): Promise<ApiKeyRecord | null> {
+    return this.#run(async () => (typeof id === 'string' ? this.resources.apiKeys.get(id) : null));
+  }
+
+  listApiKeys(options: ListApiKeysOptions): Promise<Page<ApiKeyRecord>> {
+    return this.#run(async () => {
+      const { namespace, first, after } = prepareListApiKeys(options, this.limits);
+      return this.resources.apiKeys.list(namespace, first, after);
+    });
+  }
+
+  revokeApiKey(options: RevokeApiKeyOptions): Promise<boolean> {
+    return this.#run(() => {
+      const { namespace, id } = prepareRevokeApiKey(options, this.limits);
+      return this.resources.apiKeys.revoke(namespace, id, this.now());
+    });
+  }
+
   /** Checks that the data directory is still there and readable. */
   ping(): Promise<void> {
     return this.#run(async () => {
@@ -325,6 +355,7 @@ class FileStorageImpl implements FileStorage {
     this.#closing ??= (async () => {
       while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
       await this.threads.idle();
+      await this.resources.apiKeys.idle();
       await this.resources.wal?.close();
       await this.resources.commit.idle();
       await this.resources.walCommit?.idle();

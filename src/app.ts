@@ -2,8 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { authRequired, isLoopbackHost } from './auth/auth-config.js';
+import { Authenticator } from './auth/authenticator.js';
+import { FairUse } from './auth/fair-use.js';
 import type { CryoConfig } from './config.js';
-import { DEFAULT_NAMESPACE } from './domain/types.js';
+import { Access } from './server/access.js';
 import type { CryoContext } from './schema/context.js';
 import type { Attach, ServerAttachment } from './server/attachment.js';
 import { withBodyLimit } from './server/body-limit.js';
@@ -46,6 +49,8 @@ export interface App {
   readonly yoga: CryoYoga;
   readonly server: Server;
   readonly logger: Logger;
+  /** Whether callers must present a credential (CRYO_AUTH resolved against the host). */
+  readonly authRequired: boolean;
   /** Listens on config.host:config.port (0 = a free port). Resolves with the base URL and the port. */
   start(): Promise<{ url: string; port: number }>;
   /**
@@ -72,8 +77,18 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   logRecovery(storage, logger);
   const readiness = new Readiness(storage, config.storageTimeoutMs);
   const httpSubscriptions = new HttpSubscriptions();
-  const context: CryoContext = Object.freeze({ storage, namespace: DEFAULT_NAMESPACE, limits: config.limits, logger });
-  const createContext = (): CryoContext => context;
+  const auth = config.auth;
+  const authenticator = new Authenticator({
+    storage,
+    cacheMs: auth.cacheMs,
+    jwt: { secret: auth.jwtSecret, jwksFile: auth.jwksFile, issuer: auth.jwtIssuer, audience: auth.jwtAudience },
+  });
+  const fairUse = new FairUse(auth);
+  const access = new Access({ required: authRequired(auth, config.host), authenticator, fairUse, graphqlEndpoint: '/graphql', logger });
+  const createContext = (initial?: unknown): CryoContext => {
+    const { identity, client } = access.callerOf(initial as Parameters<Access['callerOf']>[0]);
+    return { storage, namespace: identity.namespace, identity, client, fairUse, limits: config.limits, logger };
+  };
   const operationsDir = options.operationsDir === undefined ? `${ROOT}playground/operations` : options.operationsDir;
   const yoga = createCryoYoga({
     production: config.production,
@@ -82,6 +97,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     createContext,
     plugins: [
       readiness.plugin('/ready'),
+      access.plugin(),
       httpSubscriptions.plugin(),
       useInputListLimit(INPUT_LIST_FACTOR * config.limits.maxEntriesPerAppend),
     ],
@@ -103,9 +119,14 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     yoga,
     server,
     logger,
+    authRequired: access.options.required,
     async start() {
+      if (auth.mode === 'off' && !isLoopbackHost(config.host)) {
+        logger.warn({ host: config.host }, 'auth is OFF on a non-loopback address (CRYO_AUTH=off): anyone who can reach this server can read and write every agent\'s state');
+      }
+      await authenticator.start();
       for (const attach of options.attachments ?? [attachWebSocket]) {
-        attachments.push(await attach({ server, yoga, config, storage, logger, createContext }));
+        attachments.push(await attach({ server, yoga, config, storage, logger, createContext, access, authenticator, fairUse }));
       }
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -128,6 +149,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
         httpSubscriptions.cutAll();
         await closeHttpServer(server, config.shutdownGraceMs);
         await yoga.dispose();
+        await authenticator.close();
         if (ownsStorage) await storage.close();
         logger.info('stopped');
       })();

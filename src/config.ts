@@ -1,3 +1,4 @@
+import { AUTH_SETTINGS, checkAuthConfig, DEFAULT_AUTH, type AuthConfig } from './auth/auth-config.js';
 import { DEFAULT_LIMITS, type Limits } from './domain/limits.js';
 import { parseStorageUrl } from './storage/url.js';
 
@@ -37,6 +38,8 @@ export interface CryoConfig {
    * @default "wal"
    */
   fileDurability: FileDurability;
+  /** Access: credentials required or not, JWT keys, fair-use caps (see src/auth/auth-config.ts). */
+  auth: AuthConfig;
 }
 
 /** The file storage durability modes (see src/storage/file/README.md). */
@@ -111,7 +114,11 @@ export const SERVER_SETTINGS = {
 
 /** The defaults, with `overrides` applied (limits merged). For tests and embedding; validates. */
 export function defineConfig(
-  overrides: Partial<Omit<CryoConfig, 'limits' | 'queryLimits'>> & { limits?: Partial<Limits>; queryLimits?: Partial<QueryLimits> } = {},
+  overrides: Partial<Omit<CryoConfig, 'limits' | 'queryLimits' | 'auth'>> & {
+    limits?: Partial<Limits>;
+    queryLimits?: Partial<QueryLimits>;
+    auth?: Partial<AuthConfig>;
+  } = {},
 ): CryoConfig {
   const config: CryoConfig = {
     storage: 'file:./data',
@@ -126,6 +133,7 @@ export function defineConfig(
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
     queryLimits: { ...DEFAULT_QUERY_LIMITS, ...overrides.queryLimits },
+    auth: { ...DEFAULT_AUTH, ...overrides.auth },
   };
   checkConfig(config);
   return config;
@@ -183,12 +191,18 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
     if (value) queryLimits[setting.key] = integer(value, 1, Number.MAX_SAFE_INTEGER);
   }
   overrides.queryLimits = queryLimits;
+  const auth: Record<string, unknown> = {};
+  for (const setting of AUTH_SETTINGS) {
+    const value = pick(setting);
+    if (value) auth[setting.key] = setting.integer ? integer(value, setting.min ?? 0, Number.MAX_SAFE_INTEGER) : value.value;
+  }
+  overrides.auth = auth as Partial<AuthConfig>;
   return defineConfig(overrides);
 }
 
 function parseFlags(argv: readonly string[]): Map<string, string> {
   const known = new Set<string>(
-    [...Object.values(SERVER_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS].map((s) => s.flag),
+    [...Object.values(SERVER_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS, ...AUTH_SETTINGS].map((s) => s.flag),
   );
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
@@ -246,6 +260,8 @@ function checkConfig(config: CryoConfig): void {
       throw new ConfigError(`${setting.env} / ${setting.flag} must be a positive integer (got ${value})`);
     }
   }
+  const authProblem = checkAuthConfig(config.auth);
+  if (authProblem) throw new ConfigError(authProblem);
   if (config.limits.defaultPageSize > config.limits.maxPageSize) {
     throw new ConfigError(
       `CRYO_DEFAULT_PAGE_SIZE (${config.limits.defaultPageSize}) must not exceed CRYO_MAX_PAGE_SIZE (${config.limits.maxPageSize})`,

@@ -28,7 +28,8 @@ export interface CryoYogaOptions {
   logger: Logger;
   /** graphql-armor limits. */
   queryLimits: QueryLimits;
-  createContext(): CryoContext;
+  /** The context of one operation, from Yoga's initial context (the HTTP request, or a WebSocket's). */
+  createContext(initial?: unknown): CryoContext;
   /** Extra plugins (readiness, …), run after the built-in ones. */
   plugins?: Plugin[];
   /** GraphiQL tabs (outside production). */
@@ -54,7 +55,7 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
     landingPage: false,
     // The Node handler in front (server/body-limit.ts) enforces the body limit, before any parsing.
     maxRequestBodySize: false,
-    context: () => options.createContext(),
+    context: (initial) => options.createContext(initial),
     graphiql: production
       ? false
       : cryoGraphiQLOptions(options.graphiqlTabs ?? []),

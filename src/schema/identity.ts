@@ -73,6 +73,7 @@ builder.queryFields((t) => ({
   apiKeys: t.field({
     type: ApiKeyConnectionRef,
     description: 'The API keys of the namespace, revoked and expired ones included, ordered by id (scope admin).',
+    skipTypeScopes: true,
     authScopes: { admin: true },
     args: {
       first: t.arg.int({ description: 'Page size (1..500, default 50).' }),
@@ -100,6 +101,7 @@ builder.mutationFields((t) => ({
   createApiKey: t.field({
     type: CreateApiKeySuccessRef,
     description: 'Creates an API key of the caller\'s namespace (scope admin). The secret is in the answer only.',
+    skipTypeScopes: true,
     authScopes: { admin: true },
     errors: {
       types: [ValidationError],
@@ -121,6 +123,7 @@ builder.mutationFields((t) => ({
     type: DeleteResultRef,
     description:
       'Revokes an API key of the caller\'s namespace (scope admin). Idempotent; false when no active key of this namespace has the id. Sockets using it are closed within seconds, on every instance.',
+    skipTypeScopes: true,
     authScopes: { admin: true },
     args: { id: t.arg.id({ required: true, description: 'The key to revoke.' }) },
     resolve: async (_root, args, ctx) => {

@@ -50,7 +50,10 @@ export function createWebSocketAttachment(options: WebSocketOptions = {}): Attac
         isProd: config.production,
         onConnect: async (ctx) => {
           const params = ctx.connectionParams;
-          const authorization = typeof params?.['authorization'] === 'string' ? params['authorization'] : null;
+          // Header names are case-insensitive: a client may send `Authorization` as its HTTP header name.
+          const key = Object.keys(params ?? {}).find((k) => k.toLowerCase() === 'authorization');
+          const value = key === undefined ? undefined : params?.[key];
+          const authorization = typeof value === 'string' ? value : null;
           let caller: Caller;
           try {
             caller = await access.identify(authorization, addressOf(ctx.extra.request));

@@ -15,6 +15,7 @@ import * as types from './graphql.js';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "query ApiKeys($first: Int, $after: String) {\n  apiKeys(first: $first, after: $after) {\n    edges {\n      node {\n        ...ApiKeyFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nmutation CreateApiKey($input: CreateApiKeyInput!) {\n  createApiKey(input: $input) {\n    __typename\n    ... on CreateApiKeySuccess {\n      secret\n      apiKey {\n        ...ApiKeyFields\n      }\n    }\n    ... on ValidationError {\n      message\n      field\n    }\n  }\n}\n\nmutation RevokeApiKey($id: ID!) {\n  revokeApiKey(id: $id) {\n    deleted\n  }\n}\n\nfragment ApiKeyFields on ApiKey {\n  id\n  label\n  namespace\n  scopes\n  createdAt\n  expiresAt\n  revokedAt\n}": typeof types.ApiKeysDocument,
     "mutation AppendEntries($input: AppendEntriesInput!) {\n  appendEntries(input: $input) {\n    __typename\n    ... on AppendEntriesSuccess {\n      thread {\n        ...ThreadFields\n      }\n      entries {\n        ...EntryFields\n      }\n    }\n    ... on RevisionConflict {\n      message\n      expectedRev\n      actualRev\n    }\n    ... on ValidationError {\n      message\n      field\n    }\n  }\n}": typeof types.AppendEntriesDocument,
     "subscription CheckpointEvents($agentType: String) {\n  checkpointEvents(agentType: $agentType) {\n    __typename\n    ... on CheckpointSaved {\n      checkpoint {\n        ...CheckpointFields\n      }\n    }\n    ... on CheckpointDeleted {\n      agentType\n      agentId\n    }\n  }\n}": typeof types.CheckpointEventsDocument,
     "query Checkpoint($agentType: String!, $agentId: String!) {\n  checkpoint(agentType: $agentType, agentId: $agentId) {\n    ...CheckpointFields\n  }\n}": typeof types.CheckpointDocument,
@@ -29,8 +30,10 @@ type Documents = {
     "subscription ThreadEntries($threadId: ID!, $fromSeq: Int) {\n  threadEntries(threadId: $threadId, fromSeq: $fromSeq) {\n    __typename\n    ... on Entry {\n      ...EntryFields\n    }\n    ... on CaughtUp {\n      threadId\n      rev\n    }\n    ... on ThreadDeleted {\n      threadId\n    }\n  }\n}": typeof types.ThreadEntriesDocument,
     "query Thread($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {\n  thread(id: $id) {\n    ...ThreadFields\n    entries(first: $first, after: $after, last: $last, before: $before) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...EntryFields\n        }\n      }\n    }\n  }\n}": typeof types.ThreadDocument,
     "query Threads($first: Int, $after: String) {\n  threads(first: $first, after: $after) {\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      cursor\n      node {\n        ...ThreadFields\n      }\n    }\n  }\n}": typeof types.ThreadsDocument,
+    "query Viewer {\n  viewer {\n    namespace\n    scopes\n    authenticated\n    expiresAt\n  }\n}": typeof types.ViewerDocument,
 };
 const documents: Documents = {
+    "query ApiKeys($first: Int, $after: String) {\n  apiKeys(first: $first, after: $after) {\n    edges {\n      node {\n        ...ApiKeyFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nmutation CreateApiKey($input: CreateApiKeyInput!) {\n  createApiKey(input: $input) {\n    __typename\n    ... on CreateApiKeySuccess {\n      secret\n      apiKey {\n        ...ApiKeyFields\n      }\n    }\n    ... on ValidationError {\n      message\n      field\n    }\n  }\n}\n\nmutation RevokeApiKey($id: ID!) {\n  revokeApiKey(id: $id) {\n    deleted\n  }\n}\n\nfragment ApiKeyFields on ApiKey {\n  id\n  label\n  namespace\n  scopes\n  createdAt\n  expiresAt\n  revokedAt\n}": types.ApiKeysDocument,
     "mutation AppendEntries($input: AppendEntriesInput!) {\n  appendEntries(input: $input) {\n    __typename\n    ... on AppendEntriesSuccess {\n      thread {\n        ...ThreadFields\n      }\n      entries {\n        ...EntryFields\n      }\n    }\n    ... on RevisionConflict {\n      message\n      expectedRev\n      actualRev\n    }\n    ... on ValidationError {\n      message\n      field\n    }\n  }\n}": types.AppendEntriesDocument,
     "subscription CheckpointEvents($agentType: String) {\n  checkpointEvents(agentType: $agentType) {\n    __typename\n    ... on CheckpointSaved {\n      checkpoint {\n        ...CheckpointFields\n      }\n    }\n    ... on CheckpointDeleted {\n      agentType\n      agentId\n    }\n  }\n}": types.CheckpointEventsDocument,
     "query Checkpoint($agentType: String!, $agentId: String!) {\n  checkpoint(agentType: $agentType, agentId: $agentId) {\n    ...CheckpointFields\n  }\n}": types.CheckpointDocument,
@@ -45,8 +48,13 @@ const documents: Documents = {
     "subscription ThreadEntries($threadId: ID!, $fromSeq: Int) {\n  threadEntries(threadId: $threadId, fromSeq: $fromSeq) {\n    __typename\n    ... on Entry {\n      ...EntryFields\n    }\n    ... on CaughtUp {\n      threadId\n      rev\n    }\n    ... on ThreadDeleted {\n      threadId\n    }\n  }\n}": types.ThreadEntriesDocument,
     "query Thread($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {\n  thread(id: $id) {\n    ...ThreadFields\n    entries(first: $first, after: $after, last: $last, before: $before) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...EntryFields\n        }\n      }\n    }\n  }\n}": types.ThreadDocument,
     "query Threads($first: Int, $after: String) {\n  threads(first: $first, after: $after) {\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      cursor\n      node {\n        ...ThreadFields\n      }\n    }\n  }\n}": types.ThreadsDocument,
+    "query Viewer {\n  viewer {\n    namespace\n    scopes\n    authenticated\n    expiresAt\n  }\n}": types.ViewerDocument,
 };
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query ApiKeys($first: Int, $after: String) {\n  apiKeys(first: $first, after: $after) {\n    edges {\n      node {\n        ...ApiKeyFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nmutation CreateApiKey($input: CreateApiKeyInput!) {\n  createApiKey(input: $input) {\n    __typename\n    ... on CreateApiKeySuccess {\n      secret\n      apiKey {\n        ...ApiKeyFields\n      }\n    }\n    ... on ValidationError {\n      message\n      field\n    }\n  }\n}\n\nmutation RevokeApiKey($id: ID!) {\n  revokeApiKey(id: $id) {\n    deleted\n  }\n}\n\nfragment ApiKeyFields on ApiKey {\n  id\n  label\n  namespace\n  scopes\n  createdAt\n  expiresAt\n  revokedAt\n}"): typeof import('./graphql.js').ApiKeysDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -103,6 +111,10 @@ export function graphql(source: "query Thread($id: ID!, $first: Int, $after: Str
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query Threads($first: Int, $after: String) {\n  threads(first: $first, after: $after) {\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      cursor\n      node {\n        ...ThreadFields\n      }\n    }\n  }\n}"): typeof import('./graphql.js').ThreadsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Viewer {\n  viewer {\n    namespace\n    scopes\n    authenticated\n    expiresAt\n  }\n}"): typeof import('./graphql.js').ViewerDocument;
 
 
 export function graphql(source: string) {

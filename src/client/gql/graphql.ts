@@ -16,6 +16,16 @@ export type AppendEntriesInput = {
   threadId: string | number;
 };
 
+/** A new API key of the caller's namespace. */
+export type CreateApiKeyInput = {
+  /** Lifetime in seconds; omitted: until revoked. */
+  expiresInSeconds?: number | null | undefined;
+  /** What the key is for (shown in listings). */
+  label?: string | null | undefined;
+  /** Scopes to grant: read, write, admin, metrics. */
+  scopes: Array<string>;
+};
+
 /** One entry to append. Every field is optional. */
 export type EntryInput = {
   /** When it happened; default: server time. */
@@ -81,6 +91,33 @@ export type ThreadPointerInput = {
   /** The number of entries the agent has seen (≥ 1). */
   rev: number;
 };
+
+export type ApiKeysQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ApiKeysQuery = { apiKeys: { edges: Array<{ node: { id: string, label: string | null, namespace: string, scopes: Array<string>, createdAt: string, expiresAt: string | null, revokedAt: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type CreateApiKeyMutationVariables = Exact<{
+  input: CreateApiKeyInput;
+}>;
+
+
+export type CreateApiKeyMutation = { createApiKey:
+    | { __typename: 'CreateApiKeySuccess', secret: string, apiKey: { id: string, label: string | null, namespace: string, scopes: Array<string>, createdAt: string, expiresAt: string | null, revokedAt: string | null } }
+    | { __typename: 'ValidationError', message: string, field: string | null }
+   };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeApiKeyMutation = { revokeApiKey: { deleted: boolean } };
+
+export type ApiKeyFieldsFragment = { id: string, label: string | null, namespace: string, scopes: Array<string>, createdAt: string, expiresAt: string | null, revokedAt: string | null };
 
 export type AppendEntriesMutationVariables = Exact<{
   input: AppendEntriesInput;
@@ -221,6 +258,11 @@ export type ThreadsQueryVariables = Exact<{
 
 export type ThreadsQuery = { threads: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string } }> } };
 
+export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ViewerQuery = { viewer: { namespace: string, scopes: Array<string>, authenticated: boolean, expiresAt: string | null } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -239,6 +281,17 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ApiKeyFields on ApiKey {
+  id
+  label
+  namespace
+  scopes
+  createdAt
+  expiresAt
+  revokedAt
+}
+    `, {"fragmentName":"ApiKeyFields"}) as unknown as TypedDocumentString<ApiKeyFieldsFragment, unknown>;
 export const EntryFieldsFragmentDoc = new TypedDocumentString(`
     fragment EntryFields on Entry {
   __typename
@@ -282,6 +335,61 @@ export const CheckpointFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"CheckpointFields"}) as unknown as TypedDocumentString<CheckpointFieldsFragment, unknown>;
+export const ApiKeysDocument = new TypedDocumentString(`
+    query ApiKeys($first: Int, $after: String) {
+  apiKeys(first: $first, after: $after) {
+    edges {
+      node {
+        ...ApiKeyFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment ApiKeyFields on ApiKey {
+  id
+  label
+  namespace
+  scopes
+  createdAt
+  expiresAt
+  revokedAt
+}`) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
+export const CreateApiKeyDocument = new TypedDocumentString(`
+    mutation CreateApiKey($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) {
+    __typename
+    ... on CreateApiKeySuccess {
+      secret
+      apiKey {
+        ...ApiKeyFields
+      }
+    }
+    ... on ValidationError {
+      message
+      field
+    }
+  }
+}
+    fragment ApiKeyFields on ApiKey {
+  id
+  label
+  namespace
+  scopes
+  createdAt
+  expiresAt
+  revokedAt
+}`) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
+export const RevokeApiKeyDocument = new TypedDocumentString(`
+    mutation RevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    deleted
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
 export const AppendEntriesDocument = new TypedDocumentString(`
     mutation AppendEntries($input: AppendEntriesInput!) {
   appendEntries(input: $input) {
@@ -714,3 +822,13 @@ export const ThreadsDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<ThreadsQuery, ThreadsQueryVariables>;
+export const ViewerDocument = new TypedDocumentString(`
+    query Viewer {
+  viewer {
+    namespace
+    scopes
+    authenticated
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;

@@ -50,8 +50,8 @@ const PAYLOAD = { role: 'assistant', text: 'x'.repeat(64), tokens: 42 };
 
 type Op = (writer: number, i: number) => Promise<unknown>;
 
-/** Ops/s of each variant: rounds interleave the variants, so machine noise hits them alike. */
-async function measure(concurrency: number, seconds: number, variants: Op[], rounds = 6): Promise<number[]> {
+/** Ops/s of each variant: rounds interleave the variants, so machine noise hits them alike (also used by bench/postgres-storage.ts). */
+export async function measure(concurrency: number, seconds: number, variants: Op[], rounds = 6): Promise<number[]> {
   const run = async (op: Op, ms: number, offset: number): Promise<{ count: number; ms: number }> => {
     const started = performance.now();
     const end = started + ms;

@@ -72,6 +72,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   const storage = options.storage ?? (await openStorage(config.storage, {
       limits: config.limits,
       redis: { commandTimeoutMs: config.storageTimeoutMs },
+      postgres: { timeoutMs: config.storageTimeoutMs },
       file: { durability: config.fileDurability },
     }));
   logRecovery(storage, logger);

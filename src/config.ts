@@ -9,7 +9,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Everything the server needs, parsed and checked once (DESIGN §5). */
 export interface CryoConfig {
-  /** Storage URL: `memory:`, `file:./data`, `redis://…`. @default "file:./data" */
+  /** Storage URL: `memory:`, `file:./data`, `redis://…`, `postgres://…`. @default "file:./data" */
   storage: string;
   /** TCP port; 0 picks a free one. @default 4000 */
   port: number;
@@ -25,7 +25,7 @@ export interface CryoConfig {
   queryLimits: QueryLimits;
   /** Milliseconds in-flight requests get to finish on shutdown before connections are cut. @default 10000 */
   shutdownGraceMs: number;
-  /** Milliseconds a storage call may take before it fails with STORAGE_UNAVAILABLE (Redis). @default 2000 */
+  /** Milliseconds a storage call may take before it fails with STORAGE_UNAVAILABLE (Redis, Postgres). @default 2000 */
   storageTimeoutMs: number;
   /**
    * Browser origins besides the server's own that may call it (HTTP and WebSocket), as exact

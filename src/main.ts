@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   }
   const app = await buildApp(config);
   const { url } = await app.start();
-  console.log(`Cryo listening on ${url} (GraphQL at ${url}graphql, storage ${config.storage})`);
+  // A storage URL may carry a password (postgres://user:pw@…, redis://:pw@…): never print it.
+  const storage = config.storage.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@');
+  console.log(`Cryo listening on ${url} (GraphQL at ${url}graphql, storage ${storage})`);
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {

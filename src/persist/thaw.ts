@@ -36,7 +36,7 @@ export async function thaw(storage: Storage, input: ThawInput, options: PersistO
   let limit = 0;
   for (let attempt = 0; ; attempt++) {
     const tail: { thread: ThreadHead | null; entries: Entry[] } = await storage.readTail({ ...threadKey, limit });
-    if (!tail.thread) throw new MissingThread(pointer.id, pointer.rev);
+    if (!tail.thread || !sameLife(pointer, tail.thread)) throw new MissingThread(pointer.id, pointer.rev);
     const ahead = tail.thread.rev - pointer.rev;
     if (ahead === 0) return { checkpoint, thread: tail.thread, pendingEntries: [] };
     if (ahead < 0 || !allowAhead || ahead > maxPending || attempt >= MAX_READS) {
@@ -47,4 +47,15 @@ export async function thaw(storage: Storage, input: ThawInput, options: PersistO
     }
     limit = ahead;
   }
+}
+
+/**
+ * Thread life: a pointer stored with the life of the thread it was checked against names that
+ * life only (a thread deleted and created again is another one). A pointer or head without a
+ * life (older data, adapters that do not track lives) matches any.
+ */
+function sameLife(pointer: object, thread: object): boolean {
+  const a = (pointer as { life?: unknown }).life;
+  const b = (thread as { life?: unknown }).life;
+  return a === undefined || b === undefined || a === b;
 }

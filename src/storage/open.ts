@@ -9,6 +9,8 @@ export interface OpenStorageOptions {
   limits?: Partial<Limits>;
   /** Redis adapter settings (see RedisStorageOptions). */
   redis?: { commandTimeoutMs?: number; keyPrefix?: string };
+  /** Postgres adapter settings (see PostgresStorageOptions); a URL's `?schema=` wins over `schema`. */
+  postgres?: { timeoutMs?: number; schema?: string; poolSize?: number };
   /** File adapter settings (see FileStorageOptions). */
   file?: { durability?: 'wal' | 'per-thread-fsync' };
 }
@@ -36,6 +38,15 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
         ...options.redis,
         url: location.nodes[0],
         cluster: location.cluster ? { rootNodes: location.nodes } : false,
+        limits: options.limits,
+      });
+    }
+    case 'postgres': {
+      const { createPostgresStorage } = await import('./postgres/index.js');
+      return createPostgresStorage({
+        ...options.postgres,
+        url: location.url,
+        schema: location.schema ?? options.postgres?.schema,
         limits: options.limits,
       });
     }

@@ -12,16 +12,24 @@ export type StorageLocation =
       cluster: boolean;
       /** One `redis://` / `rediss://` URL per node: the URL itself, or each cluster seed node. */
       nodes: string[];
+    }
+  | {
+      kind: 'postgres';
+      /** The URL as given (pg reads `sslmode` from it; the adapter removes `schema`). */
+      url: string;
+      /** The `?schema=` parameter, or null (the adapter's default, "cryo"). */
+      schema: string | null;
     };
 
 const USAGE =
   'use memory:, file:<path> (e.g. file:./data, file:/var/lib/cryo), redis://host:port[/db], rediss://… ' +
-  'or redis+cluster://host:port,host:port';
+  'redis+cluster://host:port,host:port, postgres://user@host:port/database[?sslmode=require&schema=cryo]';
 
 /**
  * Parses a storage URL (DESIGN §2: `CRYO_STORAGE` / `--storage`). Accepts `memory:`,
  * `file:./relative`, `file:/absolute`, `file:///absolute`, `redis://…`, `rediss://…` and
- * `redis+cluster://host:port,host:port` (`rediss+cluster://` for TLS). Throws ValidationError
+ * `redis+cluster://host:port,host:port` (`rediss+cluster://` for TLS), `postgres://…` and
+ * `postgresql://…` (TLS via `sslmode`, deployment schema via `schema`). Throws ValidationError
  * (field "storage") for anything else; passwords never appear in its message. Checks syntax only:
  * it does not touch the file system or the network.
  */
@@ -42,6 +50,9 @@ export function parseStorageUrl(url: string): StorageLocation {
     case 'redis+cluster':
     case 'rediss+cluster':
       return { kind: 'redis', url: value, cluster: true, nodes: clusterNodes(value, scheme) };
+    case 'postgres':
+    case 'postgresql':
+      return { kind: 'postgres', url: value, schema: checkPostgresUrl(value) };
     default:
       throw invalid(`unsupported storage URL ${redact(value)}`);
   }
@@ -75,6 +86,28 @@ function checkRedisUrl(nodeUrl: string, original: string): void {
   if (!parsed.hostname) throw invalid(`Redis URL ${redact(original)} needs a host`);
   const db = parsed.pathname.replace(/^\//, '');
   if (db !== '' && !/^\d+$/.test(db)) throw invalid(`Redis database in ${redact(original)} must be a number`);
+}
+
+const SSL_MODES = new Set(['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']);
+
+/** Checks a postgres:// URL's shape, `sslmode` and `schema`; returns the schema (or null). */
+function checkPostgresUrl(value: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw invalid(`bad PostgreSQL URL ${redact(value)}`);
+  }
+  if (!parsed.hostname && !parsed.searchParams.get('host')) throw invalid(`PostgreSQL URL ${redact(value)} needs a host`);
+  const sslmode = parsed.searchParams.get('sslmode');
+  if (sslmode !== null && !SSL_MODES.has(sslmode)) {
+    throw invalid(`sslmode in ${redact(value)} must be one of ${[...SSL_MODES].join(', ')}`);
+  }
+  const schema = parsed.searchParams.get('schema');
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw invalid(`schema in ${redact(value)} must be lower-case letters, digits and _ (at most 63)`);
+  }
+  return schema;
 }
 
 function clusterNodes(value: string, scheme: string): string[] {

@@ -11,7 +11,9 @@ import { issueApiKey } from '../../src/auth/issue-api-key.js';
 import { defineConfig } from '../../src/config.js';
 import { createFileStorage } from '../../src/storage/file/index.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
+import { createPostgresStorage } from '../../src/storage/postgres/index.js';
 import { createRedisStorage } from '../../src/storage/redis/index.js';
+import { createTestDatabase } from '../support/postgres-database.js';
 import type { Storage } from '../../src/storage/types.js';
 
 /** A JWT secret the auth tests share (HS256 needs ≥ 32 characters). */
@@ -40,8 +42,8 @@ export interface AuthApp {
   close(): Promise<void>;
 }
 
-/** Storage kinds the auth tests run on: memory, file (temp dir), redis (a URL given). */
-export type AuthStorageKind = 'memory' | 'file' | 'redis';
+/** Storage kinds the auth tests run on: memory, file (temp dir), redis (a URL given), postgres (a fresh database). */
+export type AuthStorageKind = 'memory' | 'file' | 'redis' | 'postgres';
 
 /** Opens a storage of `kind` (redis needs `redisUrl`); returns it with its cleanup. */
 export async function openTestStorage(kind: AuthStorageKind, redisUrl?: string): Promise<{ storage: Storage; cleanup(): Promise<void> }> {
@@ -57,6 +59,17 @@ export async function openTestStorage(kind: AuthStorageKind, redisUrl?: string):
       cleanup: async () => {
         await storage.close();
         await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  if (kind === 'postgres') {
+    const database = await createTestDatabase();
+    const storage = await createPostgresStorage({ url: database.url });
+    return {
+      storage,
+      cleanup: async () => {
+        await storage.close();
+        await database.drop();
       },
     };
   }

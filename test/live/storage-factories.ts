@@ -2,8 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileStorage } from '../../src/storage/file/index.js';
+import { afterAll } from 'vitest';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
+import { createPostgresStorage } from '../../src/storage/postgres/index.js';
 import type { Storage } from '../../src/storage/types.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
 
 /** A file storage in a fresh temp dir; the dir is removed by the storage's close(). */
 async function tempFileStorage(): Promise<Storage> {
@@ -18,8 +21,20 @@ async function tempFileStorage(): Promise<Storage> {
   });
 }
 
-/** The single-process adapters the live tests run against: [name, factory]. */
+let database: Promise<TestDatabase> | undefined;
+afterAll(async () => {
+  await (await database)?.drop();
+});
+
+/** A Postgres storage on a database created for this test file (dropped after it). */
+async function testPostgresStorage(): Promise<Storage> {
+  const db = await (database ??= createTestDatabase());
+  return createPostgresStorage({ url: db.url });
+}
+
+/** The adapters the live tests run against: [name, factory]. */
 export const storageFactories: Array<[string, () => Promise<Storage>]> = [
   ['memory', async () => createMemoryStorage()],
   ['file', tempFileStorage],
+  ['postgres', testPostgresStorage],
 ];

@@ -16,6 +16,10 @@ describe('parseStorageUrl', () => {
     ['redis://127.0.0.1:6379/0', { kind: 'redis', url: 'redis://127.0.0.1:6379/0', cluster: false, nodes: ['redis://127.0.0.1:6379/0'] }],
     ['rediss://user:pw@cache.example:6380', { kind: 'redis', cluster: false, nodes: ['rediss://user:pw@cache.example:6380'] }],
     ['redis://localhost', { kind: 'redis', cluster: false }],
+    ['postgres://localhost/db', { kind: 'postgres', url: 'postgres://localhost/db', schema: null }],
+    ['postgresql://u:pw@db.example:5433/cryo?sslmode=verify-full', { kind: 'postgres', schema: null }],
+    ['postgres://u@127.0.0.1/cryo?schema=team_a&sslmode=require', { kind: 'postgres', schema: 'team_a' }],
+    ['postgres:///cryo?host=/var/run/postgresql', { kind: 'postgres', schema: null }],
   ])('accepts %s', (url, expected) => {
     expect(parseStorageUrl(url)).toMatchObject(expected);
   });
@@ -44,7 +48,10 @@ describe('parseStorageUrl', () => {
     'redis+cluster://a:1,,b:2',
     'redis+cluster://a:1/3',
     'redis+cluster:a:1',
-    'postgres://localhost/db',
+    'postgres://',
+    'postgres://h/db?sslmode=sometimes',
+    'postgres://h/db?schema=Bad-Name',
+    'postgres://h/db?schema=',
     'http://localhost',
   ])('rejects %j with a ValidationError on field "storage"', (url) => {
     let error: unknown;

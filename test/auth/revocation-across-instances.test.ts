@@ -1,21 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresStorage } from '../../src/storage/postgres/index.js';
 import { createRedisStorage } from '../../src/storage/redis/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
 import type { Storage } from '../../src/storage/types.js';
 import { CAN_OWN_REDIS, startRedis, type TestRedis } from '../support/redis-server.js';
 import { closeCode, connected, startAuthApp, type AuthApp } from './helpers.js';
 
 const VIEWER = '{ viewer { namespace } }';
 
-describe.skipIf(!CAN_OWN_REDIS && !process.env['REDIS_URL'])('two instances on one Redis: revocation travels through the change feed', () => {
-  let redis: TestRedis;
+const SHARED = [
+  ['one Redis', !CAN_OWN_REDIS && !process.env['REDIS_URL']],
+  ['one PostgreSQL database', false],
+] as const;
+
+describe.each(SHARED)('two instances on %s: revocation travels through the change feed', (name, skip) => {
+  let redis: TestRedis | undefined;
+  let database: TestDatabase | undefined;
   const storages: Storage[] = [];
   let a: AuthApp;
   let b: AuthApp;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    const prefix = `cryo-revoke-${Date.now()}`;
-    for (let i = 0; i < 2; i++) storages.push(await createRedisStorage({ url: redis.url, keyPrefix: prefix }));
+    if (skip) return;
+    if (name === 'one Redis') {
+      redis = await startRedis();
+      const prefix = `cryo-revoke-${Date.now()}`;
+      for (let i = 0; i < 2; i++) storages.push(await createRedisStorage({ url: redis.url, keyPrefix: prefix }));
+    } else {
+      database = await createTestDatabase();
+      for (let i = 0; i < 2; i++) storages.push(await createPostgresStorage({ url: database.url }));
+    }
     // A long cache: only the change feed can make B forget the key quickly.
     a = await startAuthApp({ storage: storages[0], auth: { cacheMs: 600_000 } });
     b = await startAuthApp({ storage: storages[1], auth: { cacheMs: 600_000 } });
@@ -25,9 +39,11 @@ describe.skipIf(!CAN_OWN_REDIS && !process.env['REDIS_URL'])('two instances on o
     await b?.close();
     for (const s of storages) await s.close();
     await redis?.close();
+    await database?.drop();
   });
 
-  it('a key created on A works on B; revoked on A, it closes its socket on B (4403) and B refuses it (401)', async () => {
+  it('a key created on A works on B; revoked on A, it closes its socket on B (4403) and B refuses it (401)', async (ctx) => {
+    if (skip) return ctx.skip();
     const admin = await a.key('team', ['admin']);
     const created = (await a.data(admin, 'mutation { createApiKey(input: { label: "agent", scopes: ["read", "write"] }) { ... on CreateApiKeySuccess { secret apiKey { id } } } }'))
       .createApiKey;

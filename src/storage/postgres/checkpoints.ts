@@ -1,0 +1,188 @@
+import { isDeepStrictEqual } from 'node:util';
+import type pg from 'pg';
+import { checkPutCheckpoint, type PreparedCheckpoint } from '../../domain/checkpoint.js';
+import { InvalidThreadPointer, ValidationError } from '../../domain/errors.js';
+import type { Checkpoint } from '../../domain/types.js';
+import type { CheckpointKey } from '../prepare-options.js';
+import type { Page, PutCheckpointOptions } from '../types.js';
+import { checkpointChannel, decodeCheckpoint, int, sortKey, type StoredPointer } from './codec.js';
+import type { PostgresParts } from './storage.js';
+
+/**
+ * Checkpoint operations of the Postgres adapter. A put is one transaction: lock the checkpoint
+ * row (FOR UPDATE), lock the pointed-at thread's head (FOR SHARE: a delete or re-creation waits
+ * until the put commits), apply the CAS, replay and pointer rules, write, notify.
+ */
+
+const COLUMNS = 'agent_type, agent_id, rev, version, state, thread_id, thread_rev, thread_life, created_at, updated_at';
+
+/** Reads one checkpoint, or null. */
+export async function getCheckpoint(parts: PostgresParts, client: pg.ClientBase, key: CheckpointKey): Promise<Checkpoint | null> {
+  const { rows } = await client.query({
+    name: `${parts.schema}.get-checkpoint`,
+    text: `SELECT ${COLUMNS} FROM ${parts.S}.checkpoints WHERE namespace = $1 AND type_key = $2 AND agent_key = $3`,
+    values: [key.namespace, sortKey(key.agentType), sortKey(key.agentId)],
+  });
+  return rows.length ? decodeCheckpoint(rows[0]) : null;
+}
+
+/** The put's pointer life, when the caller gave one: a string, else ValidationError. */
+export function pointerLife(options: PutCheckpointOptions): string | undefined {
+  const life = (options.thread as StoredPointer | null | undefined)?.life;
+  if (life == null) return undefined;
+  if (typeof life !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(life)) {
+    throw new ValidationError('must be a thread life as returned by the store (a UUID)', 'thread.life');
+  }
+  return life.toLowerCase();
+}
+
+/**
+ * A put with expectedRev n over a stored checkpoint at rev n+1 with the same state, version and
+ * pointer (id, rev) is the replay of a call whose reply was lost.
+ */
+export function isCheckpointReplay(put: PreparedCheckpoint, state: string, stored: Checkpoint | null): boolean {
+  if (!stored || put.expectedRev === undefined || stored.rev !== put.expectedRev + 1) return false;
+  if (stored.version !== put.version) return false;
+  const a = stored.thread;
+  const b = put.thread;
+  if ((a === null) !== (b === null) || (a && b && (a.id !== b.id || a.rev !== b.rev))) return false;
+  return isDeepStrictEqual(stored.state, JSON.parse(state));
+}
+
+/** CAS + replay + pointer check + write + NOTIFY, in one transaction on `client`. */
+export async function putCheckpoint(
+  parts: PostgresParts,
+  client: pg.ClientBase,
+  put: PreparedCheckpoint,
+  life: string | undefined,
+  state: string,
+): Promise<Checkpoint> {
+  const { namespace, agentType, agentId } = put;
+  const keys = [namespace, sortKey(agentType), sortKey(agentId)];
+  for (let attempt = 0; ; attempt++) {
+    await client.query('BEGIN');
+    try {
+      const current = await client.query({
+        name: `${parts.schema}.lock-checkpoint`,
+        text: `SELECT ${COLUMNS} FROM ${parts.S}.checkpoints WHERE namespace = $1 AND type_key = $2 AND agent_key = $3 FOR UPDATE`,
+        values: keys,
+      });
+      const stored = current.rows.length ? decodeCheckpoint(current.rows[0]) : null;
+      if (isCheckpointReplay(put, state, stored)) {
+        await client.query('COMMIT');
+        return stored!;
+      }
+      let threadRev = 0;
+      let threadLife: string | null = null;
+      if (put.thread) {
+        const head = await client.query({
+          name: `${parts.schema}.share-head`,
+          text: `SELECT rev, life FROM ${parts.S}.threads WHERE namespace = $1 AND id_key = $2 FOR SHARE`,
+          values: [namespace, sortKey(put.thread.id)],
+        });
+        if (head.rows.length) {
+          threadRev = int(head.rows[0].rev);
+          threadLife = String(head.rows[0].life);
+        }
+      }
+      checkPutCheckpoint(put, stored, threadRev);
+      if (put.thread && life !== undefined && life !== threadLife) {
+        throw new InvalidThreadPointer(put.thread.id, put.thread.rev, threadRev);
+      }
+      const now = parts.now();
+      const values = [
+        ...keys,
+        agentType,
+        agentId,
+        put.version,
+        state,
+        put.thread?.id ?? null,
+        put.thread?.rev ?? null,
+        put.thread ? threadLife : null,
+        now,
+        checkpointChannel(parts.schema, namespace),
+      ];
+      const notify =
+        `SELECT ${COLUMNS}, pg_notify($12, json_build_object('type', 'checkpoint-saved', 'namespace', $1::text, ` +
+        `'agentType', agent_type, 'agentId', agent_id, 'rev', rev)::text) FROM w`;
+      const written = stored
+        ? await client.query({
+            name: `${parts.schema}.update-checkpoint`,
+            text:
+              `WITH w AS (UPDATE ${parts.S}.checkpoints SET agent_type = $4, agent_id = $5, rev = rev + 1, version = $6, ` +
+              `state = $7, thread_id = $8, thread_rev = $9, thread_life = $10, updated_at = $11 ` +
+              `WHERE namespace = $1 AND type_key = $2 AND agent_key = $3 RETURNING *) ${notify}`,
+            values,
+          })
+        : await client.query({
+            name: `${parts.schema}.insert-checkpoint`,
+            text:
+              `WITH w AS (INSERT INTO ${parts.S}.checkpoints (namespace, type_key, agent_key, agent_type, agent_id, rev, version, state, ` +
+              `thread_id, thread_rev, thread_life, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $11) ` +
+              `ON CONFLICT DO NOTHING RETURNING *) ${notify}`,
+            values,
+          });
+      if (written.rows.length === 0) {
+        // Created by a racing put after our read: start over, now with a row to lock.
+        await client.query('ROLLBACK');
+        if (attempt >= 3) throw new Error('checkpoint put kept racing with creations');
+        continue;
+      }
+      await client.query('COMMIT');
+      return decodeCheckpoint(written.rows[0]);
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    }
+  }
+}
+
+/** Deletes one checkpoint and notifies; true when it existed. */
+export async function deleteCheckpoint(parts: PostgresParts, client: pg.ClientBase, key: CheckpointKey): Promise<boolean> {
+  const { rows } = await client.query({
+    name: `${parts.schema}.delete-checkpoint`,
+    text:
+      `WITH d AS (DELETE FROM ${parts.S}.checkpoints WHERE namespace = $1 AND type_key = $2 AND agent_key = $3 RETURNING agent_type, agent_id) ` +
+      `SELECT pg_notify($4, json_build_object('type', 'checkpoint-deleted', 'namespace', $1::text, 'agentType', agent_type, 'agentId', agent_id)::text) FROM d`,
+    values: [key.namespace, sortKey(key.agentType), sortKey(key.agentId), checkpointChannel(parts.schema, key.namespace)],
+  });
+  return rows.length > 0;
+}
+
+/** One page by (agentType, agentId), optionally one agentType, after an exclusive key: keyset on the primary key. */
+export async function listCheckpoints(
+  parts: PostgresParts,
+  client: pg.ClientBase,
+  options: { namespace: string; agentType: string | null; first: number; after: { agentType: string; agentId: string } | null },
+): Promise<Page<Checkpoint>> {
+  const { namespace, agentType, first, after } = options;
+  const from = `SELECT ${COLUMNS} FROM ${parts.S}.checkpoints WHERE namespace = $1`;
+  const order = `ORDER BY type_key, agent_key`;
+  let query: pg.QueryConfig;
+  if (agentType === null) {
+    query = after
+      ? {
+          name: `${parts.schema}.list-cp-after`,
+          text: `${from} AND (type_key, agent_key) > ($2, $3) ${order} LIMIT $4`,
+          values: [namespace, sortKey(after.agentType), sortKey(after.agentId), first + 1],
+        }
+      : { name: `${parts.schema}.list-cp`, text: `${from} ${order} LIMIT $2`, values: [namespace, first + 1] };
+  } else if (after && after.agentType > agentType) {
+    return { items: [], hasMore: false };
+  } else {
+    query =
+      after && after.agentType === agentType
+        ? {
+            name: `${parts.schema}.list-cp-type-after`,
+            text: `${from} AND type_key = $2 AND agent_key > $3 ${order} LIMIT $4`,
+            values: [namespace, sortKey(agentType), sortKey(after.agentId), first + 1],
+          }
+        : {
+            name: `${parts.schema}.list-cp-type`,
+            text: `${from} AND type_key = $2 ${order} LIMIT $3`,
+            values: [namespace, sortKey(agentType), first + 1],
+          };
+  }
+  const { rows } = await client.query(query);
+  return { items: rows.slice(0, first).map(decodeCheckpoint), hasMore: rows.length > first };
+}

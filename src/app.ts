@@ -103,6 +103,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
       useInputListLimit(INPUT_LIST_FACTOR * config.limits.maxEntriesPerAppend),
     ],
     graphiqlTabs: config.production || !operationsDir ? [] : loadGraphiqlTabs(operationsDir),
+    authRequired: access.options.required,
   });
   const homePage = createHomePage(options.dashboardDir === undefined ? `${ROOT}playground/dist` : options.dashboardDir);
   const graphql = withBodyLimit(config.limits.maxRequestBytes, yoga as unknown as (req: IncomingMessage, res: ServerResponse) => void);

@@ -1,4 +1,5 @@
 import { createCryoClient } from '../../src/client/cryo-client.js';
+import { ensureAccess, sessionToken } from './access.js';
 import { CheckpointsPanel } from './checkpoints-panel.js';
 import { byId } from './dom.js';
 import { JournalPanel } from './journal-panel.js';
@@ -8,7 +9,9 @@ import { ThreadsPanel } from './threads-panel.js';
 /** How often the thread list and checkpoints are re-read (new threads and other journals' revs have no subscription). */
 const REFRESH_MS = 5000;
 
-const client = createCryoClient({ url: new URL('/graphql', location.href).href });
+const graphqlUrl = new URL('/graphql', location.href).href;
+await ensureAccess(graphqlUrl);
+const client = createCryoClient({ url: graphqlUrl, token: sessionToken });
 
 const connection = byId('connection');
 const connectionLabels = { idle: 'Idle', connecting: 'Connecting…', connected: 'Connected', disconnected: 'Disconnected · retrying' };

@@ -1,13 +1,14 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useDisableIntrospection } from '@envelop/disable-introspection';
 import type { GraphQLError, ValidationContext } from 'graphql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { QueryLimits } from '../config.js';
 import { schema } from '../schema/index.js';
 import type { CryoContext } from '../schema/context.js';
 import { cryoGraphiQLOptions, renderCryoGraphiQL } from './graphiql.js';
+import { withGraphiqlAuth } from './graphiql-auth.js';
 import type { GraphiqlTab } from './graphiql-tabs.js';
 import { useJitExecution, type JitExecutionOptions } from './jit-execute.js';
 import { createMaskError } from './mask-error.js';
@@ -34,6 +35,8 @@ export interface CryoYogaOptions {
   plugins?: Plugin[];
   /** GraphiQL tabs (outside production). */
   graphiqlTabs?: GraphiqlTab[];
+  /** Credentials required: GraphiQL gets the sign-in script and does not persist headers. @default false */
+  authRequired?: boolean;
   /** Compiled execution of queries and mutations (server/jit-execute.ts); false: off. @default {} */
   jit?: JitExecutionOptions | false;
 }
@@ -56,10 +59,8 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
     // The Node handler in front (server/body-limit.ts) enforces the body limit, before any parsing.
     maxRequestBodySize: false,
     context: (initial) => options.createContext(initial),
-    graphiql: production
-      ? false
-      : cryoGraphiQLOptions(options.graphiqlTabs ?? []),
-    renderGraphiQL: renderCryoGraphiQL,
+    graphiql: production ? false : graphiqlOptions(cryoGraphiQLOptions(options.graphiqlTabs ?? []), options.authRequired ?? false),
+    renderGraphiQL: async (graphiql) => withGraphiqlAuth(await renderCryoGraphiQL(graphiql), options.authRequired ?? false),
     maskedErrors: { maskError: createMaskError({ production, logger }) },
     logging: {
       debug: (...args: unknown[]) => logger.debug({ args }, 'yoga'),
@@ -96,4 +97,9 @@ function asValidationError(what: string, exposeLimits: boolean) {
     propagateOnRejection: false,
     onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
   };
+}
+
+/** GraphiQL options; with credentials required, headers (which may hold one) are not persisted in localStorage. */
+function graphiqlOptions(base: (request: Request) => GraphiQLOptions, authRequired: boolean): (request: Request) => GraphiQLOptions {
+  return authRequired ? (request) => ({ ...base(request), shouldPersistHeaders: false }) : base;
 }

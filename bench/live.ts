@@ -11,7 +11,6 @@ import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { buildApp } from '../src/app.js';
 import { defineConfig } from '../src/config.js';
-import { liveHubFor } from '../src/live/live-hub.js';
 import { BASELINE_QUERY, startBaseline } from './live-baseline.js';
 import type { WorkerCommand, WorkerReply } from './live-clients.js';
 
@@ -211,9 +210,9 @@ export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBen
     const appends = Math.max(1, Math.round(latencySeconds * rate));
     log(`live: ${WARMUP} warm-up appends, then ${appends} appends at ${rate}/s`);
     await paced(clients, 1, WARMUP, rate, () => append(1));
-    const readsBefore = liveHubFor(app.storage).stats().reads;
+    const readsBefore = app.live.stats().reads;
     const steady = await paced(clients, 1 + WARMUP, appends, rate, () => append(1));
-    const readsAfter = liveHubFor(app.storage).stats().reads;
+    const readsAfter = app.live.stats().reads;
     const ackDelays = steady.arrivals.flatMap((times, i) => times.map((t) => t - steady.results[i]!.ack));
     const sendDelays = steady.arrivals.flatMap((times, i) => times.map((t) => t - steady.results[i]!.sent));
 

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
 import { createRedisStorage } from '../src/storage/redis/index.js';
-import { APPEND } from '../src/storage/redis/scripts.js';
+import { APPEND, appendCall } from '../src/storage/redis/scripts/append.js';
 import { startRedis } from '../test/support/redis-server.js';
 
 /** Options of {@link benchRedisStorage}. */
@@ -112,11 +112,23 @@ export async function benchRedisStorage(options: RedisBenchOptions = {}): Promis
       (w) => raw.sendCommand(['XADD', `cryo-bench-${tag}:s${w}`, '*', 'd', json]),
       (w, i) => {
         const t = `cryo-bench-${tag}:{e${w}}`;
-        return raw.sendCommand([
-          'EVALSHA', APPEND.sha, '2', `${t}:h`, `${t}:j`,
-          '', '0', '{}', new Date().toISOString(), 'PUBLISH', `${t}:events`, '{"type":"thread-appended","rev":', 'm', 'done',
-          `e${i}`, json,
-        ]);
+        const call = appendCall({
+          head: `${t}:h`,
+          log: `${t}:j`,
+          index: null,
+          expectedRev: undefined,
+          idsFromCaller: false,
+          metadata: '{}',
+          now: new Date().toISOString(),
+          publish: 'PUBLISH',
+          channel: `${t}:events`,
+          messagePrefix: '{"type":"thread-appended","rev":',
+          member: 'm',
+          indexMode: 'done',
+          life: 'bench',
+          entries: [{ id: `e${i}`, json }],
+        });
+        return raw.sendCommand(['EVALSHA', call.script.sha, String(call.keys.length), ...call.keys, ...call.args]);
       },
     ])) as [number, number, number, number, number];
     const round = (n: number): number => Math.round(n);

@@ -6,10 +6,12 @@ import { authRequired, isLoopbackHost } from './auth/auth-config.js';
 import { Authenticator } from './auth/authenticator.js';
 import { FairUse } from './auth/fair-use.js';
 import type { CryoConfig } from './config.js';
+import { LiveHub } from './live/live-hub.js';
 import { Access } from './server/access.js';
 import type { CryoContext } from './schema/context.js';
 import type { Attach, ServerAttachment } from './server/attachment.js';
 import { withBodyLimit } from './server/body-limit.js';
+import { answerClientErrors } from './server/client-error.js';
 import { loadGraphiqlTabs } from './server/graphiql-tabs.js';
 import { createHomePage } from './server/home-page.js';
 import { closeHttpServer } from './server/http-close.js';
@@ -21,7 +23,6 @@ import { Readiness } from './server/readiness.js';
 import { attachWebSocket } from './server/websocket.js';
 import { createCryoYoga, type CryoYoga } from './server/yoga.js';
 import { openStorage } from './storage/open.js';
-import type { RecoveryReport } from './storage/file/recovery.js';
 import type { Storage } from './storage/types.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -46,25 +47,31 @@ export interface AppOptions {
 export interface App {
   readonly config: CryoConfig;
   readonly storage: Storage;
+  /** The live layer (subscriptions) over `storage`, tuned by `config.live`; closed by stop(). */
+  readonly live: LiveHub;
   readonly yoga: CryoYoga;
   readonly server: Server;
   readonly logger: Logger;
   /** Whether callers must present a credential (CRYO_AUTH resolved against the host). */
   readonly authRequired: boolean;
-  /** Listens on config.host:config.port (0 = a free port). Resolves with the base URL and the port. */
+  /**
+   * Listens on config.host:config.port (0 = a free port), then attaches the add-ons. Resolves
+   * with the base URL and the port; rejects with the listen error (e.g. EADDRINUSE) before any
+   * add-on is attached.
+   */
   start(): Promise<{ url: string; port: number }>;
   /**
-   * Graceful stop (DESIGN §5): readiness off, attachments closed (WebSockets 1001), SSE
-   * subscriptions cut (their clients reconnect), HTTP closed
-   * with in-flight requests finishing (cut after config.shutdownGraceMs), Yoga disposed, storage
-   * closed (unless lent). Idempotent.
+   * Graceful stop (docs/architecture.md): readiness off, attachments closed (WebSockets 1001),
+   * SSE subscriptions cut (their clients reconnect), HTTP closed with in-flight requests
+   * finishing (cut after config.shutdownGraceMs), Yoga disposed, the live layer closed (its
+   * subscriptions end, its feed listeners stop), storage closed (unless lent). Idempotent.
    */
   stop(): Promise<void>;
 }
 
 /**
- * Builds the server from a config: opens the storage (or takes a lent one), builds Yoga and the
- * Node HTTP server. Nothing listens until start(). Reads no environment, argv or signals.
+ * Builds the server from a config: opens the storage (or takes a lent one), creates the live
+ * layer over it, builds Yoga and the Node HTTP server. Nothing listens until start(). Reads no environment, argv or signals.
  */
 export async function buildApp(config: CryoConfig, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -74,10 +81,11 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
       redis: { commandTimeoutMs: config.storageTimeoutMs },
       postgres: { timeoutMs: config.storageTimeoutMs },
       file: { durability: config.fileDurability },
+      logger,
     }));
-  logRecovery(storage, logger);
   const readiness = new Readiness(storage, config.storageTimeoutMs);
   const httpSubscriptions = new HttpSubscriptions();
+  const live = new LiveHub(storage, config.live);
   const auth = config.auth;
   const authenticator = new Authenticator({
     storage,
@@ -88,7 +96,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   const access = new Access({ required: authRequired(auth, config.host), authenticator, fairUse, graphqlEndpoint: '/graphql', logger });
   const createContext = (initial?: unknown): CryoContext => {
     const { identity, client } = access.callerOf(initial as Parameters<Access['callerOf']>[0]);
-    return { storage, namespace: identity.namespace, identity, client, fairUse, limits: config.limits, logger };
+    return { storage, live, namespace: identity.namespace, identity, client, fairUse, limits: config.limits, logger };
   };
   const operationsDir = options.operationsDir === undefined ? `${ROOT}playground/operations` : options.operationsDir;
   const yoga = createCryoYoga({
@@ -112,12 +120,14 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     if (isCrossOrigin(req, config.allowedOrigins)) refuseCrossOrigin(req, res);
     else graphql(req, res);
   });
+  answerClientErrors(server);
   const attachments: ServerAttachment[] = [];
   let stopping: Promise<void> | undefined;
 
   return {
     config,
     storage,
+    live,
     yoga,
     server,
     logger,
@@ -127,9 +137,8 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
         logger.warn({ host: config.host }, 'auth is OFF on a non-loopback address (CRYO_AUTH=off): anyone who can reach this server can read and write every agent\'s state');
       }
       await authenticator.start();
-      for (const attach of options.attachments ?? [attachWebSocket]) {
-        attachments.push(await attach({ server, yoga, config, storage, logger, createContext, access, authenticator, fairUse }));
-      }
+      // Listen first: an add-on attached before would also hear a listen error (graphql-ws
+      // prints it with a stack), and a taken port must fail with one line.
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -137,6 +146,9 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
           resolve();
         });
       });
+      for (const attach of options.attachments ?? [attachWebSocket]) {
+        attachments.push(await attach({ server, yoga, config, storage, logger, createContext, access, authenticator, fairUse }));
+      }
       const { port, address, family } = server.address() as AddressInfo;
       const host = family === 'IPv6' ? `[${address}]` : address;
       const url = `http://${host}:${port}/`;
@@ -151,6 +163,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
         httpSubscriptions.cutAll();
         await closeHttpServer(server, config.shutdownGraceMs);
         await yoga.dispose();
+        await live.close();
         await authenticator.close();
         if (ownsStorage) await storage.close();
         logger.info('stopped');
@@ -158,22 +171,4 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
       return stopping;
     },
   };
-}
-
-/**
- * Logs what the storage repaired or refused while opening (the file adapter's `recovery` report):
- * cut torn tails as a warning, damaged files as an error. Other adapters report nothing.
- */
-function logRecovery(storage: Storage, logger: Logger): void {
-  const report = (storage as { recovery?: RecoveryReport }).recovery;
-  if (!report) return;
-  if (report.corrupted.length > 0) {
-    logger.error({ corrupted: report.corrupted }, 'storage: damaged files found at open; their threads/checkpoints answer STORAGE_CORRUPTED');
-  }
-  if (report.truncated.length > 0 || report.removed.length > 0 || report.wal) {
-    logger.warn(
-      { truncated: report.truncated, removed: report.removed, wal: report.wal },
-      'storage: recovered at open (unacknowledged torn writes cut)',
-    );
-  }
 }

@@ -1,5 +1,7 @@
 import { AUTH_SETTINGS, checkAuthConfig, DEFAULT_AUTH, type AuthConfig } from './auth/auth-config.js';
 import { DEFAULT_LIMITS, type Limits } from './domain/limits.js';
+import { FILE_DURABILITIES, type FileDurability } from './storage/file/durability.js';
+import { resolveLiveOptions, type LiveOptions, type ResolvedLiveOptions } from './live/events.js';
 import { parseStorageUrl } from './storage/url.js';
 
 /** Log levels the server accepts (pino's, plus "silent"). */
@@ -7,7 +9,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Everything the server needs, parsed and checked once (DESIGN §5). */
+/** Everything the server needs, parsed and checked once (docs/architecture.md). */
 export interface CryoConfig {
   /** Storage URL: `memory:`, `file:./data`, `redis://…`, `postgres://…`. @default "file:./data" */
   storage: string;
@@ -23,6 +25,8 @@ export interface CryoConfig {
   limits: Limits;
   /** Limits on the shape of GraphQL documents (graphql-armor), over HTTP and WebSocket alike. */
   queryLimits: QueryLimits;
+  /** Tuning of the live layer (subscriptions): page size, queue bounds (see {@link LIVE_SETTINGS}). */
+  live: ResolvedLiveOptions;
   /** Milliseconds in-flight requests get to finish on shutdown before connections are cut. @default 10000 */
   shutdownGraceMs: number;
   /** Milliseconds a storage call may take before it fails with STORAGE_UNAVAILABLE (Redis, Postgres). @default 2000 */
@@ -41,11 +45,6 @@ export interface CryoConfig {
   /** Access: credentials required or not, JWT keys, fair-use caps (see src/auth/auth-config.ts). */
   auth: AuthConfig;
 }
-
-/** The file storage durability modes (see src/storage/file/README.md). */
-export const FILE_DURABILITIES = ['wal', 'per-thread-fsync'] as const;
-/** One of {@link FILE_DURABILITIES}. */
-export type FileDurability = (typeof FILE_DURABILITIES)[number];
 
 /** Limits on GraphQL documents, enforced before execution. */
 export interface QueryLimits {
@@ -100,23 +99,69 @@ export const QUERY_LIMIT_SETTINGS: readonly { key: keyof QueryLimits; env: strin
   { key: 'maxCost', env: 'CRYO_MAX_QUERY_COST', flag: '--max-query-cost', help: 'graphql-armor cost of an operation' },
 ];
 
+/** The live-layer settings: config key, environment variable, command-line flag, what it bounds. */
+export const LIVE_SETTINGS: readonly { key: keyof ResolvedLiveOptions; env: string; flag: string; help: string }[] = [
+  { key: 'pageSize', env: 'CRYO_LIVE_PAGE_SIZE', flag: '--live-page-size', help: 'entries per storage read of a subscription' },
+  { key: 'queueCapacity', env: 'CRYO_LIVE_QUEUE_CAPACITY', flag: '--live-queue-capacity', help: 'entries queued for one thread subscriber (at least the page size; default 2 × it)' },
+  {
+    key: 'maxPendingCheckpointEvents',
+    env: 'CRYO_MAX_PENDING_CHECKPOINT_EVENTS',
+    flag: '--max-pending-checkpoint-events',
+    help: 'undelivered events before a checkpointEvents subscriber is ended as too slow',
+  },
+];
+
 /** The server settings besides limits: environment variable and command-line flag of each. */
 export const SERVER_SETTINGS = {
-  storage: { env: 'CRYO_STORAGE', flag: '--storage' },
-  port: { env: 'PORT', flag: '--port' },
-  host: { env: 'HOST', flag: '--host' },
-  logLevel: { env: 'CRYO_LOG_LEVEL', flag: '--log-level' },
-  shutdownGraceMs: { env: 'CRYO_SHUTDOWN_GRACE_MS', flag: '--shutdown-grace-ms' },
-  storageTimeoutMs: { env: 'CRYO_STORAGE_TIMEOUT_MS', flag: '--storage-timeout-ms' },
-  allowedOrigins: { env: 'CRYO_ALLOWED_ORIGINS', flag: '--allowed-origins' },
-  fileDurability: { env: 'CRYO_FILE_DURABILITY', flag: '--file-durability' },
+  storage: { env: 'CRYO_STORAGE', flag: '--storage', help: 'storage URL: memory:, file:<dir>, redis://host:port/db, redis+cluster://host:port,…' },
+  port: { env: 'PORT', flag: '--port', help: 'TCP port; 0 picks a free one' },
+  host: { env: 'HOST', flag: '--host', help: 'interface to listen on (0.0.0.0 for all)' },
+  logLevel: { env: 'CRYO_LOG_LEVEL', flag: '--log-level', help: `log level: ${LOG_LEVELS.join(', ')}` },
+  shutdownGraceMs: { env: 'CRYO_SHUTDOWN_GRACE_MS', flag: '--shutdown-grace-ms', help: 'on SIGTERM/SIGINT, ms in-flight requests may take' },
+  storageTimeoutMs: { env: 'CRYO_STORAGE_TIMEOUT_MS', flag: '--storage-timeout-ms', help: 'ms a storage call may take before STORAGE_UNAVAILABLE' },
+  allowedOrigins: { env: 'CRYO_ALLOWED_ORIGINS', flag: '--allowed-origins', help: 'browser origins allowed besides the own, comma-separated, or *' },
+  fileDurability: { env: 'CRYO_FILE_DURABILITY', flag: '--file-durability', help: `file storage durability: ${FILE_DURABILITIES.join(', ')}` },
 } as const;
+
+/** True when the command line asks for the settings (`--help` or `-h`) instead of a server. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
+/**
+ * The text `npm start -- --help` prints: every setting's flag, environment variable, default
+ * and meaning, from the same tables parseConfig reads (so it cannot fall behind them).
+ */
+export function settingsHelp(): string {
+  const defaults = defineConfig();
+  const rows: [string, string, string, string][] = [
+    ...(Object.entries(SERVER_SETTINGS) as [keyof typeof SERVER_SETTINGS, (typeof SERVER_SETTINGS)[keyof typeof SERVER_SETTINGS]][]).map(
+      ([key, s]): [string, string, string, string] => [s.flag, s.env, String(defaults[key]) || '(none)', s.help],
+    ),
+    ...LIMIT_SETTINGS.map((s): [string, string, string, string] => [s.flag, s.env, String(defaults.limits[s.key]), s.help]),
+    ...QUERY_LIMIT_SETTINGS.map((s): [string, string, string, string] => [s.flag, s.env, String(defaults.queryLimits[s.key]), s.help]),
+    ...LIVE_SETTINGS.map((s): [string, string, string, string] => [s.flag, s.env, String(defaults.live[s.key]), s.help]),
+  ];
+  const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length));
+  const lines = rows.map(([flag, env, value, help]) => `  ${flag.padEnd(width(0))}  ${env.padEnd(width(1))}  ${value.padEnd(width(2))}  ${help}`);
+  return [
+    'Usage: npm start -- [--flag value | --flag=value]…',
+    '',
+    'Every setting is a flag or an environment variable (a flag wins). NODE_ENV=production turns off',
+    'GraphiQL, introspection and error details.',
+    '',
+    `  ${'flag'.padEnd(width(0))}  ${'environment'.padEnd(width(1))}  ${'default'.padEnd(width(2))}  meaning`,
+    ...lines,
+    '',
+  ].join('\n');
+}
 
 /** The defaults, with `overrides` applied (limits merged). For tests and embedding; validates. */
 export function defineConfig(
-  overrides: Partial<Omit<CryoConfig, 'limits' | 'queryLimits' | 'auth'>> & {
+  overrides: Partial<Omit<CryoConfig, 'limits' | 'queryLimits' | 'live' | 'auth'>> & {
     limits?: Partial<Limits>;
     queryLimits?: Partial<QueryLimits>;
+    live?: LiveOptions;
     auth?: Partial<AuthConfig>;
   } = {},
 ): CryoConfig {
@@ -133,6 +178,7 @@ export function defineConfig(
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
     queryLimits: { ...DEFAULT_QUERY_LIMITS, ...overrides.queryLimits },
+    live: resolveLiveOptions(overrides.live),
     auth: { ...DEFAULT_AUTH, ...overrides.auth },
   };
   checkConfig(config);
@@ -179,18 +225,18 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
   }
   const origins = pick(SERVER_SETTINGS.allowedOrigins);
   if (origins) overrides.allowedOrigins = origins.value.split(',').map((o) => o.trim().toLowerCase()).filter(Boolean);
-  const limits: Partial<Limits> = {};
-  for (const setting of LIMIT_SETTINGS) {
-    const value = pick(setting);
-    if (value) limits[setting.key] = integer(value, 1, Number.MAX_SAFE_INTEGER);
-  }
-  overrides.limits = limits;
-  const queryLimits: Partial<QueryLimits> = {};
-  for (const setting of QUERY_LIMIT_SETTINGS) {
-    const value = pick(setting);
-    if (value) queryLimits[setting.key] = integer(value, 1, Number.MAX_SAFE_INTEGER);
-  }
-  overrides.queryLimits = queryLimits;
+  /** The integer settings of one table that were given, by config key. */
+  const integers = <K extends string>(settings: readonly { key: K; env: string; flag: string }[], max: number) => {
+    const values: Partial<Record<K, number>> = {};
+    for (const setting of settings) {
+      const value = pick(setting);
+      if (value) values[setting.key] = integer(value, 1, max);
+    }
+    return values;
+  };
+  overrides.limits = integers(LIMIT_SETTINGS, Number.MAX_SAFE_INTEGER);
+  overrides.queryLimits = integers(QUERY_LIMIT_SETTINGS, Number.MAX_SAFE_INTEGER);
+  overrides.live = integers(LIVE_SETTINGS, 1_000_000);
   const auth: Record<string, unknown> = {};
   for (const setting of AUTH_SETTINGS) {
     const value = pick(setting);
@@ -202,7 +248,7 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
 
 function parseFlags(argv: readonly string[]): Map<string, string> {
   const known = new Set<string>(
-    [...Object.values(SERVER_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS, ...AUTH_SETTINGS].map((s) => s.flag),
+    [...Object.values(SERVER_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS, ...LIVE_SETTINGS, ...AUTH_SETTINGS].map((s) => s.flag),
   );
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {

@@ -1,15 +1,21 @@
 /**
- * `npm start`: the only place that reads the environment, argv and signals. Parses the config
- * (a bad setting: one clear line on stderr, exit code 2), starts the app, prints one line with
+ * `npm start`: the only place that reads the environment, argv and signals. `--help` prints the
+ * settings. Parses the config (a bad setting: one clear line on stderr, exit code 2), starts the
+ * app (a taken port or a locked store: one line on stderr, exit code 1), prints one line with
  * the URL it serves, and on SIGTERM/SIGINT drains gracefully (a second signal exits at once).
  */
 import { buildApp } from './app.js';
-import { ConfigError, parseConfig } from './config.js';
+import { ConfigError, parseConfig, settingsHelp, wantsHelp } from './config.js';
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (wantsHelp(argv)) {
+    process.stdout.write(settingsHelp());
+    return;
+  }
   let config;
   try {
-    config = parseConfig(process.env, process.argv.slice(2));
+    config = parseConfig(process.env, argv);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`cryo: ${error.message}`);

@@ -1,4 +1,4 @@
-/** Hibernate and thaw over any Storage (DESIGN §1). */
+/** Hibernate and thaw over any Storage (see docs/architecture.md). */
 export { hibernate } from './persist/hibernate.js';
 export { thaw } from './persist/thaw.js';
 export type {

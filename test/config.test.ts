@@ -3,7 +3,7 @@ import { ConfigError, defineConfig, parseConfig } from '../src/config.js';
 import { DEFAULT_LIMITS } from '../src/domain/limits.js';
 
 describe('parseConfig', () => {
-  it('defaults to file:./data on 127.0.0.1:4000, development, info logs, DESIGN limits', () => {
+  it('defaults to file:./data on 127.0.0.1:4000, development, info logs, default limits', () => {
     const config = parseConfig({}, []);
     expect(config).toMatchObject({ storage: 'file:./data', port: 4000, host: '127.0.0.1', production: false, logLevel: 'info' });
     expect(config.limits).toEqual(DEFAULT_LIMITS);
@@ -24,6 +24,13 @@ describe('parseConfig', () => {
     expect(parseConfig({}, []).fileDurability).toBe('wal');
     expect(parseConfig({ CRYO_FILE_DURABILITY: 'per-thread-fsync' }, []).fileDurability).toBe('per-thread-fsync');
     expect(() => parseConfig({}, ['--file-durability', 'none'])).toThrow(/--file-durability must be one of wal, per-thread-fsync/);
+  });
+
+  it('reads the live-layer tuning from CRYO_LIVE_* / --live-* and --max-pending-checkpoint-events', () => {
+    expect(parseConfig({}, []).live).toEqual({ pageSize: 100, queueCapacity: 200, maxPendingCheckpointEvents: 1000 });
+    const config = parseConfig({ CRYO_LIVE_PAGE_SIZE: '16' }, ['--max-pending-checkpoint-events=5']);
+    expect(config.live).toEqual({ pageSize: 16, queueCapacity: 32, maxPendingCheckpointEvents: 5 });
+    expect(() => parseConfig({}, ['--live-queue-capacity', '0'])).toThrow(/--live-queue-capacity must be an integer between 1/);
   });
 
   it('reads the storage timeout from CRYO_STORAGE_TIMEOUT_MS or --storage-timeout-ms', () => {

@@ -139,7 +139,7 @@ const WHY: [prefix: string, explain: Explain][] = [
         `five-command version of the script, showed ~11 µs of Redis time per EVALSHA vs ~0.6 µs per ` +
         `RPUSH and ~1.2 µs per XADD.) Meeting 0.7× against a single command would need a cheaper ` +
         `script or giving up a guarantee (the revision check ` +
-        `or the notification), which DESIGN §2 does not allow.`
+        `or the notification), which the storage contract does not allow.`
       );
     },
   ],

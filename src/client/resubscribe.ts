@@ -25,8 +25,11 @@ export interface ResubscriberOptions<T> {
 
 /** WebSocket close codes that retrying cannot fix (graphql-ws `CloseCode`). */
 const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403, 4406, 4409, 4429]);
-/** GraphQL error codes worth retrying: the server or its storage was briefly unavailable. */
-const TRANSIENT_ERROR_CODES = new Set(['STORAGE_UNAVAILABLE', 'INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE']);
+/**
+ * GraphQL error codes worth retrying: the server or its storage was briefly unavailable, or the
+ * server ended a checkpoint stream this client read too slowly (SUBSCRIBER_TOO_SLOW).
+ */
+const TRANSIENT_ERROR_CODES = new Set(['STORAGE_UNAVAILABLE', 'INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE', 'SUBSCRIBER_TOO_SLOW']);
 
 /** Whether a subscription error is worth a retry (dropped sockets, storage outages) or permanent. */
 export function isTransient(error: unknown): boolean {

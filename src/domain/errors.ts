@@ -1,6 +1,7 @@
 /**
- * The closed set of Cryo's error codes. Domain failures map to GraphQL union members of the
- * same name; infrastructure failures (STORAGE_*) map to GraphQL errors with `extensions.code`.
+ * The closed set of Cryo's error codes. Domain failures of mutations map to GraphQL union members
+ * of the same name; the others (SUBSCRIBER_TOO_SLOW ending a stream, infrastructure failures
+ * STORAGE_*) map to GraphQL errors with `extensions.code`.
  */
 export const ERROR_CODES = [
   'REVISION_CONFLICT',
@@ -12,6 +13,7 @@ export const ERROR_CODES = [
   'MISSING_THREAD',
   'THREAD_MISMATCH',
   'VALIDATION_ERROR',
+  'SUBSCRIBER_TOO_SLOW',
   'STORAGE_UNAVAILABLE',
   'STORAGE_CORRUPTED',
 ] as const;
@@ -45,8 +47,14 @@ export class InvalidThreadPointer extends CryoError {
     readonly threadId: string,
     readonly pointerRev: number,
     readonly storedRev: number,
+    /** True when the pointer names another life of the thread (it was deleted and re-created). */
+    otherLife = false,
   ) {
-    super(`thread pointer ${JSON.stringify(threadId)}@${pointerRev} is ahead of the stored thread (rev ${storedRev})`);
+    super(
+      otherLife
+        ? `thread pointer ${JSON.stringify(threadId)}@${pointerRev} names an earlier life of the thread (deleted and re-created since)`
+        : `thread pointer ${JSON.stringify(threadId)}@${pointerRev} is ahead of the stored thread (rev ${storedRev})`,
+    );
   }
 }
 
@@ -105,8 +113,14 @@ export class MissingThread extends CryoError {
   constructor(
     readonly threadId: string,
     readonly pointerRev: number,
+    /** True when a thread of that id exists but is another life of it (deleted and re-created since). */
+    otherLife = false,
   ) {
-    super(`the checkpoint points at thread ${JSON.stringify(threadId)}@${pointerRev}, which does not exist`);
+    super(
+      otherLife
+        ? `the checkpoint points at thread ${JSON.stringify(threadId)}@${pointerRev}, which was deleted and re-created since`
+        : `the checkpoint points at thread ${JSON.stringify(threadId)}@${pointerRev}, which does not exist`,
+    );
   }
 }
 
@@ -125,14 +139,30 @@ export class ThreadMismatch extends CryoError {
   }
 }
 
-/** An input broke a rule or a limit. `field` names the input path, e.g. `entries[3].kind`. */
+/**
+ * An input broke a rule or a limit. `field` names the input path, e.g. `entries[3].kind`;
+ * `reason` says what is wrong with it, e.g. `must not be empty`. The message joins the two
+ * (`entries[3].kind: must not be empty`) for people; code reads `field` and `reason`.
+ */
 export class ValidationError extends CryoError {
   readonly code = 'VALIDATION_ERROR';
   constructor(
-    message: string,
+    readonly reason: string,
     readonly field: string | null = null,
   ) {
-    super(field ? `${field}: ${message}` : message);
+    super(field ? `${field}: ${reason}` : reason);
+  }
+}
+
+/**
+ * A checkpointEvents subscriber let more than `limit` events pile up undelivered, so its stream
+ * ends. An expected outcome of a slow client, not a fault: it resubscribes and re-lists the
+ * checkpoints (checkpoint events cannot be re-read from storage).
+ */
+export class SubscriberTooSlow extends CryoError {
+  readonly code = 'SUBSCRIBER_TOO_SLOW';
+  constructor(readonly limit: number) {
+    super(`subscriber too slow: more than ${limit} undelivered checkpoint events; resubscribe and re-list checkpoints`);
   }
 }
 

@@ -1,4 +1,4 @@
-/** Size and count limits enforced on every input (DESIGN §1 "Limits"). */
+/** Size and count limits enforced on every input; each one is a setting (README). */
 export interface Limits {
   /** Entries in one append or one hibernate. @default 1000 */
   maxEntriesPerAppend: number;
@@ -20,7 +20,7 @@ export interface Limits {
   defaultPageSize: number;
 }
 
-/** The defaults of DESIGN §1. */
+/** The default limits (the README's settings table lists them). */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxEntriesPerAppend: 1000,
   maxEntryBytes: 1024 * 1024,

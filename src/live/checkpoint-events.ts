@@ -1,17 +1,12 @@
+import { SubscriberTooSlow } from '../domain/errors.js';
 import type { Checkpoint } from '../domain/types.js';
-import type { ChangeEvent, Storage, Unsubscribe } from '../storage/types.js';
+import type { ChangeEvent, Storage } from '../storage/types.js';
 import type { CheckpointEvent } from './events.js';
+import { FeedWatcher } from './feed-watcher.js';
+import { DONE, PullStream } from './pull-stream.js';
 
-const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 const keyOf = (agentType: string, agentId: string): string => JSON.stringify([agentType, agentId]);
 const MAX_AHEAD = 10_000;
-
-/** Thrown to a checkpointEvents consumer that let too many checkpoints' events pile up. */
-export class SubscriberTooSlow extends Error {
-  constructor(limit: number) {
-    super(`subscriber too slow: more than ${limit} undelivered checkpoint events; resubscribe and re-list checkpoints`);
-  }
-}
 
 /**
  * Follows the checkpoints of one namespace for every local subscriber: one ChangeFeed listener,
@@ -21,13 +16,8 @@ export class SubscriberTooSlow extends Error {
  * are skipped without a read. A checkpoint deleted before the read yields nothing for that save
  * (its delete event follows). Does NOT replay events missed while the feed was down.
  */
-export class CheckpointWatcher {
-  readonly subscribers = new Set<CheckpointEventsSubscription>();
-  refs = 0;
-  readonly ready: Promise<void>;
-  #unsubscribe: Unsubscribe | null = null;
+export class CheckpointWatcher extends FeedWatcher<CheckpointEventsSubscription> {
   #chain: Promise<void> = Promise.resolve();
-  #closed = false;
   /** Checkpoints delivered at a newer rev than their event: key → delivered rev. */
   readonly #ahead = new Map<string, number>();
 
@@ -35,26 +25,10 @@ export class CheckpointWatcher {
     readonly storage: Storage,
     readonly namespace: string,
   ) {
-    this.ready = storage.changes
-      .subscribeCheckpoints(namespace, (event) => this.#onEvent(event))
-      .then(async (unsubscribe) => {
-        if (this.#closed) await unsubscribe();
-        else this.#unsubscribe = unsubscribe;
-      });
+    super((listener) => storage.changes.subscribeCheckpoints(namespace, listener));
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.subscribers.clear();
-    await this.ready.catch(() => undefined);
-    const unsubscribe = this.#unsubscribe;
-    this.#unsubscribe = null;
-    await unsubscribe?.();
-  }
-
-  #onEvent(event: ChangeEvent): void {
-    if (this.#closed) return;
+  protected onEvent(event: ChangeEvent): void {
     if (event.type === 'checkpoint-deleted') {
       this.#chain = this.#chain.then(() => {
         this.#ahead.delete(keyOf(event.agentType, event.agentId));
@@ -66,7 +40,7 @@ export class CheckpointWatcher {
   }
 
   async #saved(agentType: string, agentId: string, rev: number): Promise<void> {
-    if (this.#closed || this.subscribers.size === 0) return;
+    if (this.closed || this.subscribers.size === 0) return;
     if (![...this.subscribers].some((s) => s.wants(agentType))) return;
     const key = keyOf(agentType, agentId);
     const delivered = this.#ahead.get(key);
@@ -84,7 +58,7 @@ export class CheckpointWatcher {
       for (const subscriber of [...this.subscribers]) if (subscriber.wants(agentType)) subscriber.fail(error);
       return;
     }
-    if (!checkpoint || this.#closed) return;
+    if (!checkpoint || this.closed) return;
     if (checkpoint.rev > rev) {
       if (this.#ahead.size >= MAX_AHEAD) this.#ahead.delete(this.#ahead.keys().next().value!);
       this.#ahead.set(key, checkpoint.rev);
@@ -103,19 +77,17 @@ export class CheckpointWatcher {
  * {@link SubscriberTooSlow} (checkpoint events cannot be re-read from storage, so the client must
  * resubscribe and re-list checkpoints); memory per subscriber is bounded by that count.
  */
-export class CheckpointEventsSubscription implements AsyncIterableIterator<CheckpointEvent> {
+export class CheckpointEventsSubscription extends PullStream<CheckpointEvent> {
   #queue: CheckpointEvent[] = [];
   #head = 0;
-  #ended = false;
-  #error: { error: unknown } | null = null;
-  #waiter: (() => void) | null = null;
-  #chain: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly agentType: string | null,
     readonly maxPending: number,
     readonly onEnd: (subscription: CheckpointEventsSubscription) => Promise<void>,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Events queued now. */
   get buffered(): number {
@@ -127,7 +99,7 @@ export class CheckpointEventsSubscription implements AsyncIterableIterator<Check
   }
 
   offer(event: CheckpointEvent): void {
-    if (this.#ended || this.#error) return;
+    if (this.ended || this.failed) return;
     const { agentType } = event.type === 'checkpoint-saved' ? event.checkpoint : event;
     if (!this.wants(agentType)) return;
     if (this.buffered >= this.maxPending) {
@@ -135,67 +107,29 @@ export class CheckpointEventsSubscription implements AsyncIterableIterator<Check
       return;
     }
     this.#queue.push(event);
-    this.#wake();
+    this.wake();
   }
 
-  fail(error: unknown): void {
-    this.#error ??= { error };
-    this.#wake();
-  }
-
-  next(): Promise<IteratorResult<CheckpointEvent>> {
-    const result = this.#chain.then(() => this.#pull());
-    this.#chain = result.catch(() => undefined);
-    return result;
-  }
-
-  async return(): Promise<IteratorResult<CheckpointEvent>> {
-    await this.#end();
-    return DONE;
-  }
-
-  async throw(error?: unknown): Promise<IteratorResult<CheckpointEvent>> {
-    await this.#end();
-    throw error;
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  async #pull(): Promise<IteratorResult<CheckpointEvent>> {
+  protected async pull(): Promise<IteratorResult<CheckpointEvent>> {
     for (;;) {
-      if (this.#ended) return DONE;
+      if (this.ended) return DONE;
       if (this.#head < this.#queue.length) {
         const value = this.#queue[this.#head]!;
         this.#queue[this.#head++] = undefined as unknown as CheckpointEvent;
-        if (this.#head === this.#queue.length) {
-          this.#queue = [];
-          this.#head = 0;
-        }
+        if (this.#head === this.#queue.length) this.clear();
         return { value, done: false };
       }
-      if (this.#error) {
-        const { error } = this.#error;
-        await this.#end();
-        throw error;
-      }
-      await new Promise<void>((resolve) => (this.#waiter = resolve));
+      if (this.failed) await this.endWithError();
+      await this.waitForWake();
     }
   }
 
-  #wake(): void {
-    const waiter = this.#waiter;
-    this.#waiter = null;
-    waiter?.();
-  }
-
-  async #end(): Promise<void> {
-    if (this.#ended) return;
-    this.#ended = true;
+  protected clear(): void {
     this.#queue = [];
     this.#head = 0;
-    this.#wake();
-    await this.onEnd(this);
+  }
+
+  protected released(): Promise<void> {
+    return this.onEnd(this);
   }
 }

@@ -1,7 +1,7 @@
-import { ValidationError } from '../domain/errors.js';
-import { MAX_REV } from '../domain/limits.js';
+import { validateRev } from '../domain/validate.js';
 import type { Storage } from '../storage/types.js';
 import { CheckpointEventsSubscription, CheckpointWatcher } from './checkpoint-events.js';
+import { FeedWatcher } from './feed-watcher.js';
 import { resolveLiveOptions, type LiveOptions, type ResolvedLiveOptions } from './events.js';
 import { ThreadEntriesSubscription, type ThreadSubscriptionStats } from './thread-entries.js';
 import { ThreadWatcher, type ReadCounters } from './thread-watcher.js';
@@ -61,24 +61,11 @@ export class LiveHub {
    * append). Throws ValidationError for a negative or non-integer fromSeq.
    */
   async threadEntries(options: ThreadEntriesOptions): Promise<ThreadEntriesSubscription> {
-    const fromSeq = options.fromSeq ?? undefined;
-    if (fromSeq !== undefined && (!Number.isInteger(fromSeq) || fromSeq < 0 || fromSeq > MAX_REV)) {
-      throw new ValidationError(`must be an integer between 0 and ${MAX_REV}`, 'fromSeq');
-    }
+    const fromSeq = options.fromSeq == null ? undefined : validateRev(options.fromSeq, 'fromSeq');
     const key = JSON.stringify([options.namespace, options.threadId]);
-    let watcher = this.#threads.get(key);
-    if (!watcher) {
-      watcher = new ThreadWatcher(this.storage, options.namespace, options.threadId, this.options.pageSize, this.#counters);
-      this.#threads.set(key, watcher);
-      this.#watchStatus();
-    }
-    watcher.refs++;
-    try {
-      await watcher.ready;
-    } catch (error) {
-      await this.#releaseThread(key, watcher);
-      throw error;
-    }
+    const watcher = await this.#join(this.#threads, key, () =>
+      new ThreadWatcher(this.storage, options.namespace, options.threadId, this.options.pageSize, this.#counters),
+    );
     const subscription = new ThreadEntriesSubscription(
       watcher,
       this.storage,
@@ -92,11 +79,11 @@ export class LiveHub {
       this.#counters,
       async (ended) => {
         this.#subscriptions.delete(ended);
-        watcher.subscribers.delete(ended);
-        await this.#releaseThread(key, watcher);
+        watcher.remove(ended);
+        await this.#leave(this.#threads, key, watcher);
       },
     );
-    watcher.subscribers.add(subscription);
+    watcher.add(subscription);
     this.#subscriptions.add(subscription);
     return subscription;
   }
@@ -104,29 +91,17 @@ export class LiveHub {
   /** Opens a checkpoint subscription; resolves once its listener is active. */
   async checkpointEvents(options: CheckpointEventsOptions): Promise<CheckpointEventsSubscription> {
     const { namespace } = options;
-    let watcher = this.#checkpoints.get(namespace);
-    if (!watcher) {
-      watcher = new CheckpointWatcher(this.storage, namespace);
-      this.#checkpoints.set(namespace, watcher);
-      this.#watchStatus();
-    }
-    watcher.refs++;
-    try {
-      await watcher.ready;
-    } catch (error) {
-      await this.#releaseCheckpoints(namespace, watcher);
-      throw error;
-    }
+    const watcher = await this.#join(this.#checkpoints, namespace, () => new CheckpointWatcher(this.storage, namespace));
     const subscription = new CheckpointEventsSubscription(
       options.agentType ?? null,
       this.options.maxPendingCheckpointEvents,
       async (ended) => {
         this.#checkpointSubscriptions.delete(ended);
-        watcher.subscribers.delete(ended);
-        await this.#releaseCheckpoints(namespace, watcher);
+        watcher.remove(ended);
+        await this.#leave(this.#checkpoints, namespace, watcher);
       },
     );
-    watcher.subscribers.add(subscription);
+    watcher.add(subscription);
     this.#checkpointSubscriptions.add(subscription);
     return subscription;
   }
@@ -147,16 +122,31 @@ export class LiveHub {
     await Promise.all([...this.#checkpointSubscriptions].map((s) => s.return()));
   }
 
-  async #releaseThread(key: string, watcher: ThreadWatcher): Promise<void> {
-    if (--watcher.refs > 0) return;
-    if (this.#threads.get(key) === watcher) this.#threads.delete(key);
-    this.#unwatchStatusWhenIdle();
-    await watcher.close();
+  /**
+   * The watcher of `key` (created with `create` when there is none), counted once more for a
+   * subscriber being set up; resolves once its listener is active, else uncounts it and throws.
+   */
+  async #join<W extends FeedWatcher<unknown>>(watchers: Map<string, W>, key: string, create: () => W): Promise<W> {
+    let watcher = watchers.get(key);
+    if (!watcher) {
+      watcher = create();
+      watchers.set(key, watcher);
+      this.#watchStatus();
+    }
+    watcher.retain();
+    try {
+      await watcher.ready;
+    } catch (error) {
+      await this.#leave(watchers, key, watcher);
+      throw error;
+    }
+    return watcher;
   }
 
-  async #releaseCheckpoints(namespace: string, watcher: CheckpointWatcher): Promise<void> {
-    if (--watcher.refs > 0) return;
-    if (this.#checkpoints.get(namespace) === watcher) this.#checkpoints.delete(namespace);
+  /** Uncounts one subscriber of `watcher`; with the last one gone, closes it. */
+  async #leave<W extends FeedWatcher<unknown>>(watchers: Map<string, W>, key: string, watcher: W): Promise<void> {
+    if (!watcher.release()) return;
+    if (watchers.get(key) === watcher) watchers.delete(key);
     this.#unwatchStatusWhenIdle();
     await watcher.close();
   }
@@ -174,16 +164,4 @@ export class LiveHub {
     this.#stopStatus?.();
     this.#stopStatus = null;
   }
-}
-
-const hubs = new WeakMap<Storage, LiveHub>();
-
-/**
- * The LiveHub of a Storage in this process, created on first use with `options` (later calls'
- * options are ignored). One hub per storage is what makes reads shared across subscribers.
- */
-export function liveHubFor(storage: Storage, options?: LiveOptions): LiveHub {
-  let hub = hubs.get(storage);
-  if (!hub) hubs.set(storage, (hub = new LiveHub(storage, options)));
-  return hub;
 }

@@ -2,6 +2,7 @@ import type { Entry } from '../domain/types.js';
 import type { Storage } from '../storage/types.js';
 import { BoundedQueue } from './bounded-queue.js';
 import type { ThreadEntriesEvent } from './events.js';
+import { DONE, PullStream } from './pull-stream.js';
 import { contiguousPrefix, type ReadCounters, type ThreadSink, type ThreadWatcher } from './thread-watcher.js';
 
 /** Settings of one {@link ThreadEntriesSubscription}. */
@@ -27,7 +28,6 @@ export interface ThreadSubscriptionStats {
   maxBuffered: number;
 }
 
-const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 let lastId = 0;
 
 /**
@@ -40,16 +40,13 @@ let lastId = 0;
  * an empty queue or the watcher offers what fits. Does NOT promise delivery of entries of a
  * thread that gets deleted before they were read: ThreadDeleted ends the stream instead.
  */
-export class ThreadEntriesSubscription implements AsyncIterableIterator<ThreadEntriesEvent>, ThreadSink {
+export class ThreadEntriesSubscription extends PullStream<ThreadEntriesEvent> implements ThreadSink {
   readonly id = ++lastId;
   #nextSeq: number;
-  #phase: 'replay' | 'live' | 'ended' = 'replay';
+  #phase: 'replay' | 'live' = 'replay';
   readonly #queue: BoundedQueue;
   #deleted = false;
-  #error: { error: unknown } | null = null;
   #wakes = 0;
-  #waiter: (() => void) | null = null;
-  #chain: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly watcher: ThreadWatcher,
@@ -58,12 +55,13 @@ export class ThreadEntriesSubscription implements AsyncIterableIterator<ThreadEn
     readonly counters: ReadCounters,
     readonly onEnd: (subscription: ThreadEntriesSubscription) => Promise<void>,
   ) {
+    super();
     this.#nextSeq = settings.fromSeq ?? 0;
     this.#queue = new BoundedQueue(settings.queueCapacity);
   }
 
   get live(): boolean {
-    return this.#phase === 'live' && !this.#deleted;
+    return this.#phase === 'live' && !this.#deleted && !this.ended;
   }
 
   get nextSeq(): number {
@@ -79,7 +77,7 @@ export class ThreadEntriesSubscription implements AsyncIterableIterator<ThreadEn
       id: this.id,
       namespace: this.settings.namespace,
       threadId: this.settings.threadId,
-      phase: this.#phase,
+      phase: this.ended ? 'ended' : this.#phase,
       nextSeq: this.#nextSeq,
       buffered: this.#queue.entries,
       maxBuffered: this.#queue.highWater,
@@ -97,11 +95,9 @@ export class ThreadEntriesSubscription implements AsyncIterableIterator<ThreadEn
     }
   }
 
-  wake(): void {
+  override wake(): void {
     this.#wakes++;
-    const waiter = this.#waiter;
-    this.#waiter = null;
-    waiter?.();
+    super.wake();
   }
 
   markDeleted(): void {
@@ -109,43 +105,14 @@ export class ThreadEntriesSubscription implements AsyncIterableIterator<ThreadEn
     this.wake();
   }
 
-  fail(error: unknown): void {
-    this.#error ??= { error };
-    this.wake();
-  }
-
-  next(): Promise<IteratorResult<ThreadEntriesEvent>> {
-    const result = this.#chain.then(() => this.#pull());
-    this.#chain = result.catch(() => undefined);
-    return result;
-  }
-
-  async return(): Promise<IteratorResult<ThreadEntriesEvent>> {
-    await this.#end();
-    return DONE;
-  }
-
-  async throw(error?: unknown): Promise<IteratorResult<ThreadEntriesEvent>> {
-    await this.#end();
-    throw error;
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  async #pull(): Promise<IteratorResult<ThreadEntriesEvent>> {
+  protected async pull(): Promise<IteratorResult<ThreadEntriesEvent>> {
     for (;;) {
-      if (this.#phase === 'ended') return DONE;
+      if (this.ended) return DONE;
       const item = this.#queue.shift();
       if (item) return { value: item, done: false };
-      if (this.#error) {
-        const { error } = this.#error;
-        await this.#end();
-        throw error;
-      }
+      if (this.failed) await this.endWithError();
       if (this.#deleted) {
-        await this.#end();
+        await this.end();
         return { value: { type: 'thread-deleted', threadId: this.settings.threadId }, done: false };
       }
       const wakes = this.#wakes;
@@ -161,9 +128,7 @@ export class ThreadEntriesSubscription implements AsyncIterableIterator<ThreadEn
           watcher.pump();
         }
       }
-      if (this.#wakes === wakes) {
-        await new Promise<void>((resolve) => (this.#waiter = resolve));
-      }
+      if (this.#wakes === wakes) await this.waitForWake();
     }
   }
 
@@ -172,13 +137,13 @@ export class ThreadEntriesSubscription implements AsyncIterableIterator<ThreadEn
     try {
       if (fromSeq === undefined) {
         const head = await this.storage.getThread({ namespace, threadId });
-        if (this.#phase !== 'replay' || this.#deleted) return;
+        if (this.#phase !== 'replay' || this.#deleted || this.ended) return;
         this.#nextSeq = head?.rev ?? 0;
       } else {
         const from = this.#nextSeq;
         this.counters.ownReads++;
         const entries = await this.storage.readEntries({ namespace, threadId, fromSeq: from, limit: pageSize });
-        if (this.#phase !== 'replay' || this.#deleted) return;
+        if (this.#phase !== 'replay' || this.#deleted || this.ended) return;
         const count = contiguousPrefix(entries, from);
         this.#nextSeq += this.#queue.pushEntries(entries.slice(0, count));
         if (count === pageSize) return;
@@ -187,9 +152,7 @@ export class ThreadEntriesSubscription implements AsyncIterableIterator<ThreadEn
       this.fail(error);
       return;
     }
-    if (this.#nextSeq > this.watcher.known && (fromSeq === undefined || this.#nextSeq > fromSeq)) {
-      this.watcher.known = this.#nextSeq;
-    }
+    if (fromSeq === undefined || this.#nextSeq > fromSeq) this.watcher.sawRev(this.#nextSeq);
     this.#queue.pushMarker({ type: 'caught-up', threadId, rev: this.#nextSeq });
     this.#phase = 'live';
   }
@@ -209,15 +172,15 @@ export class ThreadEntriesSubscription implements AsyncIterableIterator<ThreadEn
     if (!this.live || this.#nextSeq !== from) return true;
     const count = contiguousPrefix(entries, from);
     this.#nextSeq += this.#queue.pushEntries(entries.slice(0, count));
-    if (this.#nextSeq > this.watcher.known) this.watcher.known = this.#nextSeq;
+    this.watcher.sawRev(this.#nextSeq);
     return count > 0;
   }
 
-  async #end(): Promise<void> {
-    if (this.#phase === 'ended') return;
-    this.#phase = 'ended';
+  protected clear(): void {
     this.#queue.clear();
-    this.wake();
-    await this.onEnd(this);
+  }
+
+  protected released(): Promise<void> {
+    return this.onEnd(this);
   }
 }

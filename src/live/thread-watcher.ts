@@ -1,5 +1,6 @@
 import type { Entry } from '../domain/types.js';
-import type { ChangeEvent, Storage, Unsubscribe } from '../storage/types.js';
+import type { ChangeEvent, Storage } from '../storage/types.js';
+import { FeedWatcher } from './feed-watcher.js';
 
 /** What a ThreadWatcher needs from each local subscriber of its thread. */
 export interface ThreadSink {
@@ -35,20 +36,11 @@ export interface ReadCounters {
  * storage stays the truth. It does NOT buffer entries: a read's entries live only in the queues
  * of the subscribers that took them.
  */
-export class ThreadWatcher {
-  /** Highest rev seen in a notification or a read; 0 when unknown. */
-  known = 0;
-  /** Every live subscriber at `tip` or beyond has been offered the entries below it. */
-  tip: number | undefined;
-  readonly subscribers = new Set<ThreadSink>();
-  /** Subscribers counted by the hub (including those still being set up). */
-  refs = 0;
-  /** Resolves once the ChangeFeed listener is active. */
-  readonly ready: Promise<void>;
-  #unsubscribe: Unsubscribe | null = null;
+export class ThreadWatcher extends FeedWatcher<ThreadSink> {
+  #known = 0;
+  #tip: number | undefined;
   #pumping = false;
   #generation = 0;
-  #closed = false;
 
   constructor(
     readonly storage: Storage,
@@ -57,17 +49,27 @@ export class ThreadWatcher {
     readonly pageSize: number,
     readonly counters: ReadCounters,
   ) {
-    this.ready = storage.changes
-      .subscribeThread(namespace, threadId, (event) => this.#onEvent(event))
-      .then(async (unsubscribe) => {
-        if (this.#closed) await unsubscribe();
-        else this.#unsubscribe = unsubscribe;
-      });
+    super((listener) => storage.changes.subscribeThread(namespace, threadId, listener));
+  }
+
+  /** Highest rev seen in a notification or a read; 0 when unknown. */
+  get known(): number {
+    return this.#known;
+  }
+
+  /** Every live subscriber at `tip` or beyond has been offered the entries below it; undefined before the first shared read. */
+  get tip(): number | undefined {
+    return this.#tip;
+  }
+
+  /** A subscriber read up to `rev` itself: storage holds at least that much. */
+  sawRev(rev: number): void {
+    if (rev > this.#known) this.#known = rev;
   }
 
   /** Reads and offers new ranges until every live subscriber at or past `tip` has reached `known`. */
   pump(): void {
-    if (this.#pumping || this.#closed) return;
+    if (this.#pumping || this.closed) return;
     this.#pumping = true;
     void this.#run();
   }
@@ -82,53 +84,41 @@ export class ThreadWatcher {
     const generation = this.#generation;
     // Compare with what was known before the read: appends notified during it move `known`
     // past the head we read, which is not a deletion.
-    const seen = this.known;
+    const seen = this.#known;
     let head;
     try {
       head = await this.storage.getThread({ namespace: this.namespace, threadId: this.threadId });
     } catch {
       return; // storage is down too: a later recovery or notification retries
     }
-    if (generation !== this.#generation || this.#closed) return;
+    if (generation !== this.#generation || this.closed) return;
     if ((head === null && seen > 0) || (head !== null && head.rev < seen)) {
       this.#deleted();
       return;
     }
-    if (head && head.rev > this.known) this.known = head.rev;
+    if (head && head.rev > this.#known) this.#known = head.rev;
     for (const sink of this.subscribers) sink.wake();
     this.pump();
   }
 
-  /** Stops listening. Idempotent. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.subscribers.clear();
-    await this.ready.catch(() => undefined);
-    const unsubscribe = this.#unsubscribe;
-    this.#unsubscribe = null;
-    await unsubscribe?.();
-  }
-
-  #onEvent(event: ChangeEvent): void {
-    if (this.#closed) return;
+  protected onEvent(event: ChangeEvent): void {
     if (event.type === 'thread-deleted') this.#deleted();
-    else if (event.type === 'thread-appended' && event.rev > this.known) {
-      this.known = event.rev;
+    else if (event.type === 'thread-appended' && event.rev > this.#known) {
+      this.#known = event.rev;
       this.pump();
     }
   }
 
   #deleted(): void {
     this.#generation++;
-    this.known = 0;
-    this.tip = undefined;
+    this.#known = 0;
+    this.#tip = undefined;
     for (const sink of [...this.subscribers]) sink.markDeleted();
   }
 
   /** The lowest nextSeq of a live subscriber with room that is not behind `tip`. */
   #rangeStart(): number | undefined {
-    const floor = this.tip ?? 0;
+    const floor = this.#tip ?? 0;
     let start: number | undefined;
     for (const sink of this.subscribers) {
       if (sink.live && sink.room > 0 && sink.nextSeq >= floor && (start === undefined || sink.nextSeq < start)) start = sink.nextSeq;
@@ -139,7 +129,7 @@ export class ThreadWatcher {
   async #run(): Promise<void> {
     for (;;) {
       const from = this.#rangeStart();
-      if (this.#closed || from === undefined || from >= this.known) {
+      if (this.closed || from === undefined || from >= this.#known) {
         this.#pumping = false;
         return;
       }
@@ -151,7 +141,7 @@ export class ThreadWatcher {
           namespace: this.namespace,
           threadId: this.threadId,
           fromSeq: from,
-          limit: Math.min(this.known - from, this.pageSize),
+          limit: Math.min(this.#known - from, this.pageSize),
         });
       } catch (error) {
         this.#pumping = false;
@@ -162,12 +152,12 @@ export class ThreadWatcher {
       const count = contiguousPrefix(entries, from);
       if (count === 0) {
         // Storage is the truth: the notification ran ahead of what a read sees (or a deletion is on its way).
-        this.known = Math.max(from, this.tip ?? 0);
+        this.#known = Math.max(from, this.#tip ?? 0);
         continue;
       }
       const range = count === entries.length ? entries : entries.slice(0, count);
-      this.tip = from + count;
-      if (this.tip > this.known) this.known = this.tip;
+      this.#tip = from + count;
+      if (this.#tip > this.#known) this.#known = this.#tip;
       for (const sink of [...this.subscribers]) sink.offer(range);
     }
   }

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../domain/json.js';
+import { jsonEqual } from '../domain/json.js';
 import type { Entry, EntryInput } from '../domain/types.js';
 import { validateTimestamp } from '../domain/validate.js';
 
@@ -14,15 +14,4 @@ export function couldBeStoredEntry(sent: EntryInput, stored: Entry): boolean {
   if (!jsonEqual(sent.payload ?? {}, stored.payload)) return false;
   if (!jsonEqual(sent.refs ?? {}, stored.refs)) return false;
   return sent.at == null || validateTimestamp(sent.at, 'at') === stored.at;
-}
-
-function jsonEqual(a: JsonValue, b: JsonValue): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]!));
-  }
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key]!, b[key]!));
 }

@@ -1,7 +1,6 @@
-import { isDeepStrictEqual } from 'node:util';
+import { checkCheckpointRev } from '../domain/checkpoint.js';
 import { RevisionConflict, ThreadDiverged, ThreadHistoryTruncated, ThreadRevRegression } from '../domain/errors.js';
 import { DEFAULT_LIMITS } from '../domain/limits.js';
-import type { Checkpoint } from '../domain/types.js';
 import type { Storage } from '../storage/types.js';
 import type { HibernateInput, HibernateResult, PersistOptions } from './types.js';
 import { couldBeStoredEntry } from './entry-match.js';
@@ -14,12 +13,13 @@ const MAX_FLUSH_ATTEMPTS = 8;
 
 /**
  * Flushes the agent's unflushed journal tail, then writes its checkpoint pointing at the journal
- * (DESIGN §1 "Hibernate"), over any Storage:
+ * (docs/architecture.md), over any Storage:
  *
  * 0. With `expectedRev`, the stored checkpoint's rev is compared first; a mismatch is a
- *    RevisionConflict before the journal is touched, so a fenced, stale writer appends nothing —
- *    unless the stored checkpoint is exactly what this call would write at expectedRev + 1 (a
- *    retry whose reply was lost): then it is returned, nothing written (`flushed` 0).
+ *    RevisionConflict before the journal is touched, so a fenced, stale writer appends nothing.
+ *    A stored checkpoint that is this call already written (a retry whose reply was lost: rev
+ *    expectedRev + 1, same state, version and pointer) is returned as it is, with nothing
+ *    read or written further (`flushed: 0`).
  * 1–4. The thread's stored rev S and the overlapping stored entries are read in one `readTail`;
  *    S > rev is ThreadRevRegression, S < rev - entries.length is ThreadHistoryTruncated
  *    (`firstSentSeq` = rev - entries.length), an overlapping sent entry that carries an id
@@ -48,13 +48,8 @@ export async function hibernate(storage: Storage, input: HibernateInput, options
   const key = { namespace: put.namespace, agentType: put.agentType, agentId: put.agentId };
 
   if (put.expectedRev !== undefined) {
-    const stored = await storage.getCheckpoint(key);
-    const actualRev = stored?.rev ?? 0;
-    // A replay of a hibernate whose reply was lost: it already flushed and wrote this checkpoint.
-    if (stored && isReplayOf(put, stored)) return { checkpoint: stored, flushed: 0 };
-    if (actualRev !== put.expectedRev) {
-      throw new RevisionConflict(put.expectedRev, actualRev, `checkpoint ${put.agentType}/${put.agentId}`);
-    }
+    const current = await storage.getCheckpoint(key);
+    if (checkCheckpointRev(put, current) === 'replay') return { checkpoint: current!, flushed: 0 };
   }
 
   const flushed = thread ? await flush(storage, put.namespace, thread) : 0;
@@ -68,18 +63,6 @@ export async function hibernate(storage: Storage, input: HibernateInput, options
     expectedRev: put.expectedRev,
   });
   return { checkpoint, flushed };
-}
-
-/**
- * Checkpoint replay: the stored checkpoint is at expectedRev + 1 with a deep-equal state, the
- * same version and the same pointer (id, rev).
- */
-function isReplayOf(put: PreparedHibernate['checkpoint'], stored: Checkpoint): boolean {
-  if (put.expectedRev === undefined || stored.rev !== put.expectedRev + 1 || stored.version !== put.version) return false;
-  const a = stored.thread;
-  const b = put.thread;
-  if (a === null || b === null ? a !== b : a.id !== b.id || a.rev !== b.rev) return false;
-  return isDeepStrictEqual(stored.state, JSON.parse(JSON.stringify(put.state)));
 }
 
 /** Steps 1–5: brings the stored journal up to `thread.rev`; returns how many entries it wrote. */

@@ -1,3 +1,4 @@
+import { pointsAtLife } from '../domain/checkpoint.js';
 import { CheckpointNotFound, MissingThread, ThreadMismatch, ValidationError } from '../domain/errors.js';
 import { DEFAULT_LIMITS } from '../domain/limits.js';
 import type { Entry, ThreadHead } from '../domain/types.js';
@@ -10,9 +11,10 @@ const DEFAULT_MAX_PENDING = 10_000;
 const MAX_READS = 8;
 
 /**
- * Loads an agent's checkpoint and checks its journal agrees (DESIGN §1 "Thaw"):
+ * Loads an agent's checkpoint and checks its journal agrees:
  * no checkpoint → CheckpointNotFound; null pointer → success with `thread: null`; pointed-at
- * thread missing → MissingThread; stored rev ≠ pointer rev → ThreadMismatch, unless
+ * thread missing, or deleted and re-created since (another life than the pointer's) →
+ * MissingThread; stored rev ≠ pointer rev → ThreadMismatch, unless
  * `allowJournalAhead` and the journal is ahead: then success with every entry after the pointer
  * as `pendingEntries` (read consistently with the returned head), at most `maxPendingEntries`
  * (default 10,000; beyond that ThreadMismatch, and the caller pages the journal itself).
@@ -36,7 +38,8 @@ export async function thaw(storage: Storage, input: ThawInput, options: PersistO
   let limit = 0;
   for (let attempt = 0; ; attempt++) {
     const tail: { thread: ThreadHead | null; entries: Entry[] } = await storage.readTail({ ...threadKey, limit });
-    if (!tail.thread || !sameLife(pointer, tail.thread)) throw new MissingThread(pointer.id, pointer.rev);
+    if (!tail.thread) throw new MissingThread(pointer.id, pointer.rev);
+    if (!pointsAtLife(pointer, tail.thread)) throw new MissingThread(pointer.id, pointer.rev, true);
     const ahead = tail.thread.rev - pointer.rev;
     if (ahead === 0) return { checkpoint, thread: tail.thread, pendingEntries: [] };
     if (ahead < 0 || !allowAhead || ahead > maxPending || attempt >= MAX_READS) {
@@ -47,15 +50,4 @@ export async function thaw(storage: Storage, input: ThawInput, options: PersistO
     }
     limit = ahead;
   }
-}
-
-/**
- * Thread life: a pointer stored with the life of the thread it was checked against names that
- * life only (a thread deleted and created again is another one). A pointer or head without a
- * life (older data, adapters that do not track lives) matches any.
- */
-function sameLife(pointer: object, thread: object): boolean {
-  const a = (pointer as { life?: unknown }).life;
-  const b = (thread as { life?: unknown }).life;
-  return a === undefined || b === undefined || a === b;
 }

@@ -49,7 +49,7 @@ export function prepareHibernate(input: HibernateInput, limits: Limits): Prepare
         prepareAppend({ threadId: id, entries: raw.entries }, limits);
       } catch (error) {
         if (error instanceof ValidationError && error.field) {
-          throw new ValidationError(error.message.slice(error.field.length + 2), `thread.${error.field}`);
+          throw new ValidationError(error.reason, `thread.${error.field}`);
         }
         throw error;
       }

@@ -1,6 +1,8 @@
+import { pointsAtLife } from '../domain/checkpoint.js';
 import type { Checkpoint, ThreadPointer } from '../domain/types.js';
 import { validatePageSize } from '../domain/validate.js';
 import { builder } from './builder.js';
+import { toConnection } from './connection.js';
 import { checkpointCursor, decodeCheckpointCursor } from './cursors.js';
 import { DeleteResultRef } from './delete-result.js';
 import { PUT_CHECKPOINT_ERRORS } from './errors.js';
@@ -9,7 +11,7 @@ import { ThreadRef } from './thread.js';
 
 /** Checkpoint and ThreadPointer types, their inputs, queries and mutations. */
 
-export const ThreadPointerRef = builder.objectRef<ThreadPointer>('ThreadPointer').implement({
+const ThreadPointerRef = builder.objectRef<ThreadPointer>('ThreadPointer').implement({
   description: 'A checkpoint\'s pointer into a journal: "the agent had seen the first `rev` entries of thread `id`".',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The thread id.' }),
@@ -17,8 +19,12 @@ export const ThreadPointerRef = builder.objectRef<ThreadPointer>('ThreadPointer'
     thread: t.field({
       type: ThreadRef,
       nullable: true,
-      description: 'The thread as stored now (its rev may be ahead of the pointer); null when it does not exist.',
-      resolve: (pointer, _args, ctx) => ctx.storage.getThread({ namespace: ctx.namespace, threadId: pointer.id }),
+      description:
+        'The thread as stored now (its rev may be ahead of the pointer); null when it does not exist, or was deleted and re-created since the pointer was saved.',
+      resolve: async (pointer, _args, ctx) => {
+        const thread = await ctx.storage.getThread({ namespace: ctx.namespace, threadId: pointer.id });
+        return thread && pointsAtLife(pointer, thread) ? thread : null;
+      },
     }),
   }),
 });
@@ -44,13 +50,13 @@ export const CheckpointRef = builder.objectRef<Checkpoint>('Checkpoint').impleme
 });
 
 /** CheckpointConnection / CheckpointEdge (relay plugin); resolvers build `{ edges, pageInfo }`. */
-export const CheckpointConnectionRef = builder.connectionObject(
+const CheckpointConnectionRef = builder.connectionObject(
   { type: CheckpointRef, name: 'CheckpointConnection', description: 'A page of checkpoints, ordered by (agentType, agentId).' },
   { name: 'CheckpointEdge', description: 'A checkpoint with its cursor.' },
 );
 
 /** The ThreadPointerInput input type. */
-export const ThreadPointerInputRef = builder.inputType('ThreadPointerInput', {
+const ThreadPointerInputRef = builder.inputType('ThreadPointerInput', {
   description: 'A pointer into a journal. The thread must exist with a rev of at least `rev`.',
   fields: (t) => ({
     id: t.id({ required: true, description: 'The thread id.' }),
@@ -103,16 +109,8 @@ builder.queryFields((t) => ({
       const first = validatePageSize(args.first, 'first', ctx.limits);
       const after = args.after == null ? null : decodeCheckpointCursor(args.after, 'after');
       const page = await ctx.storage.listCheckpoints({ namespace: ctx.namespace, agentType: args.agentType, first, after });
-      const edges = page.items.map((node) => ({ cursor: checkpointCursor(node.agentType, node.agentId), node }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasMore,
-          hasPreviousPage: after !== null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      const cursorOf = (checkpoint: Checkpoint) => checkpointCursor(checkpoint.agentType, checkpoint.agentId);
+      return toConnection(page.items, cursorOf, { hasNextPage: page.hasMore, hasPreviousPage: after !== null });
     },
   }),
 }));

@@ -1,10 +1,16 @@
 import { ValidationError } from '../domain/errors.js';
 import type { Limits } from '../domain/limits.js';
-import type { ThreadHead } from '../domain/types.js';
+import type { Entry, ThreadHead } from '../domain/types.js';
 import { validatePageSize } from '../domain/validate.js';
 import type { Storage } from '../storage/types.js';
 import { decodeEntryCursor, entryCursor } from './cursors.js';
-import type { EntryPage } from './entry.js';
+import { toConnection, type Connection } from './connection.js';
+
+/** A page of entries: what Thread.entries resolves to. */
+export interface EntryPage extends Connection<Entry> {
+  /** The thread's rev: the number of entries in the whole thread. */
+  totalCount: number;
+}
 
 /** Relay arguments of Thread.entries. */
 export interface EntryPageArgs {
@@ -53,15 +59,6 @@ export async function readEntryPage(
   const { start, end } = entryWindow(thread.rev, args, limits);
   const entries =
     end > start ? await storage.readEntries({ namespace, threadId: thread.id, fromSeq: start, limit: end - start }) : [];
-  const edges = entries.map((node) => ({ cursor: entryCursor(node.seq), node }));
-  return {
-    edges,
-    pageInfo: {
-      hasPreviousPage: start > 0,
-      hasNextPage: end < thread.rev,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    totalCount: thread.rev,
-  };
+  const page = toConnection(entries, (entry) => entryCursor(entry.seq), { hasPreviousPage: start > 0, hasNextPage: end < thread.rev });
+  return { ...page, totalCount: thread.rev };
 }

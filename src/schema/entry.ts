@@ -17,15 +17,8 @@ export const EntryRef = builder.objectRef<Entry>('Entry').implement({
   }),
 });
 
-/** A page of entries: what Thread.entries resolves to. */
-export interface EntryPage {
-  edges: { cursor: string; node: Entry }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  totalCount: number;
-}
-
 /** EntryConnection / EntryEdge (relay plugin) with totalCount; resolved by readEntryPage. */
-export const EntryConnectionRef = builder.connectionObject(
+export const EntryConnectionRef = builder.connectionObject<typeof EntryRef, { totalCount: number }>(
   {
     type: EntryRef,
     name: 'EntryConnection',
@@ -33,7 +26,7 @@ export const EntryConnectionRef = builder.connectionObject(
     fields: (t) => ({
       totalCount: t.int({
         description: "The number of entries in the whole thread (its rev), not only in this page.",
-        resolve: (page) => (page as unknown as EntryPage).totalCount,
+        resolve: (page) => page.totalCount,
       }),
     }),
   },

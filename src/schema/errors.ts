@@ -17,7 +17,7 @@ import { builder } from './builder.js';
  * corruption) are deliberately absent: they stay GraphQL errors with `extensions.code`.
  */
 
-export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
+const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'A failure the caller can act on. Every typed error of a result union implements it.',
   fields: (t) => ({
     message: t.exposeString('message', { description: 'What went wrong, for people (not for parsing).' }),

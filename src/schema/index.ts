@@ -17,5 +17,3 @@ export const schema: GraphQLSchema = builder.toSchema();
 export function printCryoSchema(): string {
   return `${printSchema(lexicographicSortSchema(schema))}\n`;
 }
-
-export type { CryoContext } from './context.js';

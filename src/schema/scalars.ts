@@ -1,5 +1,6 @@
 import { GraphQLError, Kind, type ObjectValueNode, type ValueNode } from 'graphql';
 import { isJsonObject, type JsonObject, type JsonValue } from '../domain/json.js';
+import { parseIsoTimestamp } from '../domain/validate.js';
 import { builder } from './builder.js';
 
 /**
@@ -7,29 +8,6 @@ import { builder } from './builder.js';
  * what was wrong; outputs are trusted (they come from storage, already validated on the way in).
  * Size limits are NOT checked here: the domain validation does that with the field's name.
  */
-
-const ISO_8601 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)$/;
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-/**
- * Parses an ISO-8601 date-time with a time zone (`Z` or an offset) into a Date; null when the
- * string is not one, or names an impossible date (Feb 30, hour 24). Fractions beyond ms are cut.
- */
-export function parseIsoDateTime(value: string): Date | null {
-  const m = ISO_8601.exec(value);
-  if (!m) return null;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [
-    number, number, number, number, number, number,
-  ];
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (hour > 23 || minute > 59 || second > 59) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
 
 function literalToJson(node: ValueNode, variables: Record<string, unknown> | null | undefined): JsonValue {
   switch (node.kind) {
@@ -75,7 +53,7 @@ function assertJsonValue(value: unknown, path = 'value'): JsonValue {
 }
 
 /** `JSON`: any JSON value; non-finite numbers and non-JSON objects are refused. */
-export const JSONScalar = builder.scalarType('JSON', {
+builder.scalarType('JSON', {
   description: 'Any JSON value: object, array, string, number, boolean or null.',
   serialize: (value) => value,
   parseValue: (value) => assertJsonValue(value),
@@ -103,7 +81,7 @@ export const JSONObjectScalar = builder.scalarType('JSONObject', {
 
 function parseDateTime(value: unknown): Date {
   if (typeof value !== 'string') throw new GraphQLError(`DateTime must be an ISO-8601 string (got a ${typeof value})`);
-  const date = parseIsoDateTime(value);
+  const date = parseIsoTimestamp(value);
   if (!date) {
     throw new GraphQLError(
       `DateTime must be an ISO-8601 date-time with a time zone, e.g. 2026-01-02T03:04:05.678Z (got ${JSON.stringify(value.slice(0, 64))})`,
@@ -112,7 +90,7 @@ function parseDateTime(value: unknown): Date {
   return date;
 }
 
-/** `DateTime`: input parsed to a Date (zone required, impossible dates refused); output ISO UTC with ms. */
+/** `DateTime`: input parsed to a Date by the domain's rule (zone required, impossible dates refused); output ISO UTC with ms. */
 export const DateTimeScalar = builder.scalarType('DateTime', {
   description: 'An ISO-8601 UTC timestamp with milliseconds, e.g. 2026-01-02T03:04:05.678Z. Input accepts any ISO-8601 date-time with a time zone.',
   serialize: (value) => (value instanceof Date ? value.toISOString() : value),

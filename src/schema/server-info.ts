@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { builder } from './builder.js';
 
 /** Version from package.json, read once at import. */
-export const CRYO_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+const CRYO_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 builder.queryField('serverInfo', (t) =>
   t.field({

@@ -2,7 +2,6 @@ import type { Checkpoint, Entry } from '../domain/types.js';
 import { validateId } from '../domain/validate.js';
 import type { CheckpointEvent, ThreadEntriesEvent } from '../live/events.js';
 import { releasingStream } from '../auth/fair-use.js';
-import { liveHubFor } from '../live/live-hub.js';
 import { builder } from './builder.js';
 import type { CryoContext } from './context.js';
 import { CheckpointRef } from './checkpoint.js';
@@ -10,7 +9,7 @@ import { EntryRef } from './entry.js';
 
 /**
  * The Subscription root (threadEntries, checkpointEvents) and its event types, served over
- * graphql-ws and SSE. The streams come from the LiveHub of the context's storage (src/live):
+ * graphql-ws and SSE. The streams come from the app's LiveHub in the context (src/live):
  * storage is the truth, notifications only wake readers up.
  */
 
@@ -88,7 +87,7 @@ builder.subscriptionField('threadEntries', (t) =>
     },
     subscribe: async (_root, args, ctx) => {
       const threadId = validateId(args.threadId, 'threadId', ctx.limits);
-      return counted(ctx, () => liveHubFor(ctx.storage).threadEntries({ namespace: ctx.namespace, threadId, fromSeq: args.fromSeq }));
+      return counted(ctx, () => ctx.live.threadEntries({ namespace: ctx.namespace, threadId, fromSeq: args.fromSeq }));
     },
     resolve: (event: ThreadEntriesEvent): Entry | CaughtUp | ThreadDeleted => (event.type === 'entry' ? event.entry : event),
   }),
@@ -105,7 +104,7 @@ builder.subscriptionField('checkpointEvents', (t) =>
     },
     subscribe: async (_root, args, ctx) => {
       const agentType = args.agentType == null ? null : validateId(args.agentType, 'agentType', ctx.limits);
-      return counted(ctx, () => liveHubFor(ctx.storage).checkpointEvents({ namespace: ctx.namespace, agentType }));
+      return counted(ctx, () => ctx.live.checkpointEvents({ namespace: ctx.namespace, agentType }));
     },
     resolve: (event: CheckpointEvent) => event,
   }),

@@ -1,6 +1,7 @@
 import type { Entry, ThreadHead } from '../domain/types.js';
-import { validatePageSize } from '../domain/validate.js';
+import { validateId, validatePageSize } from '../domain/validate.js';
 import { builder } from './builder.js';
+import { toConnection } from './connection.js';
 import { decodeThreadCursor, threadCursor } from './cursors.js';
 import { DeleteResultRef } from './delete-result.js';
 import { EntryConnectionRef, EntryInputRef, EntryRef } from './entry.js';
@@ -33,14 +34,13 @@ export const ThreadRef = builder.objectRef<ThreadHead>('Thread').implement({
         last: t.arg.int({ description: 'Page size when paging backward (1..500); with no `before`, the newest entries.' }),
         before: t.arg.string({ description: 'Return entries before this cursor.' }),
       },
-      resolve: (thread, args, ctx) =>
-        readEntryPage(ctx.storage, ctx.namespace, thread, args, ctx.limits) as never,
+      resolve: (thread, args, ctx) => readEntryPage(ctx.storage, ctx.namespace, thread, args, ctx.limits),
     }),
   }),
 });
 
 /** ThreadConnection / ThreadEdge (relay plugin). */
-export const ThreadConnectionRef = builder.connectionObject(
+const ThreadConnectionRef = builder.connectionObject(
   { type: ThreadRef, name: 'ThreadConnection', description: 'A page of threads, ordered by id.' },
   { name: 'ThreadEdge', description: 'A thread with its cursor.' },
 );
@@ -51,7 +51,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'The thread with this id, or null when it does not exist.',
     args: { id: t.arg.id({ required: true, description: "The thread's id." }) },
-    resolve: (_root, args, ctx) => ctx.storage.getThread({ namespace: ctx.namespace, threadId: args.id }),
+    resolve: (_root, args, ctx) =>
+      ctx.storage.getThread({ namespace: ctx.namespace, threadId: validateId(args.id, 'id', ctx.limits) }),
   }),
   threads: t.field({
     type: ThreadConnectionRef,
@@ -64,16 +65,7 @@ builder.queryFields((t) => ({
       const first = validatePageSize(args.first, 'first', ctx.limits);
       const after = args.after == null ? null : decodeThreadCursor(args.after, 'after');
       const page = await ctx.storage.listThreads({ namespace: ctx.namespace, first, after });
-      const edges = page.items.map((node) => ({ cursor: threadCursor(node.id), node }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasMore,
-          hasPreviousPage: after !== null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      return toConnection(page.items, (thread) => threadCursor(thread.id), { hasNextPage: page.hasMore, hasPreviousPage: after !== null });
     },
   }),
 }));
@@ -135,7 +127,7 @@ builder.mutationFields((t) => ({
     description: 'Deletes a thread and its entries. Idempotent. Checkpoints pointing at it are left alone (thaw then reports MissingThread).',
     args: { id: t.arg.id({ required: true, description: 'The thread to delete.' }) },
     resolve: async (_root, args, ctx) => ({
-      deleted: await ctx.storage.deleteThread({ namespace: ctx.namespace, threadId: args.id }),
+      deleted: await ctx.storage.deleteThread({ namespace: ctx.namespace, threadId: validateId(args.id, 'id', ctx.limits) }),
     }),
   }),
 }));

@@ -10,7 +10,7 @@ import type { CryoYoga } from './yoga.js';
 
 /**
  * What an add-on to the HTTP server (e.g. graphql-ws on the same port) receives when the app
- * starts: the Node server (not yet listening), Yoga (for `getEnveloped`: parse/validate cache,
+ * starts: the Node server (already listening), Yoga (for `getEnveloped`: parse/validate cache,
  * armor, masking) and the per-operation context factory.
  */
 export interface AttachOptions {

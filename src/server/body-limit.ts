@@ -1,16 +1,34 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { sendGraphQLError, type RefusedRequest } from './graphql-error-response.js';
+import { foreignCharset } from './request-media-type.js';
+
+/** Options of {@link withBodyLimit}. */
+export interface BodyLimitOptions {
+  /** A body that sends no byte for this long is refused with 408. @default 10_000 */
+  idleMs?: number;
+}
+
+const DEFAULT_IDLE_MS = 10_000;
 
 /**
- * Wraps a Node request listener (Yoga) with a request-body size limit: a declared
- * `content-length` over `maxBytes` is refused at once, and a body that streams past it (chunked,
- * or lying about its length) is refused as soon as it does. Both answer 413 with a JSON
- * GraphQL-shaped error and `Connection: close`, without calling `next`. Bodies within the limit
- * are buffered here and handed to `next` as an already-read body (so Yoga does not read the
- * socket again, and Yoga's own per-request TransformStream limit can stay off: it doubled the
- * cost of a small request). GET/HEAD/OPTIONS pass straight through. It does NOT limit headers or URL
- * length (Node's own `maxHeaderSize` does) nor WebSocket messages (`ws` `maxPayload` does).
+ * Wraps a Node request listener (Yoga) so that every request with a body gets an answer:
+ * - a declared `content-length` over `maxBytes` is refused at once, and a body that streams past
+ *   it (chunked, or lying about its length) as soon as it does: 413 PAYLOAD_TOO_LARGE;
+ * - a body that stalls (no byte for `idleMs`) is refused with 408 REQUEST_TIMEOUT;
+ * - a body that is not valid UTF-8 is refused with 400 BAD_REQUEST (multipart aside, and a body
+ *   declaring another charset, which Yoga refuses with 415: server/request-media-type.ts);
+ * - an upload the client aborts ends quietly: its bytes are dropped, nothing is called;
+ * - any other body, empty included, is buffered here and handed to `next` as an already-read
+ *   body (so Yoga does not read the socket again — after the stream ended it would wait forever —
+ *   and Yoga's own per-request TransformStream limit can stay off: it doubled the cost of a small
+ *   request).
+ * Refusals are GraphQL-shaped errors (server/graphql-error-response.ts) with `Connection: close`,
+ * and `next` is not called. GET/HEAD/OPTIONS pass straight through. It does NOT limit headers or
+ * URL length (Node's own `maxHeaderSize` does) nor WebSocket messages (`ws` `maxPayload` does).
  */
-export function withBodyLimit(maxBytes: number, next: RequestListener): RequestListener {
+export function withBodyLimit(maxBytes: number, next: RequestListener, options: BodyLimitOptions = {}): RequestListener {
+  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
   return (req, res) => {
     const method = req.method ?? 'GET';
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') {
@@ -19,35 +37,56 @@ export function withBodyLimit(maxBytes: number, next: RequestListener): RequestL
     }
     const declared = Number(req.headers['content-length']);
     if (declared > maxBytes) {
-      tooLarge(req, res, maxBytes, declared);
+      refuse(req, res, tooLarge(req, maxBytes, declared));
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    const stop = (): void => {
+      done = true;
+      chunks.length = 0;
+      clearTimeout(idle);
+      req.off('data', onData);
+    };
+    const idle = setTimeout(() => {
+      if (done) return;
+      stop();
+      refuse(req, res, { status: 408, code: 'REQUEST_TIMEOUT', message: `request body stalled: no byte for ${idleMs} ms (got ${size} bytes)` });
+    }, idleMs);
     const onData = (chunk: Buffer): void => {
       if (done) return;
       size += chunk.length;
       if (size > maxBytes) {
-        done = true;
-        chunks.length = 0;
-        tooLarge(req, res, maxBytes, size);
+        stop();
+        refuse(req, res, tooLarge(req, maxBytes, size));
         return;
       }
+      idle.refresh();
       chunks.push(chunk);
     };
     req.on('data', onData);
     req.once('end', () => {
       if (done) return;
-      done = true;
-      req.off('data', onData);
-      if (size > 0) setReadBody(req, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      stop();
+      if (!isUtf8(body) && !isMultipart(req) && !foreignCharset(req.headers['content-type'] ?? '')) {
+        refuse(req, res, { status: 400, code: 'BAD_REQUEST', message: 'request body is not valid UTF-8 (the only encoding accepted)' });
+        return;
+      }
+      setReadBody(req, body);
       next(req, res);
     });
-    req.once('error', () => {
+    // The client went away mid-body (reset, or closed before sending all it declared): there is
+    // nobody to answer; drop what was read and make sure the socket is released.
+    const onAbort = (): void => {
       if (done) return;
-      done = true;
-      if (!res.headersSent) res.writeHead(400, { connection: 'close' }).end();
+      stop();
+      req.socket.destroy();
+    };
+    req.once('error', onAbort);
+    req.once('close', () => {
+      if (!req.complete) onAbort();
     });
   };
 }
@@ -57,14 +96,14 @@ const BUFFER_HANDOVER_MAX = 16 * 1024;
 
 /**
  * Hands an already-read body to @whatwg-node/server (Yoga's adapter), which takes `req.body`
- * instead of the stream when set. A Buffer is the cheapest hand-over, but the adapter calls
- * Object.keys() on it, which is O(bytes) (≈4 s for 16 MiB); larger bodies therefore go as a
- * Blob, which costs a fixed ~0.1 ms more, with one own property so the adapter does not take it
- * for an empty body.
+ * instead of the stream when `Object.keys(req.body)` is not empty. A Buffer is the cheapest
+ * hand-over, but Object.keys() on it is O(bytes) (≈4 s for 16 MiB) and empty for an empty body;
+ * larger and empty bodies therefore go as a Blob, which costs a fixed ~0.1 ms more, with one own
+ * property so the adapter takes it.
  */
 function setReadBody(req: IncomingMessage, body: Buffer): void {
   const target = req as IncomingMessage & { body: unknown };
-  if (body.length <= BUFFER_HANDOVER_MAX) {
+  if (body.length > 0 && body.length <= BUFFER_HANDOVER_MAX) {
     target.body = body;
     return;
   }
@@ -73,17 +112,22 @@ function setReadBody(req: IncomingMessage, body: Buffer): void {
   target.body = blob;
 }
 
-function tooLarge(req: IncomingMessage, res: ServerResponse, maxBytes: number, got: number): void {
+function isMultipart(req: IncomingMessage): boolean {
+  return /^\s*multipart\//i.test(req.headers['content-type'] ?? '');
+}
+
+function tooLarge(req: IncomingMessage, maxBytes: number, got: number): RefusedRequest {
   const message = `request body too large: at most ${maxBytes} bytes (got ${got}${req.headers['content-length'] ? '' : ' so far'})`;
-  const payload = JSON.stringify({ errors: [{ message, extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } } }] });
-  res.writeHead(413, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(payload),
-    connection: 'close',
-  });
-  res.end(payload);
-  // Discard the rest of the body without buffering it, so the client can read the 413; a client
-  // that keeps sending after the answer went out gets its connection cut a moment later.
+  return { status: 413, code: 'PAYLOAD_TOO_LARGE', message };
+}
+
+/**
+ * Sends the refusal, then discards the rest of the body without buffering it, so the client can
+ * read the answer; a client that keeps sending after the answer went out gets its connection cut
+ * a moment later.
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, refused: RefusedRequest): void {
+  sendGraphQLError(req, res, refused);
   req.resume();
   res.once('finish', () => {
     if (!req.complete) setTimeout(() => req.socket.destroy(), 1000).unref();

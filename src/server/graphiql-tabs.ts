@@ -10,7 +10,7 @@ export interface GraphiqlTab {
 const FIRST = ['AppendEntries', 'Thread', 'Hibernate', 'Thaw'];
 
 /**
- * The playground's saved operations (`dir/*.graphql`, DESIGN §6) as GraphiQL tabs, each with the
+ * The playground's saved operations (`dir/*.graphql`) as GraphiQL tabs, each with the
  * fragments it uses (from `fragments.graphql`, transitively) appended and its variables from
  * `variables.json` (keyed by operation name). Read once at startup. A missing or unreadable
  * directory gives no tabs; it never throws.

@@ -12,12 +12,13 @@ import type { Plugin } from 'graphql-yoga';
 /**
  * A Yoga plugin that refuses, before execution, an operation whose variables hold a list longer
  * than `maxItems` at a list position of the operation's input types (e.g. `input.entries`): a
- * GraphQL error with `extensions.code` BAD_USER_INPUT and `field` naming the list (HTTP 400).
+ * GraphQL error with `extensions.code` BAD_USER_INPUT and `field` naming the list.
  * graphql-js coerces every item of such a list before any resolver can check its length, so 4
  * million `{}` entries in a 12 MB body held the event loop for ~20 s. Lists inside JSON scalars
  * are not walked (the byte limits size them), and literal lists are bounded by the token limit.
  * It does NOT replace the domain's per-call limits: give it a bound well above them, so a list
- * just over a limit still gets the typed ValidationError.
+ * just over a limit still gets the typed ValidationError. Like a variable that does not coerce, the
+ * error is HTTP 400 for `application/graphql-response+json` clients and 200 for `application/json`.
  */
 export function useInputListLimit(maxItems: number): Plugin {
   return {
@@ -32,7 +33,7 @@ export function useInputListLimit(maxItems: number): Plugin {
         const found = type && overlong(variables[name], type, name, maxItems);
         if (found) {
           const message = `${found.path}: the list holds ${found.length} items, far more than any operation takes (at most ${maxItems} are read)`;
-          const extensions = { code: 'BAD_USER_INPUT', field: found.path, http: { status: 400 } };
+          const extensions = { code: 'BAD_USER_INPUT', field: found.path, http: { status: 400, spec: true } };
           setResultAndStopExecution({ errors: [new GraphQLError(message, { nodes: definition, extensions })] });
           return;
         }

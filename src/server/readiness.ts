@@ -1,5 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Storage } from '../storage/types.js';
+import { withTimeout } from '../util/with-timeout.js';
 
 /**
  * Readiness for load balancers: `GET /ready` answers 200 `{"status":"ready"}` while the server
@@ -49,10 +50,6 @@ export class Readiness {
   }
 
   #ping(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('ping timed out')), this.pingTimeoutMs);
-    });
-    return Promise.race([this.storage.ping(), timeout]).finally(() => clearTimeout(timer));
+    return withTimeout(this.storage.ping(), this.pingTimeoutMs, () => new Error('ping timed out'));
   }
 }

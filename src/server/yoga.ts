@@ -12,6 +12,9 @@ import { withGraphiqlAuth } from './graphiql-auth.js';
 import type { GraphiqlTab } from './graphiql-tabs.js';
 import { useJitExecution, type JitExecutionOptions } from './jit-execute.js';
 import { createMaskError } from './mask-error.js';
+import { useRequestMediaType } from './request-media-type.js';
+import { useSpecStatusCodes } from './spec-status-codes.js';
+import { createYogaLogging } from './yoga-logging.js';
 
 /** The server context Yoga gets from Node's http server. */
 export interface NodeServerContext {
@@ -21,7 +24,6 @@ export interface NodeServerContext {
 
 /** The Yoga instance of a Cryo app. */
 export type CryoYoga = YogaServerInstance<NodeServerContext, CryoContext>;
-
 
 /** Options of {@link createCryoYoga}. */
 export interface CryoYogaOptions {
@@ -45,7 +47,10 @@ export interface CryoYogaOptions {
  * Yoga at `/graphql` over the Cryo schema, with the parse/validate cache (Yoga's default),
  * graphql-armor limits, masked errors, compiled execution of operations in repeated use
  * (graphql-jit, same results as the standard executor), `/health`, and — in production — no GraphiQL, no
- * introspection, no field suggestions and no limit details in armor's messages. It does NOT
+ * introspection, no field suggestions and no limit details in armor's messages. Requests without
+ * a supported Content-Type or in a charset other than UTF-8 get 415 (server/request-media-type.ts)
+ * and refused requests get the spec's status for each response media type
+ * (server/spec-status-codes.ts). It does NOT
  * limit request body size: the Node handler in front of it does (server/body-limit.ts).
  */
 export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
@@ -62,12 +67,7 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
     graphiql: production ? false : graphiqlOptions(cryoGraphiQLOptions(options.graphiqlTabs ?? []), options.authRequired ?? false),
     renderGraphiQL: async (graphiql) => withGraphiqlAuth(await renderCryoGraphiQL(graphiql), options.authRequired ?? false),
     maskedErrors: { maskError: createMaskError({ production, logger }) },
-    logging: {
-      debug: (...args: unknown[]) => logger.debug({ args }, 'yoga'),
-      info: (...args: unknown[]) => logger.info({ args }, 'yoga'),
-      warn: (...args: unknown[]) => logger.warn({ args }, 'yoga'),
-      error: (...args: unknown[]) => logger.error({ args }, 'yoga'),
-    },
+    logging: createYogaLogging(logger),
     plugins: [
       EnvelopArmorPlugin({
         maxDepth: { n: q.maxDepth, ignoreIntrospection: true, ...asValidationError('the query is nested too deep', exposeLimits) },
@@ -77,6 +77,8 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
         costLimit: { maxCost: q.maxCost, ignoreIntrospection: true, ...asValidationError('the query would cost too much', exposeLimits) },
         blockFieldSuggestion: { enabled: production },
       }),
+      useRequestMediaType(),
+      useSpecStatusCodes(),
       ...(production ? [useDisableIntrospection()] : []),
       ...(options.jit === false ? [] : [useJitExecution(options.jit)]),
       ...(options.plugins ?? []),

@@ -1,6 +1,7 @@
 import { ValidationError } from '../domain/errors.js';
 import type { Limits } from '../domain/limits.js';
-import type { Storage } from './types.js';
+import type { FileDurability } from './file/durability.js';
+import type { Storage, StorageLogger } from './types.js';
 import { parseStorageUrl } from './url.js';
 
 /** Options every adapter understands; adapter-specific settings may be added as optional fields. */
@@ -12,7 +13,9 @@ export interface OpenStorageOptions {
   /** Postgres adapter settings (see PostgresStorageOptions); a URL's `?schema=` wins over `schema`. */
   postgres?: { timeoutMs?: number; schema?: string; poolSize?: number };
   /** File adapter settings (see FileStorageOptions). */
-  file?: { durability?: 'wal' | 'per-thread-fsync' };
+  file?: { durability?: FileDurability };
+  /** Where the adapter reports what opening repaired or refused (the file adapter's recovery). */
+  logger?: StorageLogger;
 }
 
 /**
@@ -30,7 +33,7 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
     }
     case 'file': {
       const { createFileStorage } = await import('./file/index.js');
-      return createFileStorage({ ...options.file, directory: location.path, limits: options.limits });
+      return createFileStorage({ ...options.file, directory: location.path, limits: options.limits, logger: options.logger });
     }
     case 'redis': {
       const { createRedisStorage } = await import('./redis/index.js');

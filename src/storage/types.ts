@@ -4,7 +4,7 @@ import type { ApiKeyRecord } from '../domain/api-key.js';
 import type { Checkpoint, Entry, ThreadHead } from '../domain/types.js';
 
 /**
- * The one storage contract (DESIGN §1–§2). Every method validates its input (ValidationError,
+ * The one storage contract (docs/architecture.md). Every method validates its input (ValidationError,
  * nothing written), scopes every key by `namespace` (default "default"), and throws only
  * CryoError subclasses on purpose: RevisionConflict, InvalidThreadPointer, ValidationError,
  * StorageUnavailable, StorageCorrupted.
@@ -16,14 +16,20 @@ export interface Storage {
   readonly changes: ChangeFeed;
 
   getCheckpoint(options: GetCheckpointOptions): Promise<Checkpoint | null>;
-  /** Upsert with optional CAS (`expectedRev`: 0 = must not exist). Validates the pointer. */
+  /**
+   * Upsert with optional CAS (`expectedRev`: 0 = must not exist). Validates the pointer (the
+   * thread holds ≥ `rev` entries, in the `life` the caller names, if any) and stores it with the
+   * thread's life. A retry whose reply was lost (`expectedRev` n, stored rev n + 1 with the same
+   * state, version and pointer) returns the stored checkpoint and writes nothing (see
+   * checkPutCheckpoint in src/domain/checkpoint.ts).
+   */
   putCheckpoint(options: PutCheckpointOptions): Promise<Checkpoint>;
   /** Idempotent; true when something was deleted. */
   deleteCheckpoint(options: GetCheckpointOptions): Promise<boolean>;
   /** Ordered by (agentType, agentId); `after` is exclusive. */
   listCheckpoints(options: ListCheckpointsOptions): Promise<Page<Checkpoint>>;
 
-  /** Atomic append: all entries or none. See DESIGN §1 for expectedRev and idempotent retries. */
+  /** Atomic append: all entries or none. expectedRev and idempotent retries: see docs/architecture.md. */
   appendEntries(options: AppendEntriesOptions): Promise<AppendEntriesResult>;
   /** Entries with seq ≥ fromSeq, ascending, at most `limit`. Empty when the thread is missing. */
   readEntries(options: ReadEntriesOptions): Promise<Entry[]>;
@@ -59,6 +65,15 @@ export interface Storage {
   ping(): Promise<void>;
   /** Idempotent. Releases what the adapter opened (never clients it was lent). */
   close(): Promise<void>;
+}
+
+/**
+ * Where an adapter reports what it found while opening (repairs as warnings, damage as errors).
+ * A pino logger fits. Adapters that find nothing to report never call it.
+ */
+export interface StorageLogger {
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
 }
 
 /** Options every call accepts. */

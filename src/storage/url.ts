@@ -26,7 +26,7 @@ const USAGE =
   'redis+cluster://host:port,host:port, postgres://user@host:port/database[?sslmode=require&schema=cryo]';
 
 /**
- * Parses a storage URL (DESIGN §2: `CRYO_STORAGE` / `--storage`). Accepts `memory:`,
+ * Parses a storage URL (`CRYO_STORAGE` / `--storage`). Accepts `memory:`,
  * `file:./relative`, `file:/absolute`, `file:///absolute`, `redis://…`, `rediss://…` and
  * `redis+cluster://host:port,host:port` (`rediss+cluster://` for TLS), `postgres://…` and
  * `postgresql://…` (TLS via `sslmode`, deployment schema via `schema`). Throws ValidationError

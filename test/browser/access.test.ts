@@ -6,7 +6,7 @@ import { buildApp, type App } from '../../src/app.js';
 import { issueApiKey } from '../../src/auth/issue-api-key.js';
 import { defineConfig } from '../../src/config.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
-import { tempDir } from '../client-helpers.js';
+import { tempDir } from '../client/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 

@@ -5,10 +5,10 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard } from '../../scripts/build-dashboard.js';
 import type { CryoClient } from '../../src/client/index.js';
-import { clientFor, freshId, startServer, tempDir, type TestServer } from '../client-helpers.js';
+import { clientFor, freshId, startServer, tempDir, type TestServer } from '../client/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
+const ARTIFACTS = new URL('../../test-artifacts', import.meta.url).pathname;
 
 let browser: Browser | undefined;
 let server: TestServer | undefined;

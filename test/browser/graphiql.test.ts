@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard } from '../../scripts/build-dashboard.js';
-import { tempDir } from '../client-helpers.js';
+import { tempDir } from '../client/helpers.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
-const OPERATIONS = new URL('../../playground/operations/', import.meta.url).pathname;
+const ARTIFACTS = new URL('../../test-artifacts', import.meta.url).pathname;
+const OPERATIONS = new URL('../../playground/operations', import.meta.url).pathname;
 
 const savedNames = readdirSync(OPERATIONS)
   .filter((file) => file.endsWith('.graphql'))

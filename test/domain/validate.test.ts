@@ -14,6 +14,15 @@ import {
 
 const limits = DEFAULT_LIMITS;
 
+describe('ValidationError', () => {
+  it('carries the reason apart from the field; the message joins them for people', () => {
+    const error = new ValidationError('must not be empty', 'entries[0].id');
+    expect(error).toMatchObject({ field: 'entries[0].id', reason: 'must not be empty', code: 'VALIDATION_ERROR' });
+    expect(error.message).toBe('entries[0].id: must not be empty');
+    expect(new ValidationError('pass either first or last').message).toBe('pass either first or last');
+  });
+});
+
 function fieldOf(fn: () => unknown): string | null {
   try {
     fn();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SubscriberTooSlow } from '../../src/live/checkpoint-events.js';
+import { SubscriberTooSlow } from '../../src/domain/errors.js';
 import { LiveHub } from '../../src/live/live-hub.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import type { LocalChangeFeed } from '../../src/storage/local-change-feed.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StorageUnavailable } from '../../src/domain/errors.js';
 import { EventLog, rejection, rid, type ConformanceContext } from './conformance-helpers.js';
 
-/** Namespaces, the change feed, ping and close (DESIGN §1 "Namespaces", §2, §3). */
+/** Namespaces, the change feed, ping and close. */
 export function isolationTests(ctx: ConformanceContext): void {
   describe('namespaces', () => {
     it('keep threads and checkpoints fully apart', async () => {

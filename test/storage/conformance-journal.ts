@@ -6,7 +6,7 @@ import { rejection, rid, type ConformanceContext } from './conformance-helpers.j
 const ids = (entries: readonly Entry[]): string[] => entries.map((e) => e.id);
 const seqs = (entries: readonly Entry[]): number[] => entries.map((e) => e.seq);
 
-/** Appends, revisions, idempotent retries and reads (DESIGN §1 "Thread journal"). */
+/** Appends, revisions, idempotent retries and reads. */
 export function journalTests(ctx: ConformanceContext): void {
   describe('thread journal', () => {
     it('assigns contiguous 0-based seqs across batches; rev is the entry count', async () => {

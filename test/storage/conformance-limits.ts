@@ -7,7 +7,7 @@ import { rejection, rid, SMALL_LIMITS, type ConformanceContext } from './conform
 const invalid = (promise: Promise<unknown>, field: string): Promise<ValidationError> =>
   rejection(promise, ValidationError, { code: 'VALIDATION_ERROR', field });
 
-/** Every input rule and limit: ValidationError naming the field, nothing written (DESIGN §1 "Limits"). */
+/** Every input rule and limit: ValidationError naming the field, nothing written. */
 export function limitTests(ctx: ConformanceContext): void {
   describe('validation and limits', () => {
     async function appendRejected(s: Storage, entries: unknown[], field: string, extra: object = {}): Promise<void> {

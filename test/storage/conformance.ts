@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { Storage } from '../../src/storage/types.js';
 import { apiKeyTests } from './conformance-api-keys.js';
+import { checkpointReplayTests } from './conformance-checkpoint-replay.js';
 import { checkpointTests } from './conformance-checkpoints.js';
 import { SMALL_LIMITS, type ConformanceContext, type ConformanceFactory } from './conformance-helpers.js';
 import { edgeTests } from './conformance-edge.js';
 import { isolationTests } from './conformance-isolation.js';
 import { journalTests } from './conformance-journal.js';
 import { limitTests } from './conformance-limits.js';
+import { threadLifeTests } from './conformance-thread-life.js';
 
 export { SMALL_LIMITS, type ConformanceFactory, type ConformanceFactoryOptions } from './conformance-helpers.js';
 
 /**
- * The one Storage conformance suite (DESIGN §1–§2). Call it once per adapter:
+ * The one Storage conformance suite. Call it once per adapter:
  *
  * ```ts
  * describeStorageConformance('memory', async ({ limits }) => ({ storage: createMemoryStorage({ limits }) }));
@@ -52,6 +54,8 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
 
     journalTests(ctx);
     checkpointTests(ctx);
+    checkpointReplayTests(ctx);
+    threadLifeTests(ctx);
     isolationTests(ctx);
     limitTests(ctx);
     edgeTests(ctx);

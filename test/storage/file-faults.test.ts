@@ -4,10 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StorageUnavailable } from '../../src/domain/errors.js';
 import { defaultFileIo, type FileIo } from '../../src/storage/file/file-io.js';
 import { createFileStorage, type FileStorage } from '../../src/storage/file/index.js';
-import { journalPath } from '../../src/storage/file/names.js';
+import { DURABILITY_MODES, journalPath, tempDir, walFiles, walk } from './file-helpers.js';
 import type { ChangeEvent } from '../../src/storage/types.js';
 import { rejection, rid } from './conformance-helpers.js';
-import { DURABILITY_MODES, tempDir, walFiles, walk } from './file-helpers.js';
 
 const errno = (code: string): Error => Object.assign(new Error(`${code}: injected`), { code });
 

@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createFileStorage, type FileStorage, type FileStorageOptions } from '../../src/storage/file/index.js';
+import { checkpointName, CHECKPOINTS_DIR, journalName, THREADS_DIR } from '../../src/storage/file/names.js';
 
 /** Both durability modes of the file adapter; every file test runs in each. */
 export const DURABILITY_MODES = ['per-thread-fsync', 'wal'] as const;
@@ -111,4 +112,14 @@ export function startChild(args: string[], env: Record<string, string> = {}): Ch
         });
       }),
   };
+}
+
+/** The journal path of a thread in a data directory. */
+export function journalPath(directory: string, namespace: string, threadId: string): string {
+  return join(directory, THREADS_DIR, journalName(namespace, threadId));
+}
+
+/** The path of a checkpoint file in a data directory. */
+export function checkpointPath(directory: string, namespace: string, agentType: string, agentId: string): string {
+  return join(directory, CHECKPOINTS_DIR, checkpointName(namespace, agentType, agentId));
 }

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageCorrupted } from '../../src/domain/errors.js';
 import type { FileStorage } from '../../src/storage/file/index.js';
-import { checkpointPath, journalPath } from '../../src/storage/file/names.js';
+import { checkpointPath, DURABILITY_MODES, freshStore, journalPath, walk } from './file-helpers.js';
 import { decodeRecord } from '../../src/storage/file/record-codec.js';
 import { rejection, rid } from './conformance-helpers.js';
-import { DURABILITY_MODES, freshStore, walk } from './file-helpers.js';
 
 describe.each(DURABILITY_MODES)('durability %s', (durability) => {
   const cleanups: (() => Promise<void>)[] = [];

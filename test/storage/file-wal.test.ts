@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageCorrupted } from '../../src/domain/errors.js';
 import type { FileStorage } from '../../src/storage/file/index.js';
-import { journalPath } from '../../src/storage/file/names.js';
+import { type Child, freshStore, journalPath, startChild, walFiles } from './file-helpers.js';
 import { decodeRecord, RecordType } from '../../src/storage/file/record-codec.js';
 import { rejection, rid } from './conformance-helpers.js';
-import { freshStore, startChild, walFiles, type Child } from './file-helpers.js';
 
 interface Ack {
   thread: string;

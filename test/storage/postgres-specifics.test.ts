@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidThreadPointer, MissingThread, RevisionConflict, ValidationError } from '../../src/domain/errors.js';
 import { hibernate, thaw } from '../../src/persist.js';
 import { openStorage } from '../../src/storage/open.js';
-import { createPostgresStorage, MIGRATIONS, type PostgresStorage, type StoredPointer } from '../../src/storage/postgres/index.js';
+import { createPostgresStorage, MIGRATIONS, type PostgresStorage } from '../../src/storage/postgres/index.js';
+import type { ThreadPointer } from '../../src/domain/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
 import { EventLog, rejection, rid } from './conformance-helpers.js';
 
@@ -148,10 +149,10 @@ describe('postgres: thread life', () => {
     const saved = await s.putCheckpoint({ ...key, state: {}, thread: { id: threadId, rev: 2 } });
     expect(saved.thread).toEqual({ id: threadId, rev: 2, life: thread.life });
     expect((await s.getCheckpoint(key))?.thread).toEqual({ id: threadId, rev: 2, life: thread.life });
-    const withLife: StoredPointer = { id: threadId, rev: 1, life: thread.life };
+    const withLife: ThreadPointer = { id: threadId, rev: 1, life: thread.life };
     expect((await s.putCheckpoint({ ...key, state: {}, thread: withLife })).thread).toEqual(withLife);
-    const otherLife: StoredPointer = { id: threadId, rev: 1, life: '00000000-0000-4000-8000-000000000000' };
-    const badLife: StoredPointer = { id: threadId, rev: 1, life: 'nope' };
+    const otherLife: ThreadPointer = { id: threadId, rev: 1, life: '00000000-0000-4000-8000-000000000000' };
+    const badLife: ThreadPointer = { id: threadId, rev: 1, life: '' };
     await rejection(
       s.putCheckpoint({ ...key, state: {}, thread: otherLife }),
       InvalidThreadPointer,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createCluster } from 'redis';
 import { StorageUnavailable } from '../../src/domain/errors.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRedisStorage, parseClusterUrl } from '../../src/storage/redis/index.js';
+import { clusterRootNodes, createRedisStorage } from '../../src/storage/redis/index.js';
 import { redisKeys } from '../../src/storage/redis/keys.js';
 import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js';
 import { describeStorageConformance } from './conformance.js';
@@ -23,7 +23,7 @@ describeStorageConformance('redis cluster', async ({ limits }) => ({
 describe('redis cluster specifics', () => {
   it('puts one thread in one slot and spreads threads over the masters', async () => {
     const { url } = await started();
-    const client = createCluster({ rootNodes: parseClusterUrl(url).map((u) => ({ url: u })) });
+    const client = createCluster({ rootNodes: clusterRootNodes({ url })!.map((u) => ({ url: u })) });
     client.on('error', () => {});
     await client.connect();
     try {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RevisionConflict, StorageCorrupted } from '../../src/domain/errors.js';
+import { MissingThread, RevisionConflict, StorageCorrupted } from '../../src/domain/errors.js';
 import { hibernate, thaw } from '../../src/persist.js';
 import { openStorage } from '../../src/storage/open.js';
 import { createRedisStorage } from '../../src/storage/redis/index.js';
-import { orderedHex, redisKeys } from '../../src/storage/redis/keys.js';
+import { checkpointMember, orderedHex, redisKeys } from '../../src/storage/redis/keys.js';
 import type { Storage } from '../../src/storage/types.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
 import { describeStorageConformance } from './conformance.js';
@@ -22,6 +22,24 @@ afterAll(async () => {
 describeStorageConformance('redis', async ({ limits }) => ({
   storage: await createRedisStorage({ url: (await redis()).url, limits, keyPrefix: prefix }),
 }));
+
+/** What the tests send Redis directly. */
+type RawClient = { sendCommand(args: string[]): Promise<unknown> };
+
+/** Runs `test` with a raw client and a storage on the test Redis, closing both afterwards. */
+async function withClientAndStorage(test: (client: RawClient, storage: Storage) => Promise<void>): Promise<void> {
+  const { url } = await redis();
+  const client = createClient({ url });
+  client.on('error', () => {});
+  await client.connect();
+  const storage = await createRedisStorage({ url, keyPrefix: prefix });
+  try {
+    await test(client, storage);
+  } finally {
+    await storage.close();
+    await client.close();
+  }
+}
 
 describe('redis adapter specifics', () => {
   it("keeps one thread's keys under one well-formed hash tag, with ids that contain braces", () => {
@@ -45,13 +63,8 @@ describe('redis adapter specifics', () => {
     expect(heads.size).toBe(pairs.length);
   });
 
-  it('lists without SCAN or KEYS', async () => {
-    const { url } = await redis();
-    const client = createClient({ url });
-    client.on('error', () => {});
-    await client.connect();
-    const storage = await createRedisStorage({ url, keyPrefix: prefix });
-    try {
+  it('lists without SCAN or KEYS', () =>
+    withClientAndStorage(async (client, storage) => {
       const stats = async (): Promise<{ scan: number; keys: number; zrangebylex: number }> => {
         const info = String(await client.sendCommand(['INFO', 'commandstats']));
         const calls = (name: string): number => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
@@ -69,11 +82,7 @@ describe('redis adapter specifics', () => {
       expect(after.scan).toBe(before.scan);
       expect(after.keys).toBe(before.keys);
       expect(after.zrangebylex).toBeGreaterThan(before.zrangebylex);
-    } finally {
-      await storage.close();
-      await client.close();
-    }
-  });
+    }));
 
   it('of 50 racing appends from two storage instances with one expectedRev exactly one wins', async () => {
     const { url } = await redis();
@@ -184,13 +193,8 @@ describe('redis adapter specifics', () => {
     }
   });
 
-  it('listings skip index members whose thread is gone (what a crash between steps can leave in a cluster)', async () => {
-    const { url } = await redis();
-    const client = createClient({ url });
-    client.on('error', () => {});
-    await client.connect();
-    const storage = await createRedisStorage({ url, keyPrefix: prefix });
-    try {
+  it('listings skip index members whose thread is gone (what a crash between steps can leave in a cluster)', () =>
+    withClientAndStorage(async (client, storage) => {
       const namespace = rid('ns');
       for (const threadId of ['b', 'd', 'f']) await storage.appendEntries({ namespace, threadId, entries: [{}] });
       const index = redisKeys(prefix).threadIndex(namespace);
@@ -202,19 +206,10 @@ describe('redis adapter specifics', () => {
       expect(rest.items.map((t) => t.id)).toEqual(['f']);
       expect(rest.hasMore).toBe(false);
       expect((await storage.listThreads({ namespace, first: 3 })).hasMore).toBe(false);
-    } finally {
-      await storage.close();
-      await client.close();
-    }
-  });
+    }));
 
-  it('a journal missing entries its head counts (evicted or damaged) reads as StorageCorrupted, never as a shorter journal', async () => {
-    const { url } = await redis();
-    const client = createClient({ url });
-    client.on('error', () => {});
-    await client.connect();
-    const storage = await createRedisStorage({ url, keyPrefix: prefix });
-    try {
+  it('a journal missing entries its head counts (evicted or damaged) reads as StorageCorrupted, never as a shorter journal', () =>
+    withClientAndStorage(async (client, storage) => {
       const namespace = rid('ns');
       const keys = redisKeys(prefix);
       const hole = rid('t');
@@ -238,9 +233,31 @@ describe('redis adapter specifics', () => {
       await expect(
         hibernate(storage, { namespace, agentType: 'p', agentId: gone, state: {}, thread: { id: gone, rev: 2, entries: [{ id: 'a' }, { id: 'b' }] } }),
       ).rejects.toBeInstanceOf(StorageCorrupted);
-    } finally {
-      await storage.close();
-      await client.close();
-    }
-  });
+    }));
+
+  it('reads heads and checkpoints written before thread lives: a derived life, old pointers match any life', () =>
+    withClientAndStorage(async (client, storage) => {
+      const namespace = rid('ns');
+      const keys = redisKeys(prefix);
+      const threadId = rid('t');
+      const ca = '2026-01-02T03:04:05.678Z';
+      const agent = { namespace, agentType: 'p', agentId: rid('a') };
+      const member = checkpointMember(agent.agentType, agent.agentId);
+      const log = keys.threadLog(namespace, threadId);
+      await client.sendCommand(['HSET', keys.threadHead(namespace, threadId), 'rev', '1', 'meta', '{}', 'ca', ca, 'ua', ca]);
+      await client.sendCommand(['XADD', log, '0-1', 'i', 'e0', 'd', JSON.stringify({ id: 'e0', at: ca, kind: 'note', payload: {}, refs: {} })]);
+      await client.sendCommand(['ZADD', keys.threadIndex(namespace), '0', orderedHex(threadId)]);
+      const body = JSON.stringify({ version: 1, state: {}, thread: { id: threadId, rev: 1 } });
+      await client.sendCommand(['HSET', keys.checkpoints(namespace), `h:${member}`, `1|${ca}|${ca}`, `b:${member}`, body]);
+      await client.sendCommand(['ZADD', keys.checkpointIndex(namespace), '0', member]);
+      expect((await storage.getThread({ namespace, threadId }))?.life).toBe(`legacy-${ca}`);
+      expect((await storage.readTail({ namespace, threadId, limit: 1 })).thread?.life).toBe(`legacy-${ca}`);
+      expect((await thaw(storage, agent)).checkpoint.thread).toEqual({ id: threadId, rev: 1 });
+      const put = await storage.putCheckpoint({ ...agent, state: {}, thread: { id: threadId, rev: 1, life: `legacy-${ca}` }, expectedRev: 1 });
+      expect(put.thread).toEqual({ id: threadId, rev: 1, life: `legacy-${ca}` });
+      expect((await storage.appendEntries({ namespace, threadId, entries: [{}], expectedRev: 1 })).thread.life).toBe(`legacy-${ca}`);
+      await storage.deleteThread({ namespace, threadId });
+      await storage.appendEntries({ namespace, threadId, entries: [{}, {}] });
+      await expect(thaw(storage, agent)).rejects.toBeInstanceOf(MissingThread);
+    }));
 });

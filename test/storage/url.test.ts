@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/domain/errors.js';
 import { openStorage } from '../../src/storage/open.js';
+import { clusterRootNodes } from '../../src/storage/redis/index.js';
 import { parseStorageUrl } from '../../src/storage/url.js';
 
 describe('parseStorageUrl', () => {
@@ -68,6 +69,18 @@ describe('parseStorageUrl', () => {
   it('never puts a password into an error message', () => {
     expect(() => parseStorageUrl('redis://user:s3cret@host:1/x')).toThrow(/\*\*\*@/);
     expect(() => parseStorageUrl('redis://user:s3cret@host:1/x')).not.toThrow(/s3cret/);
+  });
+});
+
+describe('clusterRootNodes (createRedisStorage given a url directly)', () => {
+  it('keeps TLS and credentials of a rediss+cluster:// URL on every node, as parseStorageUrl does', () => {
+    const url = 'rediss+cluster://u:p@h1:7000,h2:7001';
+    expect(clusterRootNodes({ url })).toEqual(['rediss://u:p@h1:7000', 'rediss://u:p@h2:7001']);
+    expect(clusterRootNodes({ url })).toEqual((parseStorageUrl(url) as { nodes: string[] }).nodes);
+    expect(clusterRootNodes({ url: 'redis+cluster://h1:7000' })).toEqual(['redis://h1:7000']);
+    expect(clusterRootNodes({ url: 'rediss://h1:7000', cluster: true })).toEqual(['rediss://h1:7000']);
+    expect(clusterRootNodes({ url: 'rediss://h1:7000' })).toBeUndefined();
+    expect(() => clusterRootNodes({ url: 'redis+cluster://h1:1,' })).toThrow(ValidationError);
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkPutCheckpoint, nextCheckpoint, type PreparedCheckpoint } from '../../domain/checkpoint.js';
+import { checkPutCheckpoint, mayBeReplay, nextCheckpoint, type PointedThread, type PreparedCheckpoint } from '../../domain/checkpoint.js';
 import { StorageCorrupted, StorageUnavailable } from '../../domain/errors.js';
 import type { Checkpoint } from '../../domain/types.js';
 import type { LocalChangeFeed } from '../local-change-feed.js';
@@ -85,17 +85,23 @@ export class CheckpointStore {
     return readCheckpoint(this.#path(key), key);
   }
 
-  /** Upsert; `threadRev` gives the durable rev of the pointed-at thread. */
-  put(request: PreparedCheckpoint, threadRev: (threadId: string) => number): Promise<Checkpoint> {
+  /**
+   * Upsert; `pointed` gives the durable rev and life of the pointed-at thread (null when missing).
+   * A replay (see checkPutCheckpoint) reads the stored file and returns it, writing nothing.
+   */
+  put(request: PreparedCheckpoint, pointed: (threadId: string) => PointedThread | null): Promise<Checkpoint> {
     // Copied now, before any wait: the caller may change its state object while this call is in flight.
     const put: PreparedCheckpoint = { ...request, state: structuredClone(request.state) };
     return this.#mutex.run(mapKey(put.namespace, put.agentType, put.agentId), async () => {
       const key: CheckpointKey = { namespace: put.namespace, agentType: put.agentType, agentId: put.agentId };
       this.#assertReadable(key);
       const indexed = this.#index.get(mapKey(key.namespace, key.agentType, key.agentId));
-      const current = indexed ? ({ rev: indexed.rev, createdAt: indexed.createdAt } as Checkpoint) : null;
-      checkPutCheckpoint(put, current, put.thread ? threadRev(put.thread.id) : 0);
-      const next = nextCheckpoint(put, current, this.now());
+      let current = indexed ? ({ rev: indexed.rev, createdAt: indexed.createdAt } as Checkpoint) : null;
+      // Only a put that may be a replay needs the stored state; every other put reads no file.
+      if (indexed && mayBeReplay(put, indexed.rev)) current = await readCheckpoint(this.#path(key), key);
+      const thread = put.thread ? pointed(put.thread.id) : null;
+      if (checkPutCheckpoint(put, current, thread) === 'replay') return current!;
+      const next = nextCheckpoint(put, current, thread, this.now());
       const keyPayload: KeyPayload = {
         v: 1,
         ns: key.namespace,

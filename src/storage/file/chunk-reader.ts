@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { readFully } from './file-io.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -25,13 +26,7 @@ export class ChunkReader {
     }
     const length = Math.min(Math.max(want, CHUNK_BYTES), this.size - pos);
     const buf = Buffer.allocUnsafe(length);
-    let done = 0;
-    while (done < length) {
-      const { bytesRead } = await this.handle.read(buf, done, length - done, pos + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    this.#buf = buf.subarray(0, done);
+    this.#buf = buf.subarray(0, await readFully(this.handle, buf, pos));
     this.#start = pos;
     return this.#buf;
   }

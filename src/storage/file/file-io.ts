@@ -31,3 +31,20 @@ export async function writeFully(io: FileIo, handle: FileHandle, buffer: Buffer,
     done += n;
   }
 }
+
+/** Reads into `buffer` from `position` until it is full or the file ends; resolves with the bytes read. */
+export async function readFully(handle: FileHandle, buffer: Buffer, position: number): Promise<number> {
+  let done = 0;
+  while (done < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, done, buffer.length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
+/** An I/O error for a message: its code and message when it has a code. */
+export function describeIoError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  return e?.code ? `${e.code}: ${e.message}` : String((e as Error)?.message ?? error);
+}

@@ -3,12 +3,13 @@ import type { PreparedEntry } from '../../domain/append.js';
 import { StorageUnavailable } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/json.js';
 import type { Entry, ThreadHead } from '../../domain/types.js';
-import { writeFully, type FileIo } from './file-io.js';
+import { describeIoError, readFully, writeFully, type FileIo } from './file-io.js';
 import type { GroupCommit } from './group-commit.js';
 import type { HandlePool, Lease } from './handle-pool.js';
 import type { EntryPayload, ThreadHeaderPayload } from './journal-scan.js';
 import { decodeEntries } from './entry-decoder.js';
 import { encodeRecord, RecordType } from './record-codec.js';
+import { takeBatch } from './take-batch.js';
 import type { WriteAheadLog } from './wal.js';
 
 /** What every journal shares. */
@@ -37,6 +38,13 @@ interface Queued {
 /** Appends queued behind a running write are combined into writes of at most this many bytes (one append may be larger). */
 const MAX_CHUNK_BYTES = 8 * 1024 * 1024;
 
+/** What the journal's header records: set when the thread is created. */
+export interface JournalThread {
+  metadata: JsonObject;
+  createdAt: string;
+  life: string;
+}
+
 /** What is already on disk, from the open-time scan. */
 export interface JournalState {
   offsets: number[];
@@ -54,6 +62,10 @@ export interface JournalState {
  * committed).
  */
 export class JournalFile {
+  metadata: JsonObject;
+  createdAt: string;
+  /** The thread's life: kept for the file's lifetime (a deleted thread's next append makes a new JournalFile). */
+  readonly life: string;
   readonly offsets: number[];
   writtenSize: number;
   durableRev: number;
@@ -72,16 +84,18 @@ export class JournalFile {
     readonly path: string,
     readonly namespace: string,
     readonly threadId: string,
-    public metadata: JsonObject,
-    public createdAt: string,
+    thread: JournalThread,
     state: JournalState | null,
   ) {
+    this.metadata = thread.metadata;
+    this.createdAt = thread.createdAt;
+    this.life = thread.life;
     this.offsets = state?.offsets ?? [];
     this.writtenSize = state?.size ?? 0;
     this.#goodSize = this.writtenSize;
     this.#goodRev = this.offsets.length;
     this.durableRev = this.offsets.length;
-    this.updatedAt = state?.updatedAt ?? createdAt;
+    this.updatedAt = state?.updatedAt ?? thread.createdAt;
   }
 
   get writtenRev(): number {
@@ -93,6 +107,7 @@ export class JournalFile {
     return {
       id: this.threadId,
       rev: this.durableRev,
+      life: this.life,
       metadata: structuredClone(this.metadata),
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
@@ -143,6 +158,7 @@ export class JournalFile {
         id: this.threadId,
         metadata: this.metadata,
         createdAt: this.createdAt,
+        life: this.life,
       };
       parts.push(encodeRecord(RecordType.ThreadHeader, 0, header));
       length += parts[0]!.length;
@@ -182,7 +198,7 @@ export class JournalFile {
         this.#rejectQueued(this.#failureError());
         break;
       }
-      const chunk = this.#takeChunk();
+      const chunk = takeBatch(this.#queue, MAX_CHUNK_BYTES);
       const start = this.#goodSize;
       const isNew = start === 0;
       let lease: Lease | null = null;
@@ -200,7 +216,7 @@ export class JournalFile {
         const failure =
           error instanceof StorageUnavailable
             ? error
-            : new StorageUnavailable(`write to ${this.path} failed: ${describe(error)}`, { cause: error });
+            : new StorageUnavailable(`write to ${this.path} failed: ${describeIoError(error)}`, { cause: error });
         for (const q of failed) q.reject(failure);
         if (lease) {
           try {
@@ -222,23 +238,13 @@ export class JournalFile {
           held.release();
           this.#failure ??= error;
           if (error instanceof StorageUnavailable) throw error;
-          throw new StorageUnavailable(`flush of ${this.path} failed: ${describe(error)}`, { cause: error });
+          throw new StorageUnavailable(`flush of ${this.path} failed: ${describeIoError(error)}`, { cause: error });
         },
       );
       flushed.catch(() => {});
       for (const q of chunk) q.resolve(flushed);
     }
     this.#draining = false;
-  }
-
-  #takeChunk(): Queued[] {
-    let bytes = 0;
-    let n = 0;
-    while (n < this.#queue.length && (n === 0 || bytes + this.#queue[n]!.buffer.length <= MAX_CHUNK_BYTES)) {
-      bytes += this.#queue[n]!.buffer.length;
-      n++;
-    }
-    return this.#queue.splice(0, n);
   }
 
   #rejectQueued(error: Error): void {
@@ -271,27 +277,16 @@ export class JournalFile {
       lease = await this.ctx.pool.acquire(this.path, 'r+');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && this.deleted) return null;
-      throw new StorageUnavailable(`cannot open ${this.path}: ${describe(error)}`, { cause: error });
+      throw new StorageUnavailable(`cannot open ${this.path}: ${describeIoError(error)}`, { cause: error });
     }
     let buffer: Buffer;
     try {
       if (this.deleted) return null;
       buffer = Buffer.allocUnsafe(end - start);
-      let done = 0;
-      while (done < buffer.length) {
-        const { bytesRead } = await lease.handle.read(buffer, done, buffer.length - done, start + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
-      buffer = buffer.subarray(0, done);
+      buffer = buffer.subarray(0, await readFully(lease.handle, buffer, start));
     } finally {
       lease.release();
     }
     return decodeEntries(buffer, { path: this.path, threadId: this.threadId, start, from, count });
   }
-}
-
-function describe(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  return e?.code ? `${e.code}: ${e.message}` : String((e as Error)?.message ?? error);
 }

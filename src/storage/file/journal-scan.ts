@@ -11,13 +11,14 @@ import {
   type DecodedRecord,
 } from './record-codec.js';
 
-/** Payload of a journal's first record. */
+/** Payload of a journal's first record. `life` is absent in journals written before lives existed. */
 export interface ThreadHeaderPayload {
   v: 1;
   ns: string;
   id: string;
   metadata: JsonObject;
   createdAt: string;
+  life?: string;
 }
 
 /** Payload of an entry record. `t` (the append's server time) is on the last record of an append. */

@@ -24,8 +24,8 @@ export function walSegmentName(generation: number): string {
 /** The format marker's name, in the data directory. */
 export const FORMAT_FILE = 'FORMAT';
 
-export const JOURNAL_SUFFIX = '.journal';
-export const CHECKPOINT_SUFFIX = '.ckpt';
+const JOURNAL_SUFFIX = '.journal';
+const CHECKPOINT_SUFFIX = '.ckpt';
 
 /** Journal file names: 64 hex digits and `.journal`. */
 export const JOURNAL_NAME = /^[0-9a-f]{64}\.journal$/;
@@ -46,14 +46,4 @@ export function journalName(namespace: string, threadId: string): string {
 /** The file name of a checkpoint. */
 export function checkpointName(namespace: string, agentType: string, agentId: string): string {
   return `${hash(['checkpoint', namespace, agentType, agentId])}${CHECKPOINT_SUFFIX}`;
-}
-
-/** The journal path of a thread. */
-export function journalPath(directory: string, namespace: string, threadId: string): string {
-  return join(directory, THREADS_DIR, journalName(namespace, threadId));
-}
-
-/** The path of a checkpoint file. */
-export function checkpointPath(directory: string, namespace: string, agentType: string, agentId: string): string {
-  return join(directory, CHECKPOINTS_DIR, checkpointName(namespace, agentType, agentId));
 }

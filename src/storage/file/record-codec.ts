@@ -36,7 +36,7 @@ export const RecordType = {
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
 /** Largest payload a record may declare (anything larger is treated as damage). */
-export const MAX_PAYLOAD_BYTES = 1024 * 1024 * 1024;
+const MAX_PAYLOAD_BYTES = 1024 * 1024 * 1024;
 
 /** Encodes one record around a JSON-serializable payload. */
 export function encodeRecord(type: RecordType, following: number, payload: unknown): Buffer {

@@ -1,3 +1,4 @@
+import type { StorageLogger } from '../types.js';
 import type { WalReplayReport } from './wal-replay.js';
 
 /** A damaged file found at open: accesses to what it holds throw StorageCorrupted. */
@@ -26,4 +27,17 @@ export interface RecoveryReport {
 /** An empty report. */
 export function emptyRecoveryReport(): RecoveryReport {
   return { truncated: [], removed: [], corrupted: [] };
+}
+
+/** Logs a report: damaged files as an error, repairs (cut tails, removed files, a replayed log) as a warning; nothing when clean. */
+export function logRecovery(report: RecoveryReport, logger: StorageLogger): void {
+  if (report.corrupted.length > 0) {
+    logger.error({ corrupted: report.corrupted }, 'storage: damaged files found at open; their threads/checkpoints answer STORAGE_CORRUPTED');
+  }
+  if (report.truncated.length > 0 || report.removed.length > 0 || report.wal) {
+    logger.warn(
+      { truncated: report.truncated, removed: report.removed, wal: report.wal },
+      'storage: recovered at open (unacknowledged torn writes cut)',
+    );
+  }
 }

@@ -1,7 +1,9 @@
 import { open, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkExpectedRev, isReplayOf, type PreparedAppend } from '../../domain/append.js';
+import type { PointedThread } from '../../domain/checkpoint.js';
 import { RevisionConflict, StorageCorrupted, StorageUnavailable } from '../../domain/errors.js';
+import { legacyThreadLife, newThreadLife } from '../../domain/thread-life.js';
 import type { Entry, ThreadHead } from '../../domain/types.js';
 import type { LocalChangeFeed } from '../local-change-feed.js';
 import type { ThreadKey } from '../prepare-options.js';
@@ -77,8 +79,9 @@ export class ThreadStore {
         await handle.datasync();
         report.truncated.push({ file: path, from: size, to: scan.size });
       }
-      const { ns, id, metadata, createdAt } = scan.header;
-      const journal = new JournalFile(this.ctx, path, ns, id, metadata, createdAt, scan);
+      const { ns, id, metadata, createdAt, life } = scan.header;
+      const thread = { metadata, createdAt, life: life ?? legacyThreadLife(createdAt) };
+      const journal = new JournalFile(this.ctx, path, ns, id, thread, scan);
       this.#journals.set(mapKey(ns, id), journal);
       this.#sorted.add(ns, id);
     } finally {
@@ -109,7 +112,8 @@ export class ThreadStore {
     let journal = this.#journals.get(mk);
     if (!journal) {
       const path = join(this.directory, journalName(append.namespace, append.threadId));
-      journal = new JournalFile(this.ctx, path, append.namespace, append.threadId, append.metadata, at, null);
+      const thread = { metadata: append.metadata, createdAt: at, life: newThreadLife() };
+      journal = new JournalFile(this.ctx, path, append.namespace, append.threadId, thread, null);
       this.#journals.set(mk, journal);
     }
     try {
@@ -138,10 +142,11 @@ export class ThreadStore {
     }
   }
 
-  /** The durable rev of a thread (0 when missing). */
-  durableRev(key: ThreadKey): number {
+  /** The durable rev and the life of a thread (null when missing). */
+  durableHead(key: ThreadKey): PointedThread | null {
     this.#assertReadable(key);
-    return this.#journals.get(mapKey(key.namespace, key.threadId))?.durableRev ?? 0;
+    const journal = this.#journals.get(mapKey(key.namespace, key.threadId));
+    return journal && journal.durableRev > 0 ? { rev: journal.durableRev, life: journal.life } : null;
   }
 
   getThread(key: ThreadKey): ThreadHead | null {

@@ -2,6 +2,7 @@ import { open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageCorrupted } from '../../domain/errors.js';
 import { ChunkReader } from './chunk-reader.js';
+import { defaultFileIo, writeFully } from './file-io.js';
 import { findValidRecord, readRecord } from './journal-scan.js';
 import { journalName, WAL_NAME } from './names.js';
 import { RecordType } from './record-codec.js';
@@ -194,11 +195,7 @@ async function replayThread(path: string, events: WalEvent[]): Promise<boolean> 
   }
   try {
     await handle.truncate(base);
-    const bytes = Buffer.concat(appends.map((a) => a.bytes));
-    for (let done = 0; done < bytes.length; ) {
-      const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, base + done);
-      done += bytesWritten;
-    }
+    await writeFully(defaultFileIo, handle, Buffer.concat(appends.map((a) => a.bytes)), base);
     await handle.datasync();
   } finally {
     await handle.close();

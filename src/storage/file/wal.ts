@@ -1,10 +1,11 @@
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageUnavailable } from '../../domain/errors.js';
-import { writeFully, type FileIo } from './file-io.js';
+import { describeIoError, writeFully, type FileIo } from './file-io.js';
 import type { GroupCommit } from './group-commit.js';
 import { walSegmentName } from './names.js';
 import { encodeRecord, RecordType } from './record-codec.js';
+import { takeBatch } from './take-batch.js';
 
 /** Payload of a {@link RecordType.WalAppend} record; `len` bytes of journal records follow it. */
 export interface WalAppendPayload {
@@ -130,11 +131,6 @@ export class WriteAheadLog {
     await flushed;
   }
 
-  /** Length of the current segment in bytes. */
-  get size(): number {
-    return this.#current.size;
-  }
-
   /**
    * Waits for queued writes and a running checkpoint, then (unless the log is fenced, in which
    * case it is left for the next open to replay) checkpoints the current segment, which removes
@@ -181,19 +177,9 @@ export class WriteAheadLog {
         for (const r of this.#queue.splice(0)) r.reject(error);
         break;
       }
-      await this.#writeBatch(this.#takeBatch());
+      await this.#writeBatch(takeBatch(this.#queue, MAX_BATCH_BYTES));
     }
     this.#running = null;
-  }
-
-  #takeBatch(): Request[] {
-    let bytes = 0;
-    let n = 0;
-    while (n < this.#queue.length && (n === 0 || bytes + this.#queue[n]!.buffer.length <= MAX_BATCH_BYTES)) {
-      bytes += this.#queue[n]!.buffer.length;
-      n++;
-    }
-    return this.#queue.splice(0, n);
   }
 
   async #writeBatch(batch: Request[]): Promise<void> {
@@ -204,7 +190,7 @@ export class WriteAheadLog {
     try {
       await writeFully(io, segment.handle, buffer, start);
     } catch (error) {
-      const failure = new StorageUnavailable(`write to ${segment.path} failed: ${describe(error)}`, { cause: error });
+      const failure = new StorageUnavailable(`write to ${segment.path} failed: ${describeIoError(error)}`, { cause: error });
       for (const r of batch) r.reject(failure);
       try {
         await io.truncate(segment.handle, start);
@@ -220,7 +206,7 @@ export class WriteAheadLog {
     }
     const flushed = commit.sync(segment.handle).catch((error: unknown) => {
       this.#failure ??= error;
-      throw new StorageUnavailable(`flush of ${segment.path} failed: ${describe(error)}`, { cause: error });
+      throw new StorageUnavailable(`flush of ${segment.path} failed: ${describeIoError(error)}`, { cause: error });
     });
     segment.lastFlush = flushed.catch(() => {});
     for (const r of batch) r.resolve({ flushed });
@@ -302,9 +288,4 @@ async function createSegment(ctx: WalContext, generation: number): Promise<Segme
     throw error;
   }
   return { generation, path, handle, size: 0, dirty: new Set(), dirChanged: false, lastFlush: Promise.resolve() };
-}
-
-function describe(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  return e?.code ? `${e.code}: ${e.message}` : String((e as Error)?.message ?? error);
 }

@@ -1,6 +1,7 @@
 import { assignSeqs, checkExpectedRev, isReplayOf, prepareAppend } from '../../domain/append.js';
 import { checkPutCheckpoint, nextCheckpoint, preparePutCheckpoint } from '../../domain/checkpoint.js';
 import { RevisionConflict, StorageUnavailable } from '../../domain/errors.js';
+import { newThreadLife } from '../../domain/thread-life.js';
 import { DEFAULT_LIMITS, type Limits } from '../../domain/limits.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
 import type { ApiKeyRecord } from '../../domain/api-key.js';
@@ -113,9 +114,9 @@ class MemoryStorage implements Storage {
     const key = checkpointKey(put.agentType, put.agentId);
     const existing = this.#namespaces.get(put.namespace);
     const current = existing?.checkpoints.get(key) ?? null;
-    const threadRev = put.thread ? (existing?.threads.get(put.thread.id)?.head.rev ?? 0) : 0;
-    checkPutCheckpoint(put, current, threadRev);
-    const next = clone(nextCheckpoint(put, current, this.now()));
+    const thread = put.thread ? (existing?.threads.get(put.thread.id)?.head ?? null) : null;
+    if (checkPutCheckpoint(put, current, thread) === 'replay') return clone(current!);
+    const next = clone(nextCheckpoint(put, current, thread, this.now()));
     this.#namespace(put.namespace).checkpoints.set(key, next);
     this.changes.publish({
       type: 'checkpoint-saved',
@@ -162,7 +163,7 @@ class MemoryStorage implements Storage {
     const entries = clone(assignSeqs(append.threadId, append.entries, currentRev));
     const at = now.toISOString();
     const target = record ?? {
-      head: { id: append.threadId, rev: 0, metadata: clone(append.metadata), createdAt: at, updatedAt: at },
+      head: { id: append.threadId, rev: 0, life: newThreadLife(), metadata: clone(append.metadata), createdAt: at, updatedAt: at },
       entries: [],
     };
     if (!record) this.#namespace(append.namespace).threads.set(append.threadId, target);

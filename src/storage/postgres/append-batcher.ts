@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { PreparedAppend } from '../../domain/append.js';
 import { StorageUnavailable } from '../../domain/errors.js';
+import type { ThreadHead } from '../../domain/types.js';
 import type { AppendEntriesResult } from '../types.js';
-import { sortKey, threadChannel, type StoredThreadHead } from './codec.js';
+import { sortKey, threadChannel } from './codec.js';
 import { withClient } from './connection.js';
 import type { PostgresParts } from './storage.js';
 import { appendOutcome } from './threads.js';
 
-type Result = AppendEntriesResult & { thread: StoredThreadHead };
+type Result = AppendEntriesResult & { thread: ThreadHead };
 
 interface Pending {
   append: PreparedAppend;

@@ -1,11 +1,9 @@
-import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
-import { checkPutCheckpoint, type PreparedCheckpoint } from '../../domain/checkpoint.js';
-import { InvalidThreadPointer, ValidationError } from '../../domain/errors.js';
+import { checkPutCheckpoint, type PointedThread, type PreparedCheckpoint } from '../../domain/checkpoint.js';
 import type { Checkpoint } from '../../domain/types.js';
 import type { CheckpointKey } from '../prepare-options.js';
-import type { Page, PutCheckpointOptions } from '../types.js';
-import { checkpointChannel, decodeCheckpoint, int, sortKey, type StoredPointer } from './codec.js';
+import type { Page } from '../types.js';
+import { checkpointChannel, decodeCheckpoint, int, sortKey } from './codec.js';
 import type { PostgresParts } from './storage.js';
 
 /**
@@ -26,35 +24,11 @@ export async function getCheckpoint(parts: PostgresParts, client: pg.ClientBase,
   return rows.length ? decodeCheckpoint(rows[0]) : null;
 }
 
-/** The put's pointer life, when the caller gave one: a string, else ValidationError. */
-export function pointerLife(options: PutCheckpointOptions): string | undefined {
-  const life = (options.thread as StoredPointer | null | undefined)?.life;
-  if (life == null) return undefined;
-  if (typeof life !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(life)) {
-    throw new ValidationError('must be a thread life as returned by the store (a UUID)', 'thread.life');
-  }
-  return life.toLowerCase();
-}
-
-/**
- * A put with expectedRev n over a stored checkpoint at rev n+1 with the same state, version and
- * pointer (id, rev) is the replay of a call whose reply was lost.
- */
-export function isCheckpointReplay(put: PreparedCheckpoint, state: string, stored: Checkpoint | null): boolean {
-  if (!stored || put.expectedRev === undefined || stored.rev !== put.expectedRev + 1) return false;
-  if (stored.version !== put.version) return false;
-  const a = stored.thread;
-  const b = put.thread;
-  if ((a === null) !== (b === null) || (a && b && (a.id !== b.id || a.rev !== b.rev))) return false;
-  return isDeepStrictEqual(stored.state, JSON.parse(state));
-}
-
 /** CAS + replay + pointer check + write + NOTIFY, in one transaction on `client`. */
 export async function putCheckpoint(
   parts: PostgresParts,
   client: pg.ClientBase,
   put: PreparedCheckpoint,
-  life: string | undefined,
   state: string,
 ): Promise<Checkpoint> {
   const { namespace, agentType, agentId } = put;
@@ -68,26 +42,18 @@ export async function putCheckpoint(
         values: keys,
       });
       const stored = current.rows.length ? decodeCheckpoint(current.rows[0]) : null;
-      if (isCheckpointReplay(put, state, stored)) {
-        await client.query('COMMIT');
-        return stored!;
-      }
-      let threadRev = 0;
-      let threadLife: string | null = null;
+      let pointed: PointedThread | null = null;
       if (put.thread) {
         const head = await client.query({
           name: `${parts.schema}.share-head`,
           text: `SELECT rev, life FROM ${parts.S}.threads WHERE namespace = $1 AND id_key = $2 FOR SHARE`,
           values: [namespace, sortKey(put.thread.id)],
         });
-        if (head.rows.length) {
-          threadRev = int(head.rows[0].rev);
-          threadLife = String(head.rows[0].life);
-        }
+        if (head.rows.length) pointed = { rev: int(head.rows[0].rev), life: String(head.rows[0].life) };
       }
-      checkPutCheckpoint(put, stored, threadRev);
-      if (put.thread && life !== undefined && life !== threadLife) {
-        throw new InvalidThreadPointer(put.thread.id, put.thread.rev, threadRev);
+      if (checkPutCheckpoint(put, stored, pointed) === 'replay') {
+        await client.query('COMMIT');
+        return stored!;
       }
       const now = parts.now();
       const values = [
@@ -98,7 +64,7 @@ export async function putCheckpoint(
         state,
         put.thread?.id ?? null,
         put.thread?.rev ?? null,
-        put.thread ? threadLife : null,
+        put.thread ? pointed!.life : null,
         now,
         checkpointChannel(parts.schema, namespace),
       ];

@@ -12,11 +12,6 @@ import type { Checkpoint, Entry, ThreadHead, ThreadPointer } from '../../domain/
  * numbers kept exactly). Decoders throw StorageCorrupted on what they cannot read; never guess.
  */
 
-/** A thread head with the life the store assigned at its creation (see README.md). */
-export type StoredThreadHead = ThreadHead & { life: string };
-
-/** A pointer as stored: the life of the thread it was checked against (absent on older rows). */
-export type StoredPointer = ThreadPointer & { life?: string };
 
 /** The sort key of an id: its UTF-16BE bytes (memcmp order = UTF-16 code unit order). */
 export function sortKey(id: string): Buffer {
@@ -69,7 +64,7 @@ export function iso(value: unknown): string {
 }
 
 /** A `threads` row (thread_id, rev, life, metadata, created_at, updated_at) as a head. */
-export function decodeHead(row: Record<string, unknown>): StoredThreadHead {
+export function decodeHead(row: Record<string, unknown>): ThreadHead {
   const id = row.thread_id as string;
   return {
     id,
@@ -85,7 +80,7 @@ export function decodeHead(row: Record<string, unknown>): StoredThreadHead {
 export function decodeCheckpoint(row: Record<string, unknown>): Checkpoint {
   const agentType = row.agent_type as string;
   const agentId = row.agent_id as string;
-  let thread: StoredPointer | null = null;
+  let thread: ThreadPointer | null = null;
   if (row.thread_id != null) {
     thread = { id: row.thread_id as string, rev: int(row.thread_rev) };
     if (row.thread_life != null) thread.life = String(row.thread_life);

@@ -7,7 +7,6 @@ import { migrate, quoteSchema } from './migrations.js';
 import { PostgresStorage } from './storage.js';
 
 export { PostgresChangeFeed } from './change-feed.js';
-export type { StoredPointer, StoredThreadHead } from './codec.js';
 export { MIGRATIONS } from './migrations.js';
 export type { PostgresStorage } from './storage.js';
 

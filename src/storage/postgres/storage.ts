@@ -3,7 +3,7 @@ import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
 import { StorageUnavailable } from '../../domain/errors.js';
 import type { Limits } from '../../domain/limits.js';
-import type { Checkpoint, Entry } from '../../domain/types.js';
+import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
 import {
   prepareCheckpointKey,
   prepareListCheckpoints,
@@ -32,8 +32,8 @@ import { prepareApiKeyRecord, prepareListApiKeys, prepareRevokeApiKey } from '..
 import { AppendBatcher } from './append-batcher.js';
 import * as apiKeys from './api-keys.js';
 import type { PostgresChangeFeed } from './change-feed.js';
-import { deleteCheckpoint, getCheckpoint, listCheckpoints, pointerLife, putCheckpoint } from './checkpoints.js';
-import { encodeEntry, type StoredThreadHead } from './codec.js';
+import { deleteCheckpoint, getCheckpoint, listCheckpoints, putCheckpoint } from './checkpoints.js';
+import { encodeEntry } from './codec.js';
 import { withClient } from './connection.js';
 import { deleteThread, getThread, listThreads, readEntries, readTail } from './threads.js';
 
@@ -73,10 +73,9 @@ export class PostgresStorage implements Storage {
   putCheckpoint(options: PutCheckpointOptions): Promise<Checkpoint> {
     return this.#run(() => {
       const put = preparePutCheckpoint(options, this.#parts.limits);
-      const life = pointerLife(options);
       // Encoded before any wait: the caller may change its state object while this call is in flight.
       const state = JSON.stringify(put.state);
-      return (c) => putCheckpoint(this.#parts, c, put, life, state);
+      return (c) => putCheckpoint(this.#parts, c, put, state);
     });
   }
 
@@ -94,7 +93,7 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  appendEntries(options: AppendEntriesOptions): Promise<AppendEntriesResult & { thread: StoredThreadHead }> {
+  appendEntries(options: AppendEntriesOptions): Promise<AppendEntriesResult & { thread: ThreadHead }> {
     return this.#call(() => {
       const now = this.#parts.now();
       const append = prepareAppend(options, this.#parts.limits, now);
@@ -111,14 +110,14 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  readTail(options: ReadTailOptions): Promise<{ thread: StoredThreadHead | null; entries: Entry[] }> {
+  readTail(options: ReadTailOptions): Promise<{ thread: ThreadHead | null; entries: Entry[] }> {
     return this.#run(() => {
       const key = prepareReadTail(options, this.#parts.limits);
       return (c) => readTail(this.#parts, c, key);
     });
   }
 
-  getThread(options: ThreadOptions): Promise<StoredThreadHead | null> {
+  getThread(options: ThreadOptions): Promise<ThreadHead | null> {
     return this.#run(() => {
       const key = prepareThreadKey(options, this.#parts.limits);
       return (c) => getThread(this.#parts, c, key);
@@ -132,7 +131,7 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  listThreads(options: ListThreadsOptions): Promise<Page<StoredThreadHead>> {
+  listThreads(options: ListThreadsOptions): Promise<Page<ThreadHead>> {
     return this.#run(() => {
       const key = prepareListThreads(options, this.#parts.limits);
       return (c) => listThreads(this.#parts, c, key);

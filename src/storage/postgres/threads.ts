@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { checkExpectedRev, isReplayOf, type PreparedAppend } from '../../domain/append.js';
 import { RevisionConflict, StorageCorrupted } from '../../domain/errors.js';
-import type { Entry } from '../../domain/types.js';
+import type { Entry, ThreadHead } from '../../domain/types.js';
 import type { AppendEntriesResult, Page } from '../types.js';
-import { decodeEntry, decodeHead, int, sortKey, threadChannel, type StoredThreadHead } from './codec.js';
+import { decodeEntry, decodeHead, int, sortKey, threadChannel } from './codec.js';
 import type { PostgresParts } from './storage.js';
 
 /**
@@ -21,7 +21,7 @@ export function appendOutcome(
   append: PreparedAppend,
   bodies: string[],
   row: Record<string, unknown>,
-): AppendEntriesResult & { thread: StoredThreadHead } {
+): AppendEntriesResult & { thread: ThreadHead } {
   const { threadId, entries } = append;
   const rev = int(row.rev);
   if (row.status === 'ok') {
@@ -71,7 +71,7 @@ export async function readTail(
   parts: PostgresParts,
   client: pg.ClientBase,
   key: { namespace: string; threadId: string; limit: number },
-): Promise<{ thread: StoredThreadHead | null; entries: Entry[] }> {
+): Promise<{ thread: ThreadHead | null; entries: Entry[] }> {
   const { rows } = await client.query({
     name: `${parts.schema}.tail`,
     text:
@@ -93,7 +93,7 @@ export async function getThread(
   parts: PostgresParts,
   client: pg.ClientBase,
   key: { namespace: string; threadId: string },
-): Promise<StoredThreadHead | null> {
+): Promise<ThreadHead | null> {
   const { rows } = await client.query({
     name: `${parts.schema}.head`,
     text: `SELECT thread_id, rev, life, metadata, created_at, updated_at FROM ${parts.S}.threads WHERE namespace = $1 AND id_key = $2`,
@@ -121,7 +121,7 @@ export async function listThreads(
   parts: PostgresParts,
   client: pg.ClientBase,
   options: { namespace: string; first: number; after: string | null },
-): Promise<Page<StoredThreadHead>> {
+): Promise<Page<ThreadHead>> {
   const columns = 'thread_id, rev, life, metadata, created_at, updated_at';
   const { rows } =
     options.after === null

@@ -1,4 +1,5 @@
 import { StorageUnavailable } from '../../domain/errors.js';
+import { withTimeout } from '../../util/with-timeout.js';
 import type { ChangeEvent, ChangeFeed, Unsubscribe } from '../types.js';
 import { closeBounded, toStorageError, type PubSubClient } from './connection.js';
 import type { RedisKeys } from './keys.js';
@@ -114,13 +115,13 @@ export class RedisChangeFeed implements ChangeFeed {
       if (!client) return;
       const sent = this.#options.sharded ? client.sUnsubscribe(name, current.handler) : client.unsubscribe(name, current.handler);
       try {
-        await withTimeout(sent, this.#options.timeoutMs, 'redis did not acknowledge UNSUBSCRIBE');
+        await within(sent, this.#options.timeoutMs, 'redis did not acknowledge UNSUBSCRIBE');
       } catch {
         // Down or hung: the listener is gone locally; the server drops the channel with the connection.
       }
     };
     try {
-      await withTimeout(current.ready, this.#options.timeoutMs, 'redis did not acknowledge SUBSCRIBE');
+      await within(current.ready, this.#options.timeoutMs, 'redis did not acknowledge SUBSCRIBE');
       // An earlier SUBSCRIBE of this channel died with the connection: not active until re-subscribed.
       if (!this.#healthy) throw new StorageUnavailable('redis change feed is reconnecting');
     } catch (error) {
@@ -166,7 +167,7 @@ export class RedisChangeFeed implements ChangeFeed {
     const probe = this.#options.probe;
     for (let attempt = 0; probe; attempt++) {
       try {
-        await withTimeout(probe(), this.#options.timeoutMs, 'redis did not answer PING');
+        await within(probe(), this.#options.timeoutMs, 'redis did not answer PING');
         break;
       } catch {
         if (this.#closed || generation !== this.#generation) return;
@@ -206,12 +207,7 @@ function deliver(listeners: Set<Listener>, message: string): void {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StorageUnavailable(`${message} within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
+/** `promise`, or StorageUnavailable "<what> within <ms> ms" once `ms` pass. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return withTimeout(promise, ms, () => new StorageUnavailable(`${what} within ${ms} ms`));
 }

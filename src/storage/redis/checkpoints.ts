@@ -1,12 +1,15 @@
-import { preparePutCheckpoint } from '../../domain/checkpoint.js';
+import { checkCheckpointRev, type PreparedCheckpoint } from '../../domain/checkpoint.js';
 import { InvalidThreadPointer, RevisionConflict } from '../../domain/errors.js';
+import { legacyThreadLife } from '../../domain/thread-life.js';
 import type { Checkpoint } from '../../domain/types.js';
 import type { CheckpointKey } from '../prepare-options.js';
-import type { Page, PutCheckpointOptions } from '../types.js';
+import type { Page } from '../types.js';
 import { decodeCheckpoint, encodeCheckpointBody } from './codec.js';
 import { checkpointMember, orderedHex, parseCheckpointMember } from './keys.js';
-import { DELETE_CHECKPOINT, LIST_CHECKPOINTS, PUT_CHECKPOINT } from './scripts.js';
-import type { RedisStorageParts } from './storage.js';
+import { messagePrefix, publishCommand, type RedisStorageParts } from './parts.js';
+import { deleteCheckpointCall, parseDeleteCheckpointReply } from './scripts/delete-checkpoint.js';
+import { listCheckpointsCall, parseListCheckpointsReply } from './scripts/list-checkpoints.js';
+import { parsePutCheckpointReply, putCheckpointCall } from './scripts/put-checkpoint.js';
 
 /**
  * Checkpoint operations of the Redis adapter. A namespace's checkpoints live in one hash and one
@@ -25,56 +28,77 @@ export async function getCheckpoint(parts: RedisStorageParts, key: CheckpointKey
   return meta == null ? null : decodeCheckpoint(key.agentType, key.agentId, meta, body);
 }
 
-/** CAS + pointer check + write + index + notification in one script. */
-export async function putCheckpoint(
-  parts: RedisStorageParts,
-  options: PutCheckpointOptions,
-  publish: string,
-): Promise<Checkpoint> {
-  const { connection, keys, limits } = parts;
-  const put = preparePutCheckpoint(options, limits);
+/**
+ * CAS + pointer check + write + index + notification in one script. A conflict one rev ahead
+ * comes back with the stored checkpoint, which the domain's replay rule then judges.
+ */
+export async function putCheckpoint(parts: RedisStorageParts, put: PreparedCheckpoint): Promise<Checkpoint> {
+  const { connection, keys } = parts;
   const { namespace, agentType, agentId } = put;
   const now = parts.now().toISOString();
-  const member = checkpointMember(agentType, agentId);
   // Encoded before any wait: the caller may change its state object while this call is in flight.
   const body = encodeCheckpointBody(put);
-  const scriptKeys = [keys.checkpoints(namespace), keys.checkpointIndex(namespace)];
-  let observedThreadRev = '0';
+  let threadHead: string | null = null;
+  let observed = { rev: '0', life: '' };
   if (put.thread) {
     const head = keys.threadHead(namespace, put.thread.id);
-    if (connection.cluster) observedThreadRev = String((await connection.send(head, ['HGET', head, 'rev'], true)) ?? '0');
-    else scriptKeys.push(head);
+    if (connection.cluster) {
+      const [rev, life, createdAt] = (await connection.send(head, ['HMGET', head, 'rev', 'life', 'ca'], true)) as (string | null)[];
+      observed = { rev: rev ?? '0', life: life ?? (createdAt ? legacyThreadLife(createdAt) : '') };
+    } else {
+      threadHead = head;
+    }
   }
-  const prefix = `${JSON.stringify({ type: 'checkpoint-saved', namespace, agentType, agentId }).slice(0, -1)},"rev":`;
-  const [status, rev, createdAt] = (await connection.run(PUT_CHECKPOINT, scriptKeys, [
-    member,
-    put.expectedRev === undefined ? '' : String(put.expectedRev),
-    put.thread ? String(put.thread.rev) : '',
-    observedThreadRev,
-    body,
-    now,
-    publish,
-    keys.checkpointChannel(namespace),
-    prefix,
-  ])) as unknown[];
-  if (status === 'conflict') {
-    throw new RevisionConflict(put.expectedRev ?? 0, Number(rev), `checkpoint ${agentType}/${agentId}`);
+  const reply = parsePutCheckpointReply(
+    await connection.run(
+      putCheckpointCall({
+        checkpoints: keys.checkpoints(namespace),
+        index: keys.checkpointIndex(namespace),
+        threadHead,
+        member: checkpointMember(agentType, agentId),
+        expectedRev: put.expectedRev,
+        pointerRev: put.thread?.rev ?? null,
+        observed,
+        pointerLife: put.thread?.life ?? '',
+        body,
+        now,
+        publish: publishCommand(parts),
+        channel: keys.checkpointChannel(namespace),
+        messagePrefix: messagePrefix({ type: 'checkpoint-saved', namespace, agentType, agentId }),
+      }),
+    ),
+  );
+  switch (reply.status) {
+    case 'conflict': {
+      if (reply.stored) {
+        const stored = decodeCheckpoint(agentType, agentId, reply.stored.meta, reply.stored.body);
+        if (checkCheckpointRev(put, stored) === 'replay') return stored;
+      }
+      throw new RevisionConflict(put.expectedRev ?? 0, reply.rev, `checkpoint ${agentType}/${agentId}`);
+    }
+    case 'pointer':
+      throw new InvalidThreadPointer(put.thread!.id, put.thread!.rev, reply.threadRev, reply.otherLife);
+    case 'ok': {
+      const stored = put.thread ? `${body.head}${JSON.stringify(reply.life)}${body.tail}` : body.head;
+      return decodeCheckpoint(agentType, agentId, `${reply.rev}|${String(reply.createdAt)}|${now}`, stored);
+    }
   }
-  if (status === 'pointer' && put.thread) throw new InvalidThreadPointer(put.thread.id, put.thread.rev, Number(rev));
-  if (status !== 'ok') throw new Error(`unexpected put-checkpoint reply ${String(status)}`);
-  return decodeCheckpoint(agentType, agentId, `${String(rev)}|${String(createdAt)}|${now}`, body);
 }
 
 /** Deletes one checkpoint and its index member; true when it existed. */
-export async function deleteCheckpoint(parts: RedisStorageParts, key: CheckpointKey, publish: string): Promise<boolean> {
+export async function deleteCheckpoint(parts: RedisStorageParts, key: CheckpointKey): Promise<boolean> {
   const { keys, connection } = parts;
-  const message = JSON.stringify({ type: 'checkpoint-deleted', ...key });
-  const deleted = await connection.run(
-    DELETE_CHECKPOINT,
-    [keys.checkpoints(key.namespace), keys.checkpointIndex(key.namespace)],
-    [checkpointMember(key.agentType, key.agentId), publish, keys.checkpointChannel(key.namespace), message],
+  const reply = await connection.run(
+    deleteCheckpointCall({
+      checkpoints: keys.checkpoints(key.namespace),
+      index: keys.checkpointIndex(key.namespace),
+      member: checkpointMember(key.agentType, key.agentId),
+      publish: publishCommand(parts),
+      channel: keys.checkpointChannel(key.namespace),
+      message: JSON.stringify({ type: 'checkpoint-deleted', ...key }),
+    }),
   );
-  return Number(deleted) === 1;
+  return parseDeleteCheckpointReply(reply);
 }
 
 /** One page ordered by (agentType, agentId), optionally one agentType, after an exclusive key. */
@@ -98,15 +122,10 @@ export async function listCheckpoints(
   } else if (afterMember !== null) {
     min = `(${afterMember}`;
   }
-  const rows = (await parts.connection.run(
-    LIST_CHECKPOINTS,
-    [parts.keys.checkpoints(namespace), parts.keys.checkpointIndex(namespace)],
-    [min, max, String(first + 1)],
-  )) as unknown[];
-  const items: Checkpoint[] = [];
-  for (let i = 0; i < rows.length; i += 3) {
-    const { agentType: type, agentId } = parseCheckpointMember(String(rows[i]));
-    items.push(decodeCheckpoint(type, agentId, rows[i + 1], rows[i + 2]));
-  }
+  const call = listCheckpointsCall(parts.keys.checkpoints(namespace), parts.keys.checkpointIndex(namespace), { min, max, count: first + 1 });
+  const items = parseListCheckpointsReply(await parts.connection.run(call)).map((row) => {
+    const { agentType: type, agentId } = parseCheckpointMember(row.member);
+    return decodeCheckpoint(type, agentId, row.meta, row.body);
+  });
   return { items: items.slice(0, first), hasMore: items.length > first };
 }

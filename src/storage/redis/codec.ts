@@ -2,7 +2,9 @@ import type { PreparedEntry } from '../../domain/append.js';
 import type { PreparedCheckpoint } from '../../domain/checkpoint.js';
 import { StorageCorrupted } from '../../domain/errors.js';
 import type { JsonObject } from '../../domain/json.js';
+import { legacyThreadLife } from '../../domain/thread-life.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
+import type { HeadFields } from './scripts/lua-script.js';
 
 /**
  * Encoding of stored values. Entries are stored as the JSON of their PreparedEntry (no seq, no
@@ -48,18 +50,29 @@ export function seqOfStreamId(id: unknown): number {
   return Number(match[1]) - 1;
 }
 
-/** A thread head from (rev, metadata JSON, createdAt, updatedAt). */
-export function decodeHead(threadId: string, rev: unknown, meta: unknown, createdAt: unknown, updatedAt: unknown): ThreadHead {
+/**
+ * A thread head from its stored fields. A head stored before lives existed has no life field: it
+ * gets the legacy life of its creation time.
+ */
+export function decodeHead(threadId: string, fields: HeadFields): ThreadHead {
+  const { rev, meta, createdAt, updatedAt, life } = fields;
   const n = Number(rev);
   if (!Number.isInteger(n) || n < 1 || typeof createdAt !== 'string' || typeof updatedAt !== 'string') {
     throw new StorageCorrupted(`thread head of ${JSON.stringify(threadId)} is unreadable`);
   }
-  return { id: threadId, rev: n, metadata: parse(meta, 'thread metadata') as JsonObject, createdAt, updatedAt };
+  const lifeOf = typeof life === 'string' ? life : legacyThreadLife(createdAt);
+  return { id: threadId, rev: n, life: lifeOf, metadata: parse(meta, 'thread metadata') as JsonObject, createdAt, updatedAt };
 }
 
-/** The body JSON a put stores. */
-export function encodeCheckpointBody(put: PreparedCheckpoint): string {
-  return JSON.stringify({ version: put.version, state: put.state, thread: put.thread });
+/**
+ * The body JSON a put stores, in two parts: with a pointer, the pointed-at thread's life (a JSON
+ * string, known only inside the script) goes between them; without one, `tail` is empty.
+ */
+export function encodeCheckpointBody(put: PreparedCheckpoint): { head: string; tail: string } {
+  const state = JSON.stringify(put.state);
+  if (!put.thread) return { head: `{"version":${put.version},"thread":null,"state":${state}}`, tail: '' };
+  const { id, rev } = put.thread;
+  return { head: `{"version":${put.version},"thread":{"id":${JSON.stringify(id)},"rev":${rev},"life":`, tail: `},"state":${state}}` };
 }
 
 /** A checkpoint from its key, its "rev|createdAt|updatedAt" meta and its body JSON. */

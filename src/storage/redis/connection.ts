@@ -15,7 +15,8 @@ import {
   TimeoutError,
 } from 'redis';
 import { CryoError, StorageUnavailable } from '../../domain/errors.js';
-import type { LuaScript } from './scripts.js';
+import { withTimeout } from '../../util/with-timeout.js';
+import type { ScriptCall } from './scripts/lua-script.js';
 
 /** The few node-redis calls the adapter makes, on a standalone client or a cluster. */
 export interface RedisConnection {
@@ -24,7 +25,7 @@ export interface RedisConnection {
   /** Sends one command; `key` routes it in a cluster. */
   send(key: string | undefined, args: string[], readonly?: boolean): Promise<unknown>;
   /** EVALSHA, or EVAL when the server lost its script cache (NOSCRIPT). */
-  run(script: LuaScript, keys: string[], args: string[]): Promise<unknown>;
+  run(call: ScriptCall): Promise<unknown>;
   /**
    * Health check: PING on one server; in a cluster, PING on every master plus
    * `cluster_state:ok` (a cluster missing a master answers PING but fails keyed commands).
@@ -61,7 +62,7 @@ export interface ConnectOptions {
 }
 
 /** Reconnect forever with capped exponential backoff plus jitter (never gives up). */
-export function reconnectDelay(retries: number): number {
+function reconnectDelay(retries: number): number {
   return Math.min(50 * 2 ** Math.min(retries, 10), 2000) + Math.floor(Math.random() * 100);
 }
 
@@ -120,22 +121,12 @@ export async function connectRedis(options: ConnectOptions): Promise<RedisConnec
   const lent = Boolean(options.client);
   if (!lent) {
     owned.on('error', ignore);
-    let timer: NodeJS.Timeout | undefined;
+    const ms = options.connectTimeoutMs;
     try {
-      await Promise.race([
-        owned.connect(),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new StorageUnavailable(`redis did not accept a connection within ${options.connectTimeoutMs} ms`)),
-            options.connectTimeoutMs,
-          );
-        }),
-      ]);
+      await withTimeout(owned.connect(), ms, () => new StorageUnavailable(`redis did not accept a connection within ${ms} ms`));
     } catch (error) {
       owned.destroy();
       throw toStorageError(error);
-    } finally {
-      clearTimeout(timer);
     }
   }
   const send = cluster
@@ -144,7 +135,7 @@ export async function connectRedis(options: ConnectOptions): Promise<RedisConnec
   return {
     cluster,
     send,
-    async run(script, keys, args) {
+    async run({ script, keys, args }) {
       const tail = [String(keys.length), ...keys, ...args];
       try {
         return await send(keys[0], ['EVALSHA', script.sha, ...tail]);
@@ -184,22 +175,14 @@ export async function connectRedis(options: ConnectOptions): Promise<RedisConnec
  */
 export async function closeBounded(client: { close(): Promise<void>; destroy(): void; isOpen?: boolean }, ms: number): Promise<void> {
   if (client.isOpen === false) return;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      client.close(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('close timed out')), ms);
-      }),
-    ]);
+    await withTimeout(client.close(), ms, () => new Error('close timed out'));
   } catch {
     try {
       client.destroy();
     } catch {
       // Already closed.
     }
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,19 +1,18 @@
 import { DEFAULT_LIMITS, type Limits } from '../../domain/limits.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { Storage } from '../types.js';
+import { parseStorageUrl } from '../url.js';
 import { RedisChangeFeed } from './change-feed.js';
 import { connectRedis } from './connection.js';
 import { redisKeys } from './keys.js';
 import { RedisStorage } from './storage.js';
 
-export { RedisChangeFeed } from './change-feed.js';
-export type { RedisStorage } from './storage.js';
-
 /** Options of {@link createRedisStorage}. */
 export interface RedisStorageOptions {
   /**
    * `redis://[user:pass@]host:port[/db]`, `rediss://…` (TLS), or
-   * `redis+cluster://[user:pass@]host:port,host:port,…` (Redis Cluster root nodes).
+   * `redis+cluster://[user:pass@]host:port,host:port,…` (Redis Cluster root nodes;
+   * `rediss+cluster://` for TLS).
    * Ignored when `client` is given.
    */
   url?: string;
@@ -41,14 +40,20 @@ export interface RedisStorageOptions {
   now?: () => Date;
 }
 
-/** Splits `redis+cluster://[cred@]h:p,h:p` into `redis://[cred@]h:p` root node URLs. */
-export function parseClusterUrl(url: string): string[] {
-  const match = /^redis\+cluster:\/\/(?:([^@/]*)@)?([^/?#]+)/.exec(url);
-  if (!match) throw new ValidationError(`not a redis+cluster:// URL: ${url}`, 'url');
-  const credentials = match[1] ? `${match[1]}@` : '';
-  const hosts = match[2]!.split(',').filter(Boolean);
-  if (hosts.length === 0) throw new ValidationError('names no cluster node', 'url');
-  return hosts.map((host) => `redis://${credentials}${host}`);
+/**
+ * The cluster root node URLs the options name, or undefined for one standalone Redis: the
+ * `rootNodes` given, the nodes of a `redis+cluster://` or `rediss+cluster://` URL (parsed by
+ * parseStorageUrl, so TLS and credentials carry over to every node), or the url itself with
+ * `cluster: true`. Throws ValidationError for a malformed cluster URL.
+ */
+export function clusterRootNodes(options: Pick<RedisStorageOptions, 'url' | 'cluster'>): string[] | undefined {
+  if (typeof options.cluster === 'object') return options.cluster.rootNodes;
+  if (options.url !== undefined && /^rediss?\+cluster:/i.test(options.url)) {
+    const location = parseStorageUrl(options.url);
+    if (location.kind === 'redis') return location.nodes;
+  }
+  if (options.cluster === true && options.url) return [options.url];
+  return undefined;
 }
 
 /**
@@ -62,10 +67,7 @@ export function parseClusterUrl(url: string): string[] {
 export async function createRedisStorage(options: RedisStorageOptions = {}): Promise<Storage> {
   const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
   const keys = redisKeys(options.keyPrefix ?? 'cryo');
-  let rootNodes: string[] | undefined;
-  if (typeof options.cluster === 'object') rootNodes = options.cluster.rootNodes;
-  else if (options.url?.startsWith('redis+cluster://')) rootNodes = parseClusterUrl(options.url);
-  else if (options.cluster === true && options.url) rootNodes = [options.url];
+  const rootNodes = clusterRootNodes(options);
   if (!options.client && !options.url && !rootNodes) throw new ValidationError('needs a url, cluster root nodes or a client', 'url');
   const connection = await connectRedis({
     url: options.url,

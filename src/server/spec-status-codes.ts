@@ -14,7 +14,7 @@ interface HttpExtension {
  * - a request that is not a well-formed GraphQL-over-HTTP request (`code` BAD_REQUEST: missing
  *   `query`, a body that is not a JSON object, …) → 400 for both media types;
  * - the operation cannot be determined (OPERATION_RESOLUTION_FAILURE), or the variables do not
- *   coerce (graphql-js errors with status 400 and no code) → 400 for
+ *   coerce (graphql-js errors with status 400, coded BAD_USER_INPUT by server/mask-error.ts) → 400 for
  *   `application/graphql-response+json`, 200 with `errors` for `application/json`.
  * Parse and validation errors already follow that second rule, and field errors are always 200.
  * It also refuses an `operationName` that is not a string (Yoga lets it through, and then cannot
@@ -46,7 +46,7 @@ export function useSpecStatusCodes(): Plugin {
         if (!http || http.status !== 400) continue;
         const code = extensions!['code'];
         if (code === 'BAD_REQUEST') delete http.spec;
-        else if (code === 'OPERATION_RESOLUTION_FAILURE' || code === undefined) http.spec = true;
+        else if (code === 'OPERATION_RESOLUTION_FAILURE' || code === 'BAD_USER_INPUT' || code === undefined) http.spec = true;
       }
     },
   };

@@ -22,13 +22,13 @@ describe('useInputListLimit', () => {
     expect(check(APPEND, undefined, 10)).toBeNull();
   });
 
-  it('refuses a longer list before coercion: BAD_USER_INPUT naming the list, HTTP 400', () => {
+  it('refuses a longer list before coercion: BAD_USER_INPUT naming the list, HTTP 400 for graphql-response+json clients (spec)', () => {
     const result = check(APPEND, { input: { threadId: 't', entries: entries(11) } }, 10);
     expect(result?.errors).toHaveLength(1);
     const error = result!.errors![0]!;
     expect(error).toBeInstanceOf(GraphQLError);
     expect(error.message).toBe('input.entries: the list holds 11 items, far more than any operation takes (at most 10 are read)');
-    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.entries', http: { status: 400 } });
+    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.entries', http: { status: 400, spec: true } });
   });
 
   it('finds lists nested in input objects (hibernate: input.thread.entries)', () => {

@@ -18,7 +18,7 @@ const CASES: { name: string; body: string; json: number; graphqlResponse: number
   { name: 'document does not parse', body: '{"query":"{"}', json: 200, graphqlResponse: 400, code: 'GRAPHQL_PARSE_FAILED' },
   { name: 'document does not validate', body: '{"query":"{ nope }"}', json: 200, graphqlResponse: 400, code: 'GRAPHQL_VALIDATION_FAILED' },
   { name: 'operation cannot be determined', body: '{"query":"query A { __typename } query B { __typename }"}', json: 200, graphqlResponse: 400, code: 'OPERATION_RESOLUTION_FAILURE' },
-  { name: 'variable does not coerce', body: '{"query":"query($id: ID!) { thread(id: $id) { rev } }","variables":{"id":{}}}', json: 200, graphqlResponse: 400, code: null },
+  { name: 'variable does not coerce', body: '{"query":"query($id: ID!) { thread(id: $id) { rev } }","variables":{"id":{}}}', json: 200, graphqlResponse: 400, code: 'BAD_USER_INPUT' },
   { name: 'field error (bad page size) with data', body: '{"query":"{ threads(first: 0) { edges { node { id } } } }"}', json: 200, graphqlResponse: 200, code: 'BAD_USER_INPUT', data: true },
 ];
 

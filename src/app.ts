@@ -136,7 +136,8 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
       if (auth.mode === 'off' && !isLoopbackHost(config.host)) {
         logger.warn({ host: config.host }, 'auth is OFF on a non-loopback address (CRYO_AUTH=off): anyone who can reach this server can read and write every agent\'s state');
       }
-      await authenticator.start();
+      // Auth off: no credential is ever checked, so nothing needs to hear revocations.
+      if (access.options.required) await authenticator.start();
       // Listen first: an add-on attached before would also hear a listen error (graphql-ws
       // prints it with a stack), and a taken port must fail with one line.
       await new Promise<void>((resolve, reject) => {

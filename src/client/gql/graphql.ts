@@ -100,25 +100,6 @@ export type ApiKeysQueryVariables = Exact<{
 
 export type ApiKeysQuery = { apiKeys: { edges: Array<{ node: { id: string, label: string | null, namespace: string, scopes: Array<string>, createdAt: string, expiresAt: string | null, revokedAt: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
-export type CreateApiKeyMutationVariables = Exact<{
-  input: CreateApiKeyInput;
-}>;
-
-
-export type CreateApiKeyMutation = { createApiKey:
-    | { __typename: 'CreateApiKeySuccess', secret: string, apiKey: { id: string, label: string | null, namespace: string, scopes: Array<string>, createdAt: string, expiresAt: string | null, revokedAt: string | null } }
-    | { __typename: 'ValidationError', message: string, field: string | null }
-   };
-
-export type RevokeApiKeyMutationVariables = Exact<{
-  id: string | number;
-}>;
-
-
-export type RevokeApiKeyMutation = { revokeApiKey: { deleted: boolean } };
-
-export type ApiKeyFieldsFragment = { id: string, label: string | null, namespace: string, scopes: Array<string>, createdAt: string, expiresAt: string | null, revokedAt: string | null };
-
 export type AppendEntriesMutationVariables = Exact<{
   input: AppendEntriesInput;
 }>;
@@ -156,6 +137,16 @@ export type CheckpointsQueryVariables = Exact<{
 
 
 export type CheckpointsQuery = { checkpoints: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null } }> } };
+
+export type CreateApiKeyMutationVariables = Exact<{
+  input: CreateApiKeyInput;
+}>;
+
+
+export type CreateApiKeyMutation = { createApiKey:
+    | { __typename: 'CreateApiKeySuccess', secret: string, apiKey: { id: string, label: string | null, namespace: string, scopes: Array<string>, createdAt: string, expiresAt: string | null, revokedAt: string | null } }
+    | { __typename: 'ValidationError', message: string, field: string | null }
+   };
 
 export type DeleteCheckpointMutationVariables = Exact<{
   agentType: string;
@@ -204,6 +195,13 @@ export type PutCheckpointMutation = { putCheckpoint:
     | { __typename: 'RevisionConflict', message: string, expectedRev: number, actualRev: number }
     | { __typename: 'ValidationError', message: string, field: string | null }
    };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeApiKeyMutation = { revokeApiKey: { deleted: boolean } };
 
 export type ServerInfoQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -281,17 +279,6 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
-    fragment ApiKeyFields on ApiKey {
-  id
-  label
-  namespace
-  scopes
-  createdAt
-  expiresAt
-  revokedAt
-}
-    `, {"fragmentName":"ApiKeyFields"}) as unknown as TypedDocumentString<ApiKeyFieldsFragment, unknown>;
 export const EntryFieldsFragmentDoc = new TypedDocumentString(`
     fragment EntryFields on Entry {
   __typename
@@ -340,7 +327,13 @@ export const ApiKeysDocument = new TypedDocumentString(`
   apiKeys(first: $first, after: $after) {
     edges {
       node {
-        ...ApiKeyFields
+        id
+        label
+        namespace
+        scopes
+        createdAt
+        expiresAt
+        revokedAt
       }
     }
     pageInfo {
@@ -349,47 +342,7 @@ export const ApiKeysDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment ApiKeyFields on ApiKey {
-  id
-  label
-  namespace
-  scopes
-  createdAt
-  expiresAt
-  revokedAt
-}`) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
-export const CreateApiKeyDocument = new TypedDocumentString(`
-    mutation CreateApiKey($input: CreateApiKeyInput!) {
-  createApiKey(input: $input) {
-    __typename
-    ... on CreateApiKeySuccess {
-      secret
-      apiKey {
-        ...ApiKeyFields
-      }
-    }
-    ... on ValidationError {
-      message
-      field
-    }
-  }
-}
-    fragment ApiKeyFields on ApiKey {
-  id
-  label
-  namespace
-  scopes
-  createdAt
-  expiresAt
-  revokedAt
-}`) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
-export const RevokeApiKeyDocument = new TypedDocumentString(`
-    mutation RevokeApiKey($id: ID!) {
-  revokeApiKey(id: $id) {
-    deleted
-  }
-}
-    `) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
+    `) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
 export const AppendEntriesDocument = new TypedDocumentString(`
     mutation AppendEntries($input: AppendEntriesInput!) {
   appendEntries(input: $input) {
@@ -524,6 +477,29 @@ export const CheckpointsDocument = new TypedDocumentString(`
     }
   }
 }`) as unknown as TypedDocumentString<CheckpointsQuery, CheckpointsQueryVariables>;
+export const CreateApiKeyDocument = new TypedDocumentString(`
+    mutation CreateApiKey($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) {
+    __typename
+    ... on CreateApiKeySuccess {
+      secret
+      apiKey {
+        id
+        label
+        namespace
+        scopes
+        createdAt
+        expiresAt
+        revokedAt
+      }
+    }
+    ... on ValidationError {
+      message
+      field
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
 export const DeleteCheckpointDocument = new TypedDocumentString(`
     mutation DeleteCheckpoint($agentType: String!, $agentId: String!) {
   deleteCheckpoint(agentType: $agentType, agentId: $agentId) {
@@ -640,6 +616,13 @@ export const PutCheckpointDocument = new TypedDocumentString(`
     }
   }
 }`) as unknown as TypedDocumentString<PutCheckpointMutation, PutCheckpointMutationVariables>;
+export const RevokeApiKeyDocument = new TypedDocumentString(`
+    mutation RevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    deleted
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
 export const ServerInfoDocument = new TypedDocumentString(`
     query ServerInfo {
   serverInfo {

@@ -33,6 +33,8 @@ export interface HttpAuthBenchResult {
   /** CPU per request with auth off ÷ with a credential (≥ 0.9 means ≤ 11% more CPU). */
   apiKeyCpuRatio: number;
   jwtCpuRatio: number;
+  /** Medians over rounds of (credential ÷ off) req/s within one round (the runs of a round are back to back): less sensitive to load that changes between rounds. */
+  medianRoundRatio: { apiKey: number; jwt: number };
   /** In-process cost of one cached verification (Authenticator.authenticate), µs: API key and JWT. */
   cachedVerifyMicros: { apiKey: number; jwt: number };
 }
@@ -79,7 +81,9 @@ export async function benchHttpAuth(options: HttpAuthBenchOptions = {}): Promise
       if (!text.includes('AppendEntriesSuccess')) throw new Error(`${c.name} probe failed: ${probe.status} ${text.slice(0, 200)}`);
     }
     const best: (Measured | undefined)[] = [undefined, undefined, undefined];
+    const perRound: { apiKey: number[]; jwt: number[] } = { apiKey: [], jwt: [] };
     for (let round = 0; round < rounds; round++) {
+      const thisRound: Measured[] = [];
       for (const [i, c] of cases.entries()) {
         const before = process.cpuUsage();
         const result = await runAutocannon({ url: c.url, body, headers: c.headers, connections, durationSec });
@@ -88,7 +92,10 @@ export async function benchHttpAuth(options: HttpAuthBenchOptions = {}): Promise
         const measured = { ...result, cpuMicrosPerRequest: (used.user + used.system) / Math.max(1, result.ok + result.non2xx) };
         log(`round ${round + 1}: ${c.name} ${measured.requestsPerSecond.toFixed(0)} req/s, ${measured.cpuMicrosPerRequest.toFixed(0)} µs server CPU/req (p99 ${measured.latencyP99Ms} ms)`);
         if (!best[i] || measured.requestsPerSecond > best[i]!.requestsPerSecond) best[i] = measured;
+        thisRound.push(measured);
       }
+      perRound.apiKey.push(thisRound[1]!.requestsPerSecond / thisRound[0]!.requestsPerSecond);
+      perRound.jwt.push(thisRound[2]!.requestsPerSecond / thisRound[0]!.requestsPerSecond);
     }
     const [o, k, j] = best as Measured[];
     const { Authenticator } = await import('../src/auth/authenticator.js');
@@ -111,11 +118,18 @@ export async function benchHttpAuth(options: HttpAuthBenchOptions = {}): Promise
       apiKeyCpuRatio: o!.cpuMicrosPerRequest / k!.cpuMicrosPerRequest,
       jwtCpuRatio: o!.cpuMicrosPerRequest / j!.cpuMicrosPerRequest,
       cachedVerifyMicros,
+      medianRoundRatio: { apiKey: median(perRound.apiKey), jwt: median(perRound.jwt) },
     };
   } finally {
     await on.stop();
     await off.stop();
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -125,6 +139,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   console.log(
     `appendEntries: auth off ${r.off.requestsPerSecond.toFixed(0)} req/s (${r.off.cpuMicrosPerRequest.toFixed(0)} µs CPU/req); ` +
       `API key ${r.apiKey.requestsPerSecond.toFixed(0)} req/s (${r.apiKey.cpuMicrosPerRequest.toFixed(0)} µs): ratio ${r.apiKeyRatio.toFixed(2)}, CPU ratio ${r.apiKeyCpuRatio.toFixed(2)}; ` +
-      `JWT ${r.jwt.requestsPerSecond.toFixed(0)} req/s (${r.jwt.cpuMicrosPerRequest.toFixed(0)} µs): ratio ${r.jwtRatio.toFixed(2)}, CPU ratio ${r.jwtCpuRatio.toFixed(2)}`,
+      `JWT ${r.jwt.requestsPerSecond.toFixed(0)} req/s (${r.jwt.cpuMicrosPerRequest.toFixed(0)} µs): ratio ${r.jwtRatio.toFixed(2)}, CPU ratio ${r.jwtCpuRatio.toFixed(2)}; ` +
+      `median round ratios: key ${r.medianRoundRatio.apiKey.toFixed(2)}, JWT ${r.medianRoundRatio.jwt.toFixed(2)}`,
   );
 }

@@ -140,10 +140,11 @@ async function authRows(seconds: number, rounds: number, log: (line: string) => 
   const name = (what: string) => `appendEntries with ${what} vs auth off, memory (bench/http-auth.ts)`;
   try {
     const r = await benchHttpAuth({ durationSec: seconds, rounds, log: (l) => log(`  http-auth ${l}`) });
-    const verify = `cached verification ${r.cachedVerifyMicros.apiKey.toFixed(1)} µs (key) / ${r.cachedVerifyMicros.jwt.toFixed(1)} µs (JWT) per call in-process`;
+    const medians = `median round ratio ${r.medianRoundRatio.apiKey.toFixed(2)} (key), ${r.medianRoundRatio.jwt.toFixed(2)} (JWT)`;
+    const verify = `${medians}; cached verification ${r.cachedVerifyMicros.apiKey.toFixed(1)} µs (key) / ${r.cachedVerifyMicros.jwt.toFixed(1)} µs (JWT) per call in-process`;
     return [
       { section: 'HTTP', name: name('an API key'), value: r.apiKey.requestsPerSecond, unit: 'req/s', baseline: { name: 'auth off', value: r.off.requestsPerSecond }, target: { on: 'ratio', kind: 'min', bound: 0.9 }, note: verify },
-      { section: 'HTTP', name: name('a JWT (HS256)'), value: r.jwt.requestsPerSecond, unit: 'req/s', baseline: { name: 'auth off', value: r.off.requestsPerSecond }, target: { on: 'ratio', kind: 'min', bound: 0.9 } },
+      { section: 'HTTP', name: name('a JWT (HS256)'), value: r.jwt.requestsPerSecond, unit: 'req/s', baseline: { name: 'auth off', value: r.off.requestsPerSecond }, target: { on: 'ratio', kind: 'min', bound: 0.9 }, note: medians },
       { section: 'HTTP', name: `${name('an API key')}: server CPU/request`, value: r.apiKey.cpuMicrosPerRequest, unit: 'µs', baseline: { name: 'auth off', value: r.off.cpuMicrosPerRequest }, target: { on: 'ratio', kind: 'max', bound: 1.11 } },
       { section: 'HTTP', name: `${name('a JWT (HS256)')}: server CPU/request`, value: r.jwt.cpuMicrosPerRequest, unit: 'µs', baseline: { name: 'auth off', value: r.off.cpuMicrosPerRequest }, target: { on: 'ratio', kind: 'max', bound: 1.11 } },
     ];

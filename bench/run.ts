@@ -2,14 +2,16 @@
  * `npm run bench` (full, a few minutes) and `npm run bench -- --quick` (under a minute): runs
  * every benchmark section, prints one table and writes bench/results.md.
  *
- *   npm run bench [-- --quick] [--only http,storage,peers,live,postgres] [--out bench/results.md]
+ *   npm run bench [-- --quick] [--only http,storage,embedded,peers,live,postgres,langgraph] [--out bench/results.md]
  */
 import { fileURLToPath } from 'node:url';
 import type { FileDurability } from '../src/storage/file/index.js';
 import { startRedis, type TestRedis } from '../test/support/redis-server.js';
+import { benchEmbeddedStores, EMBEDDED_SIZES } from './embedded-stores.js';
 import { benchHttpAppend } from './http-append.js';
 import { benchHttpAuth } from './http-auth.js';
 import { benchHttp } from './http-baselines.js';
+import { benchLangGraph } from './langgraph.js';
 import { analysisText, METHOD_TEXT } from './lib/analysis.js';
 import { liveRows } from './lib/live-rows.js';
 import { postgresRows } from './lib/postgres-rows.js';
@@ -19,7 +21,7 @@ import { formatText, judge, type Row } from './lib/table.js';
 import { benchPeers } from './peers.js';
 import { benchStorage } from './storage-inprocess.js';
 
-const SECTIONS = ['http', 'storage', 'peers', 'live', 'postgres'] as const;
+const SECTIONS = ['http', 'storage', 'embedded', 'peers', 'live', 'postgres', 'langgraph'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -47,8 +49,8 @@ function parseArgs(argv: readonly string[]): Args {
 /** Per-mode sizes: quick fits in a minute on 2 busy cores, full in a few minutes. */
 function settings(quick: boolean) {
   return quick
-    ? { httpSec: 1, httpRounds: 1, warmup: 50, warmupSec: 0, loopMs: 250, costPairs: 150, fileOpenEntries: 50_000, fileModes: undefined, thawSamples: 15, peerRounds: 1, redisSec: 0.5, pgSec: 1, pgCost: 100, pgLive: 50, liveQuick: true, watchdogMs: 120_000 }
-    : { httpSec: 2, httpRounds: 4, warmup: 300, warmupSec: 1, loopMs: 2000, costPairs: 1000, fileOpenEntries: 200_000, fileModes: ['wal', 'per-thread-fsync'] as FileDurability[], thawSamples: 100, peerRounds: 2, redisSec: 3, pgSec: 3, pgCost: 400, pgLive: 200, liveQuick: false, watchdogMs: 900_000 };
+    ? { httpSec: 1, httpRounds: 1, warmup: 50, warmupSec: 0, loopMs: 250, costPairs: 150, fileOpenEntries: 50_000, fileModes: undefined, thawSamples: 15, peerRounds: 1, redisSec: 0.5, pgSec: 1, pgCost: 100, pgLive: 50, liveQuick: true, langgraphRuns: 4, langgraphRounds: 1, watchdogMs: 300_000 }
+    : { httpSec: 2, httpRounds: 4, warmup: 300, warmupSec: 1, loopMs: 2000, costPairs: 1000, fileOpenEntries: 200_000, fileModes: ['wal', 'per-thread-fsync'] as FileDurability[], thawSamples: 100, peerRounds: 2, redisSec: 3, pgSec: 3, pgCost: 400, pgLive: 200, liveQuick: false, langgraphRuns: 12, langgraphRounds: 2, watchdogMs: 1_800_000 };
 }
 
 async function main(): Promise<void> {
@@ -113,12 +115,16 @@ async function main(): Promise<void> {
     await section('storage', 'Storage', () =>
       benchStorage({ durationMs: s.loopMs, costPairs: s.costPairs, thawSamples: s.thawSamples, fileOpenEntries: s.fileOpenEntries, fileModes: s.fileModes, redisUrl, log }),
     );
+    await section('embedded', 'Embedded', () =>
+      benchEmbeddedStores({ ...(args.quick ? EMBEDDED_SIZES.quick : EMBEDDED_SIZES.full), log }),
+    );
     await section('peers', 'Peers', async () => [
       ...(await benchPeers({ durationMs: s.loopMs, rounds: s.peerRounds, log })),
       ...(await redisPeerRows({ seconds: s.redisSec, url: redisUrl, unavailable: redisError })),
     ]);
     await section('live', 'Live', () => liveRows({ quick: s.liveQuick, log }));
     await section('postgres', 'Postgres', () => postgresRows({ seconds: s.pgSec, costSamples: s.pgCost, liveSamples: s.pgLive }));
+    await section('langgraph', 'LangGraph', () => benchLangGraph({ runs: s.langgraphRuns, rounds: s.langgraphRounds, log }));
   } finally {
     clearTimeout(watchdog);
     await redis?.close();

@@ -11,7 +11,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Everything the server needs, parsed and checked once (docs/architecture.md). */
 export interface CryoConfig {
-  /** Storage URL: `memory:`, `file:./data`, `redis://…`, `postgres://…`. @default "file:./data" */
+  /** Storage URL: `memory:`, `sqlite:./data/cryo.db`, `file:./data`, `redis://…`, `postgres://…`. @default "sqlite:./data/cryo.db" */
   storage: string;
   /** TCP port; 0 picks a free one. @default 4000 */
   port: number;
@@ -166,7 +166,7 @@ export function defineConfig(
   } = {},
 ): CryoConfig {
   const config: CryoConfig = {
-    storage: 'file:./data',
+    storage: 'sqlite:./data/cryo.db',
     port: 4000,
     host: '127.0.0.1',
     production: false,

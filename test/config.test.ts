@@ -3,9 +3,9 @@ import { ConfigError, defineConfig, parseConfig } from '../src/config.js';
 import { DEFAULT_LIMITS } from '../src/domain/limits.js';
 
 describe('parseConfig', () => {
-  it('defaults to file:./data on 127.0.0.1:4000, development, info logs, default limits', () => {
+  it('defaults to sqlite:./data/cryo.db on 127.0.0.1:4000, development, info logs, default limits', () => {
     const config = parseConfig({}, []);
-    expect(config).toMatchObject({ storage: 'file:./data', port: 4000, host: '127.0.0.1', production: false, logLevel: 'info' });
+    expect(config).toMatchObject({ storage: 'sqlite:./data/cryo.db', port: 4000, host: '127.0.0.1', production: false, logLevel: 'info' });
     expect(config.limits).toEqual(DEFAULT_LIMITS);
     expect(config.queryLimits.maxDepth).toBe(10);
     expect(config.storageTimeoutMs).toBe(2000);

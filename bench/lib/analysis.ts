@@ -28,6 +28,19 @@ export const METHOD_TEXT = `
   \`readTail(50)\`; the baseline is the same on a 100-entry thread. File open: bench/file-storage.ts
   (\`benchFileOpen\`) writes 200,000 entries over 10 threads, closes, and times the reopen (every
   journal is scanned to rebuild heads and indexes).
+- **Embedded.** bench/embedded-stores.ts (\`benchEmbeddedStores\`): the file adapter (default
+  'wal' mode) and the sqlite adapter, one after the other in the same run, on the same data:
+  N threads × 1 entry (~80-byte payload; 100,000 in the full run, 5,000 with --quick) written by
+  64 concurrent writers, and 10 threads × M entries (100,000 / 10,000) in 1,000-entry appends.
+  Each set is closed and reopened: open time, main-isolate heap growth after a forced GC (the
+  sqlite worker's isolate and SQLite's page cache are outside it; RSS growth is in the note),
+  allocated disk blocks against the JSON bytes of the heads and entries as read back, a
+  listThreads page (100) after a random id, thaw + readTail(50) of a long thread. Appends/s:
+  both engines open side by side; each round runs 1 writer, then 32 writers on 32 threads with
+  \`monitorEventLoopDelay\` (1 ms resolution), on one engine then the other (the order flips
+  every round); medians of the rounds; appends per fsync = appends / (file: flush calls, sqlite:
+  commits).
+  The issue asks for 1M threads and 1M-entry threads: the notes extrapolate linearly.
 - **Peers.** Same process, same payloads, 32 concurrent loops, bounded by time, interleaved
   rounds (best counts). LangGraph \`MemorySaver\`: \`put\` with a fresh checkpoint id per step and
   the same ~1 KB state as \`channel_values\`, then \`getTuple\` by the returned checkpoint id (its

@@ -1,6 +1,9 @@
-/** Attributes for h(): `class`, `data-*`, event handlers (`onclick`), or any DOM property. */
+/** Attributes for h(): any HTML attribute (`class`, `data-*`, `role`…), a few properties (`hidden`, `value`…), or event handlers (`onclick`). */
 export type Attrs = Record<string, string | number | boolean | null | undefined | ((event: Event) => void)>;
 type Child = Node | string | number | null | undefined | false;
+
+/** Attributes set as DOM properties (state the element owns); every other name is set with setAttribute. */
+const PROPERTIES = new Set(['hidden', 'disabled', 'checked', 'value', 'open', 'selected']);
 
 /** Creates an element: h('li', { class: 'entry', 'data-seq': 3 }, 'text', child). No virtual DOM. */
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
@@ -8,9 +11,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
   for (const [name, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
     if (typeof value === 'function') element.addEventListener(name.replace(/^on/, ''), value);
-    else if (name === 'class' || name.startsWith('data-') || name.startsWith('aria-') || name === 'title' || name === 'type' || name === 'placeholder' || name === 'href') {
-      element.setAttribute(name, value === true ? '' : String(value));
-    } else (element as unknown as Record<string, unknown>)[name] = value;
+    else if (PROPERTIES.has(name)) (element as unknown as Record<string, unknown>)[name] = value;
+    else element.setAttribute(name, value === true ? '' : String(value));
   }
   append(element, children);
   return element;

@@ -1,14 +1,25 @@
 import type { CryoClient } from '../../src/client/cryo-client.js';
+import type { ThreadFieldsFragment } from '../../src/client/gql/graphql.js';
 import type { ThreadWatch, WatchStatus } from '../../src/client/watch-thread.js';
+import type { ActivityTracker } from './activity.js';
+import { activityCaption, activityStrip } from './activity-strip.js';
 import { h, replaceChildren } from './dom.js';
-import { clock, jsonPreview, splitPayload, timeAgo } from './format.js';
+import { EntryDrawer } from './entry-drawer.js';
+import { type Entry, EntryStore } from './entry-store.js';
+import { count } from './format.js';
+import type { Health, HealthMonitor } from './health.js';
+import { journalHeader } from './journal-header.js';
+import { journalKeyTarget } from './journal-keys.js';
+import { JournalView, ROW_HEIGHT, entryRow, placeholderRow } from './journal-view.js';
+import { VirtualList } from './virtual-list.js';
 
-/** How many of the latest entries a journal opens with. */
+/** How many of the latest entries a journal opens with (one request, with the thread's head). */
 const TAIL = 200;
-/** Distance from the bottom (px) within which the list keeps following new entries. */
-const STICKY_PX = 48;
 
-const STATUS_LABELS: Record<WatchStatus, string> = {
+/** What the badge says: the watch's status, or what the page found out about it. */
+type Badge = WatchStatus | 'stalled' | 'waiting';
+
+const BADGE_LABELS: Record<Badge, string> = {
   connecting: 'Connecting…',
   replaying: 'Replaying history…',
   live: 'Live',
@@ -16,140 +27,441 @@ const STATUS_LABELS: Record<WatchStatus, string> = {
   deleted: 'Thread deleted',
   failed: 'Failed',
   closed: 'Closed',
+  stalled: 'Stalled',
+  waiting: 'Waiting for the thread',
 };
 
 /**
- * The journal of one thread, streaming: opens at the last TAIL entries, then follows new ones
- * through client.watchThread (which resubscribes from lastSeen + 1 after any drop). Follows the
- * bottom while the reader is there; otherwise counts new entries on a "jump to latest" button.
+ * The journal of one thread: a virtual list over every seq (scroll back through the whole
+ * history, or jump to a seq; pages are read as they come into view), live at the bottom through
+ * client.watchThread, with a kind filter and a search over the loaded entries, and a drawer
+ * showing one entry in full. Its badge says "Stalled" when the server's storage is failing or
+ * when entries the server acknowledged did not arrive; a thread that vanished (deleted, or lost
+ * by its storage) is followed again when it comes back.
  */
 export class JournalPanel {
   #client: CryoClient;
   #root: HTMLElement;
-  #list = h('ol', { class: 'entries', id: 'entries' });
-  #status = h('span', { class: 'watch-status', id: 'watch-status', 'data-status': 'closed' });
-  #rev = h('span', { class: 'rev', id: 'journal-rev' });
-  #jump = h('button', { class: 'jump', hidden: true, onclick: () => this.#scrollToEnd() });
-  #watch: ThreadWatch | null = null;
-  #unseen = 0;
-  #caughtUpCount = 0;
-  #opening = 0;
+  #health: HealthMonitor;
+  #activity: ActivityTracker;
   #onRev: (threadId: string, rev: number) => void;
 
-  constructor(client: CryoClient, root: HTMLElement, onRev: (threadId: string, rev: number) => void) {
+  #listElement = h('div', { class: 'entries', id: 'entries', role: 'listbox', tabindex: 0, 'aria-label': 'Entries' });
+  #list: VirtualList;
+  #view = new JournalView();
+  #drawer = new EntryDrawer();
+  #status = h('span', { class: 'watch-status', id: 'watch-status', 'data-status': 'closed' });
+  #rev = h('span', { class: 'rev', id: 'journal-rev' });
+  #notice = h('p', { class: 'notice', id: 'journal-notice', 'aria-live': 'polite' });
+  #strip = h('div', { class: 'journal-activity', id: 'journal-activity' });
+  #kindSelect = h('select', { id: 'kind-filter', 'aria-label': 'Filter by kind' });
+  #search = h('input', { id: 'journal-search', type: 'search', placeholder: 'Search loaded entries  ( / )', 'aria-label': 'Search loaded entries' });
+  #jumpInput = h('input', { id: 'jump-seq', type: 'number', min: 0, placeholder: 'seq', 'aria-label': 'Jump to seq' });
+  #jumpNew = h('button', { class: 'jump', id: 'jump-new', type: 'button', hidden: true, onclick: () => this.#scrollToEnd() });
+
+  #threadId: string | null = null;
+  #head: ThreadFieldsFragment | null = null;
+  #store: EntryStore | null = null;
+  #watch: ThreadWatch | null = null;
+  #watchStatus: WatchStatus = 'closed';
+  #opening = 0;
+  #caughtUps = 0;
+  #unseen = 0;
+  #current = -1;
+  #kinds = new Set<string>();
+  #waiting = false;
+  #stalled = false;
+  #expectRev = 0;
+  #pendingOpen: number | null = null;
+  #stripTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(client: CryoClient, root: HTMLElement, health: HealthMonitor, activity: ActivityTracker, onRev: (threadId: string, rev: number) => void) {
     this.#client = client;
     this.#root = root;
+    this.#health = health;
+    this.#activity = activity;
     this.#onRev = onRev;
-    this.#list.addEventListener('scroll', () => {
-      if (this.#atBottom()) this.#clearUnseen();
+    this.#list = new VirtualList(this.#listElement, ROW_HEIGHT, (index) => this.#renderRow(index), (first, last, atBottom) => {
+      if (atBottom && this.#unseen > 0) this.#clearUnseen();
+      this.#onRange(first, last);
     });
+    this.#listElement.addEventListener('keydown', (event) => this.#onKey(event));
+    this.#listElement.addEventListener('click', (event) => {
+      const row = (event.target as HTMLElement).closest<HTMLElement>('[data-testid="entry"]');
+      if (row) this.#openEntry(Number(row.dataset.seq));
+    });
+    this.#kindSelect.addEventListener('change', () => this.#applyFilter());
+    let searchTimer: ReturnType<typeof setTimeout> | undefined;
+    this.#search.addEventListener('input', () => {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(() => this.#applyFilter(), 120);
+    });
+    health.onChange(() => this.#renderBadge());
     this.#showEmpty();
   }
 
-  /** Opens a thread (closing the previous watch). */
-  async open(threadId: string): Promise<void> {
-    this.#watch?.close();
-    this.#watch = null;
-    this.#caughtUpCount = 0;
-    this.#clearUnseen();
+  /** The thread open, or null. */
+  get threadId(): string | null {
+    return this.#threadId;
+  }
+
+  /** Opens a thread at its latest entries (or at `seq`, opening that entry's drawer). */
+  async open(threadId: string, seq: number | null = null): Promise<void> {
+    if (threadId === this.#threadId && this.#store) {
+      if (seq !== null) this.jumpTo(seq, true);
+      return;
+    }
+    this.#stop();
     const opening = ++this.#opening;
-    const thread = await this.#client.thread({ id: threadId, last: 1 }).catch(() => null);
+    this.#threadId = threadId;
+    this.#caughtUps = 0;
+    this.#kinds.clear();
+    this.#current = -1;
+    this.#waiting = false;
+    this.#stalled = false;
+    this.#notice.textContent = '';
+    this.#search.value = '';
+    this.#drawer.close();
+    const store = new EntryStore(this.#client, threadId, (entries) => this.#pagesLoaded(store, entries), (error) => this.#health.reportError(error));
+    this.#store = store;
+    let head: Awaited<ReturnType<CryoClient['thread']>> = null;
+    try {
+      head = await this.#client.thread({ id: threadId, last: TAIL });
+      this.#health.reportOk();
+    } catch (error) {
+      this.#health.reportError(error);
+      if (opening !== this.#opening) return;
+      this.#notice.textContent = 'Could not read the thread; following it live, older entries load when storage answers.';
+    }
     if (opening !== this.#opening) return;
-    const fromSeq = Math.max(0, (thread?.rev ?? 0) - TAIL);
-    const title = h('h2', { id: 'journal-title' }, threadId);
-    const meta = thread
-      ? h('p', { class: 'muted' },
-          `created ${timeAgo(thread.createdAt)}`,
-          Object.keys(thread.metadata).length > 0 ? ` · metadata ${jsonPreview(thread.metadata, 120)}` : null)
-      : h('p', { class: 'muted' }, 'This thread has no entries yet: waiting for the first one.');
-    this.#rev.textContent = `rev ${thread?.rev ?? 0}`;
-    replaceChildren(this.#list);
-    if (fromSeq > 0) this.#list.append(h('li', { class: 'divider' }, `${fromSeq} earlier entries not shown`));
-    replaceChildren(
-      this.#root,
-      h('header', { class: 'panel-header' }, h('div', {}, title, meta), h('div', { class: 'badges' }, this.#rev, this.#status)),
-      this.#list,
-      this.#jump,
-    );
-    this.#watch = this.#client.watchThread(threadId, {
-      fromSeq,
-      onStatus: (status, error) => this.#setStatus(status, error?.message),
-      onEvent: (event) => {
-        const follow = this.#atBottom();
-        switch (event.__typename) {
-          case 'Entry':
-            this.#list.append(this.#entryRow(event));
-            this.#rev.textContent = `rev ${event.seq + 1}`;
-            this.#onRev(threadId, event.seq + 1);
-            if (!follow) this.#addUnseen();
-            break;
-          case 'CaughtUp':
-            this.#caughtUpCount++;
-            this.#list.append(
-              h('li', { class: 'divider caught-up', 'data-rev': event.rev },
-                `${this.#caughtUpCount > 1 ? 'reconnected · ' : ''}caught up at rev ${event.rev}`),
-            );
-            this.#rev.textContent = `rev ${event.rev}`;
-            break;
-          case 'ThreadDeleted':
-            this.#list.append(h('li', { class: 'divider deleted' }, 'thread deleted'));
-            break;
-        }
-        if (follow) this.#scrollToEnd();
-      },
-    });
-    this.#setStatus(this.#watch.status);
+    this.#head = head;
+    for (const edge of head?.entries.edges ?? []) {
+      this.#addKind(edge.node.kind);
+      store.put(edge.node);
+    }
+    this.#activity.record(threadId, head?.entries.edges.map((edge) => edge.node) ?? []);
+    this.#view = new JournalView();
+    this.#view.setRev(head?.rev ?? 0);
+    this.#expectRev = head?.rev ?? 0;
+    this.#renderFrame(threadId);
+    this.#list.setCount(this.#view.count);
+    this.#list.refresh();
+    if (seq !== null) this.jumpTo(seq, true);
+    else this.#scrollToEnd();
+    this.#startWatch(head?.rev ?? 0);
   }
 
   /** Stops streaming and shows the "pick a thread" state. */
   close(): void {
     this.#opening++;
-    this.#watch?.close();
-    this.#watch = null;
+    this.#stop();
+    this.#threadId = null;
     this.#showEmpty();
   }
 
-  #entryRow(entry: { id: string; seq: number; at: string; kind: string; payload: Record<string, unknown>; refs: Record<string, unknown> }) {
-    const { text, rest } = splitPayload(entry.payload);
-    const hasRefs = Object.keys(entry.refs).length > 0;
-    return h(
-      'li',
-      { class: 'entry', 'data-seq': entry.seq, 'data-testid': 'entry', title: entry.id },
-      h('span', { class: 'seq' }, `#${entry.seq}`),
-      h('span', { class: `kind kind-${entry.kind.replace(/[^a-z0-9]/gi, '')}` }, entry.kind),
-      h('time', { class: 'at' }, clock(entry.at)),
-      h('div', { class: 'body' },
-        text === null ? null : h('p', { class: 'text' }, text),
-        rest === null ? null : h('code', { class: 'payload' }, jsonPreview(rest)),
-        hasRefs ? h('code', { class: 'refs' }, `refs ${jsonPreview(entry.refs, 120)}`) : null),
+  /** Scrolls to `seq` (clearing the filter) and marks it; opens its drawer when `openDrawer`. */
+  jumpTo(seq: number, openDrawer = false): void {
+    if (!this.#store || !Number.isInteger(seq) || seq < 0) return;
+    if (this.#view.filtered) {
+      this.#kindSelect.value = '';
+      this.#search.value = '';
+      this.#applyFilter();
+    }
+    const target = Math.min(seq, Math.max(0, this.#view.rev - 1));
+    this.#setCurrent(target);
+    this.#list.scrollToIndex(target, 'center');
+    if (openDrawer) {
+      if (this.#store.get(target)) this.#openEntry(target);
+      else this.#pendingOpen = target;
+    }
+  }
+
+  /**
+   * Checks the open thread against the server (the page calls it every few seconds): a thread
+   * that vanished is waited for and followed again from seq 0, one re-created (another
+   * createdAt, or fewer entries) is reopened, and a live stream missing entries the server
+   * acknowledged at the previous check is marked Stalled and resubscribed.
+   */
+  async verify(): Promise<void> {
+    const threadId = this.#threadId;
+    const store = this.#store;
+    if (!threadId || !store) return;
+    const opening = this.#opening;
+    /** Entries shown before asking: a head with fewer is a journal that lost some (later ones may arrive meanwhile). */
+    const shownBefore = this.#view.rev;
+    let head: Awaited<ReturnType<CryoClient['thread']>>;
+    try {
+      head = await this.#client.thread({ id: threadId, last: 1 });
+      this.#health.reportOk();
+    } catch (error) {
+      this.#health.reportError(error);
+      return;
+    }
+    if (opening !== this.#opening) return;
+    if (!head) {
+      if (this.#view.rev > 0 && !this.#waiting) this.#vanished('The thread is gone (deleted, or lost by its storage). Waiting for it to come back…');
+      return;
+    }
+    const known = this.#head;
+    const recreated = known !== null && (head.createdAt !== known.createdAt || head.rev < shownBefore);
+    if (recreated && !this.#waiting) {
+      this.#threadId = null;
+      void this.open(threadId).then(() => {
+        if (opening + 1 === this.#opening) this.#notice.textContent = 'The thread was re-created: showing its new journal.';
+      });
+      return;
+    }
+    if (!known) this.#head = head;
+    const behind = this.#watchStatus === 'live' && this.#view.rev < this.#expectRev;
+    if (behind && !this.#stalled) {
+      this.#stalled = true;
+      this.#notice.textContent = `Stalled: the server acknowledged entries up to seq ${this.#expectRev - 1} but they did not arrive; resubscribing.`;
+      this.#startWatch(this.#view.rev);
+    } else if (!behind && this.#stalled && this.#view.rev >= this.#expectRev) {
+      this.#stalled = false;
+    }
+    this.#expectRev = head.rev;
+    this.#renderBadge();
+  }
+
+  #startWatch(fromSeq: number): void {
+    const threadId = this.#threadId!;
+    this.#watch?.close();
+    const watch = this.#client.watchThread(threadId, {
+      fromSeq,
+      onStatus: (status, error) => {
+        if (this.#watch !== watch) return;
+        this.#watchStatus = status;
+        this.#status.title = error?.message ?? '';
+        if (status === 'failed' && error?.code === 'JOURNAL_REGRESSED') {
+          this.#vanished('The thread has fewer entries than were shown (its storage lost some): following it again from seq 0.');
+          return;
+        }
+        if (status === 'reconnecting' && error) this.#health.reportError(error);
+        this.#renderBadge();
+      },
+      onEvent: (event) => {
+        if (this.#watch !== watch) return;
+        switch (event.__typename) {
+          case 'Entry':
+            this.#onEntry(event);
+            break;
+          case 'CaughtUp':
+            this.#caughtUps++;
+            this.#health.reportOk();
+            if (!this.#waiting) {
+              this.#notice.textContent = `${this.#caughtUps > 1 ? 'Reconnected · ' : ''}caught up at rev ${event.rev}`;
+              this.#notice.dataset.caughtUps = String(this.#caughtUps);
+            }
+            if (this.#stalled && this.#view.rev >= this.#expectRev) this.#stalled = false;
+            this.#renderBadge();
+            break;
+          case 'ThreadDeleted':
+            queueMicrotask(() => this.#vanished(`Thread deleted at rev ${this.#view.rev}. Waiting for it to be re-created…`));
+            break;
+        }
+      },
+    });
+    this.#watch = watch;
+    this.#watchStatus = watch.status;
+    this.#renderBadge();
+  }
+
+  #onEntry(entry: Entry): void {
+    const store = this.#store!;
+    if (this.#waiting) {
+      this.#waiting = false;
+      this.#notice.textContent = 'The thread is back: following its new journal.';
+      this.#head = null;
+    }
+    const follow = this.#list.atBottom();
+    store.put(entry);
+    this.#addKind(entry.kind);
+    this.#view.setRev(Math.max(this.#view.rev, entry.seq + 1));
+    this.#view.added(entry);
+    this.#list.setCount(this.#view.count);
+    this.#rev.textContent = `rev ${count(this.#view.rev)}`;
+    this.#onRev(store.threadId, this.#view.rev);
+    this.#activity.record(store.threadId, [entry]);
+    this.#scheduleStrip();
+    if (follow) this.#scrollToEnd();
+    else if (!this.#view.filtered || this.#view.matches(entry)) this.#addUnseen();
+  }
+
+  /** The thread is gone: clear the list and follow it again from seq 0 (a new life). */
+  #vanished(message: string): void {
+    if (!this.#store) return;
+    this.#waiting = true;
+    this.#stalled = false;
+    this.#store.clear();
+    this.#kinds.clear();
+    this.#view.setRev(0);
+    this.#view.rematch(this.#store);
+    this.#expectRev = 0;
+    this.#head = null;
+    this.#list.setCount(0);
+    this.#list.refresh();
+    this.#rev.textContent = 'rev 0';
+    this.#notice.textContent = message;
+    this.#drawer.close();
+    this.#startWatch(0);
+  }
+
+  #pagesLoaded(store: EntryStore, entries: Entry[]): void {
+    if (store !== this.#store) return;
+    this.#health.reportOk();
+    for (const entry of entries) this.#addKind(entry.kind);
+    if (this.#view.filtered) {
+      this.#view.rematch(store);
+      this.#list.setCount(this.#view.count);
+    }
+    this.#list.refresh();
+    if (this.#pendingOpen !== null && store.get(this.#pendingOpen)) {
+      const seq = this.#pendingOpen;
+      this.#pendingOpen = null;
+      this.#openEntry(seq);
+    }
+  }
+
+  #onRange(first: number, last: number): void {
+    if (!this.#store || this.#view.filtered || last < first) return;
+    this.#store.ensure(first, Math.min(last, this.#view.rev - 1));
+  }
+
+  #renderRow(index: number): HTMLElement {
+    const seq = this.#view.seqAt(index);
+    const entry = this.#store?.get(seq);
+    return entry ? entryRow(entry, seq === this.#current) : placeholderRow(seq);
+  }
+
+  #applyFilter(): void {
+    if (!this.#store) return;
+    this.#view.setFilter({ kind: this.#kindSelect.value, text: this.#search.value }, this.#store);
+    this.#list.setCount(this.#view.count);
+    this.#list.refresh();
+    this.#root.dataset.filtered = String(this.#view.filtered);
+    if (this.#view.filtered) {
+      this.#notice.textContent = `${count(this.#view.count)} of ${count(this.#store.size)} loaded entries match (of ${count(this.#view.rev)} in the thread; scroll back without a filter to load more).`;
+    } else this.#notice.textContent = '';
+    this.#scrollToEnd();
+  }
+
+  #addKind(kind: string): void {
+    if (this.#kinds.has(kind)) return;
+    this.#kinds.add(kind);
+    const selected = this.#kindSelect.value;
+    replaceChildren(this.#kindSelect, h('option', { value: '' }, 'All kinds'), ...[...this.#kinds].sort().map((k) => h('option', { value: k }, k)));
+    this.#kindSelect.value = selected;
+  }
+
+  #onKey(event: KeyboardEvent): void {
+    const count = this.#view.count;
+    if (count === 0) return;
+    const page = Math.max(1, Math.floor(this.#listElement.clientHeight / ROW_HEIGHT) - 1);
+    const index = this.#current >= 0 ? Math.max(0, this.#view.indexOf(this.#current)) : this.#list.visibleRange()[1];
+    const target = journalKeyTarget(event.key, index, count, page);
+    if (target === null) return;
+    event.preventDefault();
+    if (target === 'open') {
+      if (this.#current >= 0) this.#openEntry(this.#current);
+      return;
+    }
+    const clamped = Math.max(0, Math.min(count - 1, target));
+    this.#setCurrent(this.#view.seqAt(clamped));
+    this.#list.scrollToIndex(clamped);
+  }
+
+  #setCurrent(seq: number): void {
+    const previous = this.#current;
+    this.#current = seq;
+    for (const s of [previous, seq]) {
+      const row = this.#list.rowElement(this.#view.indexOf(s));
+      if (!row) continue;
+      row.classList.toggle('current', s === seq);
+      row.setAttribute('aria-selected', String(s === seq));
+    }
+    this.#listElement.setAttribute('aria-activedescendant', `entry-${seq}`);
+  }
+
+  #openEntry(seq: number): void {
+    const entry = this.#store?.get(seq);
+    if (!entry) return;
+    this.#setCurrent(seq);
+    this.#drawer.open(entry, this.#listElement);
+  }
+
+  #renderBadge(): void {
+    const health: Health = this.#health.current;
+    let badge: Badge = this.#watchStatus;
+    if (this.#waiting && (badge === 'live' || badge === 'replaying')) badge = 'waiting';
+    else if (badge === 'live' && (this.#stalled || health.kind !== 'ok')) badge = 'stalled';
+    this.#status.dataset.status = badge;
+    this.#status.textContent = BADGE_LABELS[badge];
+    if (badge === 'stalled') this.#status.title = health.kind === 'ok' ? 'Entries the server acknowledged have not arrived' : 'The server or its storage is failing: no new entries can arrive';
+    this.#rev.textContent = `rev ${count(this.#view.rev)}`;
+  }
+
+  #renderFrame(threadId: string): void {
+    const jumpForm = h('form', { class: 'jump-form', id: 'jump-form' }, this.#jumpInput, h('button', { type: 'submit' }, 'Go'));
+    jumpForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.jumpTo(Number(this.#jumpInput.value), true);
+    });
+    replaceChildren(
+      this.#root,
+      journalHeader(threadId, this.#head, [this.#rev, this.#status]),
+      this.#strip,
+      h('div', { class: 'journal-tools' },
+        this.#kindSelect, this.#search, jumpForm,
+        h('button', { type: 'button', id: 'to-oldest', title: 'Oldest entry (Home)', onclick: () => this.jumpTo(0) }, '⤒ Oldest'),
+        h('button', { type: 'button', id: 'to-latest', title: 'Latest entry (End)', onclick: () => this.#scrollToEnd() }, '⤓ Latest')),
+      this.#notice,
+      h('div', { class: 'entries-frame' }, this.#listElement, this.#jumpNew, this.#drawer.element),
     );
+    this.#renderBadge();
+    this.#renderStrip();
   }
 
-  #setStatus(status: WatchStatus, detail?: string): void {
-    this.#status.dataset.status = status;
-    this.#status.textContent = STATUS_LABELS[status];
-    this.#status.title = detail ?? '';
+  #scheduleStrip(): void {
+    if (this.#stripTimer) return;
+    this.#stripTimer = setTimeout(() => {
+      this.#stripTimer = null;
+      this.#renderStrip();
+    }, 1000);
   }
 
-  #atBottom(): boolean {
-    const list = this.#list;
-    return list.scrollHeight - list.scrollTop - list.clientHeight <= STICKY_PX;
+  #renderStrip(): void {
+    if (!this.#threadId) return;
+    const minutes = this.#activity.minutes(this.#threadId);
+    const partial = this.#activity.partial(this.#threadId);
+    replaceChildren(this.#strip, h('div', { class: 'strip-label' }, activityCaption(minutes, partial)), activityStrip(minutes, { width: 600, height: 30, partial }));
   }
 
   #scrollToEnd(): void {
-    this.#list.scrollTop = this.#list.scrollHeight;
+    this.#list.scrollToEnd();
     this.#clearUnseen();
   }
 
   #addUnseen(): void {
     this.#unseen++;
-    this.#jump.hidden = false;
-    this.#jump.textContent = `↓ ${this.#unseen} new`;
+    this.#jumpNew.hidden = false;
+    this.#jumpNew.textContent = `↓ ${this.#unseen} new`;
   }
 
   #clearUnseen(): void {
     this.#unseen = 0;
-    this.#jump.hidden = true;
+    this.#jumpNew.hidden = true;
+  }
+
+  #stop(): void {
+    this.#watch?.close();
+    this.#watch = null;
+    this.#watchStatus = 'closed';
+    this.#store?.close();
+    this.#store = null;
+    this.#head = null;
+    this.#pendingOpen = null;
+    this.#clearUnseen();
   }
 
   #showEmpty(): void {
@@ -157,7 +469,8 @@ export class JournalPanel {
       this.#root,
       h('div', { class: 'empty' },
         h('h2', {}, 'Pick a thread'),
-        h('p', {}, 'Choose a thread on the left, or search for a thread id, to watch its journal live.')),
+        h('p', {}, 'Choose a thread on the left, or search for a thread id, to watch its journal live.'),
+        h('p', { class: 'muted' }, 'Keys: / search · ↑↓ or j/k move · Enter opens an entry · Esc closes it · Home/End oldest/latest')),
     );
   }
 }

@@ -1,19 +1,23 @@
 import type { CryoClient } from '../../src/client/cryo-client.js';
 import type { ThreadFieldsFragment } from '../../src/client/gql/graphql.js';
+import type { ActivityTracker } from './activity.js';
+import { activityStrip } from './activity-strip.js';
 import { h, replaceChildren } from './dom.js';
-import { timeAgo } from './format.js';
+import { count, fullDate, threadTitle, timeAgo } from './format.js';
 
 const PAGE_SIZE = 25;
 
 /**
  * One page of threads (the API orders them by id), shown newest activity first, with
- * previous/next paging. Refreshes its current page on demand; it does NOT learn about new
- * threads by itself (the page calls refresh() on a timer and after reconnects).
+ * previous/next paging: each with its metadata title, entry count, last activity (full date on
+ * hover) and an activity strip. ↑/↓ move between threads. Refreshes its current page on demand;
+ * it does NOT learn about new threads by itself (the page calls refresh() on a timer).
  */
 export class ThreadsPanel {
   #client: CryoClient;
   #list: HTMLElement;
   #pager: HTMLElement;
+  #activity: ActivityTracker;
   #onOpen: (threadId: string) => void;
   #cursors: (string | null)[] = [null];
   #hasNext = false;
@@ -21,17 +25,33 @@ export class ThreadsPanel {
   #selected: string | null = null;
   #threads: ThreadFieldsFragment[] = [];
 
-  constructor(client: CryoClient, list: HTMLElement, pager: HTMLElement, onOpen: (threadId: string) => void) {
+  constructor(client: CryoClient, list: HTMLElement, pager: HTMLElement, activity: ActivityTracker, onOpen: (threadId: string) => void) {
     this.#client = client;
     this.#list = list;
     this.#pager = pager;
+    this.#activity = activity;
     this.#onOpen = onOpen;
+    list.addEventListener('keydown', (event) => {
+      if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+      const buttons = [...list.querySelectorAll<HTMLButtonElement>('button.thread')];
+      const index = buttons.indexOf(document.activeElement as HTMLButtonElement);
+      const next = buttons[Math.max(0, Math.min(buttons.length - 1, index + (event.key === 'ArrowDown' ? 1 : -1)))];
+      if (next) {
+        event.preventDefault();
+        next.focus();
+      }
+    });
+  }
+
+  /** The threads of the current page. */
+  get threads(): readonly ThreadFieldsFragment[] {
+    return this.#threads;
   }
 
   /** Marks the open thread. */
   select(threadId: string | null): void {
     this.#selected = threadId;
-    this.#render();
+    this.render();
   }
 
   /** Updates one thread's rev from the live journal, without a round trip. */
@@ -40,7 +60,18 @@ export class ThreadsPanel {
     if (!thread || thread.rev >= rev) return;
     thread.rev = rev;
     thread.updatedAt = new Date().toISOString();
-    this.#render();
+    this.#renderSoon();
+  }
+
+  #frame = 0;
+
+  /** Renders once per frame however many entries stream in. */
+  #renderSoon(): void {
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.render();
+    });
   }
 
   /** Re-reads the current page. */
@@ -50,31 +81,41 @@ export class ThreadsPanel {
     this.#threads = page.edges.map((edge) => edge.node);
     this.#hasNext = page.pageInfo.hasNextPage;
     this.#endCursor = page.pageInfo.endCursor ?? null;
-    this.#render();
+    this.render();
   }
 
-  #render(): void {
+  /** Redraws the list (e.g. after the activity strips were updated). Keeps focus on the same thread. */
+  render(): void {
+    const focused = (document.activeElement as HTMLElement | null)?.dataset?.threadId;
     const sorted = [...this.#threads].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
     replaceChildren(
       this.#list,
-      ...sorted.map((thread) =>
-        h('li', {},
+      ...sorted.map((thread) => {
+        const title = threadTitle(thread.metadata);
+        return h('li', {},
           h('button', {
             class: `thread${thread.id === this.#selected ? ' selected' : ''}`,
+            type: 'button',
             'data-thread-id': thread.id,
+            'aria-current': thread.id === this.#selected ? 'true' : null,
             onclick: () => this.#onOpen(thread.id),
           },
           h('span', { class: 'thread-id' }, thread.id),
-          h('span', { class: 'muted' }, `rev ${thread.rev} · ${timeAgo(thread.updatedAt)}`))),
-      ),
+          title ? h('span', { class: 'thread-title', title }, title) : null,
+          h('span', { class: 'thread-line muted' },
+            h('span', { class: 'thread-count' }, `${count(thread.rev)} ${thread.rev === 1 ? 'entry' : 'entries'} · rev ${count(thread.rev)}`),
+            h('time', { class: 'thread-updated', datetime: thread.updatedAt, title: `last entry ${fullDate(thread.updatedAt)}` }, timeAgo(thread.updatedAt))),
+          activityStrip(this.#activity.minutes(thread.id), { width: 240, height: 18, partial: this.#activity.partial(thread.id) })));
+      }),
       sorted.length === 0 ? h('li', { class: 'muted empty-list' }, 'No threads yet. Run the AppendEntries tab in GraphiQL.') : null,
     );
+    if (focused) this.#list.querySelector<HTMLElement>(`[data-thread-id="${CSS.escape(focused)}"]`)?.focus();
     const page = this.#cursors.length;
     replaceChildren(
       this.#pager,
-      h('button', { disabled: page === 1, onclick: () => this.#go(-1) }, '← Prev'),
+      h('button', { type: 'button', disabled: page === 1, onclick: () => this.#go(-1) }, '← Prev'),
       h('span', { class: 'muted' }, `page ${page}`),
-      h('button', { disabled: !this.#hasNext, onclick: () => this.#go(1) }, 'Next →'),
+      h('button', { type: 'button', disabled: !this.#hasNext, onclick: () => this.#go(1) }, 'Next →'),
     );
   }
 

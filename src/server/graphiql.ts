@@ -1,4 +1,5 @@
 import type { GraphiQLOptions } from 'graphql-yoga';
+import { patchGraphiQLPage } from './graphiql-page.js';
 import type { GraphiqlTab } from './graphiql-tabs.js';
 
 /** Props Yoga's GraphiQL page reads (its initial editor contents) beyond its typed options. */
@@ -39,14 +40,16 @@ const rendered = new Map<string, Buffer<ArrayBuffer>>();
  * JS, CSS, fonts, favicon and Monaco workers inlined, about 9 MB), so GraphiQL works with no
  * internet access; Yoga's built-in page loads all of them from unpkg.com. The package is
  * imported on the first GraphiQL request only (production, which has no GraphiQL, never loads
- * it), and pages are kept per distinct options (a few). Does not compress or cache-tag them.
+ * it), and pages are kept per distinct options (a few). The page gets Cryo's fixes (JSON scalars
+ * in the variables editor, tabs that fit, every subscription event: see graphiql-page.ts).
+ * Does not compress or cache-tag them.
  */
 export async function renderCryoGraphiQL(options: GraphiQLOptions): Promise<Buffer<ArrayBuffer>> {
   const key = JSON.stringify(options);
   let html = rendered.get(key);
   if (!html) {
     const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
-    html = Buffer.from(renderGraphiQL(options));
+    html = Buffer.from(patchGraphiQLPage(renderGraphiQL(options)).html);
     if (rendered.size >= 4) rendered.clear();
     rendered.set(key, html);
   }

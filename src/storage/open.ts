@@ -35,6 +35,10 @@ export async function openStorage(url: string, options: OpenStorageOptions = {})
       const { createFileStorage } = await import('./file/index.js');
       return createFileStorage({ ...options.file, directory: location.path, limits: options.limits, logger: options.logger });
     }
+    case 'sqlite': {
+      const { createSqliteStorage } = await import('./sqlite/index.js');
+      return createSqliteStorage({ path: location.path, limits: options.limits });
+    }
     case 'redis': {
       const { createRedisStorage } = await import('./redis/index.js');
       return createRedisStorage({

@@ -5,6 +5,7 @@ import { ValidationError } from '../domain/errors.js';
 export type StorageLocation =
   | { kind: 'memory' }
   | { kind: 'file'; path: string }
+  | { kind: 'sqlite'; path: string }
   | {
       kind: 'redis';
       /** The URL as given (for a cluster: the `redis+cluster://` form). */
@@ -22,12 +23,14 @@ export type StorageLocation =
     };
 
 const USAGE =
-  'use memory:, file:<path> (e.g. file:./data, file:/var/lib/cryo), redis://host:port[/db], rediss://… ' +
-  'redis+cluster://host:port,host:port, postgres://user@host:port/database[?sslmode=require&schema=cryo]';
+  'use memory:, sqlite:<file> (e.g. sqlite:./data/cryo.db), file:<path> (e.g. file:./data, file:/var/lib/cryo), ' +
+  'redis://host:port[/db], rediss://…, redis+cluster://host:port,host:port, ' +
+  'postgres://user@host:port/database[?sslmode=require&schema=cryo]';
 
 /**
  * Parses a storage URL (`CRYO_STORAGE` / `--storage`). Accepts `memory:`,
- * `file:./relative`, `file:/absolute`, `file:///absolute`, `redis://…`, `rediss://…` and
+ * `file:./relative`, `file:/absolute`, `file:///absolute` (a data directory), the same forms
+ * with `sqlite:` (a database file, e.g. `sqlite:./data/cryo.db`), `redis://…`, `rediss://…`,
  * `redis+cluster://host:port,host:port` (`rediss+cluster://` for TLS), `postgres://…` and
  * `postgresql://…` (TLS via `sslmode`, deployment schema via `schema`). Throws ValidationError
  * (field "storage") for anything else; passwords never appear in its message. Checks syntax only:
@@ -42,7 +45,9 @@ export function parseStorageUrl(url: string): StorageLocation {
       if (!/^memory:(\/\/)?$/i.test(value)) throw invalid(`memory: takes no path (got ${redact(value)})`);
       return { kind: 'memory' };
     case 'file':
-      return { kind: 'file', path: filePath(value) };
+      return { kind: 'file', path: filePath(value, 'file') };
+    case 'sqlite':
+      return { kind: 'sqlite', path: filePath(value, 'sqlite') };
     case 'redis':
     case 'rediss':
       checkRedisUrl(value, value);
@@ -58,21 +63,22 @@ export function parseStorageUrl(url: string): StorageLocation {
   }
 }
 
-function filePath(value: string): string {
-  const rest = value.slice('file:'.length);
+function filePath(value: string, scheme: 'file' | 'sqlite'): string {
+  const rest = value.slice(scheme.length + 1);
+  const example = scheme === 'file' ? { absolute: 'file:///var/lib/cryo', relative: 'file:./data', what: 'a directory' } : { absolute: 'sqlite:///var/lib/cryo/cryo.db', relative: 'sqlite:./data/cryo.db', what: 'a database file' };
   let path: string;
-  if (rest === '//') throw invalid('file:// needs a path, e.g. file:///var/lib/cryo');
+  if (rest === '//') throw invalid(`${scheme}:// needs a path, e.g. ${example.absolute}`);
   if (rest.startsWith('//')) {
     try {
-      path = fileURLToPath(value);
+      path = fileURLToPath(`file:${rest}`);
     } catch (error) {
       throw invalid(`bad file URL ${redact(value)}: ${(error as Error).message}`);
     }
   } else {
     path = rest;
   }
-  if (path === '') throw invalid('file: needs a directory, e.g. file:./data');
-  if (path.includes('\0')) throw invalid('file path must not contain NUL');
+  if (path === '') throw invalid(`${scheme}: needs ${example.what}, e.g. ${example.relative}`);
+  if (path.includes('\0')) throw invalid(`${scheme} path must not contain NUL`);
   return path;
 }
 

@@ -13,6 +13,7 @@ import { createFileStorage } from '../../src/storage/file/index.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import { createPostgresStorage } from '../../src/storage/postgres/index.js';
 import { createRedisStorage } from '../../src/storage/redis/index.js';
+import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
 import { createTestDatabase } from '../support/postgres-database.js';
 import type { Storage } from '../../src/storage/types.js';
 
@@ -43,7 +44,7 @@ export interface AuthApp {
 }
 
 /** Storage kinds the auth tests run on: memory, file (temp dir), redis (a URL given), postgres (a fresh database). */
-export type AuthStorageKind = 'memory' | 'file' | 'redis' | 'postgres';
+export type AuthStorageKind = 'memory' | 'file' | 'sqlite' | 'redis' | 'postgres';
 
 /** Opens a storage of `kind` (redis needs `redisUrl`); returns it with its cleanup. */
 export async function openTestStorage(kind: AuthStorageKind, redisUrl?: string): Promise<{ storage: Storage; cleanup(): Promise<void> }> {
@@ -54,6 +55,17 @@ export async function openTestStorage(kind: AuthStorageKind, redisUrl?: string):
   if (kind === 'file') {
     const dir = await mkdtemp(join(tmpdir(), 'cryo-auth-'));
     const storage = await createFileStorage({ directory: dir });
+    return {
+      storage,
+      cleanup: async () => {
+        await storage.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  if (kind === 'sqlite') {
+    const dir = await mkdtemp(join(tmpdir(), 'cryo-auth-sqlite-'));
+    const storage = await createSqliteStorage({ path: join(dir, 'cryo.db') });
     return {
       storage,
       cleanup: async () => {

@@ -44,7 +44,7 @@ class Stream {
   }
 }
 
-const KINDS: AuthStorageKind[] = ['memory', 'file', 'redis', 'postgres'];
+const KINDS: AuthStorageKind[] = ['memory', 'file', 'sqlite', 'redis', 'postgres'];
 
 describe.each(KINDS)('tenant isolation on %s storage: same ids, two namespaces, nothing crosses', (kind) => {
   let redis: TestRedis | undefined;

@@ -48,6 +48,13 @@ async function replaceEditorText(page: Page, container: string, text: string): P
   await page.keyboard.insertText(text);
 }
 
+/** replaceEditorText, then deletes whatever Monaco auto-closed after the cursor (a stray `"}`). */
+async function setEditorText(page: Page, container: string, text: string): Promise<void> {
+  await replaceEditorText(page, container, text);
+  await page.keyboard.press('Shift+ControlOrMeta+End');
+  await page.keyboard.press('Delete');
+}
+
 /** The requests that went anywhere but the app's host:port (data: and blob: URLs are in-page). */
 function offOrigin(requested: string[]): string[] {
   const { host, origin } = new URL(app!.url);
@@ -127,6 +134,78 @@ describe('GraphiQL in headless chromium', () => {
       expect(dashboard.errors).toEqual([]);
     } finally {
       await dashboard.page.close();
+    }
+  });
+
+  it('fits the saved tabs, accepts objects in JSON variables, replays AppendEntries idempotently, and shows every subscription event in order', async () => {
+    const fresh = await startTestApp('memory', {}, { operationsDir: OPERATIONS });
+    const graphiql = await openPage();
+    try {
+      const { page } = graphiql;
+      await page.setViewportSize({ width: 1400, height: 2000 });
+      await page.goto(fresh.graphqlUrl);
+      await page.locator('.graphiql-tab').nth(savedNames.length - 1).waitFor();
+      const outside = await page.$$eval('.graphiql-tab', (tabs) =>
+        tabs.map((tab) => tab.getBoundingClientRect()).filter((r) => r.left < 0 || r.right > window.innerWidth || r.width === 0).length);
+      expect(outside).toBe(0);
+
+      // The variables editor validates: a number for an ID is marked, the saved objects are not.
+      const squiggles = '.graphiql-editor-tool .squiggly-error';
+      const saved = JSON.stringify(savedAppendVariables);
+      await setEditorText(page, '.graphiql-editor-tool', saved.replace('"threadId":"demo-thread"', '"threadId":5'));
+      await page.locator(squiggles).first().waitFor();
+      await setEditorText(page, '.graphiql-editor-tool', saved);
+      await page.waitForFunction((selector) => document.querySelectorAll(selector).length === 0, squiggles);
+      expect(saved).toContain('"metadata":{"title"');
+
+      // The saved AppendEntries twice: the second run is a replay that writes nothing.
+      const result = () => page.locator('.result-window .view-lines');
+      await page.locator('.graphiql-execute-button').click();
+      await result().filter({ hasText: '"replayed": false' }).waitFor();
+      await page.locator('.graphiql-execute-button').click();
+      await result().filter({ hasText: '"replayed": true' }).waitFor();
+      const stored = await fresh.data(`query { thread(id: "demo-thread") { rev entries { edges { node { id } } } } }`);
+      expect(stored.thread.rev).toBe(2);
+      expect(stored.thread.entries.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(['demo-entry-1', 'demo-entry-2']);
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'graphiql-replay.png'), clip: { x: 0, y: 0, width: 1400, height: 860 } });
+
+      // ThreadEntries from seq 0: two stored entries, CaughtUp, then one appended live.
+      // A plain click can land while the (draggable) tabs animate; the click event itself selects the tab.
+      await page.locator('.graphiql-tab-button', { hasText: /^ThreadEntries$/ }).dispatchEvent('click');
+      await page.locator('.graphiql-tab-active .graphiql-tab-button', { hasText: /^ThreadEntries$/ }).waitFor();
+      await page.locator('.graphiql-query-editor .view-lines', { hasText: 'subscription ThreadEntries' }).waitFor();
+      await page.locator('.graphiql-execute-button').click();
+      await result().filter({ hasText: '3 events so far' }).waitFor();
+      const appended = await fresh.data(`mutation { appendEntries(input: { threadId: "demo-thread", entries: [{ id: "live-1", kind: "tool", payload: { name: "wave" } }] }) { __typename } }`);
+      expect(appended.appendEntries.__typename).toBe('AppendEntriesSuccess');
+      await result().filter({ hasText: '4 events so far' }).waitFor();
+      const shown = JSON.parse(
+        await page.$$eval('.result-window .view-line', (lines) =>
+          lines
+            .map((line) => ({ top: parseFloat((line as HTMLElement).style.top), text: line.textContent ?? '' }))
+            .sort((a, b) => a.top - b.top)
+            .map((line) => line.text.replace(/\u00a0/g, ' '))
+            .join('\n')),
+      ) as { subscription: string; events: { '#': number; data: { threadEntries: { __typename: string; seq?: number; rev?: number } } }[] };
+      expect(shown.subscription).toBe('ThreadEntries: 4 events so far, oldest first');
+      expect(shown.events.map((e) => e['#'])).toEqual([1, 2, 3, 4]);
+      expect(shown.events.map((e) => [e.data.threadEntries.__typename, e.data.threadEntries.seq ?? e.data.threadEntries.rev])).toEqual([
+        ['Entry', 0],
+        ['Entry', 1],
+        ['CaughtUp', 2],
+        ['Entry', 2],
+      ]);
+      await page.screenshot({ path: join(ARTIFACTS, 'graphiql-subscription.png'), clip: { x: 0, y: 0, width: 1400, height: 860 } });
+      await page.locator('.graphiql-execute-button').click();
+      expect(graphiql.errors).toEqual([]);
+    } catch (error) {
+      await mkdir(ARTIFACTS, { recursive: true });
+      await graphiql.page.screenshot({ path: join(ARTIFACTS, 'graphiql-failure.png') });
+      throw error;
+    } finally {
+      await graphiql.page.close();
+      await fresh.close();
     }
   });
 });

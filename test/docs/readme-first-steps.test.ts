@@ -12,7 +12,7 @@ const bodies = [...FIRST_STEPS.matchAll(/<<'JSON'\n([\s\S]*?)\nJSON\n/g)].map((m
 describe('README first steps', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp('file');
+    t = await startTestApp('sqlite'); // the default engine of `npm start`
   });
   afterAll(() => t?.close());
 

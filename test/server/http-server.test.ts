@@ -304,6 +304,18 @@ describe('npm start (src/main.ts)', () => {
     }
   });
 
+  it('exits 1 with one clear line when the sqlite store is held by another server', async () => {
+    const holder = await startTestApp('sqlite');
+    try {
+      const proc = run(['--port', '0', '--storage', holder.app.config.storage]);
+      expect(await proc.exited).toBe(1);
+      expect(proc.output().stderr.trim()).toMatch(/^cryo: failed to start: sqlite storage .* is in use by another process/);
+      expect((await holder.data('{ serverInfo { storage } }')).serverInfo.storage).toBe('sqlite');
+    } finally {
+      await holder.close();
+    }
+  });
+
   it('exits 1 with one line, no stack trace, when the port is taken', async () => {
     const holder = await startTestApp('memory');
     try {

@@ -12,6 +12,8 @@ export const DURABILITY_MODES = ['per-thread-fsync', 'wal'] as const;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const fixture = join(root, 'test/storage/fixtures/file-writer-child.ts');
+/** The sqlite adapter's child process (test/storage/fixtures/sqlite-writer-child.ts), for {@link startChild}. */
+export const SQLITE_CHILD = join(root, 'test/storage/fixtures/sqlite-writer-child.ts');
 
 /** A fresh temp directory for one test; `remove()` deletes it. */
 export async function tempDir(prefix = 'cryo-file-'): Promise<{ path: string; remove: () => Promise<void> }> {
@@ -75,10 +77,10 @@ export interface Child {
 
 /**
  * Starts `node --import tsx file-writer-child.ts ...args`; `env` adds variables (the fixture reads
- * CRYO_FILE_DURABILITY and CRYO_WAL_MAX_BYTES).
+ * CRYO_FILE_DURABILITY and CRYO_WAL_MAX_BYTES). `script` runs another fixture instead (e.g. {@link SQLITE_CHILD}).
  */
-export function startChild(args: string[], env: Record<string, string> = {}): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], { cwd: root, env: { ...process.env, ...env } });
+export function startChild(args: string[], env: Record<string, string> = {}, script = fixture): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env: { ...process.env, ...env } });
   const lines: string[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -16,7 +16,7 @@ export interface TestApp {
   gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<{ status: number; body: GqlBody<T> }>;
   /** Like gql, but fails the test unless the response is 200 with data and no errors. */
   data<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
-  /** Stops the server (and removes its temp dir, for file storage). Idempotent. */
+  /** Stops the server (and removes its temp dir, for file and sqlite storage). Idempotent. */
   close(): Promise<void>;
 }
 
@@ -27,12 +27,12 @@ export interface GqlBody<T> {
 }
 
 /** The storage kinds the HTTP end-to-end tests run against. */
-export const STORAGE_KINDS = ['memory', 'file'] as const;
+export const STORAGE_KINDS = ['memory', 'file', 'sqlite'] as const;
 /** One of {@link STORAGE_KINDS}. */
 export type StorageKind = (typeof STORAGE_KINDS)[number];
 
 /**
- * Starts the app on a free port over `kind` storage (file: a fresh temp directory), logging
+ * Starts the app on a free port over `kind` storage (file, sqlite: in a fresh temp directory), logging
  * nothing. `config` overrides the defaults (limits are merged); `options` go to buildApp.
  */
 export async function startTestApp(
@@ -40,9 +40,10 @@ export async function startTestApp(
   config: Parameters<typeof defineConfig>[0] = {},
   options: AppOptions = {},
 ): Promise<TestApp> {
-  const dir = kind === 'file' ? await mkdtemp(join(tmpdir(), 'cryo-http-')) : null;
+  const dir = kind === 'memory' ? null : await mkdtemp(join(tmpdir(), 'cryo-http-'));
+  const storage = kind === 'file' ? `file:${dir}` : kind === 'sqlite' ? `sqlite:${dir}/cryo.db` : 'memory:';
   const app = await buildApp(
-    defineConfig({ port: 0, logLevel: 'silent', shutdownGraceMs: 2000, ...config, storage: dir ? `file:${dir}` : 'memory:' }),
+    defineConfig({ port: 0, logLevel: 'silent', shutdownGraceMs: 2000, ...config, storage }),
     { dashboardDir: null, operationsDir: null, ...options },
   );
   const { url } = await app.start();

@@ -106,7 +106,7 @@ export type AppendEntriesMutationVariables = Exact<{
 
 
 export type AppendEntriesMutation = { appendEntries:
-    | { __typename: 'AppendEntriesSuccess', thread: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string }, entries: Array<{ __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }> }
+    | { __typename: 'AppendEntriesSuccess', replayed: boolean, thread: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string }, entries: Array<{ __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }> }
     | { __typename: 'RevisionConflict', message: string, expectedRev: number, actualRev: number }
     | { __typename: 'ValidationError', message: string, field: string | null }
    };
@@ -176,7 +176,7 @@ export type HibernateMutationVariables = Exact<{
 
 export type HibernateMutation = { hibernate:
     | { __typename: 'HibernateSuccess', flushed: number, checkpoint: { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null } }
-    | { __typename: 'InvalidThreadPointer' }
+    | { __typename: 'InvalidThreadPointer', message: string, threadId: string, pointerRev: number, storedRev: number }
     | { __typename: 'RevisionConflict', message: string, expectedRev: number, actualRev: number }
     | { __typename: 'ThreadDiverged', message: string, threadId: string, seq: number }
     | { __typename: 'ThreadHistoryTruncated', message: string, threadId: string, storedRev: number, firstSentSeq: number }
@@ -222,7 +222,7 @@ export type ThawMutation = { thaw:
     | { __typename: 'MissingThread', message: string, threadId: string, pointerRev: number }
     | { __typename: 'ThawSuccess', checkpoint: { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null }, thread: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string, entries: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> } }> } } | null, pendingEntries: Array<{ __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }> }
     | { __typename: 'ThreadMismatch', message: string, threadId: string, pointerRev: number, storedRev: number }
-    | { __typename: 'ValidationError' }
+    | { __typename: 'ValidationError', message: string, field: string | null }
    };
 
 export type ThreadEntriesSubscriptionVariables = Exact<{
@@ -348,6 +348,7 @@ export const AppendEntriesDocument = new TypedDocumentString(`
   appendEntries(input: $input) {
     __typename
     ... on AppendEntriesSuccess {
+      replayed
       thread {
         ...ThreadFields
       }
@@ -546,6 +547,12 @@ export const HibernateDocument = new TypedDocumentString(`
       threadId
       seq
     }
+    ... on InvalidThreadPointer {
+      message
+      threadId
+      pointerRev
+      storedRev
+    }
     ... on ValidationError {
       message
       field
@@ -677,6 +684,10 @@ export const ThawDocument = new TypedDocumentString(`
       threadId
       pointerRev
       storedRev
+    }
+    ... on ValidationError {
+      message
+      field
     }
   }
 }

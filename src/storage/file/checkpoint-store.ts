@@ -162,6 +162,11 @@ export class CheckpointStore {
     return { items: read.filter((c): c is Checkpoint => c !== null), hasMore: keys.length > first };
   }
 
+  /** The namespaces holding at least one checkpoint. */
+  namespaces(): string[] {
+    return this.#sorted.namespaces();
+  }
+
   #assertReadable(key: CheckpointKey): void {
     const problem = this.#corrupted.get(checkpointName(key.namespace, key.agentType, key.agentId));
     if (problem) {

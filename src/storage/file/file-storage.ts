@@ -92,6 +92,10 @@ export class FileStorageImpl implements FileStorage {
     };
   }
 
+  namespaces(): Promise<string[]> {
+    return this.#run(async () => [...new Set([...this.threads.namespaces(), ...this.checkpoints.namespaces()])]);
+  }
+
   getCheckpoint(options: GetCheckpointOptions): Promise<Checkpoint | null> {
     return this.#run(() => this.checkpoints.get(prepareCheckpointKey(options, this.limits)));
   }

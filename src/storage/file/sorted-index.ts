@@ -35,6 +35,11 @@ export class SortedIndex {
     return out;
   }
 
+  /** The namespaces holding at least one key. */
+  namespaces(): string[] {
+    return [...this.#byNamespace.keys()];
+  }
+
   /** Number of keys in every namespace. */
   get size(): number {
     let n = 0;

@@ -208,6 +208,11 @@ export class ThreadStore {
     return { items, hasMore: ids.length > first };
   }
 
+  /** The namespaces holding at least one thread. */
+  namespaces(): string[] {
+    return this.#sorted.namespaces();
+  }
+
   /** Waits until no append of any thread is still being flushed. */
   async idle(): Promise<void> {
     await Promise.all([...this.#journals.values()].map((j) => j.settled()));

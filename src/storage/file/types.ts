@@ -55,4 +55,6 @@ export interface FileStorage extends Storage {
   readonly recovery: RecoveryReport;
   /** Appends, flush rounds and flush calls so far. */
   stats(): FileStorageStats;
+  /** The namespaces holding at least one thread or checkpoint, in no particular order (for migrations). */
+  namespaces(): Promise<string[]>;
 }

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCryoClient } from '../../src/client/index.js';
+import { createHttpFetch } from '../../src/langgraph/http-fetch.js';
+import { CryoSaver, CryoSaverConflictError, runKey } from '../../src/langgraph/index.js';
+import { type CryoServer, startCryo } from './servers.js';
+import { runSteps } from './steps.js';
+
+let server: CryoServer;
+let prefixes = 0;
+beforeAll(async () => {
+  server = await startCryo('memory');
+});
+afterAll(async () => {
+  await server.close();
+});
+
+/** A saver whose HTTP requests and response bytes are counted. */
+function countingSaver(options: { fence?: boolean; prefix?: string } = {}) {
+  const counts = { requests: 0, bytes: 0 };
+  const http = createHttpFetch();
+  const client = createCryoClient({
+    url: server.graphqlUrl,
+    fetch: async (input, init) => {
+      const response = await http.fetch(input, init);
+      const text = await response.text();
+      counts.requests += 1;
+      counts.bytes += text.length;
+      return { status: response.status, text: async () => text } as Response;
+    },
+  });
+  const saver = new CryoSaver({ url: server.graphqlUrl, client, prefix: options.prefix ?? `t${(prefixes += 1)}`, fence: options.fence ?? false });
+  return { saver, counts, reset: () => Object.assign(counts, { requests: 0, bytes: 0 }), close: async () => {
+    await client.close();
+    http.close();
+  } };
+}
+
+describe('CryoSaver: a LangGraph run is a Cryo thread', () => {
+  it('stores checkpoints and writes as entries of one thread, with the latest also a langgraph checkpoint that thaws', async () => {
+    const { saver, close } = countingSaver({ prefix: 'layout' });
+    const configs = await runSteps(saver, 'run/1:a', 3, { checkpointNs: 'child:x' });
+    const key = runKey('layout', 'run/1:a', 'child:x');
+    expect(key).toBe('layout:run%2F1%3Aa:child%3Ax');
+    const cryo = createCryoClient({ url: server.graphqlUrl });
+    const thread = await cryo.thread({ id: key, first: 50 });
+    expect(thread?.entries.edges.map((edge) => edge.node.kind)).toEqual([
+      'langgraph.checkpoint', 'langgraph.writes', 'langgraph.checkpoint', 'langgraph.writes', 'langgraph.checkpoint', 'langgraph.writes',
+    ]);
+    expect(thread?.metadata).toEqual({ langgraph: { thread_id: 'run/1:a', checkpoint_ns: 'child:x' } });
+    const latestId = configs[2]?.configurable?.checkpoint_id;
+    const thawed = await cryo.thaw({ agentType: 'langgraph', agentId: key, allowJournalAhead: true });
+    expect(thawed.__typename).toBe('ThawSuccess');
+    if (thawed.__typename !== 'ThawSuccess') return;
+    expect(thawed.checkpoint.state).toEqual({ latest: { id: latestId, seq: 4 } });
+    expect(thawed.checkpoint.thread).toMatchObject({ id: key, rev: 5 });
+    // the last step's writes are the journal's entries after the pointer: thaw's pendingEntries
+    expect(thawed.pendingEntries.map((entry) => entry.kind)).toEqual(['langgraph.writes']);
+    expect(thawed.pendingEntries[0]?.payload).toMatchObject({ checkpointId: latestId, taskId: 'task-2', writes: [[0, 'count', { json: 3 }]] });
+    await cryo.close();
+    await close();
+  });
+
+  it('reads a checkpoint with a bounded number of requests and bytes, however long the run', async () => {
+    const { saver, counts, reset, close } = countingSaver();
+    const configs = await runSteps(saver, 'long', 150);
+    const costOf = async (config: (typeof configs)[number]) => {
+      const fresh = countingSaver({ prefix: (saver as unknown as { prefix: string }).prefix });
+      const tuple = await fresh.saver.getTuple(config);
+      const cost = { ...fresh.counts };
+      await fresh.close();
+      return { tuple, cost };
+    };
+    const latest = await costOf({ configurable: { thread_id: 'long', checkpoint_ns: '' } });
+    const early = await costOf(configs[5] as (typeof configs)[number]);
+    const late = await costOf(configs[100] as (typeof configs)[number]);
+    expect(latest.tuple?.checkpoint.channel_values).toEqual({ first: 'kept from step 0', count: 149 });
+    expect(latest.tuple?.pendingWrites).toEqual([['task-149', 'count', 150]]);
+    expect(early.tuple?.checkpoint.channel_values).toEqual({ first: 'kept from step 0', count: 5 });
+    expect(late.tuple?.pendingWrites).toEqual([['task-100', 'count', 101]]);
+    // latest: head (+ the entry holding `first`); by id from a fresh saver: index, entries, `first`
+    expect(latest.cost.requests).toBeLessThanOrEqual(2);
+    expect(early.cost.requests).toBeLessThanOrEqual(3);
+    expect(late.cost.requests).toBe(early.cost.requests);
+    // a read by id costs the same near the start and near the end; the head reads a fixed tail
+    expect(Math.abs(late.cost.bytes - early.cost.bytes)).toBeLessThan(early.cost.bytes * 0.2);
+    for (const { cost } of [latest, early, late]) expect(cost.bytes).toBeLessThan(20_000);
+    reset();
+    await saver.getTuple(configs[149] as (typeof configs)[number]);
+    expect(counts.requests).toBe(2); // seq known locally: index and entries in one request, then `first`'s entry
+    await close();
+  });
+
+  it('finds writes stored for an older checkpoint (a resumed fork) by id and in list', async () => {
+    const { saver, close } = countingSaver();
+    const configs = await runSteps(saver, 'fork', 4);
+    const old = configs[1] as (typeof configs)[number];
+    await saver.putWrites(old, [['count', 'late']], 'task-late');
+    const other = countingSaver({ prefix: (saver as unknown as { prefix: string }).prefix });
+    const tuple = await other.saver.getTuple(old);
+    expect(tuple?.pendingWrites).toEqual([['task-1', 'count', 2], ['task-late', 'count', 'late']]);
+    const listed = [];
+    for await (const item of other.saver.list({ configurable: { thread_id: 'fork' } })) listed.push(item);
+    expect(listed.map((item) => item.checkpoint.id)).toEqual(configs.map((config) => config.configurable?.checkpoint_id).reverse());
+    expect(listed[2]?.pendingWrites).toEqual(tuple?.pendingWrites);
+    await other.close();
+    await close();
+  });
+
+  it('refuses ids Cryo cannot hold with a clear error and writes nothing', async () => {
+    const { saver, close } = countingSaver({ prefix: 'long-ids' });
+    await expect(runSteps(saver, 'x'.repeat(300), 1)).rejects.toThrow(/256/);
+    await close();
+  });
+});
+
+describe('CryoSaver fencing (fence: true)', () => {
+  it('gives the second writer of one thread a typed conflict instead of forking the history', async () => {
+    const prefix = 'fenced';
+    const first = countingSaver({ prefix, fence: true });
+    const second = countingSaver({ prefix, fence: true });
+    const [config] = await runSteps(first.saver, 'shared', 1);
+    // both processes load the run, as LangGraph does when a run starts
+    const seenByFirst = await first.saver.getTuple({ configurable: { thread_id: 'shared', checkpoint_ns: '' } });
+    const seenBySecond = await second.saver.getTuple({ configurable: { thread_id: 'shared', checkpoint_ns: '' } });
+    expect(seenBySecond?.checkpoint.id).toBe(seenByFirst?.checkpoint.id);
+    await runSteps(second.saver, 'shared', 1, {}); // the second process writes first …
+    const error = await runSteps(first.saver, 'shared', 1).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CryoSaverConflictError); // … so the first one, now stale, is fenced off
+    expect(error).toMatchObject({ code: 'CONFLICT', threadId: 'shared', checkpointNs: '' });
+    const writesError = await first.saver.putWrites(config as NonNullable<typeof config>, [['count', 9]], 'stale').catch((caught: unknown) => caught);
+    expect(writesError).toBeInstanceOf(CryoSaverConflictError);
+    const listed = [];
+    for await (const item of second.saver.list({ configurable: { thread_id: 'shared', checkpoint_ns: '' } })) listed.push(item);
+    expect(listed).toHaveLength(2); // the first step and the second process's: nothing from the stale writer
+    // after re-reading, the first process may write again
+    await first.saver.getTuple({ configurable: { thread_id: 'shared', checkpoint_ns: '' } });
+    await expect(runSteps(first.saver, 'shared', 1)).resolves.toHaveLength(1);
+    await first.close();
+    await second.close();
+  });
+
+  it('without fencing, a stale writer re-reads and appends after the other one', async () => {
+    const prefix = 'unfenced';
+    const first = countingSaver({ prefix });
+    const second = countingSaver({ prefix });
+    await runSteps(first.saver, 'shared', 1);
+    await runSteps(second.saver, 'shared', 2);
+    await runSteps(first.saver, 'shared', 1);
+    const listed = [];
+    for await (const item of second.saver.list({ configurable: { thread_id: 'shared' } })) listed.push(item);
+    expect(listed).toHaveLength(4);
+    await first.close();
+    await second.close();
+  });
+});

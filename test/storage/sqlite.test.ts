@@ -1,0 +1,203 @@
+import { open as openFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidThreadPointer, RevisionConflict, StorageCorrupted, StorageUnavailable } from '../../src/domain/errors.js';
+import { openStorage } from '../../src/storage/open.js';
+import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
+import { describeStorageConformance } from './conformance.js';
+import { rejection, rid } from './conformance-helpers.js';
+import { SQLITE_CHILD, startChild, tempDir } from './file-helpers.js';
+import { freshSqlite } from './sqlite-helpers.js';
+
+describeStorageConformance('sqlite', async ({ limits }) => {
+  const dir = await tempDir('cryo-sqlite-');
+  return { storage: await createSqliteStorage({ path: join(dir.path, 'cryo.db'), limits }), cleanup: dir.remove };
+});
+
+describe('sqlite adapter', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('keeps everything written across close and reopen', async () => {
+    const { open } = await freshSqlite(cleanups);
+    const a = await open();
+    const threads = [rid('t'), rid('t'), rid('t')];
+    const ids = new Map<string, string[]>();
+    for (const [i, threadId] of threads.entries()) {
+      for (let n = 0; n < 5 + i; n++) {
+        const entries = [{ id: rid('e'), payload: { n } }, { id: rid('e'), kind: 'k.two', refs: { r: n } }];
+        await a.appendEntries({ threadId, entries, metadata: { i } });
+        ids.set(threadId, [...(ids.get(threadId) ?? []), ...entries.map((e) => e.id)]);
+      }
+    }
+    await a.putCheckpoint({ agentType: 'bot', agentId: 'one', state: { deep: { x: [1, 2] } }, thread: { id: threads[0]!, rev: 3 } });
+    await a.putCheckpoint({ agentType: 'bot', agentId: 'one', state: { v: 2 }, expectedRev: 1 });
+    await a.putCheckpoint({ agentType: 'bot', agentId: 'two', state: {} });
+    await a.deleteCheckpoint({ agentType: 'bot', agentId: 'two' });
+    await a.deleteThread({ threadId: threads[2]! });
+    const before = await a.readTail({ threadId: threads[1]!, limit: 3 });
+    const heads = await a.listThreads({});
+    await a.close();
+    await a.close();
+    await rejection(a.getThread({ threadId: threads[0]! }), StorageUnavailable);
+
+    const b = await open();
+    for (const threadId of threads.slice(0, 2)) {
+      const entries = await b.readEntries({ threadId, fromSeq: 0, limit: 1000 });
+      expect((await b.getThread({ threadId }))!.rev).toBe(entries.length);
+      expect(entries.map((e) => e.id)).toEqual(ids.get(threadId));
+    }
+    expect(await b.getThread({ threadId: threads[2]! })).toBeNull();
+    expect(await b.readTail({ threadId: threads[1]!, limit: 3 })).toEqual(before);
+    expect(await b.listThreads({})).toEqual(heads);
+    expect((await b.listCheckpoints({})).items.map((c) => [c.agentId, c.rev, c.state])).toEqual([['one', 2, { v: 2 }]]);
+  });
+
+  it('lists ids in UTF-16 code unit order (a supplementary character sorts before U+FFFD)', async () => {
+    const { open } = await freshSqlite(cleanups);
+    const s = await open();
+    const ids = ['\uFFFD', '😀', 'a', 'Z', 'é', '\uE000'];
+    for (const id of ids) {
+      await s.appendEntries({ threadId: id, entries: [{}] });
+      await s.putCheckpoint({ agentType: id, agentId: id, state: {} });
+    }
+    const sorted = [...ids].sort();
+    expect((await s.listThreads({})).items.map((t) => t.id)).toEqual(sorted);
+    expect((await s.listCheckpoints({})).items.map((c) => c.agentType)).toEqual(sorted);
+    expect((await s.listThreads({ after: '😀' })).items.map((t) => t.id)).toEqual(sorted.slice(sorted.indexOf('😀') + 1));
+  });
+
+  it('shares commits between concurrent appends (group commit) and fails one append of a round alone', async () => {
+    const { open } = await freshSqlite(cleanups);
+    const s = await open();
+    const threads = Array.from({ length: 32 }, () => rid('g'));
+    await Promise.all(threads.map((threadId) => s.appendEntries({ threadId, entries: [{ id: 'first' }] })));
+    const before = await s.stats();
+    const results = await Promise.allSettled(
+      threads.map((threadId, i) => s.appendEntries({ threadId, entries: [{ id: 'second' }], expectedRev: i === 7 ? 5 : 1 })),
+    );
+    const after = await s.stats();
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect((results[7] as PromiseRejectedResult).reason).toBeInstanceOf(RevisionConflict);
+    expect(after.writes - before.writes).toBe(32);
+    expect(after.commits - before.commits).toBeLessThan(32);
+    for (const [i, threadId] of threads.entries()) expect((await s.getThread({ threadId }))!.rev).toBe(i === 7 ? 1 : 2);
+  });
+
+  it('gives a thread a life at creation, keeps it, and gives a re-created thread a new one', async () => {
+    const { open } = await freshSqlite(cleanups);
+    const s = await open();
+    const threadId = rid('l');
+    const first = await s.appendEntries({ threadId, entries: [{}] });
+    const life = (first.thread as { life?: string }).life!;
+    expect(life).toMatch(/^[0-9a-f-]{36}$/);
+    await s.appendEntries({ threadId, entries: [{}] });
+    expect((await s.getThread({ threadId }))!.life).toBe(life);
+    const key = { agentType: 'bot', agentId: rid('a') };
+    await s.putCheckpoint({ ...key, state: {}, thread: { id: threadId, rev: 2, life } as never });
+    await rejection(s.putCheckpoint({ ...key, state: {}, thread: { id: threadId, rev: 1, life: 'another' } as never }), InvalidThreadPointer);
+    await s.deleteThread({ threadId });
+    await s.appendEntries({ threadId, entries: [{}, {}] });
+    const reborn = (await s.getThread({ threadId }))!.life;
+    expect(reborn).not.toBe(life);
+    await rejection(s.putCheckpoint({ ...key, state: {}, thread: { id: threadId, rev: 1, life } as never }), InvalidThreadPointer);
+    expect((await s.putCheckpoint({ ...key, state: {}, thread: { id: threadId, rev: 1 } })).rev).toBe(2);
+  });
+
+  it('treats a put repeating the last one (expectedRev one behind, same state, version, pointer) as a replay', async () => {
+    const { open } = await freshSqlite(cleanups);
+    const s = await open();
+    const threadId = rid('r');
+    await s.appendEntries({ threadId, entries: [{}] });
+    const key = { agentType: 'bot', agentId: rid('a') };
+    const put = { ...key, state: { a: 1, b: [1, { c: 2 }] }, thread: { id: threadId, rev: 1 }, expectedRev: 0 };
+    const saved = await s.putCheckpoint(put);
+    const events: unknown[] = [];
+    await s.changes.subscribeCheckpoints('default', (e) => events.push(e));
+    expect(await s.putCheckpoint({ ...put, state: { b: [1, { c: 2 }], a: 1 } })).toEqual(saved);
+    expect(events).toEqual([]);
+    await rejection(s.putCheckpoint({ ...put, state: { a: 2 } }), RevisionConflict);
+    await rejection(s.putCheckpoint({ ...put, version: 2 }), RevisionConflict);
+    await rejection(s.putCheckpoint({ ...put, thread: null }), RevisionConflict);
+    expect((await s.getCheckpoint(key))!.rev).toBe(1);
+  });
+
+  it('refuses a second open in this process and in another process, and opens once the holder is gone', async () => {
+    const { path, open } = await freshSqlite(cleanups);
+    const a = await open();
+    const again = await rejection(createSqliteStorage({ path }), StorageUnavailable);
+    expect(again.message).toContain('already open in this process');
+
+    const child = startChild(['open', path], {}, SQLITE_CHILD);
+    await child.until((lines) => lines.length >= 1);
+    expect(child.lines[0]).toMatch(/^error STORAGE_UNAVAILABLE .*in use by another process/);
+    expect((await child.exited).code).toBe(3);
+    await a.close();
+
+    const holder = startChild(['open', path], {}, SQLITE_CHILD);
+    await holder.until((lines) => lines.length >= 1);
+    expect(holder.lines[0]).toBe('opened');
+    await rejection(createSqliteStorage({ path }), StorageUnavailable);
+    holder.process.kill('SIGKILL');
+    await holder.exited;
+    const b = await open();
+    await b.appendEntries({ threadId: 'after-kill', entries: [{}] });
+  });
+
+  it('reports a damaged database as StorageCorrupted, never as empty', async () => {
+    const { path, open } = await freshSqlite(cleanups);
+    const a = await open();
+    for (let i = 0; i < 50; i++) await a.appendEntries({ threadId: `t${i}`, entries: [{ payload: { text: 'x'.repeat(200) } }] });
+    await a.close();
+    const handle = await openFile(path, 'r+');
+    try {
+      await handle.write(Buffer.from('definitely not sqlite'), 0, 16, 0);
+    } finally {
+      await handle.close();
+    }
+    const error = await rejection(createSqliteStorage({ path }), StorageCorrupted);
+    expect(error.message).toContain(path);
+  });
+
+  it('reports an entry whose bytes changed on disk as StorageCorrupted (checksum), the rest stays readable', async () => {
+    const { path, open } = await freshSqlite(cleanups);
+    const a = await open();
+    await a.appendEntries({ threadId: 'bad', entries: [{ payload: { marker: 'AAAAAAAAAAAAAAAAAAAA' } }] });
+    await a.appendEntries({ threadId: 'good', entries: [{ payload: { fine: true } }] });
+    await a.close();
+    const { readFile } = await import('node:fs/promises');
+    const bytes = await readFile(path);
+    const at = bytes.indexOf('AAAAAAAAAAAAAAAAAAAA');
+    expect(at).toBeGreaterThan(0);
+    bytes.write('AAAAAAAAAAAAAAAAAAAB', at);
+    await writeFile(path, bytes);
+    const b = await open();
+    const error = await rejection(b.readEntries({ threadId: 'bad', fromSeq: 0, limit: 10 }), StorageCorrupted);
+    expect(error.message).toContain('checksum');
+    expect((await b.readEntries({ threadId: 'good', fromSeq: 0, limit: 10 }))[0]!.payload).toEqual({ fine: true });
+  });
+
+  it('refuses an SQLite file that is not a Cryo store, leaving it untouched', async () => {
+    const { path } = await freshSqlite(cleanups);
+    const Database = (await import('better-sqlite3')).default;
+    const other = new Database(path);
+    other.exec('CREATE TABLE mine (x)');
+    other.close();
+    const error = await rejection(createSqliteStorage({ path }), StorageUnavailable);
+    expect(error.message).toContain('not a Cryo store');
+  });
+
+  it('opens through a sqlite: storage URL', async () => {
+    const dir = await tempDir('cryo-sqlite-');
+    cleanups.push(dir.remove);
+    const storage = await openStorage(`sqlite:${join(dir.path, 'sub', 'cryo.db')}`);
+    try {
+      expect(storage.kind).toBe('sqlite');
+      await storage.appendEntries({ threadId: 'u', entries: [{}] });
+    } finally {
+      await storage.close();
+    }
+  });
+});

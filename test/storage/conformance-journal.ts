@@ -26,6 +26,18 @@ export function journalTests(ctx: ConformanceContext): void {
       expect((await s.getThread({ namespace, threadId }))?.rev).toBe(5);
     });
 
+    it('applies appends one caller makes to one thread in call order, even while earlier ones are in flight', async () => {
+      const s = ctx.storage();
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      const calls = Array.from({ length: 20 }, (_, i) =>
+        s.appendEntries({ namespace, threadId, entries: [{ id: `e${i}` }], metadata: { first: i } }),
+      );
+      const results = await Promise.all(calls);
+      expect(results.map((r) => r.entries[0]!.seq)).toEqual(results.map((_, i) => i));
+      expect((await s.getThread({ namespace, threadId }))?.metadata).toEqual({ first: 0 });
+    });
+
     it('fills defaults: generated ids, kind "note", {} payload and refs, server time; keeps given fields', async () => {
       const s = ctx.storage();
       const namespace = rid('ns');

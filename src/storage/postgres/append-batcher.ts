@@ -45,6 +45,8 @@ export class AppendBatcher {
   readonly #maxInFlight: number;
   readonly #queue: Pending[] = [];
   #inFlight = 0;
+  /** Threads with an append in a batch already sent: their next appends wait (call order per thread). */
+  readonly #busyThreads = new Set<string>();
 
   constructor(parts: PostgresParts, maxInFlight = 2) {
     this.#parts = parts;
@@ -89,17 +91,27 @@ export class AppendBatcher {
 
   #pump(): void {
     while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
+      // Appends to one thread are applied in call order: a thread with a batch in flight keeps its
+      // later appends queued (in order) until that batch is done; other threads go ahead.
       const batch: Pending[] = [];
       let bytes = 0;
-      while (this.#queue.length > 0 && batch.length < MAX_APPENDS) {
-        const next = this.#queue[0]!;
+      for (let i = 0; i < this.#queue.length && batch.length < MAX_APPENDS; ) {
+        const next = this.#queue[i]!;
+        if (this.#busyThreads.has(threadOf(next))) {
+          i++;
+          continue;
+        }
         if (batch.length > 0 && bytes + next.bytes > MAX_BYTES) break;
-        this.#queue.shift();
+        this.#queue.splice(i, 1);
         bytes += next.bytes;
         batch.push(next);
       }
+      if (batch.length === 0) return;
+      const threads = new Set(batch.map(threadOf));
+      for (const thread of threads) this.#busyThreads.add(thread);
       this.#inFlight++;
       void this.#send(batch, true).finally(() => {
+        for (const thread of threads) this.#busyThreads.delete(thread);
         this.#inFlight--;
         this.#pump();
       });
@@ -140,7 +152,7 @@ export class AppendBatcher {
       });
     } catch (error) {
       if (mayRetryAlone && ordered.length > 1 && !(error instanceof StorageUnavailable)) {
-        await Promise.all(ordered.map((item) => this.#send([item], false)));
+        for (const item of ordered) await this.#send([item], false);
         return;
       }
       for (const item of ordered) item.reject(error);
@@ -156,6 +168,10 @@ export class AppendBatcher {
     }
     for (const item of ordered) item.reject(new Error('append_batch returned no row for an append'));
   }
+}
+
+function threadOf(item: Pending): string {
+  return `${item.append.namespace}\u0000${item.append.threadId}`;
 }
 
 function compareKeys(a: Pending, b: Pending): number {

@@ -9,6 +9,7 @@ import type { FileDurability } from '../src/storage/file/index.js';
 import { startRedis, type TestRedis } from '../test/support/redis-server.js';
 import { benchEmbeddedStores, EMBEDDED_SIZES } from './embedded-stores.js';
 import { benchHttpAppend } from './http-append.js';
+import { benchHttpAuth } from './http-auth.js';
 import { benchHttp } from './http-baselines.js';
 import { benchMetricsOverhead } from './metrics-overhead.js';
 import { benchLangGraph } from './langgraph.js';
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
           : `failed: ${append.error.message}`,
       };
       const at = baseline.findIndex((r) => r.name.startsWith('appendEntries, memory'));
-      baseline.splice(at, 0, appendRow);
+      baseline.splice(at, 0, appendRow, ...(await authRows(s.httpSec, s.httpRounds, log)));
       const metrics = await benchMetricsOverhead({ durationSec: s.httpSec, rounds: Math.max(2, s.httpRounds), log: (l) => log(`  metrics-overhead ${l}`) })
         .then((r) => ({ ok: true as const, r }))
         .catch((error: Error) => ({ ok: false as const, error }));
@@ -154,3 +155,21 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/** appendEntries with an API key and with a JWT vs auth off (bench/http-auth.ts): req/s and server CPU per request. */
+async function authRows(seconds: number, rounds: number, log: (line: string) => void): Promise<Row[]> {
+  const name = (what: string) => `appendEntries with ${what} vs auth off, memory (bench/http-auth.ts)`;
+  try {
+    const r = await benchHttpAuth({ durationSec: seconds, rounds, log: (l) => log(`  http-auth ${l}`) });
+    const medians = `median round ratio ${r.medianRoundRatio.apiKey.toFixed(2)} (key), ${r.medianRoundRatio.jwt.toFixed(2)} (JWT)`;
+    const verify = `${medians}; cached verification ${r.cachedVerifyMicros.apiKey.toFixed(1)} µs (key) / ${r.cachedVerifyMicros.jwt.toFixed(1)} µs (JWT) per call in-process`;
+    return [
+      { section: 'HTTP', name: name('an API key'), value: r.apiKey.requestsPerSecond, unit: 'req/s', baseline: { name: 'auth off', value: r.off.requestsPerSecond }, target: { on: 'ratio', kind: 'min', bound: 0.9 }, note: verify },
+      { section: 'HTTP', name: name('a JWT (HS256)'), value: r.jwt.requestsPerSecond, unit: 'req/s', baseline: { name: 'auth off', value: r.off.requestsPerSecond }, target: { on: 'ratio', kind: 'min', bound: 0.9 }, note: medians },
+      { section: 'HTTP', name: `${name('an API key')}: server CPU/request`, value: r.apiKey.cpuMicrosPerRequest, unit: 'µs', baseline: { name: 'auth off', value: r.off.cpuMicrosPerRequest }, target: { on: 'ratio', kind: 'max', bound: 1.11 } },
+      { section: 'HTTP', name: `${name('a JWT (HS256)')}: server CPU/request`, value: r.jwt.cpuMicrosPerRequest, unit: 'µs', baseline: { name: 'auth off', value: r.off.cpuMicrosPerRequest }, target: { on: 'ratio', kind: 'max', bound: 1.11 } },
+    ];
+  } catch (error) {
+    return [{ section: 'HTTP', name: name('a credential'), value: null, unit: 'req/s', note: `failed: ${(error as Error).message}` }];
+  }
+}

@@ -2,9 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { authRequired, isLoopbackHost } from './auth/auth-config.js';
+import { Authenticator } from './auth/authenticator.js';
+import { FairUse } from './auth/fair-use.js';
 import type { CryoConfig } from './config.js';
-import { DEFAULT_NAMESPACE } from './domain/types.js';
 import { LiveHub } from './live/live-hub.js';
+import { Access } from './server/access.js';
 import type { CryoContext } from './schema/context.js';
 import type { Attach, ServerAttachment } from './server/attachment.js';
 import { withBodyLimit } from './server/body-limit.js';
@@ -45,8 +48,8 @@ export interface AppOptions {
   /** Saved operations loaded into GraphiQL. @default "<repo>/playground/operations" */
   operationsDir?: string | null;
   /**
-   * Who may read `/metrics` (the hook for the `metrics` scope once callers are authenticated).
-   * @default everyone
+   * Who may read `/metrics`.
+   * @default with auth on, a credential carrying the `metrics` scope (401 without one, 403 without the scope); with auth off, everyone
    */
   authorizeMetrics?: MetricsAuthorizer;
 }
@@ -62,6 +65,8 @@ export interface App {
   readonly logger: Logger;
   /** The Prometheus registry behind `/metrics`, or null when `config.metrics` is off. */
   readonly metrics: CryoMetrics | null;
+  /** Whether callers must present a credential (CRYO_AUTH resolved against the host). */
+  readonly authRequired: boolean;
   /**
    * Listens on config.host:config.port (0 = a free port), then attaches the add-ons. Resolves
    * with the base URL and the port; rejects with the listen error (e.g. EADDRINUSE) before any
@@ -103,8 +108,18 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   const readiness = new Readiness(storage, config.storageTimeoutMs);
   const httpSubscriptions = new HttpSubscriptions();
   const live = new LiveHub(storage, config.live);
-  const context: CryoContext = Object.freeze({ storage, live, namespace: DEFAULT_NAMESPACE, limits: config.limits, logger });
-  const createContext = (): CryoContext => context;
+  const auth = config.auth;
+  const authenticator = new Authenticator({
+    storage,
+    cacheMs: auth.cacheMs,
+    jwt: { secret: auth.jwtSecret, jwksFile: auth.jwksFile, issuer: auth.jwtIssuer, audience: auth.jwtAudience },
+  });
+  const fairUse = new FairUse(auth);
+  const access = new Access({ required: authRequired(auth, config.host), authenticator, fairUse, graphqlEndpoint: '/graphql', logger });
+  const createContext = (initial?: unknown): CryoContext => {
+    const { identity, client } = access.callerOf(initial as Parameters<Access['callerOf']>[0]);
+    return { storage, live, namespace: identity.namespace, identity, client, fairUse, limits: config.limits, logger };
+  };
   const operationsDir = options.operationsDir === undefined ? `${ROOT}playground/operations` : options.operationsDir;
   const yoga = createCryoYoga({
     production: config.production,
@@ -113,12 +128,14 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     createContext,
     plugins: [
       readiness.plugin('/ready'),
+      access.plugin(),
       httpSubscriptions.plugin(),
       useInputListLimit(INPUT_LIST_FACTOR * config.limits.maxEntriesPerAppend),
-      ...(metrics ? [useMetricsEndpoint(metrics, options.authorizeMetrics)] : []),
+      ...(metrics ? [useMetricsEndpoint(metrics, options.authorizeMetrics ?? ((request) => access.authorizeMetrics(request)))] : []),
       ...(metrics || tracing ? [useObserveOperations(metrics, tracing)] : []),
     ],
     graphiqlTabs: config.production || !operationsDir ? [] : loadGraphiqlTabs(operationsDir),
+    authRequired: access.options.required,
   });
   const homePage = createHomePage(options.dashboardDir === undefined ? `${ROOT}playground/dist` : options.dashboardDir);
   const graphql = withBodyLimit(config.limits.maxRequestBytes, yoga as unknown as (req: IncomingMessage, res: ServerResponse) => void);
@@ -139,7 +156,13 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     server,
     logger,
     metrics,
+    authRequired: access.options.required,
     async start() {
+      if (auth.mode === 'off' && !isLoopbackHost(config.host)) {
+        logger.warn({ host: config.host }, 'auth is OFF on a non-loopback address (CRYO_AUTH=off): anyone who can reach this server can read and write every agent\'s state');
+      }
+      // Auth off: no credential is ever checked, so nothing needs to hear revocations.
+      if (access.options.required) await authenticator.start();
       // Listen first: an add-on attached before would also hear a listen error (graphql-ws
       // prints it with a stack), and a taken port must fail with one line.
       await new Promise<void>((resolve, reject) => {
@@ -150,7 +173,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
         });
       });
       for (const attach of options.attachments ?? [attachWebSocket]) {
-        attachments.push(await attach({ server, yoga, config, storage, logger, createContext }));
+        attachments.push(await attach({ server, yoga, config, storage, logger, createContext, access, authenticator, fairUse }));
       }
       const { port, address, family } = server.address() as AddressInfo;
       const host = family === 'IPv6' ? `[${address}]` : address;
@@ -167,6 +190,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
         await closeHttpServer(server, config.shutdownGraceMs);
         await yoga.dispose();
         await live.close();
+        await authenticator.close();
         if (ownsStorage) await storage.close();
         else instrumented.detach();
         await tracing?.shutdown();

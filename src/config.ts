@@ -1,3 +1,4 @@
+import { AUTH_SETTINGS, checkAuthConfig, DEFAULT_AUTH, type AuthConfig } from './auth/auth-config.js';
 import { DEFAULT_LIMITS, type Limits } from './domain/limits.js';
 import { FILE_DURABILITIES, type FileDurability } from './storage/file/durability.js';
 import { resolveLiveOptions, type LiveOptions, type ResolvedLiveOptions } from './live/events.js';
@@ -48,6 +49,8 @@ export interface CryoConfig {
    * tracing (the OpenTelemetry SDK is then never loaded). @default null
    */
   otlpEndpoint: string | null;
+  /** Access: credentials required or not, JWT keys, fair-use caps (see src/auth/auth-config.ts). */
+  auth: AuthConfig;
 }
 
 /** Limits on GraphQL documents, enforced before execution. */
@@ -164,10 +167,11 @@ export function settingsHelp(): string {
 
 /** The defaults, with `overrides` applied (limits merged). For tests and embedding; validates. */
 export function defineConfig(
-  overrides: Partial<Omit<CryoConfig, 'limits' | 'queryLimits' | 'live'>> & {
+  overrides: Partial<Omit<CryoConfig, 'limits' | 'queryLimits' | 'live' | 'auth'>> & {
     limits?: Partial<Limits>;
     queryLimits?: Partial<QueryLimits>;
     live?: LiveOptions;
+    auth?: Partial<AuthConfig>;
   } = {},
 ): CryoConfig {
   const config: CryoConfig = {
@@ -186,6 +190,7 @@ export function defineConfig(
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
     queryLimits: { ...DEFAULT_QUERY_LIMITS, ...overrides.queryLimits },
     live: resolveLiveOptions(overrides.live),
+    auth: { ...DEFAULT_AUTH, ...overrides.auth },
   };
   checkConfig(config);
   return config;
@@ -252,12 +257,18 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
   overrides.limits = integers(LIMIT_SETTINGS, Number.MAX_SAFE_INTEGER);
   overrides.queryLimits = integers(QUERY_LIMIT_SETTINGS, Number.MAX_SAFE_INTEGER);
   overrides.live = integers(LIVE_SETTINGS, 1_000_000);
+  const auth: Record<string, unknown> = {};
+  for (const setting of AUTH_SETTINGS) {
+    const value = pick(setting);
+    if (value) auth[setting.key] = setting.integer ? integer(value, setting.min ?? 0, Number.MAX_SAFE_INTEGER) : value.value;
+  }
+  overrides.auth = auth as Partial<AuthConfig>;
   return defineConfig(overrides);
 }
 
 function parseFlags(argv: readonly string[]): Map<string, string> {
   const known = new Set<string>(
-    [...Object.values(SERVER_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS, ...LIVE_SETTINGS].map((s) => s.flag),
+    [...Object.values(SERVER_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS, ...LIVE_SETTINGS, ...AUTH_SETTINGS].map((s) => s.flag),
   );
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
@@ -318,6 +329,8 @@ function checkConfig(config: CryoConfig): void {
       throw new ConfigError(`${setting.env} / ${setting.flag} must be a positive integer (got ${value})`);
     }
   }
+  const authProblem = checkAuthConfig(config.auth);
+  if (authProblem) throw new ConfigError(authProblem);
   if (config.limits.defaultPageSize > config.limits.maxPageSize) {
     throw new ConfigError(
       `CRYO_DEFAULT_PAGE_SIZE (${config.limits.defaultPageSize}) must not exceed CRYO_MAX_PAGE_SIZE (${config.limits.maxPageSize})`,

@@ -6,6 +6,8 @@ export interface LoadOptions {
   url: string;
   /** POST body (JSON text); GET when absent. */
   body?: string;
+  /** Extra request headers (e.g. `authorization`). */
+  headers?: Record<string, string>;
   /** @default 32 */
   connections?: number;
   /** Whole seconds (autocannon's unit). */
@@ -47,6 +49,7 @@ export function runAutocannon(options: LoadOptions): Promise<LoadResult> {
     '-n',
   ];
   if (options.body !== undefined) args.push('-m', 'POST', '-H', 'content-type=application/json', '-b', options.body);
+  for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
   args.push(options.url);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,4 +1,5 @@
 import { createCryoClient } from '../../src/client/cryo-client.js';
+import { ensureAccess, sessionToken } from './access.js';
 import { ActivityTracker } from './activity.js';
 import { CheckpointsPanel } from './checkpoints-panel.js';
 import { byId } from './dom.js';
@@ -13,7 +14,9 @@ import { ThreadsPanel } from './threads-panel.js';
 /** How often lists, activity, the append rate and the open journal's head are re-read (`?refresh=<ms>` overrides, for demos and tests). */
 const REFRESH_MS = Math.max(250, Number(new URLSearchParams(location.search).get('refresh')) || 5000);
 
-const client = createCryoClient({ url: new URL('/graphql', location.href).href });
+const graphqlUrl = new URL('/graphql', location.href).href;
+await ensureAccess(graphqlUrl);
+const client = createCryoClient({ url: graphqlUrl, token: sessionToken });
 const health = new HealthMonitor(byId('health-banner'), new URL('/ready', location.href).href);
 const activity = new ActivityTracker();
 const rate = new ServerRate(byId('server-rate'), REFRESH_MS);

@@ -1,10 +1,11 @@
 /**
  * The `cryo` command (package.json "bin", see bin/cryo.mjs): one file per command in this folder.
  * Exit codes: 0 done, 1 failed or found problems, 2 a usage mistake (one line on stderr).
- * `keys create|list|revoke` join the table when API keys are in the storage contract.
+ * `keys create` makes the first API key without a server (list and revoke: the GraphQL API).
  */
 import { runExport } from './export.js';
 import { runImport } from './import.js';
+import { runKeys } from './keys.js';
 import { runServe } from './serve.js';
 import { UsageError } from './usage-error.js';
 import { runVerify } from './verify.js';
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   export: { run: runExport, summary: 'write a store as NDJSON (backup, move between adapters)' },
   import: { run: runImport, summary: 'load an export into any store (idempotent)' },
   verify: { run: runVerify, summary: "check a store's integrity and every checkpoint's pointer" },
+  keys: { run: runKeys, summary: 'keys create --storage URL --namespace N --scopes read,write,admin: a first API key' },
 };
 
 const HELP = `usage: cryo <command> [options]   (cryo <command> --help for its options)

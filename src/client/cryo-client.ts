@@ -38,6 +38,16 @@ import {
   ThreadsDocument,
   type ThreadsQuery,
   type ThreadsQueryVariables,
+  ApiKeysDocument,
+  type ApiKeysQuery,
+  type ApiKeysQueryVariables,
+  CreateApiKeyDocument,
+  type CreateApiKeyInput,
+  type CreateApiKeyMutation,
+  RevokeApiKeyDocument,
+  type RevokeApiKeyMutation,
+  ViewerDocument,
+  type ViewerQuery,
 } from './gql/graphql.js';
 import { type HeadersOption, postGraphQL, resolveHeaders, type TypedDocument } from './http.js';
 import { type AttemptSink, defaultRetryDelay, Resubscriber } from './resubscribe.js';
@@ -57,6 +67,13 @@ export interface CryoClientOptions {
   wsUrl?: string;
   /** Sent as HTTP headers and as the graphql-ws `connectionParams` (browsers cannot set WS headers). */
   headers?: HeadersOption;
+  /**
+   * The credential (an API key `cryo_…` or a JWT), or a function returning it before each request
+   * and each WebSocket connection: sent as `Authorization: Bearer <token>` over HTTP and as
+   * `{ authorization: "Bearer <token>" }` in graphql-ws `connection_init`. Null/omitted: none
+   * (a server on loopback with auth off needs none).
+   */
+  token?: string | null | (() => string | null | Promise<string | null>);
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
   /** A WebSocket constructor. @default globalThis.WebSocket (the Node entry point defaults to `ws`) */
@@ -77,6 +94,14 @@ export interface WatchCheckpointsOptions {
 /** A typed Cryo client: one function per saved operation in playground/operations. */
 export interface CryoClient {
   serverInfo(): Promise<ServerInfoQuery['serverInfo']>;
+  /** Who the credential is: namespace, scopes, expiry. */
+  viewer(): Promise<ViewerQuery['viewer']>;
+  /** The API keys of the namespace (admin scope). */
+  apiKeys(variables?: ApiKeysQueryVariables): Promise<ApiKeysQuery['apiKeys']>;
+  /** Creates an API key (admin scope); the secret is in the answer only. */
+  createApiKey(input: CreateApiKeyInput): Promise<CreateApiKeyMutation['createApiKey']>;
+  /** Revokes an API key of the namespace (admin scope). */
+  revokeApiKey(id: string): Promise<RevokeApiKeyMutation['revokeApiKey']>;
   thread(variables: ThreadQueryVariables): Promise<ThreadQuery['thread']>;
   threads(variables?: ThreadsQueryVariables): Promise<ThreadsQuery['threads']>;
   checkpoint(variables: CheckpointQueryVariables): Promise<CheckpointQuery['checkpoint']>;
@@ -117,6 +142,10 @@ export interface CryoClient {
  */
 export function createCryoClient(options: CryoClientOptions): CryoClient {
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const headers: HeadersOption = async () => {
+    const token = typeof options.token === 'function' ? await options.token() : options.token;
+    return { ...(await resolveHeaders(options.headers)), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  };
   const retryDelay = options.retryDelay ?? defaultRetryDelay;
   let ws: WsClient | null = null;
   let connectionState: ConnectionState = 'idle';
@@ -138,7 +167,7 @@ export function createCryoClient(options: CryoClientOptions): CryoClient {
     ws = createWsClient({
       url: options.wsUrl ?? options.url.replace(/^http/, 'ws'),
       webSocketImpl,
-      connectionParams: async () => resolveHeaders(options.headers),
+      connectionParams: async () => resolveHeaders(headers),
       // Resubscription is ours (Resubscriber): graphql-ws would resend the original fromSeq.
       retryAttempts: 0,
       on: {
@@ -167,10 +196,14 @@ export function createCryoClient(options: CryoClientOptions): CryoClient {
     mapIterator(socket().iterate<Record<string, unknown>>({ query, variables }), pick);
 
   const request = <TResult, TVariables>(document: TypedDocument<TResult, TVariables>, variables: TVariables) =>
-    postGraphQL(fetchImpl, options.url, options.headers, document, variables);
+    postGraphQL(fetchImpl, options.url, headers, document, variables);
 
   return {
     serverInfo: async () => (await request(ServerInfoDocument, {})).serverInfo,
+    viewer: async () => (await request(ViewerDocument, {})).viewer,
+    apiKeys: async (variables = {}) => (await request(ApiKeysDocument, variables)).apiKeys,
+    createApiKey: async (input) => (await request(CreateApiKeyDocument, { input })).createApiKey,
+    revokeApiKey: async (id) => (await request(RevokeApiKeyDocument, { id })).revokeApiKey,
     thread: async (variables) => (await request(ThreadDocument, variables)).thread,
     threads: async (variables = {}) => (await request(ThreadsDocument, variables)).threads,
     checkpoint: async (variables) => (await request(CheckpointDocument, variables)).checkpoint,

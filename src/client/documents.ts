@@ -3,7 +3,11 @@
  * or another GraphQL client. Strings (codegen `documentMode: 'string'`), fragments included.
  */
 export {
+  ApiKeysDocument,
   AppendEntriesDocument,
+  CreateApiKeyDocument,
+  RevokeApiKeyDocument,
+  ViewerDocument,
   CheckpointDocument,
   CheckpointEventsDocument,
   CheckpointsDocument,

@@ -56,6 +56,20 @@ export function decodeThreadCursor(cursor: string, field: string): string {
   return id;
 }
 
+/** Cursor of the API key `id` in the key list. */
+export function apiKeyCursor(id: string): string {
+  return encode(['k', id]);
+}
+
+/** The key id an API key cursor names; ValidationError when malformed. */
+export function decodeApiKeyCursor(cursor: string, field: string): string {
+  const [id, ...rest] = decode(cursor, 'k', field);
+  if (rest.length > 0 || typeof id !== 'string' || id.length === 0) {
+    throw new ValidationError('is not a valid API key cursor', field);
+  }
+  return id;
+}
+
 /** Cursor of a checkpoint in the checkpoint list. */
 export function checkpointCursor(agentType: string, agentId: string): string {
   return encode(['c', agentType, agentId]);

@@ -7,6 +7,7 @@ import './thread.js';
 import './checkpoint.js';
 import './persist.js';
 import './server-info.js';
+import './identity.js';
 import './subscriptions.js';
 
 /** The Cryo GraphQL schema, built once at import (Pothos builders cannot be rebuilt). */

@@ -80,6 +80,9 @@ builder.mutationFields((t) => ({
   }),
   thaw: t.field({
     type: ThawSuccessRef,
+    // A read: an agent with only `read` may load its state.
+    skipTypeScopes: true,
+    authScopes: { read: true },
     description: "Loads an agent's checkpoint and the journal it points at, and checks that the two agree. Never returns a fresh agent silently.",
     errors: {
       types: THAW_ERRORS,

@@ -1,7 +1,9 @@
 import type { Checkpoint, Entry } from '../domain/types.js';
 import { validateId } from '../domain/validate.js';
 import type { CheckpointEvent, ThreadEntriesEvent } from '../live/events.js';
+import { releasingStream } from '../auth/fair-use.js';
 import { builder } from './builder.js';
+import type { CryoContext } from './context.js';
 import { CheckpointRef } from './checkpoint.js';
 import { EntryRef } from './entry.js';
 
@@ -67,7 +69,8 @@ const CheckpointEventRef = builder.unionType('CheckpointEvent', {
 });
 
 builder.subscriptionType({
-  description: 'Live streams, over graphql-ws (same URL as HTTP) or Server-Sent Events (Accept: text/event-stream).',
+  description: 'Live streams (scope read), over graphql-ws (same URL as HTTP) or Server-Sent Events (Accept: text/event-stream).',
+  authScopes: { read: true },
 });
 
 builder.subscriptionField('threadEntries', (t) =>
@@ -82,12 +85,10 @@ builder.subscriptionField('threadEntries', (t) =>
       threadId: t.arg.id({ required: true, description: 'The thread to follow (it need not exist yet).' }),
       fromSeq: t.arg.int({ description: 'Replay from this seq (≥ 0). Omitted: only entries appended after the CaughtUp.' }),
     },
-    subscribe: (_root, args, ctx) =>
-      ctx.live.threadEntries({
-        namespace: ctx.namespace,
-        threadId: validateId(args.threadId, 'threadId', ctx.limits),
-        fromSeq: args.fromSeq,
-      }),
+    subscribe: async (_root, args, ctx) => {
+      const threadId = validateId(args.threadId, 'threadId', ctx.limits);
+      return counted(ctx, () => ctx.live.threadEntries({ namespace: ctx.namespace, threadId, fromSeq: args.fromSeq }));
+    },
     resolve: (event: ThreadEntriesEvent): Entry | CaughtUp | ThreadDeleted => (event.type === 'entry' ? event.entry : event),
   }),
 );
@@ -101,11 +102,21 @@ builder.subscriptionField('checkpointEvents', (t) =>
     args: {
       agentType: t.arg.string({ description: 'Only checkpoints of this agent type. Omitted: all.' }),
     },
-    subscribe: (_root, args, ctx) =>
-      ctx.live.checkpointEvents({
-        namespace: ctx.namespace,
-        agentType: args.agentType == null ? null : validateId(args.agentType, 'agentType', ctx.limits),
-      }),
+    subscribe: async (_root, args, ctx) => {
+      const agentType = args.agentType == null ? null : validateId(args.agentType, 'agentType', ctx.limits);
+      return counted(ctx, () => ctx.live.checkpointEvents({ namespace: ctx.namespace, agentType }));
+    },
     resolve: (event: CheckpointEvent) => event,
   }),
 );
+
+/** Starts a stream counted against the caller's subscription cap (TOO_MANY_SUBSCRIPTIONS past it); released when it ends. */
+async function counted<T>(ctx: CryoContext, start: () => Promise<AsyncIterable<T>>): Promise<AsyncIterableIterator<T>> {
+  const release = ctx.fairUse.startSubscription(ctx.client);
+  try {
+    return releasingStream(await start(), release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}

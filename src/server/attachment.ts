@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import type { CryoConfig } from '../config.js';
 import type { CryoContext } from '../schema/context.js';
 import type { Storage } from '../storage/types.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { FairUse } from '../auth/fair-use.js';
+import type { Access } from './access.js';
 import type { CryoYoga } from './yoga.js';
 
 /**
@@ -16,8 +19,14 @@ export interface AttachOptions {
   config: CryoConfig;
   storage: Storage;
   logger: Logger;
-  /** A fresh resolver context, as HTTP operations get. */
-  createContext(): CryoContext;
+  /** The resolver context of an operation, from Yoga's initial context (`extra.caller` over WebSocket). */
+  createContext(initial?: unknown): CryoContext;
+  /** Who may call (credentials, auth on or off). */
+  access: Access;
+  /** Verifies credentials and reports revocations. */
+  authenticator: Authenticator;
+  /** Per-client caps. */
+  fairUse: FairUse;
 }
 
 /** Something attached to the server; closed on stop, after readiness goes off, before HTTP closes. */

@@ -1,8 +1,11 @@
 import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { Unauthenticated } from '../auth/errors.js';
 import type { Attach } from './attachment.js';
+import { addressOf, type Caller } from './access.js';
 import { isCrossOrigin } from './origin.js';
+import { SocketGuard } from './socket-guard.js';
 
 /** Options of {@link createWebSocketAttachment}. */
 export interface WebSocketOptions {
@@ -26,12 +29,14 @@ const DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
  * closes the socket or its other subscriptions; an error thrown by a running stream becomes a
  * final `next` with masked errors, then `complete`. Messages above `limits.maxRequestBytes`
  * close the socket (1009, by `ws`). On close, sockets get 1001 (clients reconnect elsewhere).
- * Upgrades from another origin are refused with 403 (server/origin.ts). Does NOT authenticate
- * (no credentials exist yet).
+ * Upgrades from another origin are refused with 403 (server/origin.ts). Authentication: the
+ * `authorization` of `connection_init` (server/access.ts); a bad one closes with 4403, one
+ * connection past the per-credential cap with 4429; a credential that expires or is revoked
+ * (on any instance) closes its sockets with 4403 (server/socket-guard.ts).
  */
 export function createWebSocketAttachment(options: WebSocketOptions = {}): Attach {
   const maxSubscriptions = options.maxSubscriptionsPerSocket ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_SOCKET;
-  return ({ server, yoga, config, logger }) => {
+  return ({ server, yoga, config, logger, access, authenticator, fairUse }) => {
     const wss = new WebSocketServer({
       server,
       path: yoga.graphqlEndpoint,
@@ -39,12 +44,45 @@ export function createWebSocketAttachment(options: WebSocketOptions = {}): Attac
       verifyClient: ({ req }, accept) => (isCrossOrigin(req, config.allowedOrigins) ? accept(false, 403, 'cross-origin WebSocket refused') : accept(true)),
     });
     const enveloped = (args: ExecutionArgs) => args.rootValue as Enveloped;
-    const disposable = useServer(
+    const guardSockets = new SocketGuard(authenticator, logger);
+    const disposable = useServer<Record<string, unknown> | undefined, { caller?: Caller; release?: () => void }>(
       {
         isProd: config.production,
+        onConnect: async (ctx) => {
+          const params = ctx.connectionParams;
+          // Header names are case-insensitive: a client may send `Authorization` as its HTTP header name.
+          const key = Object.keys(params ?? {}).find((k) => k.toLowerCase() === 'authorization');
+          const value = key === undefined ? undefined : params?.[key];
+          const authorization = typeof value === 'string' ? value : null;
+          let caller: Caller;
+          try {
+            caller = await access.identify(authorization, addressOf(ctx.extra.request));
+          } catch (error) {
+            if (!(error instanceof Unauthenticated)) logger.warn({ err: error }, 'websocket authentication failed');
+            return false; // graphql-ws closes with 4403 Forbidden
+          }
+          const release = fairUse.openSocket(caller.client);
+          if (!release) {
+            ctx.extra.socket.close(4429, 'too many connections for this credential');
+            return false;
+          }
+          ctx.extra.caller = caller;
+          ctx.extra.release = release;
+          ctx.extra.socket.once('close', () => {
+            release();
+            guardSockets.forget(ctx.extra.socket);
+          });
+          if (caller.identity.authenticated) guardSockets.watch(ctx.extra.socket, caller.identity);
+          return true;
+        },
         execute: (args) => guard(() => enveloped(args).execute(args)),
         subscribe: (args) => guard(() => enveloped(args).subscribe(args)),
         onSubscribe: async (ctx, _id, params) => {
+          const caller = ctx.extra.caller;
+          const wait = caller ? fairUse.takeRequest(caller.client) : 0;
+          if (wait > 0) {
+            return [new GraphQLError(`too many requests for this credential: retry in ${wait} s`, { extensions: { code: 'TOO_MANY_REQUESTS', retryAfter: wait } })];
+          }
           if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
             return [
               new GraphQLError(`too many operations on this connection (at most ${maxSubscriptions} at once)`, {
@@ -81,7 +119,7 @@ export function createWebSocketAttachment(options: WebSocketOptions = {}): Attac
     );
     let closing: Promise<void> | undefined;
     return {
-      close: () => (closing ??= Promise.resolve(disposable.dispose())),
+      close: () => (closing ??= Promise.resolve(disposable.dispose()).finally(() => guardSockets.close())),
     };
   };
 }

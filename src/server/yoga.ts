@@ -1,13 +1,14 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useDisableIntrospection } from '@envelop/disable-introspection';
 import type { GraphQLError, ValidationContext } from 'graphql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type GraphiQLOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { QueryLimits } from '../config.js';
 import { schema } from '../schema/index.js';
 import type { CryoContext } from '../schema/context.js';
 import { cryoGraphiQLOptions, renderCryoGraphiQL } from './graphiql.js';
+import { withGraphiqlAuth } from './graphiql-auth.js';
 import type { GraphiqlTab } from './graphiql-tabs.js';
 import { useJitExecution, type JitExecutionOptions } from './jit-execute.js';
 import { createMaskError } from './mask-error.js';
@@ -30,11 +31,14 @@ export interface CryoYogaOptions {
   logger: Logger;
   /** graphql-armor limits. */
   queryLimits: QueryLimits;
-  createContext(): CryoContext;
+  /** The context of one operation, from Yoga's initial context (the HTTP request, or a WebSocket's). */
+  createContext(initial?: unknown): CryoContext;
   /** Extra plugins (readiness, …), run after the built-in ones. */
   plugins?: Plugin[];
   /** GraphiQL tabs (outside production). */
   graphiqlTabs?: GraphiqlTab[];
+  /** Credentials required: GraphiQL gets the sign-in script and does not persist headers. @default false */
+  authRequired?: boolean;
   /** Compiled execution of queries and mutations (server/jit-execute.ts); false: off. @default {} */
   jit?: JitExecutionOptions | false;
 }
@@ -59,11 +63,9 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
     landingPage: false,
     // The Node handler in front (server/body-limit.ts) enforces the body limit, before any parsing.
     maxRequestBodySize: false,
-    context: () => options.createContext(),
-    graphiql: production
-      ? false
-      : cryoGraphiQLOptions(options.graphiqlTabs ?? []),
-    renderGraphiQL: renderCryoGraphiQL,
+    context: (initial) => options.createContext(initial),
+    graphiql: production ? false : graphiqlOptions(cryoGraphiQLOptions(options.graphiqlTabs ?? []), options.authRequired ?? false),
+    renderGraphiQL: async (graphiql) => withGraphiqlAuth(await renderCryoGraphiQL(graphiql), options.authRequired ?? false),
     maskedErrors: { maskError: createMaskError({ production, logger }) },
     logging: createYogaLogging(logger),
     plugins: [
@@ -97,4 +99,9 @@ function asValidationError(what: string, exposeLimits: boolean) {
     propagateOnRejection: false,
     onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
   };
+}
+
+/** GraphiQL options; with credentials required, headers (which may hold one) are not persisted in localStorage. */
+function graphiqlOptions(base: (request: Request) => GraphiQLOptions, authRequired: boolean): (request: Request) => GraphiQLOptions {
+  return authRequired ? (request) => ({ ...base(request), shouldPersistHeaders: false }) : base;
 }

@@ -10,6 +10,7 @@ type Listener = (event: ChangeEvent) => void;
 export class LocalChangeFeed implements ChangeFeed {
   readonly #threads = new Map<string, Set<Listener>>();
   readonly #checkpoints = new Map<string, Set<Listener>>();
+  readonly #apiKeys = new Map<string, Set<Listener>>();
 
   subscribeThread(namespace: string, threadId: string, listener: Listener): Promise<Unsubscribe> {
     return Promise.resolve(add(this.#threads, JSON.stringify([namespace, threadId]), listener));
@@ -19,12 +20,18 @@ export class LocalChangeFeed implements ChangeFeed {
     return Promise.resolve(add(this.#checkpoints, namespace, listener));
   }
 
+  subscribeApiKeys(listener: Listener): Promise<Unsubscribe> {
+    return Promise.resolve(add(this.#apiKeys, '', listener));
+  }
+
   /** Delivers a committed change to its listeners. */
   publish(event: ChangeEvent): void {
     const listeners =
-      event.type === 'thread-appended' || event.type === 'thread-deleted'
-        ? this.#threads.get(JSON.stringify([event.namespace, event.threadId]))
-        : this.#checkpoints.get(event.namespace);
+      event.type === 'api-key-revoked'
+        ? this.#apiKeys.get('')
+        : event.type === 'thread-appended' || event.type === 'thread-deleted'
+          ? this.#threads.get(JSON.stringify([event.namespace, event.threadId]))
+          : this.#checkpoints.get(event.namespace);
     if (!listeners) return;
     for (const listener of [...listeners]) {
       try {
@@ -40,6 +47,7 @@ export class LocalChangeFeed implements ChangeFeed {
     let count = 0;
     for (const set of this.#threads.values()) count += set.size;
     for (const set of this.#checkpoints.values()) count += set.size;
+    for (const set of this.#apiKeys.values()) count += set.size;
     return count;
   }
 }

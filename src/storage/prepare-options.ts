@@ -31,7 +31,7 @@ export interface CheckpointKey {
 }
 
 /** Validates a namespace; absent means "default". */
-function prepareNamespace(namespace: unknown, limits: Limits): string {
+export function prepareNamespace(namespace: unknown, limits: Limits): string {
   return validateId(namespace ?? DEFAULT_NAMESPACE, 'namespace', limits);
 }
 

@@ -1,5 +1,6 @@
 import type { AppendRequest } from '../domain/append.js';
 import type { PutCheckpointRequest } from '../domain/checkpoint.js';
+import type { ApiKeyRecord } from '../domain/api-key.js';
 import type { Checkpoint, Entry, ThreadHead } from '../domain/types.js';
 
 /**
@@ -40,6 +41,25 @@ export interface Storage {
   deleteThread(options: ThreadOptions): Promise<boolean>;
   /** Ordered by id (UTF-16 code unit order, as JS compares strings); `after` is exclusive. */
   listThreads(options: ListThreadsOptions): Promise<Page<ThreadHead>>;
+
+  /**
+   * Stores a new API key (hash only). ValidationError when a key with this id exists (in any
+   * namespace) or the record is malformed; nothing written then.
+   */
+  createApiKey(record: ApiKeyRecord): Promise<void>;
+  /**
+   * The key with this id, in whichever namespace it lives (authentication looks keys up before
+   * it knows the namespace), revoked and expired ones included; null when unknown.
+   */
+  getApiKey(id: string): Promise<ApiKeyRecord | null>;
+  /** The keys of one namespace, ordered by id; `after` is exclusive. */
+  listApiKeys(options: ListApiKeysOptions): Promise<Page<ApiKeyRecord>>;
+  /**
+   * Marks the key revoked (at `at`, default now) when it exists in this namespace and is not
+   * revoked yet, and publishes an `api-key-revoked` change. True when this call revoked it;
+   * false for an unknown id, a key of another namespace, or one already revoked.
+   */
+  revokeApiKey(options: RevokeApiKeyOptions): Promise<boolean>;
 
   /** Throws StorageUnavailable when the backend does not answer. */
   ping(): Promise<void>;
@@ -112,6 +132,16 @@ export interface ListThreadsOptions extends NamespaceOptions {
   after?: string | null;
 }
 
+export interface ListApiKeysOptions extends NamespaceOptions {
+  first?: number | null;
+  /** Exclusive start id. */
+  after?: string | null;
+}
+
+export interface RevokeApiKeyOptions extends NamespaceOptions {
+  id: string;
+}
+
 /** One page of a listing. */
 export interface Page<T> {
   items: T[];
@@ -124,7 +154,8 @@ export type ChangeEvent =
   | { type: 'thread-appended'; namespace: string; threadId: string; rev: number }
   | { type: 'thread-deleted'; namespace: string; threadId: string }
   | { type: 'checkpoint-saved'; namespace: string; agentType: string; agentId: string; rev: number }
-  | { type: 'checkpoint-deleted'; namespace: string; agentType: string; agentId: string };
+  | { type: 'checkpoint-deleted'; namespace: string; agentType: string; agentId: string }
+  | { type: 'api-key-revoked'; keyId: string };
 
 /** Stops a listener. Idempotent. */
 export type Unsubscribe = () => Promise<void>;
@@ -143,6 +174,11 @@ export interface ChangeFeed {
   subscribeThread(namespace: string, threadId: string, listener: (event: ChangeEvent) => void): Promise<Unsubscribe>;
   /** Listens to every checkpoint save and delete of a namespace. Resolves once active. */
   subscribeCheckpoints(namespace: string, listener: (event: ChangeEvent) => void): Promise<Unsubscribe>;
+  /**
+   * Listens to API key revocations of every namespace (the event carries only the key id), so
+   * each server instance can drop cached credentials and close sockets. Resolves once active.
+   */
+  subscribeApiKeys(listener: (event: ChangeEvent) => void): Promise<Unsubscribe>;
   /**
    * Listens to the feed's own health: `false` when notifications may have been lost (e.g. the
    * Redis connection dropped), `true` when they flow again. Listeners re-read storage on `true`.

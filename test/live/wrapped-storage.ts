@@ -15,6 +15,10 @@ export class LossyFeed implements ChangeFeed {
     return this.inner.subscribeCheckpoints(namespace, (event) => this.#down || listener(event));
   }
 
+  subscribeApiKeys(listener: (event: ChangeEvent) => void): Promise<Unsubscribe> {
+    return this.inner.subscribeApiKeys((event) => this.#down || listener(event));
+  }
+
   onStatus(listener: (healthy: boolean) => void): () => void {
     this.#status.add(listener);
     return () => this.#status.delete(listener);

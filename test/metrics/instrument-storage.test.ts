@@ -21,6 +21,7 @@ describe('instrumentStorage', () => {
     const feed: ChangeFeed = {
       subscribeThread: (...a) => memory.changes.subscribeThread(...a),
       subscribeCheckpoints: (...a) => memory.changes.subscribeCheckpoints(...a),
+      subscribeApiKeys: (...a) => memory.changes.subscribeApiKeys(...a),
       onStatus: (listener) => {
         statusListeners.add(listener);
         return () => statusListeners.delete(listener);

@@ -11,6 +11,10 @@ export function beforeFirstAppend(storage: Storage, hook: () => Promise<void>): 
     putCheckpoint: (o) => storage.putCheckpoint(o),
     deleteCheckpoint: (o) => storage.deleteCheckpoint(o),
     listCheckpoints: (o) => storage.listCheckpoints(o),
+    createApiKey: (r) => storage.createApiKey(r),
+    getApiKey: (id) => storage.getApiKey(id),
+    listApiKeys: (o) => storage.listApiKeys(o),
+    revokeApiKey: (o) => storage.revokeApiKey(o),
     appendEntries: async (o) => {
       if (!fired) {
         fired = true;

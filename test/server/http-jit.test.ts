@@ -1,3 +1,6 @@
+import { DEFAULT_AUTH } from '../../src/auth/auth-config.js';
+import { FairUse } from '../../src/auth/fair-use.js';
+import { ANONYMOUS } from '../../src/auth/identity.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,7 +42,16 @@ function storage(): Storage {
 async function serve(production: boolean, jit: boolean, compiled: string[]): Promise<{ server: Server; url: string }> {
   const logger = createLogger('silent');
   const store = storage();
-  const context: CryoContext = Object.freeze({ storage: store, live: new LiveHub(store), namespace: 'default', limits: DEFAULT_LIMITS, logger });
+  const context: CryoContext = Object.freeze({
+    storage: store,
+    live: new LiveHub(store),
+    namespace: 'default',
+    identity: ANONYMOUS,
+    client: 'test',
+    fairUse: new FairUse(DEFAULT_AUTH),
+    limits: DEFAULT_LIMITS,
+    logger,
+  });
   const yoga = createCryoYoga({
     production,
     logger,

@@ -109,7 +109,7 @@ export function isolationTests(ctx: ConformanceContext): void {
           agentType: 'p',
           agentId,
         });
-        for (const e of log.events) expect(e.namespace).toBe(namespace);
+        for (const e of log.events) expect('namespace' in e && e.namespace).toBe(namespace);
       } finally {
         await unsubscribe();
       }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { Storage } from '../../src/storage/types.js';
+import { apiKeyTests } from './conformance-api-keys.js';
 import { checkpointReplayTests } from './conformance-checkpoint-replay.js';
 import { checkpointTests } from './conformance-checkpoints.js';
 import { SMALL_LIMITS, type ConformanceContext, type ConformanceFactory } from './conformance-helpers.js';
@@ -58,6 +59,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
     isolationTests(ctx);
     limitTests(ctx);
     edgeTests(ctx);
+    apiKeyTests(ctx);
   });
 }
 

@@ -16,6 +16,16 @@ export type AppendEntriesInput = {
   threadId: string | number;
 };
 
+/** A new API key of the caller's namespace. */
+export type CreateApiKeyInput = {
+  /** Lifetime in seconds; omitted: until revoked. */
+  expiresInSeconds?: number | null | undefined;
+  /** What the key is for (shown in listings). */
+  label?: string | null | undefined;
+  /** Scopes to grant: read, write, admin, metrics. */
+  scopes: Array<string>;
+};
+
 /** One entry to append. Every field is optional. */
 export type EntryInput = {
   /** When it happened; default: server time. */
@@ -82,6 +92,14 @@ export type ThreadPointerInput = {
   rev: number;
 };
 
+export type ApiKeysQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ApiKeysQuery = { apiKeys: { edges: Array<{ node: { id: string, label: string | null, namespace: string, scopes: Array<string>, createdAt: string, expiresAt: string | null, revokedAt: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
 export type AppendEntriesMutationVariables = Exact<{
   input: AppendEntriesInput;
 }>;
@@ -119,6 +137,16 @@ export type CheckpointsQueryVariables = Exact<{
 
 
 export type CheckpointsQuery = { checkpoints: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null } }> } };
+
+export type CreateApiKeyMutationVariables = Exact<{
+  input: CreateApiKeyInput;
+}>;
+
+
+export type CreateApiKeyMutation = { createApiKey:
+    | { __typename: 'CreateApiKeySuccess', secret: string, apiKey: { id: string, label: string | null, namespace: string, scopes: Array<string>, createdAt: string, expiresAt: string | null, revokedAt: string | null } }
+    | { __typename: 'ValidationError', message: string, field: string | null }
+   };
 
 export type DeleteCheckpointMutationVariables = Exact<{
   agentType: string;
@@ -167,6 +195,13 @@ export type PutCheckpointMutation = { putCheckpoint:
     | { __typename: 'RevisionConflict', message: string, expectedRev: number, actualRev: number }
     | { __typename: 'ValidationError', message: string, field: string | null }
    };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeApiKeyMutation = { revokeApiKey: { deleted: boolean } };
 
 export type ServerInfoQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -220,6 +255,11 @@ export type ThreadsQueryVariables = Exact<{
 
 
 export type ThreadsQuery = { threads: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string } }> } };
+
+export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ViewerQuery = { viewer: { namespace: string, scopes: Array<string>, authenticated: boolean, expiresAt: string | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -282,6 +322,27 @@ export const CheckpointFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"CheckpointFields"}) as unknown as TypedDocumentString<CheckpointFieldsFragment, unknown>;
+export const ApiKeysDocument = new TypedDocumentString(`
+    query ApiKeys($first: Int, $after: String) {
+  apiKeys(first: $first, after: $after) {
+    edges {
+      node {
+        id
+        label
+        namespace
+        scopes
+        createdAt
+        expiresAt
+        revokedAt
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
 export const AppendEntriesDocument = new TypedDocumentString(`
     mutation AppendEntries($input: AppendEntriesInput!) {
   appendEntries(input: $input) {
@@ -417,6 +478,29 @@ export const CheckpointsDocument = new TypedDocumentString(`
     }
   }
 }`) as unknown as TypedDocumentString<CheckpointsQuery, CheckpointsQueryVariables>;
+export const CreateApiKeyDocument = new TypedDocumentString(`
+    mutation CreateApiKey($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) {
+    __typename
+    ... on CreateApiKeySuccess {
+      secret
+      apiKey {
+        id
+        label
+        namespace
+        scopes
+        createdAt
+        expiresAt
+        revokedAt
+      }
+    }
+    ... on ValidationError {
+      message
+      field
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
 export const DeleteCheckpointDocument = new TypedDocumentString(`
     mutation DeleteCheckpoint($agentType: String!, $agentId: String!) {
   deleteCheckpoint(agentType: $agentType, agentId: $agentId) {
@@ -539,6 +623,13 @@ export const PutCheckpointDocument = new TypedDocumentString(`
     }
   }
 }`) as unknown as TypedDocumentString<PutCheckpointMutation, PutCheckpointMutationVariables>;
+export const RevokeApiKeyDocument = new TypedDocumentString(`
+    mutation RevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    deleted
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
 export const ServerInfoDocument = new TypedDocumentString(`
     query ServerInfo {
   serverInfo {
@@ -725,3 +816,13 @@ export const ThreadsDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<ThreadsQuery, ThreadsQueryVariables>;
+export const ViewerDocument = new TypedDocumentString(`
+    query Viewer {
+  viewer {
+    namespace
+    scopes
+    authenticated
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;

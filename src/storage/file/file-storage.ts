@@ -19,14 +19,19 @@ import type {
   AppendEntriesOptions,
   AppendEntriesResult,
   GetCheckpointOptions,
+  ListApiKeysOptions,
   ListCheckpointsOptions,
   ListThreadsOptions,
   Page,
   PutCheckpointOptions,
   ReadEntriesOptions,
   ReadTailOptions,
+  RevokeApiKeyOptions,
   ThreadOptions,
 } from '../types.js';
+import type { ApiKeyRecord } from '../../domain/api-key.js';
+import { prepareApiKeyRecord, prepareListApiKeys, prepareRevokeApiKey } from '../api-key-table.js';
+import type { FileApiKeys } from './api-key-file.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { DirLock } from './dir-lock.js';
 import type { FileDurability } from './durability.js';
@@ -48,6 +53,7 @@ export interface Resources {
   durability: FileDurability;
   handles: FileHandle[];
   recovery: RecoveryReport;
+  apiKeys: FileApiKeys;
 }
 
 /**
@@ -150,6 +156,28 @@ export class FileStorageImpl implements FileStorage {
     });
   }
 
+  createApiKey(record: ApiKeyRecord): Promise<void> {
+    return this.#run(() => this.resources.apiKeys.create(prepareApiKeyRecord(record, this.limits)));
+  }
+
+  getApiKey(id: string): Promise<ApiKeyRecord | null> {
+    return this.#run(async () => (typeof id === 'string' ? this.resources.apiKeys.get(id) : null));
+  }
+
+  listApiKeys(options: ListApiKeysOptions): Promise<Page<ApiKeyRecord>> {
+    return this.#run(async () => {
+      const { namespace, first, after } = prepareListApiKeys(options, this.limits);
+      return this.resources.apiKeys.list(namespace, first, after);
+    });
+  }
+
+  revokeApiKey(options: RevokeApiKeyOptions): Promise<boolean> {
+    return this.#run(() => {
+      const { namespace, id } = prepareRevokeApiKey(options, this.limits);
+      return this.resources.apiKeys.revoke(namespace, id, this.now());
+    });
+  }
+
   /** Checks that the data directory is still there and readable. */
   ping(): Promise<void> {
     return this.#run(async () => {
@@ -166,6 +194,7 @@ export class FileStorageImpl implements FileStorage {
     this.#closing ??= (async () => {
       while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
       await this.threads.idle();
+      await this.resources.apiKeys.idle();
       await this.resources.wal?.close();
       await this.resources.commit.idle();
       await this.resources.walCommit?.idle();

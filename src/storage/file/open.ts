@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { StorageUnavailable } from '../../domain/errors.js';
 import { DEFAULT_LIMITS } from '../../domain/limits.js';
 import { LocalChangeFeed } from '../local-change-feed.js';
+import { FileApiKeys } from './api-key-file.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { acquireDirLock } from './dir-lock.js';
 import { DEFAULT_FILE_DURABILITY } from './durability.js';
@@ -62,6 +63,7 @@ export async function openFileStorage(directory: string, options: FileStorageOpt
     const checkpoints = new CheckpointStore(join(directory, CHECKPOINTS_DIR), checkpointsDir, commit, io, changes, now);
     await threads.load(recovery, options.strict ?? false);
     await checkpoints.load(recovery, options.strict ?? false);
+    const apiKeys = await FileApiKeys.load(directory, changes);
     return new FileStorageImpl(directory, { ...DEFAULT_LIMITS, ...options.limits }, now, changes, threads, checkpoints, {
       lock,
       pool,
@@ -71,6 +73,7 @@ export async function openFileStorage(directory: string, options: FileStorageOpt
       durability,
       handles,
       recovery,
+      apiKeys,
     });
   } catch (error) {
     await wal?.close().catch(() => {});

@@ -4,6 +4,8 @@ import { RevisionConflict, StorageUnavailable } from '../../domain/errors.js';
 import { newThreadLife } from '../../domain/thread-life.js';
 import { DEFAULT_LIMITS, type Limits } from '../../domain/limits.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
+import type { ApiKeyRecord } from '../../domain/api-key.js';
+import { ApiKeyTable, prepareApiKeyRecord, prepareListApiKeys, prepareRevokeApiKey } from '../api-key-table.js';
 import { LocalChangeFeed } from '../local-change-feed.js';
 import {
   compareCheckpointKeys,
@@ -18,12 +20,14 @@ import type {
   AppendEntriesOptions,
   AppendEntriesResult,
   GetCheckpointOptions,
+  ListApiKeysOptions,
   ListCheckpointsOptions,
   ListThreadsOptions,
   Page,
   PutCheckpointOptions,
   ReadEntriesOptions,
   ReadTailOptions,
+  RevokeApiKeyOptions,
   Storage,
   ThreadOptions,
 } from '../types.js';
@@ -89,6 +93,7 @@ class MemoryStorage implements Storage {
   readonly kind = 'memory';
   readonly changes = new LocalChangeFeed();
   readonly #namespaces = new Map<string, NamespaceData>();
+  readonly #apiKeys = new ApiKeyTable();
   #closed = false;
 
   constructor(
@@ -220,6 +225,30 @@ class MemoryStorage implements Storage {
     const threads = this.#namespaces.get(namespace)?.threads;
     const items = ids.slice(0, first).map((id) => clone(threads!.get(id)!.head));
     return { items, hasMore: ids.length > first };
+  }
+
+  async createApiKey(record: ApiKeyRecord): Promise<void> {
+    this.#open();
+    this.#apiKeys.add(prepareApiKeyRecord(record, this.limits));
+  }
+
+  async getApiKey(id: string): Promise<ApiKeyRecord | null> {
+    this.#open();
+    return typeof id === 'string' ? this.#apiKeys.get(id) : null;
+  }
+
+  async listApiKeys(options: ListApiKeysOptions): Promise<Page<ApiKeyRecord>> {
+    this.#open();
+    const { namespace, first, after } = prepareListApiKeys(options, this.limits);
+    return this.#apiKeys.list(namespace, first, after);
+  }
+
+  async revokeApiKey(options: RevokeApiKeyOptions): Promise<boolean> {
+    this.#open();
+    const { namespace, id } = prepareRevokeApiKey(options, this.limits);
+    if (!this.#apiKeys.revoke(namespace, id, this.now())) return false;
+    this.changes.publish({ type: 'api-key-revoked', keyId: id });
+    return true;
   }
 
   async ping(): Promise<void> {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { StorageUnavailable } from '../../domain/errors.js';
 import type { ChangeEvent, ChangeFeed, Unsubscribe } from '../types.js';
-import { checkpointChannel, threadChannel } from './codec.js';
+import { apiKeyChannel, checkpointChannel, threadChannel } from './codec.js';
 import { toStorageError } from './connection.js';
 
 type Listener = (event: ChangeEvent) => void;
@@ -61,6 +61,12 @@ export class PostgresChangeFeed implements ChangeFeed {
   subscribeCheckpoints(namespace: string, listener: Listener): Promise<Unsubscribe> {
     return this.#subscribe(checkpointChannel(this.#options.schema, namespace), (e) => {
       if ((e.type === 'checkpoint-saved' || e.type === 'checkpoint-deleted') && e.namespace === namespace) listener(e);
+    });
+  }
+
+  subscribeApiKeys(listener: Listener): Promise<Unsubscribe> {
+    return this.#subscribe(apiKeyChannel(this.#options.schema), (e) => {
+      if (e.type === 'api-key-revoked') listener(e);
     });
   }
 

@@ -112,6 +112,11 @@ export function checkpointChannel(schema: string, namespace: string): string {
   return `cryo_c_${digest(schema, namespace)}`;
 }
 
+/** The channel of API key revocations (every namespace of the schema; events carry only the key id). */
+export function apiKeyChannel(schema: string): string {
+  return `cryo_k_${digest(schema)}`;
+}
+
 function digest(...parts: string[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ValidationError } from '../../domain/errors.js';
 import { schemaV1 } from './schema-v1.js';
+import { schemaV2 } from './schema-v2.js';
 
 /** One schema change; applied once, in order, each in its own transaction. */
 interface Migration {
@@ -10,7 +11,10 @@ interface Migration {
 }
 
 /** Every migration, oldest first. Append new ones; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'threads, entries, checkpoints', sql: schemaV1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'threads, entries, checkpoints', sql: schemaV1 },
+  { version: 2, name: 'api keys', sql: schemaV2 },
+];
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 

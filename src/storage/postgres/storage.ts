@@ -16,16 +16,21 @@ import type {
   AppendEntriesOptions,
   AppendEntriesResult,
   GetCheckpointOptions,
+  ListApiKeysOptions,
   ListCheckpointsOptions,
   ListThreadsOptions,
   Page,
   PutCheckpointOptions,
   ReadEntriesOptions,
   ReadTailOptions,
+  RevokeApiKeyOptions,
   Storage,
   ThreadOptions,
 } from '../types.js';
+import type { ApiKeyRecord } from '../../domain/api-key.js';
+import { prepareApiKeyRecord, prepareListApiKeys, prepareRevokeApiKey } from '../api-key-table.js';
 import { AppendBatcher } from './append-batcher.js';
+import * as apiKeys from './api-keys.js';
 import type { PostgresChangeFeed } from './change-feed.js';
 import { deleteCheckpoint, getCheckpoint, listCheckpoints, putCheckpoint } from './checkpoints.js';
 import { encodeEntry } from './codec.js';
@@ -141,6 +146,31 @@ export class PostgresStorage implements Storage {
         `SELECT namespace FROM ${S}.threads UNION SELECT namespace FROM ${S}.checkpoints ORDER BY 1`,
       );
       return rows.map((r) => r.namespace);
+    });
+  }
+
+  createApiKey(record: ApiKeyRecord): Promise<void> {
+    return this.#run(() => {
+      const r = prepareApiKeyRecord(record, this.#parts.limits);
+      return (c) => apiKeys.createApiKey(this.#parts, c, r);
+    });
+  }
+
+  getApiKey(id: string): Promise<ApiKeyRecord | null> {
+    return this.#run(() => (c) => (typeof id === 'string' ? apiKeys.getApiKey(this.#parts, c, id) : Promise.resolve(null)));
+  }
+
+  listApiKeys(options: ListApiKeysOptions): Promise<Page<ApiKeyRecord>> {
+    return this.#run(() => {
+      const key = prepareListApiKeys(options, this.#parts.limits);
+      return (c) => apiKeys.listApiKeys(this.#parts, c, key);
+    });
+  }
+
+  revokeApiKey(options: RevokeApiKeyOptions): Promise<boolean> {
+    return this.#run(() => {
+      const key = prepareRevokeApiKey(options, this.#parts.limits);
+      return (c) => apiKeys.revokeApiKey(this.#parts, c, key, this.#parts.now());
     });
   }
 

@@ -60,6 +60,10 @@ export class RedisChangeFeed implements ChangeFeed {
     return this.#subscribe(this.#options.keys.checkpointChannel(namespace), listener);
   }
 
+  subscribeApiKeys(listener: Listener): Promise<Unsubscribe> {
+    return this.#subscribe(this.#options.keys.apiKeyChannel(), listener);
+  }
+
   onStatus(listener: (healthy: boolean) => void): () => void {
     this.#status.add(listener);
     return () => void this.#status.delete(listener);

@@ -2,8 +2,9 @@
  * Key, channel and index-member layout of the Redis adapter (see README.md beside this file).
  *
  * - One thread's keys share the hash tag `{t:<ns>:<id>}`: `…:h` (head hash) and `…:j` (stream).
- * - A namespace's checkpoints and indexes share `{n:<ns>}`: `…:cp` (hash), `…:cpi` and `…:ti`
- *   (sorted sets, score 0, lexical members).
+ * - A namespace's checkpoints and indexes share `{n:<ns>}`: `…:cp` (hash), `…:cpi`, `…:ti` and
+ *   `…:keys` (sorted sets, score 0, lexical members).
+ * - An API key lives in `{k:<id>}` (hash: `rec`, `rv`); revocations go to `{api-keys}:events`.
  * - Ids and namespaces are base64url-encoded (UTF-8) inside tags, so `{`, `}` and `:` in ids can
  *   neither break the tag nor collide across namespaces.
  * - Index members are the hex of the UTF-16BE code units, so ZRANGEBYLEX (byte order) sorts
@@ -17,6 +18,12 @@ export interface RedisKeys {
   checkpoints(namespace: string): string;
   checkpointIndex(namespace: string): string;
   checkpointChannel(namespace: string): string;
+  /** One API key's hash (`rec`: the record as JSON, `rv`: revokedAt). */
+  apiKey(id: string): string;
+  /** A namespace's API key ids (sorted set, lexical members). */
+  apiKeyIndex(namespace: string): string;
+  /** API key revocations of every namespace (one channel; events carry only the key id). */
+  apiKeyChannel(): string;
 }
 
 const b64 = (value: string): string => Buffer.from(value, 'utf8').toString('base64url');
@@ -50,6 +57,9 @@ export function redisKeys(prefix: string): RedisKeys {
     checkpoints: (ns) => `${namespace(ns)}:cp`,
     checkpointIndex: (ns) => `${namespace(ns)}:cpi`,
     checkpointChannel: (ns) => `${namespace(ns)}:cp-events`,
+    apiKey: (id) => `${prefix}:{k:${b64(id)}}`,
+    apiKeyIndex: (ns) => `${namespace(ns)}:keys`,
+    apiKeyChannel: () => `${prefix}:{api-keys}:events`,
   };
 }
 

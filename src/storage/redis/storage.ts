@@ -15,19 +15,24 @@ import type {
   AppendEntriesOptions,
   AppendEntriesResult,
   GetCheckpointOptions,
+  ListApiKeysOptions,
   ListCheckpointsOptions,
   ListThreadsOptions,
   Page,
   PutCheckpointOptions,
   ReadEntriesOptions,
   ReadTailOptions,
+  RevokeApiKeyOptions,
   Storage,
   ThreadOptions,
 } from '../types.js';
+import type { ApiKeyRecord } from '../../domain/api-key.js';
+import { prepareApiKeyRecord, prepareListApiKeys, prepareRevokeApiKey } from '../api-key-table.js';
+import * as apiKeys from './api-keys.js';
 import type { RedisChangeFeed } from './change-feed.js';
 import * as checkpoints from './checkpoints.js';
 import { toStorageError } from './connection.js';
-import type { RedisStorageParts } from './parts.js';
+import { publishCommand, type RedisStorageParts } from './parts.js';
 import * as threads from './threads.js';
 
 /**
@@ -93,6 +98,28 @@ export class RedisStorage implements Storage {
 
   listThreads(options: ListThreadsOptions): Promise<Page<ThreadHead>> {
     return this.#guard(() => threads.listThreads(this.#parts, prepareListThreads(options, this.#parts.limits)));
+  }
+
+  createApiKey(record: ApiKeyRecord): Promise<void> {
+    return this.#guard(() => apiKeys.createApiKey(this.#parts, prepareApiKeyRecord(record, this.#parts.limits)));
+  }
+
+  getApiKey(id: string): Promise<ApiKeyRecord | null> {
+    return this.#guard(async () => (typeof id === 'string' && id !== '' ? apiKeys.getApiKey(this.#parts, id) : null));
+  }
+
+  listApiKeys(options: ListApiKeysOptions): Promise<Page<ApiKeyRecord>> {
+    return this.#guard(() => {
+      const { namespace, first, after } = prepareListApiKeys(options, this.#parts.limits);
+      return apiKeys.listApiKeys(this.#parts, namespace, first, after);
+    });
+  }
+
+  revokeApiKey(options: RevokeApiKeyOptions): Promise<boolean> {
+    return this.#guard(() => {
+      const { namespace, id } = prepareRevokeApiKey(options, this.#parts.limits);
+      return apiKeys.revokeApiKey(this.#parts, namespace, id, this.#parts.now(), publishCommand(this.#parts));
+    });
   }
 
   ping(): Promise<void> {

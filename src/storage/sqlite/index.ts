@@ -1,8 +1,10 @@
+import type { ApiKeyRecord } from '../../domain/api-key.js';
+import { prepareApiKeyRecord, prepareListApiKeys, prepareRevokeApiKey } from '../api-key-table.js';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
-import { InvalidThreadPointer, isCryoError, RevisionConflict, StorageUnavailable } from '../../domain/errors.js';
+import { InvalidThreadPointer, isCryoError, RevisionConflict, StorageUnavailable, ValidationError } from '../../domain/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../../domain/limits.js';
 import type { Checkpoint, Entry } from '../../domain/types.js';
 import { LocalChangeFeed } from '../local-change-feed.js';
@@ -18,12 +20,14 @@ import type {
   AppendEntriesOptions,
   AppendEntriesResult,
   GetCheckpointOptions,
+  ListApiKeysOptions,
   ListCheckpointsOptions,
   ListThreadsOptions,
   Page,
   PutCheckpointOptions,
   ReadEntriesOptions,
   ReadTailOptions,
+  RevokeApiKeyOptions,
   Storage,
   ThreadOptions,
 } from '../types.js';
@@ -201,6 +205,26 @@ class SqliteStorageImpl implements SqliteStorage {
   async listThreads(options: ListThreadsOptions): Promise<Page<SqliteThreadHead>> {
     const page = await this.#call<Page<HeadRow>>('listThreads', prepareListThreads(options, this.limits));
     return { items: page.items.map(toHead), hasMore: page.hasMore };
+  }
+
+  async createApiKey(record: ApiKeyRecord): Promise<void> {
+    const r = prepareApiKeyRecord(record, this.limits);
+    if (!(await this.#call<boolean>('createApiKey', r))) throw new ValidationError('an API key with this id exists', 'id');
+  }
+
+  getApiKey(id: string): Promise<ApiKeyRecord | null> {
+    return typeof id === 'string' ? this.#call<ApiKeyRecord | null>('getApiKey', { id }) : Promise.resolve(null);
+  }
+
+  listApiKeys(options: ListApiKeysOptions): Promise<Page<ApiKeyRecord>> {
+    return this.#call<Page<ApiKeyRecord>>('listApiKeys', prepareListApiKeys(options, this.limits));
+  }
+
+  async revokeApiKey(options: RevokeApiKeyOptions): Promise<boolean> {
+    const { namespace, id } = prepareRevokeApiKey(options, this.limits);
+    const revoked = await this.#call<boolean>('revokeApiKey', { namespace, id, at: this.now().toISOString() });
+    if (revoked) this.changes.publish({ type: 'api-key-revoked', keyId: id });
+    return revoked;
   }
 
   /** Asks the worker for a trivial read: fails when the database no longer answers. */

@@ -9,6 +9,7 @@
  * savepoint (a write that fails is rolled back alone and the others go on), and one COMMIT makes
  * them durable together. Replies to writes are sent only after that COMMIT returned.
  */
+import { createApiKeys } from './api-keys.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createCheckpoints } from './checkpoints.js';
 import { createJournal } from './journal.js';
@@ -54,6 +55,7 @@ function serve(db) {
   };
   const journal = createJournal(db);
   const checkpoints = createCheckpoints(db, journal);
+  const apiKeys = createApiKeys(db);
   const stats = { commits: 0, writes: 0, rounds: 0 };
   /** A failed COMMIT leaves the outcome on disk unknown: refuse writes until the store is reopened. */
   let fenced = /** @type {string | null} */ (null);
@@ -64,6 +66,8 @@ function serve(db) {
     deleteThread: (a) => journal.deleteThread(a),
     putCheckpoint: (a) => checkpoints.put(a),
     deleteCheckpoint: (a) => checkpoints.delete(a),
+    createApiKey: (a) => apiKeys.create(a),
+    revokeApiKey: (a) => apiKeys.revoke(a),
   };
 
   /** @type {Record<string, (args: any) => unknown>} */
@@ -74,6 +78,8 @@ function serve(db) {
     listThreads: (a) => journal.listThreads(a),
     getCheckpoint: (a) => checkpoints.get(a),
     listCheckpoints: (a) => checkpoints.list(a),
+    getApiKey: (a) => apiKeys.get(a),
+    listApiKeys: (a) => apiKeys.list(a),
     ping: () => db.prepare('SELECT 1').get() && null,
     namespaces: () => db.prepare('SELECT namespace FROM threads UNION SELECT namespace FROM checkpoints').pluck().all(),
     stats: () => ({ ...stats }),

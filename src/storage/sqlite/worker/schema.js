@@ -3,6 +3,7 @@
  * Opening the database in the worker: pragmas, the process lock, the schema and its version.
  * Plain JavaScript so the worker starts without a TypeScript loader (see ../README.md).
  */
+import { API_KEYS_TABLE } from './api-keys.js';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -112,6 +113,7 @@ function checkOrCreateSchema(db, path) {
   const tables = /** @type {number} */ (db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").pluck().get());
   if (applicationId === 0 && version === 0 && tables === 0) {
     db.exec(SCHEMA);
+    db.exec(API_KEYS_TABLE);
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
     return;
@@ -126,4 +128,5 @@ function checkOrCreateSchema(db, path) {
       code: 'CRYO_NOT_A_STORE',
     });
   }
+  db.exec(API_KEYS_TABLE);
 }

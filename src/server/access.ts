@@ -1,0 +1,116 @@
+import type { Plugin } from 'graphql-yoga';
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/authenticator.js';
+import { Unauthenticated, WWW_AUTHENTICATE } from '../auth/errors.js';
+import type { FairUse } from '../auth/fair-use.js';
+import { ANONYMOUS, type Identity } from '../auth/identity.js';
+
+/** The caller of one operation: its identity and its fair-use key. */
+export interface Caller {
+  identity: Identity;
+  client: string;
+}
+
+/** Options of {@link Access}. */
+export interface AccessOptions {
+  /** Whether a credential is required (CRYO_AUTH resolved against the host). */
+  required: boolean;
+  authenticator: Authenticator;
+  fairUse: FairUse;
+  graphqlEndpoint: string;
+  logger: Logger;
+}
+
+/**
+ * Who may call, over every transport. HTTP (queries, mutations, SSE): a Yoga plugin checks
+ * `Authorization: Bearer …` before anything is parsed and answers 401 (`WWW-Authenticate:
+ * Bearer`, UNAUTHENTICATED), 503 when storage cannot be asked, or 429 (`Retry-After`) past the
+ * request rate; the GraphiQL page itself (GET, text/html) needs no credential. graphql-ws calls
+ * {@link connect} with the `authorization` of `connection_init`. With auth off every caller is
+ * ANONYMOUS ("default", all scopes) and caps go by client address. Never logs a token.
+ */
+export class Access {
+  readonly #callers = new WeakMap<object, Caller>();
+
+  constructor(readonly options: AccessOptions) {}
+
+  /** The Yoga plugin guarding HTTP requests at the GraphQL endpoint. */
+  plugin(): Plugin {
+    const { graphqlEndpoint } = this.options;
+    return {
+      onRequest: ({ request, url, serverContext, fetchAPI, endResponse }) => {
+        if (url.pathname !== graphqlEndpoint || request.method === 'OPTIONS') return;
+        if (request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html')) return;
+        const address = addressOf((serverContext as { req?: IncomingMessage } | undefined)?.req);
+        const reply = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+          endResponse(
+            new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), {
+              status,
+              headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+            }),
+          );
+        return this.identify(request.headers.get('authorization'), address).then(
+          (caller) => {
+            const wait = this.options.fairUse.takeRequest(caller.client);
+            if (wait > 0) {
+              return reply(429, 'TOO_MANY_REQUESTS', `too many requests for this credential: retry in ${wait} s`, { 'Retry-After': String(wait) });
+            }
+            this.#callers.set(request, caller);
+          },
+          (error: unknown) => {
+            if (error instanceof Unauthenticated) {
+              return reply(401, 'UNAUTHENTICATED', `unauthenticated: ${error.reason}`, { 'WWW-Authenticate': WWW_AUTHENTICATE });
+            }
+            this.options.logger.warn({ err: error }, 'authentication failed: storage unavailable');
+            return reply(503, 'STORAGE_UNAVAILABLE', 'cannot check the credential: storage unavailable, retry later');
+          },
+        );
+      },
+    };
+  }
+
+  /**
+   * Whether a request may read `/metrics`: always with auth off; else its credential must carry
+   * the `metrics` scope (false: 403). A missing or bad credential is answered 401 here, as at the
+   * GraphQL endpoint. Prometheus sends the token as `Authorization: Bearer …` (`authorization` in
+   * a scrape config).
+   */
+  async authorizeMetrics(request: Request): Promise<boolean | Response> {
+    if (!this.options.required) return true;
+    try {
+      const identity = await this.options.authenticator.authenticate(request.headers.get('authorization'));
+      return identity.scopes.has('metrics');
+    } catch (error) {
+      if (!(error instanceof Unauthenticated)) throw error;
+      return new Response(`unauthenticated: ${error.reason}\n`, {
+        status: 401,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'WWW-Authenticate': WWW_AUTHENTICATE },
+      });
+    }
+  }
+
+  /** The caller for an `Authorization` value (HTTP header or graphql-ws connection_init). */
+  async identify(authorization: string | null | undefined, address: string): Promise<Caller> {
+    if (!this.options.required) return { identity: ANONYMOUS, client: `ip:${address}` };
+    const identity = await this.options.authenticator.authenticate(authorization);
+    return { identity, client: identity.subject ?? `ip:${address}` };
+  }
+
+  /**
+   * The caller of an operation, from Yoga's initial context: an HTTP request this plugin let
+   * through, or a WebSocket whose `extra.caller` was set at connection_init. Throws
+   * Unauthenticated when neither (never expected: a guard, not a path).
+   */
+  callerOf(initial: { request?: object; extra?: { caller?: Caller } } | undefined): Caller {
+    const caller = initial?.extra?.caller ?? (initial?.request ? this.#callers.get(initial.request) : undefined);
+    if (caller) return caller;
+    if (!this.options.required) return { identity: ANONYMOUS, client: 'ip:unknown' };
+    throw new Unauthenticated('no credential');
+  }
+}
+
+/** The client address of a Node request, for per-address caps. */
+export function addressOf(req: IncomingMessage | undefined): string {
+  return req?.socket?.remoteAddress ?? 'unknown';
+}

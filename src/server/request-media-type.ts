@@ -13,8 +13,8 @@ const SUPPORTED = 'application/json, application/graphql, application/x-www-form
  *   415 UNSUPPORTED_MEDIA_TYPE (Yoga: a bare 415);
  * - a POST declaring a `charset` other than UTF-8 → 415 (Yoga decoded it as UTF-8 all the same,
  *   so a Latin-1 `é` would have been stored as U+FFFD);
- * - parameters in a query string or form body that cannot be read (`variables={`) → 400
- *   BAD_REQUEST (Yoga's JSON.parse threw: a 500).
+ * - parameters in a query string or form body that cannot be read (`variables={`), or that are
+ *   not an object (multipart `operations` of `null`) → 400 BAD_REQUEST (Yoga threw: a 500).
  * Each is a GraphQL-shaped error, in the media type the client accepts. It does NOT check the
  * body's bytes (server/body-limit.ts refuses a body that is not UTF-8).
  */
@@ -88,11 +88,19 @@ function readableOrBadRequest(parse: RequestParser): RequestParser {
     const reason = error instanceof Error ? error.message : String(error);
     throw createGraphQLError(`the request's parameters could not be read: ${reason}`, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
   };
+  // A parameters value that is not an object (multipart `operations` = `null`, found by the fuzz
+  // test) made Yoga throw a TypeError later: a 500.
+  const checked = <T,>(params: T): T => {
+    if (typeof params !== 'object' || params === null) {
+      throw createGraphQLError("the request's parameters must be a JSON object", { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+    }
+    return params;
+  };
   return (request) => {
     try {
       const parsed = parse(request);
       // Yoga's parsers may return a thenable that is not a Promise (@whatwg-node's fake promises).
-      return isThenable(parsed) ? Promise.resolve(parsed).catch(refuse) : parsed;
+      return isThenable(parsed) ? Promise.resolve(parsed).then(checked).catch(refuse) : checked(parsed);
     } catch (error) {
       return refuse(error);
     }

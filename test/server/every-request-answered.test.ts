@@ -119,6 +119,12 @@ describe('every HTTP request gets a prompt answer: a status, a GraphQL error, no
     refusal(form, 400, 'BAD_REQUEST');
   });
 
+  it('multipart operations that are not an object (null) are 400 BAD_REQUEST (found by the fuzz test, seed 442231426: it was 500)', async () => {
+    const body = '--xyz\r\nContent-Disposition: form-data; name="operations"\r\n\r\nnull\r\n--xyz--\r\n';
+    const reply = await rawExchange(port, rawPost({ 'content-type': 'multipart/form-data; boundary=xyz' }, body), 'keep-open');
+    expect(refusal(reply, 400, 'BAD_REQUEST')).toMatch(/must be a JSON object/);
+  });
+
   it('an Accept header naming no media type served is 406 with a GraphQL error naming those that are', async () => {
     const reply = await rawExchange(port, rawPost({ 'content-type': 'application/json', accept: 'text/html' }, appendBody), 'keep-open');
     expect(refusal(reply, 406, 'NOT_ACCEPTABLE')).toMatch(/accept one of .*application\/graphql-response\+json/);

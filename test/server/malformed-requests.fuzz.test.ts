@@ -6,7 +6,10 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { createRequestGenerator, type GeneratedRequest } from './malformed-request-generator.js';
 import { rawExchange, type RawReply } from './raw-http.js';
 
-const SEED = process.env.CRYO_FUZZ_SEED ? Number(process.env.CRYO_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
+// A fixed default seed keeps `npm test` repeatable (CI must not fail on a sequence nobody can
+// replay); CRYO_FUZZ_SEED=random explores a new one, printed with the rerun command.
+const SEED_SETTING = process.env.CRYO_FUZZ_SEED ?? '442231426';
+const SEED = SEED_SETTING === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(SEED_SETTING);
 const REQUESTS = Number(process.env.CRYO_FUZZ_REQUESTS ?? 3000);
 const CONCURRENCY = 4;
 const ANSWER_WITHIN_MS = 1000;

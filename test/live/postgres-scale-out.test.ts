@@ -1,80 +1,8 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { LiveHub } from '../../src/live/live-hub.js';
 import { createPostgresStorage } from '../../src/storage/postgres/index.js';
-import type { Storage } from '../../src/storage/types.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
-import { freshId, prng, range, seqsOf, takeUntil } from './helpers.js';
+import { createTestDatabase } from '../support/postgres-database.js';
+import { describeScaleOut } from './scale-out-suite.js';
 
-vi.setConfig({ testTimeout: 30_000 });
-
-let database: Promise<TestDatabase> | undefined;
-const db = (): Promise<TestDatabase> => (database ??= createTestDatabase());
-const opened: Storage[] = [];
-afterAll(async () => {
-  for (const storage of opened) await storage.close();
-  await (await database)?.drop();
-});
-
-async function instance(): Promise<{ storage: Storage; hub: LiveHub }> {
-  const storage = await createPostgresStorage({ url: (await db()).url });
-  opened.push(storage);
-  return { storage, hub: new LiveHub(storage, { pageSize: 16 }) };
-}
-
-describe('threadEntries across two instances sharing one PostgreSQL database', () => {
-  it('writers on both instances, subscribers on both: each gets fromSeq..end once, in order, with one CaughtUp', async () => {
-    const [a, b] = [await instance(), await instance()];
-    const threadId = freshId('scale');
-    const random = prng(42);
-    const total = 600;
-    const subs: Array<{ fromSeq: number; done: Promise<unknown[]> }> = [];
-    let written = 0;
-    let acked = 0;
-    const joinAt = [0, 10, 30, 60, 90, 120];
-    const writer = async (on: Storage) => {
-      while (written < total) {
-        const count = Math.min(total - written, 1 + Math.floor(random() * 4));
-        written += count;
-        const { thread } = await on.appendEntries({ threadId, entries: Array.from({ length: count }, () => ({})) });
-        acked++;
-        while (joinAt.length && joinAt[0]! <= acked) {
-          joinAt.shift();
-          const fromSeq = Math.floor(random() * (thread.rev + 2));
-          const hub = subs.length % 2 ? a.hub : b.hub;
-          const sub = await hub.threadEntries({ namespace: 'default', threadId, fromSeq });
-          let caught = false;
-          let reached = false;
-          subs.push({
-            fromSeq,
-            done: takeUntil(sub, (e) => {
-              if (e.type === 'caught-up') caught = true;
-              if (e.type === 'entry' && e.entry.seq === total - 1) reached = true;
-              return caught && reached;
-            }),
-          });
-        }
-      }
-    };
-    await Promise.all([writer(a.storage), writer(b.storage), writer(a.storage), writer(b.storage)]);
-    expect(subs).toHaveLength(6);
-    for (const { fromSeq, done } of subs) {
-      const events = (await done) as Parameters<typeof seqsOf>[0];
-      expect(seqsOf(events)).toEqual(range(fromSeq, total));
-      expect(events.filter((e) => e.type === 'caught-up')).toHaveLength(1);
-    }
-    await a.hub.close();
-    await b.hub.close();
-    expect(a.hub.stats().threadWatchers + b.hub.stats().threadWatchers).toBe(0);
-  });
-
-  it('a deletion on one instance ends subscriptions on the other', async () => {
-    const [a, b] = [await instance(), await instance()];
-    const threadId = freshId('scale-del');
-    await a.storage.appendEntries({ threadId, entries: [{}, {}] });
-    const sub = await b.hub.threadEntries({ namespace: 'default', threadId, fromSeq: 0 });
-    await takeUntil(sub, (e) => e.type === 'caught-up');
-    await a.storage.deleteThread({ threadId });
-    expect(await sub.next()).toEqual({ value: { type: 'thread-deleted', threadId }, done: false });
-    expect((await sub.next()).done).toBe(true);
-  });
+describeScaleOut('PostgreSQL database', async () => {
+  const db = await createTestDatabase();
+  return { open: () => createPostgresStorage({ url: db.url }), close: () => db.drop() };
 });

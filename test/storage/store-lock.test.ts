@@ -66,6 +66,9 @@ describe('acquireStoreLock', () => {
     // That process wrote no holder into the file, so it cannot be named.
     expect(error.message).toBe('sqlite storage /db is locked by another process; stop that process first');
     process.kill(holder.pid, 'SIGKILL');
+    // Its pipes close once every thread has let go of its files (and so of the lock); /proc may
+    // show the leader as Z a moment before the last thread is done.
+    await holder.ended;
     await eventually(async () => expect(await processState(holder.pid)).toBe('Z'));
     const lock = await acquireStoreLock(path, 'sqlite storage /db');
     expect(await processState(holder.pid)).toBe('Z');

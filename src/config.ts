@@ -85,7 +85,10 @@ export class ConfigError extends Error {
 }
 
 /** The limit settings: config key, environment variable, command-line flag, what it bounds. */
-export const LIMIT_SETTINGS: readonly { key: keyof Limits; env: string; flag: string; help: string }[] = [
+/** The limits that are plain positive integers (all but defaultRetention, set by the retention settings). */
+export type IntegerLimit = Exclude<keyof Limits, 'defaultRetention'>;
+
+export const LIMIT_SETTINGS: readonly { key: IntegerLimit; env: string; flag: string; help: string }[] = [
   { key: 'maxEntriesPerAppend', env: 'CRYO_MAX_ENTRIES_PER_APPEND', flag: '--max-entries-per-append', help: 'entries in one appendEntries or hibernate' },
   { key: 'maxEntryBytes', env: 'CRYO_MAX_ENTRY_BYTES', flag: '--max-entry-bytes', help: 'serialized size of one entry, bytes' },
   { key: 'maxStateBytes', env: 'CRYO_MAX_STATE_BYTES', flag: '--max-state-bytes', help: "serialized size of a checkpoint's state, bytes" },

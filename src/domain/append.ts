@@ -2,7 +2,8 @@ import { RevisionConflict, ValidationError } from './errors.js';
 import { newEntryId } from './ids.js';
 import { jsonByteLength, type JsonObject } from './json.js';
 import type { Limits } from './limits.js';
-import type { Entry, EntryInput } from './types.js';
+import { validateRetentionPolicy, type RetentionPolicyInput } from './retention.js';
+import type { Entry, EntryInput, RetentionPolicy } from './types.js';
 import {
   requireInput,
   validateExpectedRev,
@@ -35,6 +36,11 @@ export interface PreparedAppend {
   expectedRev: number | undefined;
   /** Metadata for a thread this append creates; ignored when the thread exists. */
   metadata: JsonObject;
+  /**
+   * Retention policy for a thread this append creates (the caller's, else the limits'
+   * `defaultRetention`); ignored when the thread exists. Null: no policy.
+   */
+  retention: RetentionPolicy | null;
 }
 
 /** Raw append arguments, as a caller sends them. */
@@ -44,6 +50,8 @@ export interface AppendRequest {
   entries: readonly EntryInput[];
   expectedRev?: number | null;
   metadata?: JsonObject | null;
+  /** Policy for a thread this call creates; omitted or null: the server default. */
+  retention?: RetentionPolicyInput | null;
 }
 
 /**
@@ -58,6 +66,8 @@ export function prepareAppend(request: AppendRequest, limits: Limits, now: Date 
   const expectedRev = validateExpectedRev(request.expectedRev, 'expectedRev');
   const metadata =
     request.metadata == null ? {} : validateJsonObject(request.metadata, 'metadata', limits.maxMetadataBytes);
+  const retention =
+    request.retention == null ? limits.defaultRetention : validateRetentionPolicy(request.retention, 'retention');
   if (!Array.isArray(request.entries) || request.entries.length === 0) {
     throw new ValidationError('must hold at least one entry', 'entries');
   }
@@ -104,7 +114,7 @@ export function prepareAppend(request: AppendRequest, limits: Limits, now: Date 
     }
     return entry;
   });
-  return { namespace, threadId, entries, idsFromCaller, expectedRev, metadata };
+  return { namespace, threadId, entries, idsFromCaller, expectedRev, metadata, retention };
 }
 
 /**

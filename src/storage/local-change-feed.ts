@@ -29,7 +29,7 @@ export class LocalChangeFeed implements ChangeFeed {
     const listeners =
       event.type === 'api-key-revoked'
         ? this.#apiKeys.get('')
-        : event.type === 'thread-appended' || event.type === 'thread-deleted'
+        : event.type === 'thread-appended' || event.type === 'thread-deleted' || event.type === 'thread-trimmed'
           ? this.#threads.get(JSON.stringify([event.namespace, event.threadId]))
           : this.#checkpoints.get(event.namespace);
     if (!listeners) return;

@@ -27,6 +27,9 @@ export function beforeFirstAppend(storage: Storage, hook: () => Promise<void>): 
     getThread: (o) => storage.getThread(o),
     deleteThread: (o) => storage.deleteThread(o),
     listThreads: (o) => storage.listThreads(o),
+    trimThread: (o) => storage.trimThread(o),
+    setThreadRetention: (o) => storage.setThreadRetention(o),
+    sweepRetention: (o) => storage.sweepRetention(o),
     ping: () => storage.ping(),
     close: () => storage.close(),
   };

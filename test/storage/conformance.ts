@@ -8,6 +8,7 @@ import { edgeTests } from './conformance-edge.js';
 import { isolationTests } from './conformance-isolation.js';
 import { journalTests } from './conformance-journal.js';
 import { limitTests } from './conformance-limits.js';
+import { retentionTests } from './conformance-retention.js';
 import { threadLifeTests } from './conformance-thread-life.js';
 
 export { SMALL_LIMITS, type ConformanceFactory, type ConformanceFactoryOptions } from './conformance-helpers.js';
@@ -60,6 +61,7 @@ export function describeStorageConformance(name: string, factory: ConformanceFac
     limitTests(ctx);
     edgeTests(ctx);
     apiKeyTests(ctx);
+    retentionTests(ctx);
   });
 }
 

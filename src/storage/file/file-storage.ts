@@ -1,3 +1,5 @@
+import type { Storage } from '../types.js';
+import { notYet } from '../not-yet.js';
 import { constants } from 'node:fs';
 import { access, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -148,6 +150,10 @@ export class FileStorageImpl implements FileStorage {
   deleteThread(options: ThreadOptions): Promise<boolean> {
     return this.#run(() => this.threads.deleteThread(prepareThreadKey(options, this.limits)));
   }
+
+  readonly trimThread: Storage['trimThread'] = notYet('file', 'trimThread');
+  readonly setThreadRetention: Storage['setThreadRetention'] = notYet('file', 'setThreadRetention');
+  readonly sweepRetention: Storage['sweepRetention'] = notYet('file', 'sweepRetention');
 
   listThreads(options: ListThreadsOptions): Promise<Page<ThreadHead>> {
     return this.#run(async () => {

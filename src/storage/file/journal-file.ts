@@ -107,7 +107,9 @@ export class JournalFile {
     return {
       id: this.threadId,
       rev: this.durableRev,
+      firstSeq: 0,
       life: this.life,
+      retention: null,
       metadata: structuredClone(this.metadata),
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,

@@ -146,7 +146,7 @@ export class ThreadStore {
   durableHead(key: ThreadKey): PointedThread | null {
     this.#assertReadable(key);
     const journal = this.#journals.get(mapKey(key.namespace, key.threadId));
-    return journal && journal.durableRev > 0 ? { rev: journal.durableRev, life: journal.life } : null;
+    return journal && journal.durableRev > 0 ? { rev: journal.durableRev, firstSeq: 0, life: journal.life } : null;
   }
 
   getThread(key: ThreadKey): ThreadHead | null {

@@ -1,6 +1,16 @@
 import { assignSeqs, checkExpectedRev, isReplayOf, prepareAppend } from '../../domain/append.js';
 import { checkPutCheckpoint, nextCheckpoint, preparePutCheckpoint } from '../../domain/checkpoint.js';
 import { RevisionConflict, StorageUnavailable } from '../../domain/errors.js';
+import {
+  checkTrim,
+  lowestPointer,
+  maxEntriesTarget,
+  policyTarget,
+  prepareSetRetention,
+  prepareTrim,
+  requireThread,
+  type PointerHolder,
+} from '../../domain/retention.js';
 import { newThreadLife } from '../../domain/thread-life.js';
 import { DEFAULT_LIMITS, type Limits } from '../../domain/limits.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
@@ -28,8 +38,13 @@ import type {
   ReadEntriesOptions,
   ReadTailOptions,
   RevokeApiKeyOptions,
+  SetThreadRetentionOptions,
   Storage,
+  SweepRetentionOptions,
+  SweepRetentionResult,
   ThreadOptions,
+  TrimThreadOptions,
+  TrimThreadResult,
 } from '../types.js';
 
 /** Options of {@link createMemoryStorage}. */
@@ -40,14 +55,26 @@ export interface MemoryStorageOptions {
   now?: () => Date;
 }
 
+/**
+ * One thread. `entries[i]` has seq `base + i`; the ones below `head.firstSeq` are trimmed and
+ * dropped from the array once they outnumber the stored ones (amortized O(1) per trimmed entry).
+ */
 interface ThreadRecord {
   head: ThreadHead;
   entries: Entry[];
+  base: number;
+}
+
+/** A checkpoint's pointer as the reverse index keeps it: who points, at which rev, in which life. */
+interface PointerRecord extends PointerHolder {
+  life: string | undefined;
 }
 
 interface NamespaceData {
   threads: Map<string, ThreadRecord>;
   checkpoints: Map<string, Checkpoint>;
+  /** Reverse index: thread id → checkpoint key → the checkpoint's pointer into it. */
+  pointers: Map<string, Map<string, PointerRecord>>;
 }
 
 /**
@@ -123,7 +150,10 @@ class MemoryStorage implements Storage {
     const thread = put.thread ? (existing?.threads.get(put.thread.id)?.head ?? null) : null;
     if (checkPutCheckpoint(put, current, thread) === 'replay') return clone(current!);
     const next = clone(nextCheckpoint(put, current, thread, this.now()));
-    this.#namespace(put.namespace).checkpoints.set(key, next);
+    const data = this.#namespace(put.namespace);
+    data.checkpoints.set(key, next);
+    this.#unindexPointer(data, key, current);
+    this.#indexPointer(data, key, next);
     this.changes.publish({
       type: 'checkpoint-saved',
       namespace: put.namespace,
@@ -137,7 +167,11 @@ class MemoryStorage implements Storage {
   async deleteCheckpoint(options: GetCheckpointOptions): Promise<boolean> {
     this.#open();
     const { namespace, agentType, agentId } = prepareCheckpointKey(options, this.limits);
-    const deleted = this.#namespaces.get(namespace)?.checkpoints.delete(checkpointKey(agentType, agentId)) ?? false;
+    const data = this.#namespaces.get(namespace);
+    const key = checkpointKey(agentType, agentId);
+    const current = data?.checkpoints.get(key) ?? null;
+    if (data && current) this.#unindexPointer(data, key, current);
+    const deleted = data?.checkpoints.delete(key) ?? false;
     if (deleted) this.changes.publish({ type: 'checkpoint-deleted', namespace, agentType, agentId });
     return deleted;
   }
@@ -160,7 +194,8 @@ class MemoryStorage implements Storage {
     const decision = checkExpectedRev(append, currentRev);
     if (decision instanceof RevisionConflict) throw decision;
     if (decision === 'check-replay' && record && append.expectedRev !== undefined) {
-      const stored = record.entries.slice(append.expectedRev, append.expectedRev + append.entries.length);
+      // A replay whose entries were trimmed cannot be recognised: it is a conflict.
+      const stored = append.expectedRev < record.head.firstSeq ? [] : this.#slice(record, append.expectedRev, append.entries.length);
       if (!isReplayOf(append, stored.map((e) => e.id))) {
         throw new RevisionConflict(append.expectedRev, currentRev, `thread ${JSON.stringify(append.threadId)}`);
       }
@@ -168,14 +203,27 @@ class MemoryStorage implements Storage {
     }
     const entries = clone(assignSeqs(append.threadId, append.entries, currentRev));
     const at = now.toISOString();
-    const target = record ?? {
-      head: { id: append.threadId, rev: 0, life: newThreadLife(), metadata: clone(append.metadata), createdAt: at, updatedAt: at },
+    const target: ThreadRecord = record ?? {
+      head: {
+        id: append.threadId,
+        rev: 0,
+        firstSeq: 0,
+        life: newThreadLife(),
+        retention: clone(append.retention),
+        metadata: clone(append.metadata),
+        createdAt: at,
+        updatedAt: at,
+      },
       entries: [],
+      base: 0,
     };
-    if (!record) this.#namespace(append.namespace).threads.set(append.threadId, target);
+    const data = this.#namespace(append.namespace);
+    if (!record) data.threads.set(append.threadId, target);
     for (const entry of entries) target.entries.push(entry);
-    target.head.rev = target.entries.length;
+    target.head.rev += entries.length;
     target.head.updatedAt = at;
+    const trimTo = maxEntriesTarget(target.head, target.head.retention, this.#lowestPointer(data, target)?.rev ?? null);
+    if (trimTo !== null) this.#drop(target, trimTo);
     this.changes.publish({
       type: 'thread-appended',
       namespace: append.namespace,
@@ -189,7 +237,9 @@ class MemoryStorage implements Storage {
     this.#open();
     const { namespace, threadId, fromSeq, limit } = prepareReadEntries(options, this.limits);
     const record = this.#namespaces.get(namespace)?.threads.get(threadId);
-    return record ? clone(record.entries.slice(fromSeq, fromSeq + limit)) : [];
+    if (!record) return [];
+    const from = Math.max(fromSeq, record.head.firstSeq);
+    return clone(this.#slice(record, from, Math.min(limit, record.head.rev - from)));
   }
 
   async readTail(options: ReadTailOptions): Promise<{ thread: ThreadHead | null; entries: Entry[] }> {
@@ -197,8 +247,8 @@ class MemoryStorage implements Storage {
     const { namespace, threadId, limit } = prepareReadTail(options, this.limits);
     const record = this.#namespaces.get(namespace)?.threads.get(threadId);
     if (!record) return { thread: null, entries: [] };
-    const start = Math.max(0, record.entries.length - limit);
-    return { thread: clone(record.head), entries: clone(record.entries.slice(start)) };
+    const start = Math.max(record.head.firstSeq, record.head.rev - limit);
+    return { thread: clone(record.head), entries: clone(this.#slice(record, start, record.head.rev - start)) };
   }
 
   async getThread(options: ThreadOptions): Promise<ThreadHead | null> {
@@ -225,6 +275,48 @@ class MemoryStorage implements Storage {
     const threads = this.#namespaces.get(namespace)?.threads;
     const items = ids.slice(0, first).map((id) => clone(threads!.get(id)!.head));
     return { items, hasMore: ids.length > first };
+  }
+
+  async trimThread(options: TrimThreadOptions): Promise<TrimThreadResult> {
+    this.#open();
+    const trim = prepareTrim(options, this.limits);
+    const data = this.#namespaces.get(trim.namespace);
+    const record = data?.threads.get(trim.threadId);
+    const lowest = data && record ? this.#lowestPointer(data, record) : null;
+    if (checkTrim(trim, record?.head ?? null, lowest) === 'noop') return { thread: clone(record!.head), dropped: 0 };
+    const dropped = this.#drop(record!, trim.beforeSeq);
+    record!.head.updatedAt = this.now().toISOString();
+    this.#publishTrim(trim.namespace, record!);
+    return { thread: clone(record!.head), dropped };
+  }
+
+  async setThreadRetention(options: SetThreadRetentionOptions): Promise<ThreadHead> {
+    this.#open();
+    const set = prepareSetRetention(options, this.limits);
+    const data = this.#namespaces.get(set.namespace);
+    const record = requireThread(data?.threads.get(set.threadId), set.threadId);
+    record.head.retention = clone(set.retention);
+    record.head.updatedAt = this.now().toISOString();
+    this.#applyPolicy(data!, set.namespace, record, this.now());
+    return clone(record.head);
+  }
+
+  async sweepRetention(options: SweepRetentionOptions = {}): Promise<SweepRetentionResult> {
+    this.#open();
+    const now = options.now ?? this.now();
+    let trimmedThreads = 0;
+    let dropped = 0;
+    for (const [namespace, data] of this.#namespaces) {
+      for (const record of data.threads.values()) {
+        if (!record.head.retention) continue;
+        const n = this.#applyPolicy(data, namespace, record, now);
+        if (n > 0) {
+          trimmedThreads++;
+          dropped += n;
+        }
+      }
+    }
+    return { skipped: false, trimmedThreads, dropped };
   }
 
   async createApiKey(record: ApiKeyRecord): Promise<void> {
@@ -266,7 +358,65 @@ class MemoryStorage implements Storage {
 
   #namespace(namespace: string): NamespaceData {
     let data = this.#namespaces.get(namespace);
-    if (!data) this.#namespaces.set(namespace, (data = { threads: new Map(), checkpoints: new Map() }));
+    if (!data) this.#namespaces.set(namespace, (data = { threads: new Map(), checkpoints: new Map(), pointers: new Map() }));
     return data;
+  }
+
+  /** The stored entries with seq from..from+count-1 (the caller keeps from ≥ firstSeq). */
+  #slice(record: ThreadRecord, from: number, count: number): Entry[] {
+    return record.entries.slice(from - record.base, from - record.base + count);
+  }
+
+  /** Trims to `beforeSeq` (> firstSeq, checked by the caller); returns how many entries it dropped. */
+  #drop(record: ThreadRecord, beforeSeq: number): number {
+    const dropped = beforeSeq - record.head.firstSeq;
+    record.head.firstSeq = beforeSeq;
+    const dead = beforeSeq - record.base;
+    if (dead >= record.entries.length - dead) {
+      record.entries = record.entries.slice(dead);
+      record.base = beforeSeq;
+    }
+    return dropped;
+  }
+
+  /** Applies the thread's policy at `now` (a sweep or a policy change); returns entries dropped. */
+  #applyPolicy(data: NamespaceData, namespace: string, record: ThreadRecord, now: Date): number {
+    const stored = this.#slice(record, record.head.firstSeq, record.head.rev - record.head.firstSeq);
+    const target = policyTarget(record.head, now, stored, this.#lowestPointer(data, record)?.rev ?? null);
+    if (target === null) return 0;
+    const dropped = this.#drop(record, target);
+    record.head.updatedAt = now.toISOString();
+    this.#publishTrim(namespace, record);
+    return dropped;
+  }
+
+  #publishTrim(namespace: string, record: ThreadRecord): void {
+    this.changes.publish({ type: 'thread-trimmed', namespace, threadId: record.head.id, firstSeq: record.head.firstSeq });
+  }
+
+  /** The lowest pointer of a checkpoint naming this life of the thread (older lives do not hold entries back). */
+  #lowestPointer(data: NamespaceData, record: ThreadRecord): PointerHolder | null {
+    const holders = data.pointers.get(record.head.id);
+    if (!holders) return null;
+    return lowestPointer([...holders.values()].filter((p) => p.life === undefined || p.life === record.head.life));
+  }
+
+  #indexPointer(data: NamespaceData, key: string, checkpoint: Checkpoint): void {
+    if (!checkpoint.thread) return;
+    let holders = data.pointers.get(checkpoint.thread.id);
+    if (!holders) data.pointers.set(checkpoint.thread.id, (holders = new Map()));
+    holders.set(key, {
+      agentType: checkpoint.agentType,
+      agentId: checkpoint.agentId,
+      rev: checkpoint.thread.rev,
+      life: checkpoint.thread.life,
+    });
+  }
+
+  #unindexPointer(data: NamespaceData, key: string, checkpoint: Checkpoint | null): void {
+    if (!checkpoint?.thread) return;
+    const holders = data.pointers.get(checkpoint.thread.id);
+    holders?.delete(key);
+    if (holders?.size === 0) data.pointers.delete(checkpoint.thread.id);
   }
 }

@@ -49,7 +49,7 @@ export async function putCheckpoint(
           text: `SELECT rev, life FROM ${parts.S}.threads WHERE namespace = $1 AND id_key = $2 FOR SHARE`,
           values: [namespace, sortKey(put.thread.id)],
         });
-        if (head.rows.length) pointed = { rev: int(head.rows[0].rev), life: String(head.rows[0].life) };
+        if (head.rows.length) pointed = { rev: int(head.rows[0].rev), firstSeq: 0, life: String(head.rows[0].life) };
       }
       if (checkPutCheckpoint(put, stored, pointed) === 'replay') {
         await client.query('COMMIT');

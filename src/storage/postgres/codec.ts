@@ -69,6 +69,8 @@ export function decodeHead(row: Record<string, unknown>): ThreadHead {
   return {
     id,
     rev: int(row.rev),
+    firstSeq: 0,
+    retention: null,
     metadata: parseObject(row.metadata, `metadata of thread ${JSON.stringify(id)}`) as JsonObject,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),

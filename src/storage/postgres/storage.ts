@@ -1,3 +1,4 @@
+import { notYet } from '../not-yet.js';
 import type pg from 'pg';
 import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
@@ -130,6 +131,10 @@ export class PostgresStorage implements Storage {
       return (c) => deleteThread(this.#parts, c, key);
     });
   }
+
+  readonly trimThread: Storage['trimThread'] = notYet('postgres', 'trimThread');
+  readonly setThreadRetention: Storage['setThreadRetention'] = notYet('postgres', 'setThreadRetention');
+  readonly sweepRetention: Storage['sweepRetention'] = notYet('postgres', 'sweepRetention');
 
   listThreads(options: ListThreadsOptions): Promise<Page<ThreadHead>> {
     return this.#run(() => {

@@ -61,7 +61,7 @@ export function decodeHead(threadId: string, fields: HeadFields): ThreadHead {
     throw new StorageCorrupted(`thread head of ${JSON.stringify(threadId)} is unreadable`);
   }
   const lifeOf = typeof life === 'string' ? life : legacyThreadLife(createdAt);
-  return { id: threadId, rev: n, life: lifeOf, metadata: parse(meta, 'thread metadata') as JsonObject, createdAt, updatedAt };
+  return { id: threadId, rev: n, firstSeq: 0, life: lifeOf, retention: null, metadata: parse(meta, 'thread metadata') as JsonObject, createdAt, updatedAt };
 }
 
 /**

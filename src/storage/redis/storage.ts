@@ -1,3 +1,4 @@
+import { notYet } from '../not-yet.js';
 import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
 import { StorageUnavailable } from '../../domain/errors.js';
@@ -95,6 +96,10 @@ export class RedisStorage implements Storage {
   deleteThread(options: ThreadOptions): Promise<boolean> {
     return this.#guard(() => threads.deleteThread(this.#parts, prepareThreadKey(options, this.#parts.limits)));
   }
+
+  readonly trimThread: Storage['trimThread'] = notYet('redis', 'trimThread');
+  readonly setThreadRetention: Storage['setThreadRetention'] = notYet('redis', 'setThreadRetention');
+  readonly sweepRetention: Storage['sweepRetention'] = notYet('redis', 'sweepRetention');
 
   listThreads(options: ListThreadsOptions): Promise<Page<ThreadHead>> {
     return this.#guard(() => threads.listThreads(this.#parts, prepareListThreads(options, this.#parts.limits)));

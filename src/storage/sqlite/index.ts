@@ -1,3 +1,4 @@
+import { notYet } from '../not-yet.js';
 import type { ApiKeyRecord } from '../../domain/api-key.js';
 import { prepareApiKeyRecord, prepareListApiKeys, prepareRevokeApiKey } from '../api-key-table.js';
 import { mkdir } from 'node:fs/promises';
@@ -201,6 +202,10 @@ class SqliteStorageImpl implements SqliteStorage {
     if (deleted) this.changes.publish({ type: 'thread-deleted', ...key });
     return deleted;
   }
+
+  readonly trimThread: Storage['trimThread'] = notYet('sqlite', 'trimThread');
+  readonly setThreadRetention: Storage['setThreadRetention'] = notYet('sqlite', 'setThreadRetention');
+  readonly sweepRetention: Storage['sweepRetention'] = notYet('sqlite', 'sweepRetention');
 
   async listThreads(options: ListThreadsOptions): Promise<Page<SqliteThreadHead>> {
     const page = await this.#call<Page<HeadRow>>('listThreads', prepareListThreads(options, this.limits));

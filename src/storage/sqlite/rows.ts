@@ -50,6 +50,8 @@ export function toHead(row: HeadRow): SqliteThreadHead {
   return {
     id: row.id,
     rev: row.rev,
+    firstSeq: 0,
+    retention: null,
     metadata: JSON.parse(row.metadata) as JsonObject,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),

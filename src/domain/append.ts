@@ -11,6 +11,7 @@ import {
   validateJsonObject,
   validateJsonObjectBytes,
   validateKind,
+  validateRev,
   validateTimestamp,
 } from './validate.js';
 
@@ -41,6 +42,11 @@ export interface PreparedAppend {
    * `defaultRetention`); ignored when the thread exists. Null: no policy.
    */
   retention: RetentionPolicy | null;
+  /**
+   * Where a thread this append creates starts: its firstSeq and the rev the append sees before
+   * writing (0 unless an import recreates a trimmed thread); ignored when the thread exists.
+   */
+  startSeq: number;
 }
 
 /** Raw append arguments, as a caller sends them. */
@@ -52,6 +58,13 @@ export interface AppendRequest {
   metadata?: JsonObject | null;
   /** Policy for a thread this call creates; omitted or null: the server default. */
   retention?: RetentionPolicyInput | null;
+  /**
+   * For import only (`cryo import` of a trimmed thread): when this call creates the thread, the
+   * thread starts as if `startSeq` entries had been appended and trimmed — firstSeq = rev =
+   * startSeq before this call's entries, which get seqs startSeq.. — and `expectedRev` is compared
+   * with startSeq. Ignored when the thread exists. @default 0
+   */
+  startSeq?: number | null;
 }
 
 /**
@@ -68,6 +81,7 @@ export function prepareAppend(request: AppendRequest, limits: Limits, now: Date 
     request.metadata == null ? {} : validateJsonObject(request.metadata, 'metadata', limits.maxMetadataBytes);
   const retention =
     request.retention == null ? limits.defaultRetention : validateRetentionPolicy(request.retention, 'retention');
+  const startSeq = request.startSeq == null ? 0 : validateRev(request.startSeq, 'startSeq');
   if (!Array.isArray(request.entries) || request.entries.length === 0) {
     throw new ValidationError('must hold at least one entry', 'entries');
   }
@@ -114,11 +128,12 @@ export function prepareAppend(request: AppendRequest, limits: Limits, now: Date 
     }
     return entry;
   });
-  return { namespace, threadId, entries, idsFromCaller, expectedRev, metadata, retention };
+  return { namespace, threadId, entries, idsFromCaller, expectedRev, metadata, retention, startSeq };
 }
 
 /**
- * The expected-revision rule, shared by every adapter (Redis mirrors it in Lua):
+ * The expected-revision rule, shared by every adapter (Redis mirrors it in Lua). `currentRev` is
+ * the thread's rev, or the append's `startSeq` when the thread does not exist:
  * - `'append'`: write the entries at seq `currentRev`.
  * - `'check-replay'`: the rev differs, but this may be a retry of an append that already
  *   succeeded; compare `storedIdsAt(expectedRev, entries.length)` with {@link isReplayOf}.

@@ -347,6 +347,30 @@ export function retentionTests(ctx: ConformanceContext): void {
       expect(seqs(await s.readEntries({ namespace, threadId, fromSeq: 0, limit: 100 }))).toEqual(range(16, 21));
     });
 
+    it('startSeq (import) creates a thread as if trimmed there; ignored once the thread exists', async () => {
+      const s = ctx.storage();
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      await rejection(s.appendEntries({ namespace, threadId, entries: [{}], startSeq: -1 }), ValidationError, { field: 'startSeq' });
+      await rejection(s.appendEntries({ namespace, threadId, entries: [{ id: 'a' }], startSeq: 7, expectedRev: 0 }), RevisionConflict, {
+        expectedRev: 0,
+        actualRev: 7,
+      });
+      await rejection(s.appendEntries({ namespace, threadId, entries: [{ id: 'a' }], startSeq: 7, expectedRev: 3 }), RevisionConflict);
+      expect(await s.getThread({ namespace, threadId })).toBeNull();
+      const created = await s.appendEntries({ namespace, threadId, entries: [{ id: 'a' }, { id: 'b' }], startSeq: 7, expectedRev: 7 });
+      expect(created.thread).toMatchObject({ rev: 9, firstSeq: 7 });
+      expect(seqs(created.entries)).toEqual([7, 8]);
+      const retry = await s.appendEntries({ namespace, threadId, entries: [{ id: 'a' }, { id: 'b' }], startSeq: 7, expectedRev: 7 });
+      expect(retry.replayed).toBe(true);
+      const more = await s.appendEntries({ namespace, threadId, entries: [{ id: 'c' }], startSeq: 100, expectedRev: 9 });
+      expect(more.entries[0]!.seq).toBe(9);
+      expect(seqs(await s.readEntries({ namespace, threadId, fromSeq: 0, limit: 10 }))).toEqual([7, 8, 9]);
+      expect(seqs((await s.readTail({ namespace, threadId, limit: 10 })).entries)).toEqual([7, 8, 9]);
+      const plain = await s.appendEntries({ namespace, threadId: rid('t'), entries: [{}], startSeq: 4 });
+      expect(plain.thread).toMatchObject({ rev: 5, firstSeq: 4 });
+    });
+
     it('applies the default policy of the limits to threads created without one', async () => {
       const { storage: s, cleanup } = await ctx.factory({ limits: { defaultRetention: { maxEntries: 2, maxAgeSeconds: null } } });
       try {

@@ -190,24 +190,25 @@ class MemoryStorage implements Storage {
     const now = this.now();
     const append = prepareAppend(options, this.limits, now);
     const record = this.#namespaces.get(append.namespace)?.threads.get(append.threadId);
-    const currentRev = record?.head.rev ?? 0;
+    const currentRev = record?.head.rev ?? append.startSeq;
     const decision = checkExpectedRev(append, currentRev);
     if (decision instanceof RevisionConflict) throw decision;
-    if (decision === 'check-replay' && record && append.expectedRev !== undefined) {
-      // A replay whose entries were trimmed cannot be recognised: it is a conflict.
-      const stored = append.expectedRev < record.head.firstSeq ? [] : this.#slice(record, append.expectedRev, append.entries.length);
+    if (decision === 'check-replay' && append.expectedRev !== undefined) {
+      // A replay whose entries were trimmed (or never stored) cannot be recognised: it is a conflict.
+      const stored =
+        !record || append.expectedRev < record.head.firstSeq ? [] : this.#slice(record, append.expectedRev, append.entries.length);
       if (!isReplayOf(append, stored.map((e) => e.id))) {
         throw new RevisionConflict(append.expectedRev, currentRev, `thread ${JSON.stringify(append.threadId)}`);
       }
-      return { thread: clone(record.head), entries: clone(stored), replayed: true };
+      return { thread: clone(record!.head), entries: clone(stored), replayed: true };
     }
     const entries = clone(assignSeqs(append.threadId, append.entries, currentRev));
     const at = now.toISOString();
     const target: ThreadRecord = record ?? {
       head: {
         id: append.threadId,
-        rev: 0,
-        firstSeq: 0,
+        rev: currentRev,
+        firstSeq: currentRev,
         life: newThreadLife(),
         retention: clone(append.retention),
         metadata: clone(append.metadata),
@@ -215,7 +216,7 @@ class MemoryStorage implements Storage {
         updatedAt: at,
       },
       entries: [],
-      base: 0,
+      base: currentRev,
     };
     const data = this.#namespace(append.namespace);
     if (!record) data.threads.set(append.threadId, target);

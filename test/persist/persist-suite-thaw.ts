@@ -3,7 +3,7 @@ import { CheckpointNotFound, MissingThread, RevisionConflict, ThreadMismatch, Va
 import { hibernate, thaw } from '../../src/persist.js';
 import type { Storage } from '../../src/storage/types.js';
 import { LocalJournal, withCheckpointPointer } from './helpers.js';
-import { rejection, rid } from '../storage/conformance-helpers.js';
+import { rejection, rid } from 'cryo/storage/conformance';
 
 type AgentKey = { namespace: string; agentType: string; agentId: string };
 

@@ -11,7 +11,7 @@ import { hibernate } from '../../src/persist.js';
 import type { Storage } from '../../src/storage/types.js';
 import { describeThawSuite } from './persist-suite-thaw.js';
 import { beforeFirstAppend, LocalJournal } from './helpers.js';
-import { rejection, rid, type ConformanceFactory } from '../storage/conformance-helpers.js';
+import { rejection, rid, type ConformanceFactory } from 'cryo/storage/conformance';
 
 /** hibernate/thaw over one adapter (docs/architecture.md). Call once per adapter. */
 export function describePersistSuite(name: string, factory: ConformanceFactory): void {

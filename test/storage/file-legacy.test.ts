@@ -4,7 +4,7 @@ import { MissingThread } from '../../src/domain/errors.js';
 import { hibernate, thaw } from '../../src/persist.js';
 import { checkpointPath, DURABILITY_MODES, freshStore, journalPath } from './file-helpers.js';
 import { encodeRecord, RecordType } from '../../src/storage/file/record-codec.js';
-import { rejection } from './conformance-helpers.js';
+import { rejection } from 'cryo/storage/conformance';
 
 const ns = 'default';
 const createdAt = '2026-01-02T03:04:05.678Z';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
-import { rid } from './conformance-helpers.js';
+import { rid } from 'cryo/storage/conformance';
 import { SQLITE_CHILD, startChild, tempDir } from './file-helpers.js';
 
 interface Ack {

@@ -4,8 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidThreadPointer, RevisionConflict, StorageCorrupted, StorageUnavailable } from '../../src/domain/errors.js';
 import { openStorage } from '../../src/storage/open.js';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
-import { describeStorageConformance } from './conformance.js';
-import { rejection, rid } from './conformance-helpers.js';
+import { describeStorageConformance, rejection, rid } from 'cryo/storage/conformance';
 import { SQLITE_CHILD, startChild, tempDir } from './file-helpers.js';
 import { freshSqlite } from './sqlite-helpers.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe } from 'vitest';
-import type { Storage } from '../../src/storage/types.js';
+import type { Storage } from '../types.js';
 import { apiKeyTests } from './conformance-api-keys.js';
 import { checkpointReplayTests } from './conformance-checkpoint-replay.js';
 import { checkpointTests } from './conformance-checkpoints.js';

@@ -60,7 +60,7 @@ export interface JsonlStorageOptions {
   /** The log file (created when missing; its directory must exist). */
   path: string;
   /** Overrides of the input limits. @default DEFAULT_LIMITS */
-  limits?: Partial<Limits>;
+  limits?: Partial<Limits> | undefined;
 }
 
 /**

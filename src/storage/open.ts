@@ -9,7 +9,7 @@ import { isModuleStorageUrl } from './url-scheme.js';
 /** Options every adapter understands; adapter-specific settings may be added as optional fields. */
 export interface OpenStorageOptions {
   /** Overrides of the input limits. @default DEFAULT_LIMITS */
-  limits?: Partial<Limits>;
+  limits?: Partial<Limits> | undefined;
   /** Redis adapter settings (see RedisStorageOptions). */
   redis?: { commandTimeoutMs?: number; keyPrefix?: string };
   /** Postgres adapter settings (see PostgresStorageOptions); a URL's `?schema=` wins over `schema`. */

@@ -19,7 +19,7 @@ export interface ConformanceSuite {
    * Called three times per run; the instances stay open for the whole suite and are shared by
    * its tests, which use fresh random namespaces and ids.
    */
-  create: (options: { limits?: Partial<Limits> }) => Promise<Storage>;
+  create: (options: { limits?: Partial<Limits> | undefined }) => Promise<Storage>;
   /** Runs after the suite closed `storage` (e.g. removes its directory). */
   destroy?: (storage: Storage) => Promise<void>;
 }

@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = new URL('../..', import.meta.url).pathname;
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const VITEST = join(ROOT, 'node_modules/vitest/vitest.mjs');
+const EXAMPLE = join(ROOT, 'examples/custom-adapter');
+
+/** The environment for nested npm calls: npm's own lifecycle variables of `npm test` removed. */
+function npmEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.toLowerCase().startsWith('npm_') || name.toLowerCase() === 'npm_config_cache') env[name] = value;
+  }
+  return { ...env, NO_COLOR: '1' };
+}
+
+// The adapter kit as a third party gets it: `npm pack` of this package (its prepack builds
+// dist/ with tsc -p tsconfig.build.json), unpacked into another project's node_modules/cryo.
+// That project holds a copy of examples/custom-adapter and nothing else of this repository, so
+// `cryo/storage` and `cryo/storage/conformance` resolve to the built JavaScript and .d.ts only.
+describe('cryo/storage and cryo/storage/conformance, packed with npm pack and used from another project', () => {
+  let dir: string;
+  let consumer: string;
+  let installed: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cryo-kit-'));
+    await run('npm', ['pack', '--pack-destination', dir], { cwd: ROOT, env: npmEnv(), maxBuffer: 64 * 1024 * 1024 });
+    const tarball = (await readdir(dir)).find((name) => name.endsWith('.tgz'));
+    if (!tarball) throw new Error('npm pack wrote no tarball');
+    consumer = join(dir, 'consumer');
+    installed = join(consumer, 'node_modules/cryo');
+    await mkdir(installed, { recursive: true });
+    await run('tar', ['-xzf', join(dir, tarball), '-C', installed, '--strip-components=1']);
+    // The peer (vitest) and the Node types come from this repository's installs, linked.
+    await mkdir(join(consumer, 'node_modules/@types'), { recursive: true });
+    await symlink(join(ROOT, 'node_modules/vitest'), join(consumer, 'node_modules/vitest'), 'dir');
+    await symlink(join(ROOT, 'node_modules/@types/node'), join(consumer, 'node_modules/@types/node'), 'dir');
+    await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    for (const file of ['index.ts', 'jsonl-storage.ts', 'log-file.ts', 'state.ts']) await copyFile(join(EXAMPLE, file), join(consumer, file));
+    await writeFile(
+      join(consumer, 'kit.test.ts'),
+      `import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMemoryStorage, ValidationError } from 'cryo/storage';
+import { describeStorageConformance } from 'cryo/storage/conformance';
+import { expect, it } from 'vitest';
+import { createStorage } from './index.js';
+
+describeStorageConformance({
+  name: 'jsonl from the packed kit',
+  create: async ({ limits }) => createStorage('jsonl:' + join(await mkdtemp(join(tmpdir(), 'kit-')), 'log.jsonl'), { limits }),
+});
+
+it('the built entry is the built code', async () => {
+  expect(import.meta.resolve('cryo/storage')).toMatch(/node_modules\\/cryo\\/dist\\/storage\\/index\\.js$/);
+  await expect(createMemoryStorage().appendEntries({ threadId: '', entries: [{}] })).rejects.toBeInstanceOf(ValidationError);
+});
+`,
+    );
+  }, 300_000);
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('ships both entries as JavaScript with declarations, and vitest only as an optional peer', async () => {
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as {
+      exports: Record<string, Record<string, string>>;
+      peerDependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional: boolean }>;
+      dependencies: Record<string, string>;
+    };
+    for (const entry of ['storage', 'storage/conformance']) {
+      const target = manifest.exports[`./${entry}`]!;
+      expect(target).toMatchObject({ types: `./dist/${entry}/index.d.ts`, default: `./dist/${entry}/index.js` });
+      expect(existsSync(join(installed, target['types']!)), target['types']).toBe(true);
+      expect(existsSync(join(installed, target['default']!)), target['default']).toBe(true);
+    }
+    expect(manifest.peerDependenciesMeta['vitest']).toEqual({ optional: true });
+    expect(manifest.dependencies['vitest']).toBeUndefined();
+    // Only the conformance entry imports vitest.
+    const storageEntry = await readFile(join(installed, 'dist/storage/index.js'), 'utf8');
+    expect(storageEntry).not.toMatch(/vitest/);
+  });
+
+  it('type-checks the example adapter against the .d.ts under a plain `tsc --init` config', async () => {
+    await run(process.execPath, [TSC, '--init', '--types', 'node'], { cwd: consumer });
+    const tsconfig = await readFile(join(consumer, 'tsconfig.json'), 'utf8');
+    expect(tsconfig).toMatch(/"exactOptionalPropertyTypes": true/);
+    const compiled = await run(process.execPath, [TSC, '-p', '.', '--noEmit'], { cwd: consumer }).catch((error: { stdout?: string }) => {
+      throw new Error(`tsc failed in the consumer project:\n${error.stdout ?? String(error)}`);
+    });
+    expect(compiled.stdout).toBe('');
+  }, 120_000);
+
+  it('runs the whole conformance suite from the built kit on the example adapter, in Vitest', async () => {
+    const { stdout } = await run(process.execPath, [VITEST, 'run', '--root', consumer, '--reporter', 'json'], {
+      cwd: consumer,
+      env: npmEnv(),
+      maxBuffer: 64 * 1024 * 1024,
+    }).catch((error: { stdout?: string; stderr?: string }) => {
+      throw new Error(`vitest failed in the consumer project:\n${error.stderr ?? ''}\n${(error.stdout ?? '').slice(0, 4000)}`);
+    });
+    const report = JSON.parse(stdout) as { numTotalTests: number; numPassedTests: number; numFailedTests: number };
+    expect(report.numFailedTests).toBe(0);
+    // Every conformance test ran (the suite has well over 60), plus the entry check.
+    expect(report.numPassedTests).toBe(report.numTotalTests);
+    expect(report.numTotalTests).toBeGreaterThan(60);
+  }, 300_000);
+});

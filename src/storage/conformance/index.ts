@@ -1,4 +1,5 @@
-import { describeStorageConformance as describeSuite } from './conformance.js';
+import { describeStorageConformance as describeStorageSuite } from './conformance.js';
+import { describePersistSuite } from './persist-suite.js';
 import type { ConformanceFactory } from './conformance-helpers.js';
 import type { Limits } from '../../domain/limits.js';
 import type { Storage } from '../types.js';
@@ -16,8 +17,10 @@ export interface ConformanceSuite {
   name: string;
   /**
    * Opens one fresh instance with the given limits overrides (apply them over DEFAULT_LIMITS).
-   * Called three times per run; the instances stay open for the whole suite and are shared by
-   * its tests, which use fresh random namespaces and ids.
+   * Called a few times per run (default limits, SMALL_LIMITS, the persist suite, and tests that
+   * need an instance of their own); the instances stay open for the whole suite and are shared
+   * by its tests, which use fresh random namespaces and ids, so a persistent backend may keep
+   * data from earlier runs.
    */
   create: (options: { limits?: Partial<Limits> | undefined }) => Promise<Storage>;
   /** Runs after the suite closed `storage` (e.g. removes its directory). */
@@ -27,7 +30,8 @@ export interface ConformanceSuite {
 /**
  * Declares the whole conformance suite — journal semantics, expected-rev and retries,
  * checkpoints and their pointers, thread lives, namespaces, limits, the live change feed,
- * API keys, trim and retention — as one Vitest `describe` for one adapter. Call it at the top
+ * API keys, trim and retention (`Storage conformance: <name>`), then hibernate and thaw over the
+ * adapter (`persist over <name>`) — for one adapter. Call it at the top
  * level of a test file:
  *
  * ```ts
@@ -52,4 +56,10 @@ export function describeStorageConformance(suite: ConformanceSuite | string, fac
     const storage = await create(options);
     return { storage, cleanup: destroy ? () => destroy(storage) : undefined };
   });
+}
+
+/** The Storage suite, then hibernate/thaw (src/persist.ts) over the same adapter. */
+function describeSuite(name: string, factory: ConformanceFactory): void {
+  describeStorageSuite(name, factory);
+  describePersistSuite(name, factory);
 }

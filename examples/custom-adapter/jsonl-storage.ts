@@ -327,6 +327,15 @@ class JsonlStorage implements Storage {
     });
   }
 
+  /**
+   * The namespaces holding at least one thread or checkpoint. Not part of Storage: `cryo export`
+   * and `cryo verify` use it, when present, to cover every namespace without `--namespace`.
+   */
+  async namespaces(): Promise<string[]> {
+    this.#open();
+    return [...this.state.namespaces].filter(([, data]) => data.threads.size > 0 || data.checkpoints.size > 0).map(([ns]) => ns);
+  }
+
   // --- lifecycle ---------------------------------------------------------------------------
 
   async ping(): Promise<void> {

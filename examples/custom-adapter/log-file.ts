@@ -14,7 +14,9 @@ import { StorageCorrupted, StorageUnavailable } from 'cryo/storage';
  */
 export class LogFile {
   #handle: FileHandle;
-  #broken: Error | null = null;
+  /** Set after a failed write: the file may end in a partial line until a reopen cuts it off. */
+  #broken: StorageUnavailable | null = null;
+  #closed = false;
 
   private constructor(
     readonly path: string,
@@ -90,14 +92,15 @@ export class LogFile {
 
   /** Closes the file and releases the lock. Idempotent. */
   async close(): Promise<void> {
-    if (this.#broken?.message === 'closed') return;
-    this.#broken = new Error('closed');
+    if (this.#closed) return;
+    this.#closed = true;
     await this.#handle.close();
     await releaseLock(this.path);
   }
 
   #usable(): void {
-    if (this.#broken) throw this.#broken instanceof StorageUnavailable ? this.#broken : new StorageUnavailable('storage closed');
+    if (this.#closed) throw new StorageUnavailable('storage closed');
+    if (this.#broken) throw this.#broken;
   }
 }
 

@@ -15,12 +15,15 @@ list prints every key of the namespace (never secrets or hashes), revoked and ex
 revoke marks the key revoked; servers sharing the storage (Redis, PostgreSQL) drop it at once.
 The embedded stores (sqlite:, file:) are locked by a running server: use the GraphQL API there
 (apiKeys, revokeApiKey) or stop the server first.
---storage falls back to CRYO_STORAGE.
+--storage falls back to CRYO_STORAGE; --storage-module M (or CRYO_STORAGE_MODULE) opens URLs of
+other schemes (docs/adapters.md).
 Exit codes: 0 done, 1 failed (storage error; revoke: no such key, or already revoked), 2 usage.`;
 
 /** `cryo keys create` options, parsed. */
 export interface KeysCreateOptions {
   storage: string;
+  /** The storage module for URLs of other schemes (--storage-module / CRYO_STORAGE_MODULE). */
+  storageModule?: string | null;
   namespace: string;
   scopes: string[];
   label: string | null;
@@ -36,6 +39,7 @@ export function parseKeysCreate(argv: readonly string[], env: Record<string, str
   if (expires !== null && !/^\d+$/.test(expires)) throw new UsageError(`--expires-in must be a number of seconds\n${KEYS_USAGE}`);
   return {
     storage: args.storage,
+    storageModule: args.storageModule,
     namespace,
     scopes: args.scopes.split(',').map((s) => s.trim()).filter(Boolean),
     label: args.label,
@@ -53,7 +57,7 @@ function singleNamespace(namespaces: readonly string[]): string {
  * the lines to print: the secret (shown once, never stored), then what it grants.
  */
 export async function keysCreate(options: KeysCreateOptions): Promise<string> {
-  return withStore(options.storage, async (storage) => {
+  return withStore(options, async (storage) => {
     try {
       const { record, secret } = await issueApiKey(storage, {
         namespace: options.namespace,
@@ -125,7 +129,7 @@ export async function runKeys(argv: readonly string[], env: Record<string, strin
     const format = args.format ?? 'table';
     if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json\n${KEYS_USAGE}`);
     const keys: ApiKeyRecord[] = [];
-    await withStore(args.storage, async (storage) => {
+    await withStore(args, async (storage) => {
       for await (const key of allKeys((after) => storage.listApiKeys({ namespace, first: 500, after }))) keys.push(key);
     });
     const lines = formatKeys(keys, format, new Date());
@@ -137,7 +141,7 @@ export async function runKeys(argv: readonly string[], env: Record<string, strin
     const namespace = singleNamespace(args.namespaces);
     if (args.id === null) throw new UsageError(`--id KEY_ID is required\n${KEYS_USAGE}`);
     const id = args.id;
-    const revoked = await withStore(args.storage, (storage) => storage.revokeApiKey({ namespace, id }));
+    const revoked = await withStore(args, (storage) => storage.revokeApiKey({ namespace, id }));
     if (!revoked) {
       process.stderr.write(`cryo: no active key ${JSON.stringify(id)} in namespace ${JSON.stringify(namespace)} (unknown, or already revoked)\n`);
       return 1;

@@ -1,11 +1,15 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config.js';
 import { StorageUnavailable, ValidationError } from '../../src/domain/errors.js';
 import { openStorage } from '../../src/storage/open.js';
 import { loadStorageModule, StorageModuleError, type StorageModuleFailure } from '../../src/storage/storage-module.js';
+import { createJsonlStorage } from '../../examples/custom-adapter/jsonl-storage.js';
+import { runCryo } from '../cli/helpers.js';
 import { calls } from './fixtures/storage-modules/memory-module.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -151,6 +155,32 @@ describe('the server with a storage module', () => {
     } finally {
       proc.child.kill('SIGTERM');
       await proc.exited;
+    }
+  });
+});
+
+describe('the cryo command with a storage module (--storage-module / CRYO_STORAGE_MODULE)', () => {
+  it('exports and verifies a store only a module can open; a missing module is a usage error (exit 2)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cryo-module-cli-'));
+    try {
+      const path = join(dir, 'store.jsonl');
+      const seeded = await createJsonlStorage({ path });
+      await seeded.appendEntries({ threadId: 'kept', entries: [{ id: 'e0', kind: 'note', payload: { n: 1 } }] });
+      await seeded.putCheckpoint({ agentType: 'a', agentId: '1', state: {}, thread: { id: 'kept', rev: 1 } });
+      await seeded.close();
+      const adapter = join(ROOT, 'examples/custom-adapter/index.ts');
+
+      const exported = await runCryo(['export', '--storage', `jsonl:${path}`, '--storage-module', adapter]);
+      expect(exported.code, exported.stderr).toBe(0);
+      expect(exported.stdout).toContain('"id":"e0"');
+      const verified = await runCryo(['verify', '--storage', `jsonl:${path}`], { CRYO_STORAGE_MODULE: adapter });
+      expect(verified.code, verified.stderr).toBe(0);
+
+      const missing = await runCryo(['export', '--storage', `jsonl:${path}`, '--storage-module', join(dir, 'nope.ts')]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr.trim().split('\n').at(-1)).toBe(`cryo: storage module ${JSON.stringify(join(dir, 'nope.ts'))}: no file at ${join(dir, 'nope.ts')}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

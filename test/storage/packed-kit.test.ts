@@ -66,6 +66,23 @@ it('the built entry is the built code', async () => {
 });
 `,
     );
+    // A broken adapter: the memory store with expectedRev thrown away. The kit must catch it.
+    await writeFile(
+      join(consumer, 'broken.test.ts'),
+      `import { createMemoryStorage, type Storage } from 'cryo/storage';
+import { describeStorageConformance } from 'cryo/storage/conformance';
+
+describeStorageConformance({
+  name: 'memory without expectedRev',
+  create: async ({ limits }) => {
+    const inner = createMemoryStorage({ limits });
+    const broken: Storage = Object.create(inner);
+    broken.appendEntries = (options) => inner.appendEntries({ ...options, expectedRev: null });
+    return broken;
+  },
+});
+`,
+    );
   }, 300_000);
 
   afterAll(async () => {
@@ -105,18 +122,26 @@ it('the built entry is the built code', async () => {
     expect(compiled.stdout).toBe('');
   }, 120_000);
 
-  it('runs the whole conformance suite from the built kit on the example adapter, in Vitest', async () => {
+  it('runs the whole conformance suite from the built kit in Vitest: the example passes, a broken adapter fails', async () => {
+    // Vitest exits 1 (the broken adapter fails): read its JSON report either way.
     const { stdout } = await run(process.execPath, [VITEST, 'run', '--root', consumer, '--reporter', 'json'], {
       cwd: consumer,
       env: npmEnv(),
       maxBuffer: 64 * 1024 * 1024,
     }).catch((error: { stdout?: string; stderr?: string }) => {
-      throw new Error(`vitest failed in the consumer project:\n${error.stderr ?? ''}\n${(error.stdout ?? '').slice(0, 4000)}`);
+      if (!error.stdout?.startsWith('{')) throw new Error(`vitest failed in the consumer project:\n${error.stderr ?? ''}\n${error.stdout ?? ''}`);
+      return { stdout: error.stdout };
     });
-    const report = JSON.parse(stdout) as { numTotalTests: number; numPassedTests: number; numFailedTests: number };
-    expect(report.numFailedTests).toBe(0);
-    // Every conformance test ran (the suite has well over 60), plus the entry check.
-    expect(report.numPassedTests).toBe(report.numTotalTests);
-    expect(report.numTotalTests).toBeGreaterThan(60);
+    const report = JSON.parse(stdout) as {
+      testResults: { name: string; assertionResults: { title: string; status: string }[] }[];
+    };
+    const file = (name: string) => report.testResults.find((r) => r.name.endsWith(name))!.assertionResults;
+    const kit = file('kit.test.ts');
+    expect(kit.filter((t) => t.status !== 'passed')).toEqual([]);
+    // Every conformance test ran (Storage and persist suites: over 90), plus the entry check.
+    expect(kit.length).toBeGreaterThan(90);
+    const failed = file('broken.test.ts').filter((t) => t.status === 'failed').map((t) => t.title);
+    expect(failed).toContain('expectedRev n must equal the rev; a conflict writes nothing and reports actualRev');
+    expect(failed).toContain('of 50 racing appends with the same expectedRev exactly one wins');
   }, 300_000);
 });

@@ -16,13 +16,14 @@ export interface ConformanceSuite {
   /** Shown in the test names: `Storage conformance: <name>`. */
   name: string;
   /**
-   * Opens one fresh instance with the given limits overrides (apply them over DEFAULT_LIMITS).
+   * Opens one fresh instance with the given limits overrides (apply them over DEFAULT_LIMITS;
+   * `{}` most of the time).
    * Called a few times per run (default limits, SMALL_LIMITS, the persist suite, and tests that
    * need an instance of their own); the instances stay open for the whole suite and are shared
    * by its tests, which use fresh random namespaces and ids, so a persistent backend may keep
    * data from earlier runs.
    */
-  create: (options: { limits?: Partial<Limits> | undefined }) => Promise<Storage>;
+  create: (options: { limits: Partial<Limits> }) => Promise<Storage>;
   /** Runs after the suite closed `storage` (e.g. removes its directory). */
   destroy?: (storage: Storage) => Promise<void>;
 }
@@ -53,7 +54,7 @@ export function describeStorageConformance(suite: ConformanceSuite | string, fac
   }
   const { create, destroy } = suite;
   describeSuite(suite.name, async (options) => {
-    const storage = await create(options);
+    const storage = await create({ limits: options.limits ?? {} });
     return { storage, cleanup: destroy ? () => destroy(storage) : undefined };
   });
 }

@@ -8,6 +8,8 @@ import { ConfigError, parseConfig } from '../../src/config.js';
 import { StorageUnavailable, ValidationError } from '../../src/domain/errors.js';
 import { openStorage } from '../../src/storage/open.js';
 import { loadStorageModule, StorageModuleError, type StorageModuleFailure } from '../../src/storage/storage-module.js';
+import { parseStorageUrl } from '../../src/storage/url.js';
+import { BUILT_IN_SCHEMES, isModuleStorageUrl } from '../../src/storage/url-scheme.js';
 import { createJsonlStorage } from '../../examples/custom-adapter/jsonl-storage.js';
 import { runCryo } from '../cli/helpers.js';
 import { calls } from './fixtures/storage-modules/memory-module.js';
@@ -81,6 +83,28 @@ describe('openStorage with a storage module (CRYO_STORAGE_MODULE)', () => {
     const error = await moduleError(openStorage('down://db', { storageModule: fixture('fails-to-open') }), 'open-failed', 1);
     expect(error.message).toMatch(/createStorage\("down:\/\/db"\) failed: backend of down:\/\/db is down$/);
     expect(error.cause).toBeInstanceOf(StorageUnavailable);
+  });
+});
+
+describe('which URLs go to the storage module', () => {
+  it('every scheme parseStorageUrl knows is built in, and only those', () => {
+    const unsupported = (url: string) => {
+      try {
+        parseStorageUrl(url);
+        return false;
+      } catch (error) {
+        return /unsupported storage URL/.test((error as Error).message);
+      }
+    };
+    for (const scheme of BUILT_IN_SCHEMES) {
+      expect(unsupported(`${scheme}://h/x`), scheme).toBe(false);
+      expect(isModuleStorageUrl(`${scheme.toUpperCase()}://h/x`), scheme).toBe(false);
+    }
+    for (const url of ['jsonl:./x', 'dynamo://table', 'mongodb+srv://h/db', 'x-y.z:1']) {
+      expect(unsupported(url), url).toBe(true);
+      expect(isModuleStorageUrl(url), url).toBe(true);
+    }
+    expect(isModuleStorageUrl('no scheme here')).toBe(false);
   });
 });
 

@@ -159,7 +159,7 @@ export function settingsHelp(): string {
   const defaults = defineConfig();
   const rows: [string, string, string, string][] = [
     ...(Object.entries(SERVER_SETTINGS) as [keyof typeof SERVER_SETTINGS, (typeof SERVER_SETTINGS)[keyof typeof SERVER_SETTINGS]][]).map(
-      ([key, s]): [string, string, string, string] => [s.flag, s.env, String(defaults[key]) || '(none)', s.help],
+      ([key, s]): [string, string, string, string] => [s.flag, s.env, String(defaults[key] ?? '') || '(none)', s.help],
     ),
     ...LIMIT_SETTINGS.map((s): [string, string, string, string] => [s.flag, s.env, String(defaults.limits[s.key]), s.help]),
     ...QUERY_LIMIT_SETTINGS.map((s): [string, string, string, string] => [s.flag, s.env, String(defaults.queryLimits[s.key]), s.help]),

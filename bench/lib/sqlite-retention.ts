@@ -31,7 +31,7 @@ export interface SqliteRetentionOptions {
 /** Sizes for `--quick` and for the full run. */
 export const SQLITE_RETENTION_SIZES = {
   quick: { journalBytes: 10 * 2 ** 20, appends: 20_000, rounds: 2 },
-  full: { journalBytes: 50 * 2 ** 20, appends: 100_000, rounds: 3 },
+  full: { journalBytes: 50 * 2 ** 20, appends: 100_000, rounds: 4 },
 } as const;
 
 const SECTION = 'Embedded';
@@ -75,6 +75,7 @@ export async function benchSqliteRetention(options: SqliteRetentionOptions): Pro
         `32 concurrent callers, 1 entry each, one thread, durable (group commit); median of ${options.rounds} rounds ` +
         `(policy ${cost.policyRuns.map((ms) => fmt(options.appends / (ms / 1000))).join(' / ')} appends/s, ` +
         `none ${cost.plainRuns.map((ms) => fmt(options.appends / (ms / 1000))).join(' / ')}); ` +
+        `CPU (main + worker) ${fmt(cost.policyCpu)} vs ${fmt(cost.plainCpu)} µs/append; ` +
         `db file after: ${fmt(cost.policyBytes / 2 ** 20)} MiB with the policy, ${fmt(cost.plainBytes / 2 ** 20)} MiB without`,
     },
   ];
@@ -124,10 +125,14 @@ interface CostFigures {
   plainRuns: number[];
   policyBytes: number;
   plainBytes: number;
+  /** Process CPU (main + worker thread) per append, µs, median round. */
+  policyCpu: number;
+  plainCpu: number;
 }
 
 async function appendCost(appends: number, rounds: number): Promise<CostFigures> {
   const runs = { policy: [] as number[], plain: [] as number[] };
+  const cpu = { policy: [] as number[], plain: [] as number[] };
   const bytes = { policy: 0, plain: 0 };
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? (['policy', 'plain'] as const) : (['plain', 'policy'] as const);
@@ -140,11 +145,14 @@ async function appendCost(appends: number, rounds: number): Promise<CostFigures>
         const s = storage;
         const retention = variant === 'policy' ? { maxEntries: MAX_ENTRIES } : null;
         await s.appendEntries({ threadId: 't', entries: [{ payload: { pad: PAD } }], retention });
+        const cpu0 = process.cpuUsage();
         const t0 = performance.now();
         await runConcurrent({ concurrency: 32, durationMs: Number.POSITIVE_INFINITY, maxOps: appends }, () =>
           s.appendEntries({ threadId: 't', entries: [{ payload: { pad: PAD } }] }),
         );
         runs[variant].push(performance.now() - t0);
+        const used = process.cpuUsage(cpu0);
+        cpu[variant].push((used.user + used.system) / appends);
         const head = (await s.getThread({ threadId: 't' }))!;
         if (variant === 'policy' && head.rev - head.firstSeq !== MAX_ENTRIES) throw new Error(`maxEntries kept ${head.rev - head.firstSeq}`);
         await s.close();
@@ -162,5 +170,7 @@ async function appendCost(appends: number, rounds: number): Promise<CostFigures>
     plainRuns: runs.plain,
     policyBytes: bytes.policy,
     plainBytes: bytes.plain,
+    policyCpu: median(cpu.policy),
+    plainCpu: median(cpu.plain),
   };
 }

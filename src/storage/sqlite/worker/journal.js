@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ChecksumMismatch, entryCrc, fromOrderedKey, orderedKey } from './keys.js';
+import { PURGE_BATCH } from './retention.js';
 
 const HEAD_COLUMNS = 'tid, rev, life, metadata, created_at, updated_at, first_seq, max_entries, max_age_seconds';
 
@@ -88,7 +89,7 @@ export function createJournal(db, retention) {
 
   /**
    * Trims the thread to `beforeSeq` (> its firstSeq): deletes the rows below, sets firstSeq.
-   * Returns how many entries went (rows below firstSeq are never stored, so it is the difference).
+   * Returns how many entries went (from firstSeq: rows below it were trimmed before).
    * @param {string} namespace
    * @param {string} threadId
    * @param {HeadRow} row
@@ -96,7 +97,7 @@ export function createJournal(db, retention) {
    * @param {number} now
    */
   function dropBefore(namespace, threadId, row, beforeSeq, now) {
-    retention.drop(row.tid, row.first_seq, beforeSeq);
+    retention.dropBelow(row.tid, beforeSeq);
     st.setFirstSeq.run(beforeSeq, now, namespace, orderedKey(threadId));
     const dropped = beforeSeq - row.first_seq;
     row.first_seq = beforeSeq;
@@ -122,8 +123,8 @@ export function createJournal(db, retention) {
      * Appends all entries or none. Mirrors checkExpectedRev / isReplayOf of src/domain/append.ts
      * (kept in step with it by the conformance suite), evaluated inside the write transaction; a
      * retry whose entries were trimmed is a conflict. A thread it creates starts at `startSeq`
-     * with the call's policy. Then applies maxEntries, in the same transaction: one range delete
-     * of the entries it pushes out (as many as were appended, once the thread is full).
+     * with the call's policy. Then applies maxEntries, in the same transaction: firstSeq moves past
+     * the entries it pushes out, which are deleted in batches (retention.js, PURGE_BATCH).
      * @param {AppendIn} a
      */
     append(a) {
@@ -157,7 +158,7 @@ export function createJournal(db, retention) {
       row.updated_at = a.now;
       const target = retention.maxEntriesTarget(a.namespace, a.threadId, row);
       if (target !== null) {
-        retention.drop(tid, row.first_seq, target);
+        if (Math.floor(target / PURGE_BATCH) > Math.floor(row.first_seq / PURGE_BATCH)) retention.dropBelow(tid, target);
         row.first_seq = target;
       }
       st.setRev.run(row.rev, row.first_seq, a.now, a.namespace, key);

@@ -17,6 +17,15 @@ import { fromOrderedKey, orderedKey } from './keys.js';
 /** The earliest time an age cutoff goes back to (0001-01-01, as ageCutoff clamps it). */
 const EARLIEST_MS = -62135596800000;
 
+/**
+ * maxEntries on append moves firstSeq on every append but deletes the rows below it only when
+ * firstSeq crosses a multiple of this (one range delete per PURGE_BATCH entries pushed out, so a
+ * commit does not rewrite the thread's oldest leaf every time). Until then those rows are stored
+ * but never read: every read starts at firstSeq. Explicit trims, policy changes and sweeps delete
+ * at once.
+ */
+export const PURGE_BATCH = 256;
+
 /** @param {import('better-sqlite3').Database} db */
 export function createRetention(db) {
   const st = {
@@ -25,7 +34,9 @@ export function createRetention(db) {
       'SELECT agent_type, agent_id, thread_rev FROM checkpoints INDEXED BY checkpoint_pointers ' +
         'WHERE namespace = ? AND thread_id = ? AND thread_life = ? ORDER BY thread_rev, agent_type, agent_id LIMIT 1',
     ),
-    dropRange: db.prepare('DELETE FROM entries WHERE tid = ? AND seq >= ? AND seq < ?'),
+    // No lower bound: the range starts at the thread's lowest stored row, which may be below
+    // firstSeq when maxEntries left rows for its next batch (see dropBelow).
+    dropBelow: db.prepare('DELETE FROM entries WHERE tid = ? AND seq < ?'),
     times: db.prepare('SELECT seq, at FROM entries WHERE tid = ? AND seq >= ? AND seq < ? ORDER BY seq'),
     withPolicy: db.prepare(
       'SELECT namespace, id FROM threads INDEXED BY threads_with_policy ' +
@@ -99,14 +110,13 @@ export function createRetention(db) {
     },
 
     /**
-     * Deletes the stored entries of thread `tid` with fromSeq ≤ seq < beforeSeq (the caller sets
-     * firstSeq in the same transaction); returns how many rows went.
+     * Deletes every stored entry of thread `tid` with seq < beforeSeq (the caller sets firstSeq
+     * in the same transaction). Cost: the rows deleted.
      * @param {number} tid
-     * @param {number} fromSeq
      * @param {number} beforeSeq
      */
-    drop(tid, fromSeq, beforeSeq) {
-      return st.dropRange.run(tid, fromSeq, beforeSeq).changes;
+    dropBelow(tid, beforeSeq) {
+      st.dropBelow.run(tid, beforeSeq);
     },
 
     /**

@@ -272,4 +272,28 @@ describe('sqlite adapter', () => {
     // 200 entries of "big" and 100 of "capped" stay (~0.3 MB): 5 MB went through the file.
     expect((await stat(path)).size).toBeLessThan(before * 0.3);
   });
+
+  it('sweeps every thread with a policy past one page of 256, one sweep at a time', async () => {
+    const { open } = await freshSqlite(cleanups);
+    const s = await open();
+    const namespaces = [rid('ns'), rid('ns')];
+    const old = '2001-01-01T00:00:00.000Z';
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        s.appendEntries({
+          namespace: namespaces[i % 2],
+          threadId: `t${String(i).padStart(3, '0')}`,
+          entries: [{ at: old }, { at: old }, {}],
+          retention: { maxAgeSeconds: 3600 },
+        }),
+      ),
+    );
+    await s.appendEntries({ namespace: namespaces[0], threadId: 'no-policy', entries: [{ at: old }] });
+    const [first, second] = await Promise.all([s.sweepRetention(), s.sweepRetention()]);
+    expect(second).toEqual({ skipped: true, trimmedThreads: 0, dropped: 0 });
+    expect(first).toEqual({ skipped: false, trimmedThreads: 300, dropped: 600 });
+    expect(await s.getThread({ namespace: namespaces[1], threadId: 't299' })).toMatchObject({ rev: 3, firstSeq: 2 });
+    expect(await s.getThread({ namespace: namespaces[0], threadId: 'no-policy' })).toMatchObject({ rev: 1, firstSeq: 0 });
+    expect(await s.sweepRetention()).toEqual({ skipped: false, trimmedThreads: 0, dropped: 0 });
+  });
 });

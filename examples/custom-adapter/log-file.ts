@@ -47,7 +47,8 @@ export class LogFile {
         });
       const handle = await open(path, 'a');
       // A torn last line (a write that crashed before fdatasync returned) was never acknowledged.
-      if (end < Buffer.byteLength(text)) await handle.truncate(Buffer.byteLength(text.slice(0, end)));
+      const kept = Buffer.byteLength(text.slice(0, end));
+      if (kept < Buffer.byteLength(text)) await handle.truncate(kept);
       return { log: new LogFile(path, handle), lines };
     } catch (error) {
       await releaseLock(path);

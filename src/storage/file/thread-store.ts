@@ -209,7 +209,7 @@ export class ThreadStore {
     return this.#mutex.run(mapKey(key.namespace, key.threadId), async () => {
       const journal = requireThread(await this.#settledJournal(key), set.threadId);
       const lowest = this.pointers.lowest(key.namespace, key.threadId, journal.life)?.rev ?? null;
-      const target = await policyTargetOf(journal, set.retention, now, lowest);
+      const target = this.#bounded(key, journal, await policyTargetOf(journal, set.retention, now, lowest));
       const before = journal.firstSeq;
       await journal.writeMeta(target ?? before, now.toISOString(), set.retention);
       journal.retention = set.retention;
@@ -238,7 +238,7 @@ export class ThreadStore {
           if (!journal.exists || !journal.retention) return 0;
           journal.assertHealthy();
           const lowest = this.pointers.lowest(key.namespace, key.threadId, journal.life)?.rev ?? null;
-          const target = await policyTargetOf(journal, journal.retention, now, lowest);
+          const target = this.#bounded(key, journal, await policyTargetOf(journal, journal.retention, now, lowest));
           return target === null ? 0 : this.#trimLocked(key, journal, target, now.toISOString());
         });
         if (n > 0) {
@@ -259,6 +259,18 @@ export class ThreadStore {
     await journal.settled();
     journal.assertHealthy();
     return journal.exists && !journal.deleted ? journal : null;
+  }
+
+  /**
+   * A policy target computed across reads (a put may have indexed a lower pointer meanwhile),
+   * bounded again by the pointers as they are now; null when it drops nothing. The caller writes
+   * the trim in the same synchronous step.
+   */
+  #bounded(key: ThreadKey, journal: JournalFile, target: number | null): number | null {
+    if (target === null) return null;
+    const lowest = this.pointers.lowest(key.namespace, key.threadId, journal.life)?.rev;
+    if (lowest !== undefined) target = Math.min(target, lowest);
+    return target > journal.reservedFirst ? target : null;
   }
 
   /** Writes the trim to `beforeSeq` (checked by the caller, under the lock); returns entries dropped. */

@@ -74,6 +74,22 @@ describe.each(DURABILITY_MODES)('file adapter retention (%s)', (durability) => {
     expect((await c.appendEntries({ threadId, entries: [{}], expectedRev: 102 })).entries[0]!.seq).toBe(102);
   });
 
+  it('a compaction that did not run before close (or a crash) runs at the next open', async () => {
+    const { dir, open } = await fresh();
+    const a = await open({ compactMinBytes: Number.MAX_SAFE_INTEGER });
+    const threadId = rid('t');
+    await a.appendEntries({ threadId, entries: Array.from({ length: 100 }, (_, i) => ({ id: `e${i}`, payload: { pad } })) });
+    await a.trimThread({ threadId, beforeSeq: 95 });
+    await a.close();
+    const path = journalPath(dir, 'default', threadId);
+    const full = (await stat(path)).size;
+    const b = await open();
+    await b.compactions();
+    expect(b.stats().compactions).toBe(1);
+    expect((await stat(path)).size).toBeLessThan(full * 0.1);
+    expect((await b.readEntries({ threadId, fromSeq: 0, limit: 100 })).map((e) => e.id)).toEqual(range(95, 100).map((i) => `e${i}`));
+  });
+
   it('maxEntries keeps a thread’s file bounded: compactions run as the trimmed bytes reach the retained ones', async () => {
     const { dir, open } = await fresh();
     const a = await open({ compactMinBytes: 16 * 1024 });

@@ -68,7 +68,7 @@ export async function openFileStorage(directory: string, options: FileStorageOpt
     await threads.load(recovery, options.strict ?? false);
     await checkpoints.load(recovery, options.strict ?? false);
     const apiKeys = await FileApiKeys.load(directory, changes);
-    return new FileStorageImpl(directory, { ...DEFAULT_LIMITS, ...options.limits }, now, changes, threads, checkpoints, {
+    const storage = new FileStorageImpl(directory, { ...DEFAULT_LIMITS, ...options.limits }, now, changes, threads, checkpoints, {
       lock,
       pool,
       commit,
@@ -79,6 +79,9 @@ export async function openFileStorage(directory: string, options: FileStorageOpt
       recovery,
       apiKeys,
     });
+    // Compactions a crash interrupted run now, in the background (close waits for them).
+    threads.compactWhereDue();
+    return storage;
   } catch (error) {
     await wal?.close().catch(() => {});
     await Promise.all(handles.map((h) => h.close().catch(() => {})));

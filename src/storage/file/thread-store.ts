@@ -310,6 +310,14 @@ export class ThreadStore {
     this.#compacting.set(mk, run);
   }
 
+  /**
+   * Schedules the compactions a crash interrupted (journals whose trimmed bytes justify one), so
+   * the next open reads no more than about twice the retained bytes. Call once after load.
+   */
+  compactWhereDue(): void {
+    for (const journal of this.#journals.values()) this.#maybeCompact({ namespace: journal.namespace, threadId: journal.threadId }, journal);
+  }
+
   /** Resolves once every compaction scheduled so far is done. */
   async compactions(): Promise<void> {
     while (this.#compacting.size > 0) await Promise.all([...this.#compacting.values()]);

@@ -57,7 +57,8 @@ export async function fileRetentionRows(sizes: FileRetentionSizes = FILE_RETENTI
       baseline: { name: 'same store, thread without a policy', value: r.withoutPolicyMicros },
       target: { on: 'ratio', kind: 'max', bound: 1.2 },
       note:
-        `[${r.durability}] ${fmt(r.timedAppends)} single-entry appends per thread in interleaved rounds, one writer; ${r.compactions} ` +
+        `[${r.durability}] ${fmt(r.timedAppends)} single-entry appends per thread in alternating rounds of 25, one writer; median round ratio ` +
+        `${r.medianRoundRatio.toFixed(2)}; ${r.compactions} ` +
         `compactions among them; journals at the end ${(r.policyJournalBytes / 1024).toFixed(0)} KiB vs ${mib(r.plainJournalBytes)} (bench/file-retention.ts)`,
     });
   } catch (error) {

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TrimBeyondCheckpoint } from '../../src/domain/errors.js';
+import { StorageUnavailable, TrimBeyondCheckpoint } from '../../src/domain/errors.js';
 import { defaultFileIo } from '../../src/storage/file/file-io.js';
 import { rejection, rid } from './conformance-helpers.js';
 import { DURABILITY_MODES, freshStore, journalPath, walk } from './file-helpers.js';
@@ -156,6 +156,58 @@ describe.each(DURABILITY_MODES)('file adapter retention (%s)', (durability) => {
     expect((await read).map((e) => e.id)).toEqual(range(15, 20).map((i) => `e${i}`));
     await a.compactions();
     expect(a.stats().compactions).toBe(1);
+  });
+
+  it('a checkpoint put that fails keeps the old pointer and drops its new one from the reverse index', async () => {
+    const { open } = await fresh();
+    let failCheckpointWrites = false;
+    const a = await open({
+      io: {
+        // Byte 4 of a record is its type: 3 starts a checkpoint file.
+        write: (handle, buffer, offset, length, position) =>
+          failCheckpointWrites && buffer[4] === 3
+            ? Promise.reject(Object.assign(new Error('no space left'), { code: 'ENOSPC' }))
+            : defaultFileIo.write(handle, buffer, offset, length, position),
+      },
+    });
+    const threadId = rid('t');
+    const key = { agentType: 'a', agentId: 'b' };
+    await a.appendEntries({ threadId, entries: Array.from({ length: 10 }, () => ({})) });
+    await a.putCheckpoint({ ...key, state: {}, thread: { id: threadId, rev: 3 } });
+    failCheckpointWrites = true;
+    await rejection(a.putCheckpoint({ ...key, state: {}, thread: { id: threadId, rev: 1 } }), StorageUnavailable);
+    await rejection(a.putCheckpoint({ ...key, state: {}, thread: { id: threadId, rev: 8 } }), StorageUnavailable);
+    failCheckpointWrites = false;
+    expect((await a.getCheckpoint(key))?.thread).toMatchObject({ rev: 3 });
+    await rejection(a.trimThread({ threadId, beforeSeq: 4 }), TrimBeyondCheckpoint, { pointerRev: 3 });
+    expect((await a.trimThread({ threadId, beforeSeq: 3 })).dropped).toBe(3);
+  });
+
+  it('a compaction that fails (rename refused) leaves the journal whole; a later one succeeds', async () => {
+    const { dir, open } = await fresh();
+    let refuse = true;
+    const a = await open({
+      compactMinBytes: 1,
+      io: {
+        rename: (from, to) => (refuse ? Promise.reject(Object.assign(new Error('refused'), { code: 'EIO' })) : defaultFileIo.rename(from, to)),
+      },
+    });
+    const threadId = rid('t');
+    await a.appendEntries({ threadId, entries: Array.from({ length: 30 }, (_, i) => ({ id: `e${i}`, payload: { pad } })) });
+    await a.trimThread({ threadId, beforeSeq: 20 });
+    await a.compactions();
+    expect(a.stats().compactions).toBe(0);
+    expect((await walk(dir)).filter((f) => f.includes('.compact'))).toEqual([]);
+    await a.appendEntries({ threadId, entries: [{ id: 'e30' }], expectedRev: 30 });
+    expect((await a.readEntries({ threadId, fromSeq: 0, limit: 100 })).map((e) => e.id)).toEqual(range(20, 31).map((i) => `e${i}`));
+    refuse = false;
+    await a.trimThread({ threadId, beforeSeq: 25 });
+    await a.compactions();
+    expect(a.stats().compactions).toBe(1);
+    await a.close();
+    const b = await open();
+    expect(await b.getThread({ threadId })).toMatchObject({ rev: 31, firstSeq: 25 });
+    expect((await b.readEntries({ threadId, fromSeq: 0, limit: 100 })).map((e) => e.id)).toEqual(range(25, 31).map((i) => `e${i}`));
   });
 
   it('rebuilds the reverse index at open: a checkpoint pointer still bounds trims and policies after reopen', async () => {

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileStorage } from '../../src/storage/file/index.js';
 import { bundleChild } from './bundle-child.js';
-import { rid } from './conformance-helpers.js';
+import { rid } from 'cryo/storage/conformance';
 import { DURABILITY_MODES, startChild, tempDir } from './file-helpers.js';
 
 /** Kill points: the n-th file operation after the initial fill (a round takes 11–20). */

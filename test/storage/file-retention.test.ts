@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageUnavailable, TrimBeyondCheckpoint } from '../../src/domain/errors.js';
 import { defaultFileIo } from '../../src/storage/file/file-io.js';
-import { rejection, rid } from './conformance-helpers.js';
+import { rejection, rid } from 'cryo/storage/conformance';
 import { DURABILITY_MODES, freshStore, journalPath, walk } from './file-helpers.js';
 
 const seqs = (entries: { seq: number }[]): number[] => entries.map((e) => e.seq);

@@ -9,6 +9,7 @@ import {
 } from '../../src/domain/errors.js';
 import { hibernate } from '../../src/persist.js';
 import type { Storage } from '../../src/storage/types.js';
+import { describeRetentionPersistSuite } from './persist-suite-retention.js';
 import { describeThawSuite } from './persist-suite-thaw.js';
 import { beforeFirstAppend, LocalJournal } from './helpers.js';
 import { rejection, rid, type ConformanceFactory } from '../storage/conformance-helpers.js';
@@ -277,5 +278,6 @@ export function describePersistSuite(name: string, factory: ConformanceFactory):
     });
 
     describeThawSuite(storage, agent);
+    describeRetentionPersistSuite(storage, agent);
   });
 }

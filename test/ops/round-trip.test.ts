@@ -133,6 +133,31 @@ describe('export → import of trimmed threads and policies', () => {
     });
   }
 
+  it('export reads the head again when a trim moves firstSeq between the head and the first page', async () => {
+    const memory = createMemoryStorage();
+    await memory.appendEntries({ threadId: 'busy', entries: Array.from({ length: 6 }, (_, i) => ({ id: `b${i}` })) });
+    let trims = 0;
+    const trimming = new Proxy(memory, {
+      get(target, prop) {
+        if (prop === 'readEntries') {
+          return async (o: Parameters<Storage['readEntries']>[0]) => {
+            // A policy trims the thread right after each of the first two head reads.
+            if (trims < 2) await target.trimThread({ threadId: 'busy', beforeSeq: ++trims * 2 });
+            return target.readEntries(o);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const out = lineCollector();
+    await exportStore(trimming, out.write, { namespaces: null });
+    const records = out.lines.map((l) => JSON.parse(l));
+    expect(records[1]).toMatchObject({ type: 'thread', id: 'busy', rev: 6, firstSeq: 4 });
+    expect(records.filter((r) => r.type === 'entry').map((r) => r.id)).toEqual(['b4', 'b5']);
+    await memory.close();
+  });
+
   it('a version 1 file (before retention) still imports: every thread from seq 0, no policy', async () => {
     const v1 = [
       JSON.stringify({ format: 'cryo-export', version: 1, exportedAt: '2026-01-01T00:00:00.000Z', source: 'memory' }),

@@ -256,4 +256,24 @@ describe('CryoSaver under retention: trims never remove what the saver reads', (
     await fresh.close();
     await close();
   });
+
+  it('a put whose pin was rewritten meanwhile (a stale pin rev) writes the pin again', async () => {
+    const { saver, close } = countingSaver({ prefix: 'repin' });
+    const configs = await changingSteps(saver, 'run', 0, 2);
+    const key = runKey('repin', 'run', '');
+    // Another process (e.g. a put of another saver whose hibernate lost) rewrote the pin, lower.
+    const put = await gql(
+      'mutation($input: PutCheckpointInput!) { putCheckpoint(input: $input) { __typename ... on PutCheckpointSuccess { checkpoint { rev } } } }',
+      { input: { agentType: 'langgraph.pin', agentId: key, state: { checkpointId: 'other' }, thread: { id: key, rev: 1 } } },
+    );
+    expect(put.putCheckpoint).toEqual({ __typename: 'PutCheckpointSuccess', checkpoint: { rev: 3 } });
+    const more = await changingSteps(saver, 'run', 2, 4, configs[1]);
+    const pin = await gql('query($key: String!) { checkpoint(agentType: "langgraph.pin", agentId: $key) { rev state thread { rev } } }', { key });
+    // Rewritten twice since (the put that met the stale rev, then the next one): it holds step 2, the latest but one.
+    expect(pin.checkpoint).toEqual({ rev: 5, state: { checkpointId: more[1]?.configurable?.checkpoint_id }, thread: { rev: 5 } });
+    expect(await trimAsFarAsAllowed(key)).toBe(5);
+    const latest = await saver.getTuple({ configurable: { thread_id: 'run', checkpoint_ns: '' } });
+    expect(latest?.checkpoint.channel_values).toEqual({ count: 3 });
+    await close();
+  });
 });

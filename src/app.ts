@@ -28,7 +28,7 @@ import { useMetricsEndpoint, type MetricsAuthorizer } from './metrics/metrics-en
 import { useObserveOperations } from './metrics/observe-operations.js';
 import { CryoMetrics } from './metrics/registry.js';
 import type { Tracing } from './metrics/tracing.js';
-import { RetentionSweeper, type Schedule } from './retention/sweeper.js';
+import { RetentionSweeper, type Schedule, type SweepOutcome } from './retention/sweeper.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/types.js';
 
@@ -157,7 +157,13 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   let stopping: Promise<void> | undefined;
   const retention =
     config.retentionSweepSeconds > 0
-      ? new RetentionSweeper({ storage, intervalMs: config.retentionSweepSeconds * 1000, logger, schedule: options.retentionSchedule })
+      ? new RetentionSweeper({
+          storage,
+          intervalMs: config.retentionSweepSeconds * 1000,
+          logger,
+          schedule: options.retentionSchedule,
+          onSweep: metrics ? (outcome) => countSweep(metrics, outcome) : undefined,
+        })
       : null;
 
   return {
@@ -214,4 +220,14 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
       return stopping;
     },
   };
+}
+
+/** Counts one retention sweep in the metrics. */
+function countSweep(metrics: CryoMetrics, outcome: SweepOutcome): void {
+  if (!outcome.ok) metrics.retentionSweeps.inc({ outcome: 'failed' });
+  else if (outcome.result.skipped) metrics.retentionSweeps.inc({ outcome: 'skipped' });
+  else {
+    metrics.retentionSweeps.inc({ outcome: 'done' });
+    metrics.retentionSweptEntries.inc(outcome.result.dropped);
+  }
 }

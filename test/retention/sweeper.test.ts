@@ -188,6 +188,10 @@ describe('the app runs the sweeper', () => {
     expect(manual.pending.map((p) => p.ms)).toEqual([7000]);
     expect(await app.retention!.sweepNow()).toEqual({ ok: true, result: { skipped: false, trimmedThreads: 1, dropped: 1 } });
     expect((await storage.getThread({ threadId: 't' }))?.firstSeq).toBe(1);
+    expect(await app.retention!.sweepNow()).toEqual({ ok: true, result: { skipped: false, trimmedThreads: 0, dropped: 0 } });
+    const sample = async (name: string) => (await app!.metrics!.registry.getSingleMetricAsString(name)).split('\n').filter((l) => l.startsWith(name));
+    expect(await sample('cryo_retention_sweeps_total')).toEqual(['cryo_retention_sweeps_total{outcome="done"} 2']);
+    expect(await sample('cryo_retention_swept_entries_total')).toEqual(['cryo_retention_swept_entries_total 1']);
     await app.stop();
     expect(manual.pending.every((p) => p.cancelled)).toBe(true);
 

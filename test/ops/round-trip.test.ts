@@ -158,6 +158,25 @@ describe('export → import of trimmed threads and policies', () => {
     await memory.close();
   });
 
+  it('a policy the import applies at the end does not make a re-run conflict: what it trimmed is counted, not rewritten', async () => {
+    const entry = (seq: number) => ({ type: 'entry', seq, id: `x${seq}`, at: '2026-01-01T00:00:00.000Z', kind: 'note', payload: {}, refs: {} });
+    const lines = [
+      JSON.stringify({ format: 'cryo-export', version: 2, exportedAt: '2026-01-01T00:00:00.000Z', source: 'memory' }),
+      // Held back in the source by a checkpoint deleted since: 5 entries under maxEntries 2.
+      JSON.stringify({ type: 'thread', namespace: 'default', id: 'x', rev: 5, firstSeq: 0, retention: { maxEntries: 2, maxAgeSeconds: null }, metadata: {} }),
+      ...[0, 1, 2, 3, 4].map((seq) => JSON.stringify(entry(seq))),
+      JSON.stringify({ type: 'end', threads: 1, entries: 5, checkpoints: 0 }),
+    ];
+    const file = join(dir, 'policy-applied.ndjson');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const storage = createMemoryStorage();
+    expect(await importStore(storage, file)).toMatchObject({ entriesWritten: 5, entriesTrimmed: 0, conflicts: [] });
+    expect(await storage.getThread({ threadId: 'x' })).toMatchObject({ rev: 5, firstSeq: 3, retention: { maxEntries: 2, maxAgeSeconds: null } });
+    expect(await importStore(storage, file)).toMatchObject({ entriesWritten: 0, entriesPresent: 2, entriesTrimmed: 3, conflicts: [] });
+    expect(await storage.getThread({ threadId: 'x' })).toMatchObject({ rev: 5, firstSeq: 3 });
+    await storage.close();
+  });
+
   it('a version 1 file (before retention) still imports: every thread from seq 0, no policy', async () => {
     const v1 = [
       JSON.stringify({ format: 'cryo-export', version: 1, exportedAt: '2026-01-01T00:00:00.000Z', source: 'memory' }),

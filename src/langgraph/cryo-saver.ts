@@ -21,14 +21,14 @@ import { CryoSaverConflictError, CryoSaverError } from './errors.js';
 import { Journal, PAGE } from './journal.js';
 import { RunScanner } from './run-scanner.js';
 import { RunLocks, type RunView, SeqCache } from './run-state.js';
-import { SaverAppendDocument, SaverDeleteDocument, SaverPutDocument, SaverPutIndexDocument } from './gql/graphql.js';
+import { SaverAppendDocument, SaverDeleteDocument, SaverPutDocument } from './gql/graphql.js';
+import { pinInput, pinRev, repin } from './pin.js';
 import { Locator } from './locator.js';
 import { saverClient } from './saver-client.js';
 import {
   INDEX_AGENT_TYPE,
   indexId,
   LATEST_AGENT_TYPE,
-  PIN_AGENT_TYPE,
   runKey,
   RUN_KIND,
   threadPrefix,
@@ -152,7 +152,7 @@ export class CryoSaver extends BaseCheckpointSaver {
         const seq = fresh ? 1 : view.rev;
         const parentBlobs = parentId ? await this.blobsOf(run, parentId, view) : {};
         const { entry, blobs } = await checkpointEntry(this.serde, { checkpoint, parentId, parentBlobs, newVersions, seq, stored });
-        const pinRev = await this.pinFor(run, view, seq, blobs);
+        const pinned = await this.pinFor(run, view, seq, blobs);
         const result = await this.client.request(SaverPutDocument, {
           checkpoint: {
             agentType: LATEST_AGENT_TYPE,
@@ -167,12 +167,15 @@ export class CryoSaver extends BaseCheckpointSaver {
             ...(this.fence ? { expectedRev: view.checkpointRev } : {}),
           },
           index: { agentType: INDEX_AGENT_TYPE, agentId: indexId(run.key, checkpoint.id), state: { seq } },
-          pin: this.pinInput(run, checkpoint.id, pinRev, view.pinRev),
+          pin: pinInput(run.key, checkpoint.id, pinned, view.pinRev),
         });
         const saved = result.hibernate;
         if (saved.__typename === 'HibernateSuccess') {
-          const pinned = result.pin.__typename === 'PutCheckpointSuccess' ? result.pin.checkpoint.rev : await this.repin(run, checkpoint.id, pinRev, result.pin);
-          this.views.set(run.key, { rev: seq + 1, checkpointRev: saved.checkpoint.rev, pinRev: pinned, latest: { id: checkpoint.id, seq, blobs } });
+          const pinCheckpointRev =
+            result.pin.__typename === 'PutCheckpointSuccess'
+              ? result.pin.checkpoint.rev
+              : await repin(this.client, this.journal, { key: run.key, checkpointId: checkpoint.id, rev: pinned }, result.pin);
+          this.views.set(run.key, { rev: seq + 1, checkpointRev: saved.checkpoint.rev, pinRev: pinCheckpointRev, latest: { id: checkpoint.id, seq, blobs } });
           this.seqs.set(run.key, checkpoint.id, seq);
           return;
         }
@@ -265,41 +268,10 @@ export class CryoSaver extends BaseCheckpointSaver {
     return found ? this.builder.writesOf(run, found.window, found.more, found.late) : [];
   }
 
-  /**
-   * The pin's rev for a put of a checkpoint at `seq` with `blobs`: the lowest seq it or the run's
-   * latest checkpoint reads (their entries and the entries holding their channel values). Keeping
-   * the latest's too means a put whose hibernate fails (another writer won) never unpins what the
-   * latest still reads. At least 1 (a pointer's rev is ≥ 1; runs started before the header
-   * entry existed have a checkpoint at seq 0, which no pin can hold).
-   */
+  /** The pin's rev for a put at `seq` with `blobs` (see pin.ts), reading the latest's blobs when not known locally. */
   private async pinFor(run: Run, view: RunView, seq: number, blobs: Record<string, BlobRef>): Promise<number> {
-    const lowest = (at: number, refs: Record<string, BlobRef>) => Math.min(at, ...Object.values(refs).map(([, holder]) => holder));
-    let rev = lowest(seq, blobs);
-    if (view.latest) rev = Math.min(rev, lowest(view.latest.seq, await this.blobsOf(run, view.latest.id, view)));
-    return Math.max(1, rev);
-  }
-
-  private pinInput(run: Run, checkpointId: string, rev: number, expectedRev: number) {
-    return { agentType: PIN_AGENT_TYPE, agentId: run.key, state: { checkpointId }, thread: { id: run.key, rev }, expectedRev };
-  }
-
-  /**
-   * After a put whose hibernate succeeded but whose pin did not (its rev was stale: the pin was
-   * written by a put that failed, or by another process): writes the pin again, fenced by its
-   * current rev. Returns the pin's new rev.
-   */
-  private async repin(run: Run, checkpointId: string, rev: number, first: { __typename: string; message?: string }): Promise<number> {
-    let failure = first;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      // Trimmed past `rev` already (a run from before pins): nothing left to hold; keep the pin as it is.
-      if (failure.__typename === 'InvalidThreadPointer') return this.journal.pinRev(run.key);
-      if (failure.__typename !== 'RevisionConflict') break;
-      const current = await this.journal.pinRev(run.key);
-      const result = (await this.client.request(SaverPutIndexDocument, { input: this.pinInput(run, checkpointId, rev, current) })).putCheckpoint;
-      if (result.__typename === 'PutCheckpointSuccess') return result.checkpoint.rev;
-      failure = result;
-    }
-    throw new CryoSaverError(`Cryo refused the pin of ${run.key}: ${failure.__typename}: ${failure.message ?? ''}`, failure.__typename);
+    const latest = view.latest && { seq: view.latest.seq, blobs: await this.blobsOf(run, view.latest.id, view) };
+    return pinRev({ seq, blobs }, latest);
   }
 
   /** Channel → [version, seq] of a parent checkpoint (from the local view when it is the latest). */

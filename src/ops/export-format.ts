@@ -1,9 +1,15 @@
 import type { JsonObject } from '../domain/json.js';
+import type { RetentionPolicy } from '../domain/types.js';
 
-/** The export format this build writes and the only one it reads. */
+/** The export format this build writes. */
 export const EXPORT_FORMAT = 'cryo-export';
-/** Bumped whenever a record changes shape; import refuses any other. */
-export const EXPORT_VERSION = 1;
+/**
+ * Bumped whenever a record changes shape. 2 added `firstSeq` and `retention` to thread records
+ * (issue 12). Import reads {@link READABLE_VERSIONS} and refuses any other.
+ */
+export const EXPORT_VERSION = 2;
+/** The versions import reads: 1 (before retention: every thread starts at seq 0, no policy) and 2. */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** Line 1. Differs between two exports of the same data (time, source): compare from line 2. */
 export interface HeaderRecord {
@@ -13,16 +19,22 @@ export interface HeaderRecord {
   source: string;
 }
 
-/** A thread starts: its metadata and how many entries follow (its rev when it was read). */
+/**
+ * A thread starts: its rev, its firstSeq (the entries below it were trimmed), its retention
+ * policy and metadata, as read in one head; `rev - firstSeq` entries follow. Version 1 files
+ * have neither `firstSeq` nor `retention`: read as 0 and null.
+ */
 export interface ThreadRecord {
   type: 'thread';
   namespace: string;
   id: string;
   rev: number;
+  firstSeq: number;
+  retention: RetentionPolicy | null;
   metadata: JsonObject;
 }
 
-/** One entry of the thread named by the preceding thread record, in seq order from 0. */
+/** One entry of the thread named by the preceding thread record, in seq order from its firstSeq. */
 export interface EntryRecord {
   type: 'entry';
   seq: number;

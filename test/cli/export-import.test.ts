@@ -85,11 +85,27 @@ describe('cryo export / import', () => {
     const refused = await runCryo(['import', '--storage', target, '--in', damaged]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('line 2000: not a JSON line');
-    const versioned = join(dir, 'v2.ndjson');
-    await writeFile(versioned, [JSON.stringify({ ...JSON.parse(lines[0]!), version: 2 }), ...lines.slice(1)].join('\n'));
-    const v2 = await runCryo(['import', '--storage', target, '--in', versioned]);
-    expect(v2.code).toBe(1);
-    expect(v2.stderr).toContain('line 1: format version 2 is not supported');
+    expect(JSON.parse(lines[0]!).version).toBe(2);
+    const versioned = join(dir, 'v3.ndjson');
+    await writeFile(versioned, [JSON.stringify({ ...JSON.parse(lines[0]!), version: 3 }), ...lines.slice(1)].join('\n'));
+    const v3 = await runCryo(['import', '--storage', target, '--in', versioned]);
+    expect(v3.code).toBe(1);
+    expect(v3.stderr).toContain('line 1: format version 3 is not supported (this build reads versions 1, 2)');
+    // A thread record whose firstSeq is above its rev, or whose retention is malformed.
+    const threadLine = lines.findIndex((l) => l.includes('"type":"thread"'));
+    for (const [patch, reason] of [
+      [{ firstSeq: 1e6 }, 'is above rev'],
+      [{ retention: { maxEntries: 0, maxAgeSeconds: null } }, 'retention.maxEntries must be null or a positive integer'],
+    ] as const) {
+      const bad = join(dir, 'bad-thread.ndjson');
+      const patched = [...lines];
+      patched[threadLine] = JSON.stringify({ ...JSON.parse(lines[threadLine]!), ...patch });
+      await writeFile(bad, patched.join('\n'));
+      const run = await runCryo(['import', '--storage', target, '--in', bad]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`line ${threadLine + 1}: `);
+      expect(run.stderr).toContain(reason);
+    }
     const cut = join(dir, 'cut.ndjson');
     await writeFile(cut, lines.slice(0, 3000).join('\n'));
     const truncated = await runCryo(['import', '--storage', target, '--in', cut]);

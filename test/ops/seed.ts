@@ -29,3 +29,23 @@ export function lineCollector(): { lines: string[]; write: (line: string) => Pro
   const lines: string[] = [];
   return { lines, write: async (line) => void lines.push(...line.split('\n')) };
 }
+
+/**
+ * Threads that retention shaped (memory storage, or any adapter whose retention landed): trimmed
+ * part-way, trimmed entirely, held back by a checkpoint beyond its maxEntries, and with an age
+ * policy. A thread's policy is set last on import, so the export of an import is the same.
+ */
+export async function seedRetention(storage: Storage): Promise<void> {
+  const at = (i: number) => new Date(Date.UTC(2026, 0, 2, 0, 0, 0, i)).toISOString();
+  const entries = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, at: at(i), payload: { i } }));
+  await storage.appendEntries({ threadId: 'trimmed', metadata: { t: 1 }, retention: { maxEntries: 100 }, entries: entries('tr', 10) });
+  await storage.trimThread({ threadId: 'trimmed', beforeSeq: 4 });
+  await storage.appendEntries({ threadId: 'all-gone', entries: entries('ag', 3) });
+  await storage.trimThread({ threadId: 'all-gone', beforeSeq: 3 });
+  await storage.appendEntries({ threadId: 'held', entries: entries('h', 4) });
+  await storage.putCheckpoint({ agentType: 'holder', agentId: 'h1', state: { at: 3 }, thread: { id: 'held', rev: 3 } });
+  await storage.setThreadRetention({ threadId: 'held', retention: { maxEntries: 2 } });
+  await storage.appendEntries({ threadId: 'held', entries: entries('h2', 4) });
+  await storage.appendEntries({ threadId: 'aged', retention: { maxAgeSeconds: 315_360_000 }, entries: entries('a', 5) });
+  await storage.putCheckpoint({ agentType: 'holder', agentId: 'h2', state: {}, thread: { id: 'trimmed', rev: 10 } });
+}

@@ -12,6 +12,8 @@ export type AppendEntriesInput = {
   expectedRev?: number | null | undefined;
   /** The thread's metadata; used only when this call creates the thread. */
   metadata?: Record<string, unknown> | null | undefined;
+  /** The thread's retention policy; used only when this call creates the thread. Omitted or null: the server's default (CRYO_RETENTION_MAX_ENTRIES, CRYO_RETENTION_MAX_AGE_SECONDS); {} : no policy. */
+  retention?: RetentionPolicyInput | null | undefined;
   /** The thread to append to; created by the first append. */
   threadId: string | number;
 };
@@ -82,6 +84,14 @@ export type PutCheckpointInput = {
   thread?: ThreadPointerInput | null | undefined;
   /** The state's schema version; default 1. */
   version?: number | null | undefined;
+};
+
+/** A retention policy. Each bound is optional (1..2147483647); neither set means no policy. */
+export type RetentionPolicyInput = {
+  /** Drop entries older than this many seconds (by `at`), as far as checkpoints allow. */
+  maxAgeSeconds?: number | null | undefined;
+  /** Keep at most this many entries (the newest), as far as checkpoints allow. */
+  maxEntries?: number | null | undefined;
 };
 
 /** A pointer into a journal. The thread must exist with a rev of at least `rev`. */

@@ -9,6 +9,7 @@ import {
 } from '../../domain/errors.js';
 import { hibernate } from '../../persist.js';
 import type { Storage } from '../types.js';
+import { describeRetentionPersistSuite } from './persist-suite-retention.js';
 import { describeThawSuite } from './persist-suite-thaw.js';
 import { beforeFirstAppend, LocalJournal } from './persist-helpers.js';
 import { rejection, rid, type ConformanceFactory } from './conformance-helpers.js';
@@ -277,5 +278,6 @@ export function describePersistSuite(name: string, factory: ConformanceFactory):
     });
 
     describeThawSuite(storage, agent);
+    describeRetentionPersistSuite(storage, agent);
   });
 }

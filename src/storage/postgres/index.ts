@@ -7,7 +7,7 @@ import { migrate, quoteSchema } from './migrations.js';
 import { PostgresStorage } from './storage.js';
 
 export { PostgresChangeFeed } from './change-feed.js';
-export { MIGRATIONS } from './migrations.js';
+export { MIGRATIONS, migrate } from './migrations.js';
 export type { PostgresStorage } from './storage.js';
 
 /** Options of {@link createPostgresStorage}. */

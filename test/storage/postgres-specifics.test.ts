@@ -315,6 +315,63 @@ describe('postgres: retention', () => {
     expect(await s.sweepRetention()).toEqual({ skipped: false, trimmedThreads: 0, dropped: 0 });
   });
 
+  it('trimmed rows are deleted: after a vacuum (what autovacuum does) their space takes new appends without the table growing', async () => {
+    const schema = `sv_${rid('x').slice(2)}`;
+    const s = await open({ schema });
+    const payload = { text: 'x'.repeat(1000) };
+    const size = async (): Promise<number> =>
+      Number((await admin.query(`SELECT pg_relation_size('${schema}.entries') AS n`)).rows[0].n);
+    const write = async (threadId: string, n: number): Promise<void> => {
+      for (let i = 0; i < n; i += 100) await s.appendEntries({ threadId, entries: Array.from({ length: 100 }, () => ({ payload })) });
+    };
+    await write('big', 2000);
+    const full = await size();
+    expect(full).toBeGreaterThan(2000 * 1000);
+    expect(await s.trimThread({ threadId: 'big', beforeSeq: 1800 })).toMatchObject({ dropped: 1800 });
+    const dead = await admin.query(`SELECT count(*)::int AS n FROM ${schema}.entries`);
+    expect(dead.rows[0].n).toBe(200);
+    await admin.query(`VACUUM ${schema}.entries`);
+    await write('other', 1800);
+    expect(await size()).toBeLessThan(full * 1.1);
+  });
+
+  it('maxEntries ≥ 256 deletes rows by blocks of 64 seqs: at most 63 trimmed rows wait, none is readable, a trim deletes them all', async () => {
+    const s = await open();
+    const threadId = rid('t');
+    const stored = async (): Promise<{ n: number; low: number }> => {
+      const { rows } = await admin.query(
+        `SELECT count(*)::int AS n, min(e.seq)::int AS low FROM cryo.entries e JOIN cryo.threads t ON t.pk = e.thread_pk WHERE t.thread_id = $1`,
+        [threadId],
+      );
+      return rows[0];
+    };
+    await s.appendEntries({ threadId, entries: Array.from({ length: 300 }, () => ({})), retention: { maxEntries: 256 } });
+    let waiting = 0;
+    for (let rev = 301; rev <= 430; rev++) {
+      const { thread } = await s.appendEntries({ threadId, entries: [{}] });
+      expect(thread).toMatchObject({ rev, firstSeq: rev - 256 });
+      const { n, low } = await stored();
+      expect(low).toBe(thread.firstSeq - (thread.firstSeq % 64));
+      expect(n - 256).toBe(thread.firstSeq % 64);
+      waiting = Math.max(waiting, n - 256);
+      expect((await s.readEntries({ threadId, fromSeq: 0, limit: 1 }))[0]!.seq).toBe(thread.firstSeq);
+    }
+    expect(waiting).toBe(63);
+    // rev 430, firstSeq 174: rows from 128 still stored. A trim deletes every row below it.
+    await s.setThreadRetention({ threadId, retention: { maxEntries: 300 } });
+    expect(await stored()).toEqual({ n: 430 - 128, low: 128 });
+    expect(await s.trimThread({ threadId, beforeSeq: 175 })).toMatchObject({ dropped: 1, thread: { firstSeq: 175 } });
+    expect(await stored()).toEqual({ n: 430 - 175, low: 175 });
+    const { thread } = await s.appendEntries({ threadId, entries: Array.from({ length: 64 }, () => ({})) });
+    expect(thread).toMatchObject({ rev: 494, firstSeq: 194 });
+    expect(await stored()).toEqual({ n: 494 - 192, low: 192 });
+    // A policy below 256 deletes at once, including the rows a block left behind.
+    expect(await s.setThreadRetention({ threadId, retention: { maxEntries: 10 } })).toMatchObject({ firstSeq: 484 });
+    expect(await stored()).toEqual({ n: 10, low: 484 });
+    await s.appendEntries({ threadId, entries: [{}] });
+    expect(await stored()).toEqual({ n: 10, low: 485 });
+  });
+
   it('the age cutoff in SQL is the one src/domain/retention.ts computes (entry times compare as text)', async () => {
     const s = await open();
     expect(s.kind).toBe('postgres');

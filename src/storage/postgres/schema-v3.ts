@@ -69,11 +69,13 @@ END
 $fn$;
 
 -- Drops the entries of head t (locked by the caller) below p_target, moves first_seq, notifies
--- 'thread-trimmed'. Returns the number of entries dropped.
+-- 'thread-trimmed'. Returns the number of entries dropped. Rows below first_seq may still exist
+-- back to the previous multiple of 64 (maxEntries deletes by blocks, see append_entries): the
+-- delete starts there.
 CREATE FUNCTION ${S}.drop_prefix(t ${S}.threads, p_target bigint, p_now timestamptz, p_channel text) RETURNS bigint
 LANGUAGE plpgsql AS $fn$
 BEGIN
-  DELETE FROM ${S}.entries e WHERE e.thread_pk = t.pk AND e.seq >= t.first_seq AND e.seq < p_target;
+  DELETE FROM ${S}.entries e WHERE e.thread_pk = t.pk AND e.seq >= t.first_seq - t.first_seq % 64 AND e.seq < p_target;
   UPDATE ${S}.threads h SET first_seq = p_target, updated_at = p_now WHERE h.pk = t.pk;
   PERFORM pg_notify(p_channel, json_build_object(
     'type', 'thread-trimmed', 'namespace', t.namespace, 'threadId', t.thread_id, 'firstSeq', p_target)::text);
@@ -88,6 +90,10 @@ $fn$;
 -- plus, when they are all still stored, the ids/bodies at expected_rev.. ('check'): the caller
 -- applies the rules of src/domain/append.ts to that report. A missing thread reports
 -- rev = first_seq = p_start and a null life.
+-- max_entries moves first_seq on every append; for max_entries ≥ 256 the rows below it are
+-- deleted by whole blocks of 64 seqs (one DELETE per 64 appends instead of one per append), so up
+-- to 63 trimmed rows per thread wait for the next block. Nothing reads them: every read, replay
+-- check and policy walk starts at first_seq. Invariant: no row below first_seq - first_seq % 64.
 CREATE FUNCTION ${S}.append_entries(
   p_namespace text, p_id_key bytea, p_thread_id text, p_expected bigint, p_want_stored boolean,
   p_metadata text, p_now timestamptz, p_life uuid, p_start bigint, p_max_entries integer, p_max_age integer,
@@ -101,6 +107,7 @@ DECLARE
   v_rev bigint;
   v_first bigint;
   v_low bigint;
+  v_to bigint;
 BEGIN
   LOOP
     SELECT * INTO t FROM ${S}.threads h WHERE h.namespace = p_namespace AND h.id_key = p_id_key FOR UPDATE;
@@ -134,8 +141,9 @@ BEGIN
   IF t.max_entries IS NOT NULL AND v_rev - v_first > t.max_entries THEN
     SELECT p.thread_rev INTO v_low FROM ${S}.lowest_pointer(p_namespace, t.thread_id, t.life) p;
     v_first := greatest(v_first, least(v_rev - t.max_entries, coalesce(v_low, v_rev)));
-    IF v_first > t.first_seq THEN
-      DELETE FROM ${S}.entries e WHERE e.thread_pk = t.pk AND e.seq >= t.first_seq AND e.seq < v_first;
+    v_to := CASE WHEN t.max_entries >= 256 THEN v_first - v_first % 64 ELSE v_first END;
+    IF v_to > t.first_seq - t.first_seq % 64 THEN
+      DELETE FROM ${S}.entries e WHERE e.thread_pk = t.pk AND e.seq >= t.first_seq - t.first_seq % 64 AND e.seq < v_to;
     END IF;
   END IF;
   UPDATE ${S}.threads h SET rev = v_rev, first_seq = v_first, updated_at = p_now WHERE h.pk = t.pk;

@@ -7,6 +7,7 @@ import { hibernate, thaw } from '../../src/persist.js';
 import { openStorage } from '../../src/storage/open.js';
 import { encodeEntry, sortKey } from '../../src/storage/postgres/codec.js';
 import { createPostgresStorage, migrate, MIGRATIONS, type PostgresStorage } from '../../src/storage/postgres/index.js';
+import { AGE_WALK } from '../../src/storage/postgres/retention.js';
 import type { ThreadPointer } from '../../src/domain/types.js';
 import { eventually } from '../support/eventually.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
@@ -370,6 +371,32 @@ describe('postgres: retention', () => {
     expect(await stored()).toEqual({ n: 10, low: 484 });
     await s.appendEntries({ threadId, entries: [{}] });
     expect(await stored()).toEqual({ n: 10, low: 485 });
+  });
+
+  it('an expired prefix longer than one walk is dropped in several short transactions, by setThreadRetention and by the sweep', async () => {
+    const schema = `sa_${rid('x').slice(2)}`;
+    const s = await open({ schema });
+    const n = AGE_WALK * 2 + 5000;
+    // Two threads of n + 5 entries, the first n expired, written directly; 'swept' already has its policy.
+    await admin.query(`
+      INSERT INTO ${schema}.threads (namespace, id_key, thread_id, rev, life, metadata, created_at, updated_at, max_age_seconds)
+        VALUES ('default', $1, 'set', ${n + 5}, gen_random_uuid(), '{}', now(), now(), NULL),
+               ('default', $2, 'swept', ${n + 5}, gen_random_uuid(), '{}', now(), now(), 60);`,
+      [sortKey('set'), sortKey('swept')],
+    );
+    await admin.query(`
+      INSERT INTO ${schema}.entries (thread_pk, seq, id, body)
+        SELECT t.pk, g, 'e' || g, json_build_object('id', 'e' || g, 'at', CASE WHEN g < ${n} THEN '2001-01-01T00:00:00.000Z' ELSE '2999-01-01T00:00:00.000Z' END)::text
+        FROM ${schema}.threads t, generate_series(0, ${n + 4}) g;`);
+    const log = new EventLog();
+    const stop = await s.changes.subscribeThread('default', 'set', log.listener);
+    expect(await s.setThreadRetention({ threadId: 'set', retention: { maxAgeSeconds: 60 } })).toMatchObject({ rev: n + 5, firstSeq: n });
+    await log.waitFor((e) => e.type === 'thread-trimmed' && e.firstSeq === n);
+    expect(log.events.map((e) => (e.type === 'thread-trimmed' ? e.firstSeq : null))).toEqual([AGE_WALK, AGE_WALK * 2, n]);
+    await stop();
+    expect(await s.sweepRetention()).toEqual({ skipped: false, trimmedThreads: 1, dropped: n });
+    expect(await s.getThread({ threadId: 'swept' })).toMatchObject({ firstSeq: n });
+    expect((await s.readEntries({ threadId: 'swept', fromSeq: 0, limit: 1 }))[0]).toMatchObject({ seq: n, id: `e${n}` });
   });
 
   it('the age cutoff in SQL is the one src/domain/retention.ts computes (entry times compare as text)', async () => {

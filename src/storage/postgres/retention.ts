@@ -3,7 +3,7 @@ import { ValidationError } from '../../domain/errors.js';
 import { checkTrim, requireThread, type PreparedSetRetention, type PreparedTrim } from '../../domain/retention.js';
 import type { ThreadHead } from '../../domain/types.js';
 import type { SweepRetentionResult, TrimThreadResult } from '../types.js';
-import { decodeHead, int, sortKey, threadChannel } from './codec.js';
+import { decodeHead, HEAD_COLUMNS, int, sortKey, threadChannel } from './codec.js';
 import { withSession } from './connection.js';
 import type { PostgresParts } from './storage.js';
 
@@ -17,6 +17,13 @@ import type { PostgresParts } from './storage.js';
 
 /** Threads a sweep reads per statement. */
 const SWEEP_PAGE = 500;
+
+/**
+ * Most entries one transaction reads for a maxAgeSeconds policy (their times are parsed JSON,
+ * about 150,000/s here): a longer expired prefix is dropped in several transactions, so the
+ * thread's head is never locked for long and no statement nears the statement timeout.
+ */
+export const AGE_WALK = 20_000;
 
 /** trimThread: `trim_thread` (schema-v3.ts) trims when every rule allows; checkTrim names the refusal. */
 export async function trimThread(parts: PostgresParts, client: pg.ClientBase, trim: PreparedTrim): Promise<TrimThreadResult> {
@@ -47,21 +54,44 @@ export async function trimThread(parts: PostgresParts, client: pg.ClientBase, tr
   return { thread: head!, dropped: 0 };
 }
 
-/** setThreadRetention: `set_retention` (schema-v3.ts) stores the policy and applies it at once. */
+/**
+ * setThreadRetention: `set_retention` (schema-v3.ts) stores the policy and applies it; an expired
+ * prefix longer than {@link AGE_WALK} entries is dropped by further `apply_retention` calls (one
+ * transaction each) before this returns, then the head is read again.
+ */
 export async function setThreadRetention(parts: PostgresParts, client: pg.ClientBase, set: PreparedSetRetention): Promise<ThreadHead> {
+  const now = parts.now();
+  const channel = threadChannel(parts.schema, set.namespace, set.threadId);
   const { rows } = await client.query({
     name: `${parts.schema}.set-retention`,
-    text: `SELECT * FROM ${parts.S}.set_retention($1, $2, $3, $4, $5, $6)`,
-    values: [
-      set.namespace,
-      sortKey(set.threadId),
-      set.retention?.maxEntries ?? null,
-      set.retention?.maxAgeSeconds ?? null,
-      parts.now(),
-      threadChannel(parts.schema, set.namespace, set.threadId),
-    ],
+    text: `SELECT * FROM ${parts.S}.set_retention($1, $2, $3, $4, $5, $6, $7)`,
+    values: [set.namespace, sortKey(set.threadId), set.retention?.maxEntries ?? null, set.retention?.maxAgeSeconds ?? null, now, channel, AGE_WALK],
   });
-  return decodeHead(requireThread(rows[0] as Record<string, unknown> | undefined, set.threadId));
+  const row = requireThread(rows[0] as Record<string, unknown> | undefined, set.threadId);
+  if (row.more !== true) return decodeHead(row);
+  for (let more = true; more; ) more = (await applyRetention(parts, (q) => client.query(q), row.pk, now, channel)).more;
+  const { rows: after } = await client.query({
+    name: `${parts.schema}.head-by-pk`,
+    text: `SELECT ${HEAD_COLUMNS} FROM ${parts.S}.threads WHERE pk = $1`,
+    values: [row.pk],
+  });
+  return decodeHead(requireThread(after[0] as Record<string, unknown> | undefined, set.threadId));
+}
+
+/** One `apply_retention` call (its own transaction): entries dropped, and whether to call again. */
+async function applyRetention(
+  parts: PostgresParts,
+  query: (config: pg.QueryConfig) => Promise<pg.QueryResult>,
+  pk: unknown,
+  now: Date,
+  channel: string,
+): Promise<{ dropped: number; more: boolean }> {
+  const { rows } = await query({
+    name: `${parts.schema}.apply-retention`,
+    text: `SELECT * FROM ${parts.S}.apply_retention($1, $2, $3, $4, $5)`,
+    values: [pk, now, parts.now(), channel, AGE_WALK],
+  });
+  return { dropped: int(rows[0].dropped), more: rows[0].more === true };
 }
 
 /** Validates sweepRetention's options: `now`, when given, must be a valid Date. */
@@ -83,8 +113,8 @@ export function sweepLockName(schema: string): string {
  * another sweep runs, in this process or another; return skipped at once). Then pages of
  * threads with a policy by pk (the partial index `threads_with_policy`), each page one statement
  * that also tells which threads have something to drop (more entries than maxEntries, or an
- * expired first entry); each of those gets `apply_retention`, its own transaction, so appends to
- * a thread wait at most for that thread's trim. Unlocks at the end; a session that cannot unlock
+ * expired first entry); each of those gets `apply_retention`, its own transaction (several for an
+ * expired prefix longer than {@link AGE_WALK}), so appends to a thread wait at most for one of them. Unlocks at the end; a session that cannot unlock
  * is destroyed (its lock ends with it). Each statement is bounded by timeoutMs, not the sweep.
  */
 export async function sweepRetention(parts: PostgresParts, now: Date): Promise<SweepRetentionResult> {
@@ -111,12 +141,13 @@ export async function sweepRetention(parts: PostgresParts, now: Date): Promise<S
         });
         for (const row of page.rows) {
           if (row.due !== true) continue;
-          const applied = await query({
-            name: `${schema}.apply-retention`,
-            text: `SELECT ${S}.apply_retention($1, $2, $3, $4) AS dropped`,
-            values: [row.pk, now, parts.now(), threadChannel(schema, row.namespace, row.thread_id)],
-          });
-          const n = int(applied.rows[0].dropped);
+          const channel = threadChannel(schema, row.namespace, row.thread_id);
+          let n = 0;
+          for (let more = true; more; ) {
+            const applied = await applyRetention(parts, query, row.pk, now, channel);
+            n += applied.dropped;
+            more = applied.more;
+          }
           if (n > 0) {
             trimmedThreads++;
             dropped += n;

@@ -43,8 +43,11 @@ $fn$;
 -- The first_seq the thread's policy asks for at p_now (src/domain/retention.ts policyTarget):
 -- the further of rev - max_entries and the end of the expired prefix (walked from first_seq,
 -- stopping at the first young entry: the cost is what it drops), neither past p_low (the lowest
--- pointer rev, null for none). Returns t.first_seq when there is nothing to drop.
-CREATE FUNCTION ${S}.policy_target(t ${S}.threads, p_now timestamptz, p_low bigint) RETURNS bigint
+-- pointer rev, null for none). target = t.first_seq: nothing to drop. The walk reads at most
+-- p_walk entries (entry times are parsed JSON: about 150,000/s), so one transaction stays short;
+-- cut = true when it stopped there (call again, in a new transaction, to go on).
+CREATE FUNCTION ${S}.policy_target(t ${S}.threads, p_now timestamptz, p_low bigint, p_walk integer,
+                                   OUT target bigint, OUT cut boolean)
 LANGUAGE plpgsql STABLE AS $fn$
 DECLARE
   v_limit bigint := least(t.rev, coalesce(p_low, t.rev));
@@ -53,18 +56,21 @@ DECLARE
   v_cutoff text;
   e record;
 BEGIN
+  cut := false;
   IF t.max_entries IS NOT NULL THEN
     v_count := greatest(t.first_seq, least(t.rev - t.max_entries, v_limit));
   END IF;
   IF t.max_age_seconds IS NOT NULL THEN
     v_cutoff := ${S}.age_cutoff(p_now, t.max_age_seconds);
     FOR e IN SELECT x.seq, x.body FROM ${S}.entries x
-             WHERE x.thread_pk = t.pk AND x.seq >= t.first_seq AND x.seq < v_limit ORDER BY x.seq LOOP
+             WHERE x.thread_pk = t.pk AND x.seq >= t.first_seq AND x.seq < least(v_limit, t.first_seq + p_walk) ORDER BY x.seq LOOP
       EXIT WHEN (e.body::json ->> 'at') COLLATE "C" >= v_cutoff COLLATE "C";
       v_age := e.seq + 1;
     END LOOP;
+    -- Every entry it read was expired and more may be: only then can the age go further than the count.
+    cut := v_age = t.first_seq + p_walk AND v_age < v_limit AND v_age >= v_count;
   END IF;
-  RETURN greatest(v_count, v_age);
+  target := greatest(v_count, v_age);
 END
 $fn$;
 
@@ -213,16 +219,19 @@ END
 $fn$;
 
 -- setThreadRetention in one statement: locks the head, stores the policy (nulls: none) and
--- applies it at p_now as far as the lowest pointer allows. Returns the head after the call; no
--- row: the thread does not exist.
-CREATE FUNCTION ${S}.set_retention(p_namespace text, p_id_key bytea, p_max_entries integer, p_max_age integer, p_now timestamptz, p_channel text)
-RETURNS TABLE (thread_id text, rev bigint, first_seq bigint, life uuid, metadata text, created_at timestamptz,
-               updated_at timestamptz, max_entries integer, max_age_seconds integer)
+-- applies it at p_now as far as the lowest pointer allows (the age walk at most p_walk entries:
+-- more = true when the caller must go on with apply_retention). Returns the head after the call;
+-- no row: the thread does not exist.
+CREATE FUNCTION ${S}.set_retention(p_namespace text, p_id_key bytea, p_max_entries integer, p_max_age integer, p_now timestamptz,
+                                   p_channel text, p_walk integer)
+RETURNS TABLE (pk bigint, thread_id text, rev bigint, first_seq bigint, life uuid, metadata text, created_at timestamptz,
+               updated_at timestamptz, max_entries integer, max_age_seconds integer, more boolean)
 LANGUAGE plpgsql AS $fn$
 DECLARE
   t ${S}.threads%ROWTYPE;
   v_low bigint;
   v_target bigint;
+  v_cut boolean;
 BEGIN
   UPDATE ${S}.threads h SET max_entries = p_max_entries, max_age_seconds = p_max_age, updated_at = p_now
     WHERE h.namespace = p_namespace AND h.id_key = p_id_key RETURNING * INTO t;
@@ -230,35 +239,39 @@ BEGIN
     RETURN;
   END IF;
   SELECT p.thread_rev INTO v_low FROM ${S}.lowest_pointer(p_namespace, t.thread_id, t.life) p;
-  v_target := ${S}.policy_target(t, p_now, v_low);
+  SELECT x.target, x.cut INTO v_target, v_cut FROM ${S}.policy_target(t, p_now, v_low, p_walk) x;
   IF v_target > t.first_seq THEN
     PERFORM ${S}.drop_prefix(t, v_target, p_now, p_channel);
     t.first_seq := v_target;
   END IF;
-  RETURN QUERY SELECT t.thread_id, t.rev, t.first_seq, t.life, t.metadata, t.created_at, t.updated_at, t.max_entries, t.max_age_seconds;
+  RETURN QUERY SELECT t.pk, t.thread_id, t.rev, t.first_seq, t.life, t.metadata, t.created_at, t.updated_at, t.max_entries,
+    t.max_age_seconds, v_cut;
 END
 $fn$;
 
 -- One thread's turn in a sweep (its own transaction): locks the head by pk and applies its
--- policy at p_now (entry times) as far as the lowest pointer allows. Returns the entries dropped
--- (0 when the thread is gone or has nothing to drop).
-CREATE FUNCTION ${S}.apply_retention(p_pk bigint, p_now timestamptz, p_write_now timestamptz, p_channel text) RETURNS bigint
+-- policy at p_now (entry times) as far as the lowest pointer allows, the age walk at most p_walk
+-- entries. Returns the entries dropped (0 when the thread is gone or has nothing to drop) and
+-- more = true when the walk stopped at p_walk (call again to go on).
+CREATE FUNCTION ${S}.apply_retention(p_pk bigint, p_now timestamptz, p_write_now timestamptz, p_channel text, p_walk integer,
+                                     OUT dropped bigint, OUT more boolean)
 LANGUAGE plpgsql AS $fn$
 DECLARE
   t ${S}.threads%ROWTYPE;
   v_low bigint;
   v_target bigint;
 BEGIN
+  dropped := 0;
+  more := false;
   SELECT * INTO t FROM ${S}.threads h WHERE h.pk = p_pk FOR UPDATE;
   IF NOT FOUND THEN
-    RETURN 0;
+    RETURN;
   END IF;
   SELECT p.thread_rev INTO v_low FROM ${S}.lowest_pointer(t.namespace, t.thread_id, t.life) p;
-  v_target := ${S}.policy_target(t, p_now, v_low);
-  IF v_target <= t.first_seq THEN
-    RETURN 0;
+  SELECT x.target, x.cut INTO v_target, more FROM ${S}.policy_target(t, p_now, v_low, p_walk) x;
+  IF v_target > t.first_seq THEN
+    dropped := ${S}.drop_prefix(t, v_target, p_write_now, p_channel);
   END IF;
-  RETURN ${S}.drop_prefix(t, v_target, p_write_now, p_channel);
 END
 $fn$;
 `;

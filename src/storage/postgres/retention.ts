@@ -4,7 +4,7 @@ import { checkTrim, requireThread, type PreparedSetRetention, type PreparedTrim 
 import type { ThreadHead } from '../../domain/types.js';
 import type { SweepRetentionResult, TrimThreadResult } from '../types.js';
 import { decodeHead, HEAD_COLUMNS, int, sortKey, threadChannel } from './codec.js';
-import { withSession } from './connection.js';
+import { withSession, type SessionQuery } from './connection.js';
 import type { PostgresParts } from './storage.js';
 
 /**
@@ -57,20 +57,25 @@ export async function trimThread(parts: PostgresParts, client: pg.ClientBase, tr
 /**
  * setThreadRetention: `set_retention` (schema-v3.ts) stores the policy and applies it; an expired
  * prefix longer than {@link AGE_WALK} entries is dropped by further `apply_retention` calls (one
- * transaction each) before this returns, then the head is read again.
+ * transaction each) before this returns, then the head is read again. Each statement is bounded
+ * by timeoutMs (a session, like the sweep), not the whole call.
  */
-export async function setThreadRetention(parts: PostgresParts, client: pg.ClientBase, set: PreparedSetRetention): Promise<ThreadHead> {
+export function setThreadRetention(parts: PostgresParts, set: PreparedSetRetention): Promise<ThreadHead> {
+  return withSession(parts.pool, parts.timeoutMs, (query) => setOnSession(parts, query, set));
+}
+
+async function setOnSession(parts: PostgresParts, query: SessionQuery, set: PreparedSetRetention): Promise<ThreadHead> {
   const now = parts.now();
   const channel = threadChannel(parts.schema, set.namespace, set.threadId);
-  const { rows } = await client.query({
+  const { rows } = await query({
     name: `${parts.schema}.set-retention`,
     text: `SELECT * FROM ${parts.S}.set_retention($1, $2, $3, $4, $5, $6, $7)`,
     values: [set.namespace, sortKey(set.threadId), set.retention?.maxEntries ?? null, set.retention?.maxAgeSeconds ?? null, now, channel, AGE_WALK],
   });
   const row = requireThread(rows[0] as Record<string, unknown> | undefined, set.threadId);
   if (row.more !== true) return decodeHead(row);
-  for (let more = true; more; ) more = (await applyRetention(parts, (q) => client.query(q), row.pk, now, channel)).more;
-  const { rows: after } = await client.query({
+  for (let more = true; more; ) more = (await applyRetention(parts, query, row.pk, now, channel)).more;
+  const { rows: after } = await query({
     name: `${parts.schema}.head-by-pk`,
     text: `SELECT ${HEAD_COLUMNS} FROM ${parts.S}.threads WHERE pk = $1`,
     values: [row.pk],
@@ -81,7 +86,7 @@ export async function setThreadRetention(parts: PostgresParts, client: pg.Client
 /** One `apply_retention` call (its own transaction): entries dropped, and whether to call again. */
 async function applyRetention(
   parts: PostgresParts,
-  query: (config: pg.QueryConfig) => Promise<pg.QueryResult>,
+  query: SessionQuery,
   pk: unknown,
   now: Date,
   channel: string,

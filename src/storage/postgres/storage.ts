@@ -146,10 +146,7 @@ export class PostgresStorage implements Storage {
   }
 
   setThreadRetention(options: SetThreadRetentionOptions): Promise<ThreadHead> {
-    return this.#run(() => {
-      const set = prepareSetRetention(options, this.#parts.limits);
-      return (c) => retention.setThreadRetention(this.#parts, c, set);
-    });
+    return this.#call(async () => retention.setThreadRetention(this.#parts, prepareSetRetention(options, this.#parts.limits)));
   }
 
   sweepRetention(options?: SweepRetentionOptions): Promise<SweepRetentionResult> {

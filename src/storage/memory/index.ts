@@ -102,6 +102,9 @@ function clone<T>(value: T): T {
   }
   return out as T;
 }
+/** Threads a sweep handles between two yields to the event loop. */
+const SWEEP_BATCH = 256;
+
 const checkpointKey = (agentType: string, agentId: string): string => JSON.stringify([agentType, agentId]);
 
 /**
@@ -122,6 +125,7 @@ class MemoryStorage implements Storage {
   readonly #namespaces = new Map<string, NamespaceData>();
   readonly #apiKeys = new ApiKeyTable();
   #closed = false;
+  #sweeping = false;
 
   constructor(
     readonly limits: Limits,
@@ -302,22 +306,38 @@ class MemoryStorage implements Storage {
     return clone(record.head);
   }
 
+  /**
+   * Applies every thread's policy. Yields to the event loop every {@link SWEEP_BATCH} threads, so
+   * requests wait at most for one batch of trims; a second sweep while one runs is skipped.
+   */
   async sweepRetention(options: SweepRetentionOptions = {}): Promise<SweepRetentionResult> {
     this.#open();
-    const now = options.now ?? this.now();
-    let trimmedThreads = 0;
-    let dropped = 0;
-    for (const [namespace, data] of this.#namespaces) {
-      for (const record of data.threads.values()) {
-        if (!record.head.retention) continue;
-        const n = this.#applyPolicy(data, namespace, record, now);
-        if (n > 0) {
-          trimmedThreads++;
-          dropped += n;
+    if (this.#sweeping) return { skipped: true, trimmedThreads: 0, dropped: 0 };
+    this.#sweeping = true;
+    try {
+      const now = options.now ?? this.now();
+      let trimmedThreads = 0;
+      let dropped = 0;
+      let seen = 0;
+      for (const [namespace, data] of [...this.#namespaces]) {
+        for (const record of [...data.threads.values()]) {
+          if (++seen % SWEEP_BATCH === 0) {
+            await new Promise((resolve) => setImmediate(resolve));
+            if (this.#closed) return { skipped: false, trimmedThreads, dropped };
+          }
+          // Skip a thread deleted (or re-created) while the sweep yielded.
+          if (!record.head.retention || data.threads.get(record.head.id) !== record) continue;
+          const n = this.#applyPolicy(data, namespace, record, now);
+          if (n > 0) {
+            trimmedThreads++;
+            dropped += n;
+          }
         }
       }
+      return { skipped: false, trimmedThreads, dropped };
+    } finally {
+      this.#sweeping = false;
     }
-    return { skipped: false, trimmedThreads, dropped };
   }
 
   async createApiKey(record: ApiKeyRecord): Promise<void> {

@@ -102,6 +102,11 @@ function clone<T>(value: T): T {
   }
   return out as T;
 }
+/** The stored entries of a thread from firstSeq up, lazily (a policy walk stops at the first young entry). */
+function* storedFrom(record: ThreadRecord): Generator<Entry> {
+  for (let i = record.head.firstSeq - record.base; i < record.entries.length; i++) yield record.entries[i]!;
+}
+
 /** Threads a sweep handles between two yields to the event loop. */
 const SWEEP_BATCH = 256;
 
@@ -402,8 +407,7 @@ class MemoryStorage implements Storage {
 
   /** Applies the thread's policy at `now` (a sweep or a policy change); returns entries dropped. */
   #applyPolicy(data: NamespaceData, namespace: string, record: ThreadRecord, now: Date): number {
-    const stored = this.#slice(record, record.head.firstSeq, record.head.rev - record.head.firstSeq);
-    const target = policyTarget(record.head, now, stored, this.#lowestPointer(data, record)?.rev ?? null);
+    const target = policyTarget(record.head, now, storedFrom(record), this.#lowestPointer(data, record)?.rev ?? null);
     if (target === null) return 0;
     const dropped = this.#drop(record, target);
     record.head.updatedAt = now.toISOString();

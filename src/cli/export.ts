@@ -40,7 +40,7 @@ export async function runExport(argv: readonly string[], env: Record<string, str
       await once(out, 'finish');
       await rename(partial, args.out!);
     }
-    process.stderr.write(`export: ${summary.threads} threads, ${summary.entries} entries, ${summary.checkpoints} checkpoints\n`);
+    process.stderr.write(`export: ${summary.threads} threads, ${summary.entries} entries, ${summary.checkpoints} checkpoints, ${summary.apiKeys} API keys\n`);
     return 0;
   } catch (error) {
     progress.stop();

@@ -43,7 +43,8 @@ export async function runImport(argv: readonly string[], env: Record<string, str
     process.stderr.write(
       `import: ${summary.threads} threads, ${summary.entriesWritten} entries written, ${summary.entriesPresent} already there, ` +
         (summary.entriesTrimmed > 0 ? `${summary.entriesTrimmed} trimmed in the target since, ` : '') +
-        `${summary.checkpointsWritten} checkpoints written, ${summary.checkpointsPresent} already there\n`,
+        `${summary.checkpointsWritten} checkpoints written, ${summary.checkpointsPresent} already there, ` +
+        `${summary.apiKeysWritten} API keys written, ${summary.apiKeysPresent} already there\n`,
     );
     for (const conflict of summary.conflicts) process.stderr.write(`conflict: ${conflict}\n`);
     for (const dangling of summary.dangling) process.stderr.write(`not imported: ${dangling}\n`);

@@ -1,6 +1,8 @@
+import type { ApiKeyRecord } from '../domain/api-key.js';
 import type { Checkpoint, Entry, ThreadHead } from '../domain/types.js';
 import type { Storage } from '../storage/types.js';
 import {
+  type ApiKeyExportRecord,
   EXPORT_FORMAT,
   EXPORT_VERSION,
   type CheckpointRecord,
@@ -59,7 +61,7 @@ export async function exportStore(storage: Storage, write: LineSink, options: Ex
   for (const namespace of namespaces) {
     for await (const head of threadHeads(storage, namespace)) total += head.rev - head.firstSeq;
   }
-  const summary: ExportSummary = { threads: 0, entries: 0, checkpoints: 0 };
+  const summary: ExportSummary = { threads: 0, entries: 0, checkpoints: 0, apiKeys: 0 };
   for (const namespace of namespaces) {
     for await (const listed of threadHeads(storage, namespace)) {
       const written = await exportThread(storage, write, namespace, listed.id, pageSize, (n) => {
@@ -71,6 +73,11 @@ export async function exportStore(storage: Storage, write: LineSink, options: Ex
     for await (const checkpoint of checkpoints(storage, namespace)) {
       await write(JSON.stringify(await checkpointRecord(storage, namespace, checkpoint)));
       summary.checkpoints++;
+    }
+    for await (const key of apiKeys(storage, namespace)) {
+      const record: ApiKeyExportRecord = { type: 'apiKey', ...key };
+      await write(JSON.stringify(record));
+      summary.apiKeys!++;
     }
   }
   const end: EndRecord = { type: 'end', ...summary };
@@ -186,5 +193,16 @@ export async function* checkpoints(storage: Storage, namespace: string): AsyncGe
     if (!page.hasMore || page.items.length === 0) return;
     const last = page.items[page.items.length - 1]!;
     after = { agentType: last.agentType, agentId: last.agentId };
+  }
+}
+
+/** Every API key of a namespace (revoked and expired ones too), page by page, in id order. */
+export async function* apiKeys(storage: Storage, namespace: string): AsyncGenerator<ApiKeyRecord> {
+  let after: string | null = null;
+  for (;;) {
+    const page = await storage.listApiKeys({ namespace, first: LIST_PAGE, after });
+    yield* page.items;
+    if (!page.hasMore || page.items.length === 0) return;
+    after = page.items[page.items.length - 1]!.id;
   }
 }

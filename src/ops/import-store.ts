@@ -2,7 +2,7 @@ import { CryoError, RevisionConflict } from '../domain/errors.js';
 import { jsonEqual } from '../domain/json.js';
 import type { EntryInput, RetentionPolicy } from '../domain/types.js';
 import type { Storage } from '../storage/types.js';
-import type { CheckpointRecord, EntryRecord, ThreadRecord } from './export-format.js';
+import type { ApiKeyExportRecord, CheckpointRecord, EntryRecord, ThreadRecord } from './export-format.js';
 import type { ProgressListener } from './export-store.js';
 import { readExport } from './read-export.js';
 
@@ -26,6 +26,10 @@ export interface ImportSummary {
   entriesTrimmed: number;
   checkpointsWritten: number;
   checkpointsPresent: number;
+  /** API keys created (same id, hash and scopes: the exported tokens work against the target). */
+  apiKeysWritten: number;
+  /** API keys the target already held (same id and hash); a revocation in the export is applied to them. */
+  apiKeysPresent: number;
   /** Things the target holds with other content (left as they are): `namespace/kind/id: why`. */
   conflicts: string[];
   /** Checkpoints whose pointer was dangling in the export: the Storage contract cannot store them. */
@@ -75,6 +79,8 @@ export async function importStore(storage: Storage, path: string, options: Impor
     entriesTrimmed: 0,
     checkpointsWritten: 0,
     checkpointsPresent: 0,
+    apiKeysWritten: 0,
+    apiKeysPresent: 0,
     conflicts: [],
     dangling: [],
   };
@@ -173,6 +179,10 @@ export async function importStore(storage: Storage, path: string, options: Impor
         await endThread();
         await importCheckpoint(storage, record, summary);
         break;
+      case 'apiKey':
+        await endThread();
+        await importApiKey(storage, record, summary);
+        break;
       case 'end':
         await endThread();
         break;
@@ -228,6 +238,35 @@ async function importCheckpoint(storage: Storage, record: CheckpointRecord, summ
   try {
     await storage.putCheckpoint({ ...key, state: record.state, version: record.version, thread: pointer, expectedRev: 0 });
     summary.checkpointsWritten++;
+  } catch (error) {
+    if (!(error instanceof CryoError) || error.code.startsWith('STORAGE_')) throw error;
+    summary.conflicts.push(`${name}: ${error.message}`);
+  }
+}
+
+/**
+ * Creates an exported API key as it was (hash, scopes, times, revocation). A key the target holds
+ * with the same id and hash is left as is, except that a revocation in the export is applied; a
+ * key id the target holds with another hash or namespace is a conflict, never overwritten.
+ */
+async function importApiKey(storage: Storage, record: ApiKeyExportRecord, summary: ImportSummary): Promise<void> {
+  const name = `${record.namespace}/apiKey/${record.id}`;
+  const { type: _type, ...key } = record;
+  const existing = await storage.getApiKey(record.id);
+  if (existing) {
+    if (existing.namespace !== record.namespace || existing.hash !== record.hash) {
+      summary.conflicts.push(`${name}: the target holds another key with this id`);
+      return;
+    }
+    if (record.revokedAt !== null && existing.revokedAt === null) {
+      await storage.revokeApiKey({ namespace: record.namespace, id: record.id });
+    }
+    summary.apiKeysPresent++;
+    return;
+  }
+  try {
+    await storage.createApiKey(key);
+    summary.apiKeysWritten++;
   } catch (error) {
     if (!(error instanceof CryoError) || error.code.startsWith('STORAGE_')) throw error;
     summary.conflicts.push(`${name}: ${error.message}`);

@@ -35,7 +35,7 @@ export async function* readExport(path: string): AsyncGenerator<NumberedRecord, 
   let thread: { rev: number; next: number; line: number } | null = null;
   let version = 0;
   let ended = false;
-  const counts = { threads: 0, entries: 0, checkpoints: 0 };
+  const counts = { threads: 0, entries: 0, checkpoints: 0, apiKeys: 0 };
   const seenNamespaces = new Set<string>();
   let namespace: string | null = null;
   for await (const text of lines) {
@@ -95,8 +95,27 @@ export async function* readExport(path: string): AsyncGenerator<NumberedRecord, 
         thread = null;
         counts.checkpoints++;
         break;
+      case 'apiKey':
+        if (version < 3) throw new ExportFileError(n, `API key records need format version 3 (the header says ${version})`);
+        requireFields(n, value, { namespace: 'string', id: 'string', hash: 'string', createdAt: 'string' });
+        if (!Array.isArray(record.scopes) || !record.scopes.every((s) => typeof s === 'string')) {
+          throw new ExportFileError(n, 'scopes must be a list of strings');
+        }
+        for (const field of ['label', 'expiresAt', 'revokedAt'] as const) {
+          if (record[field] !== null && typeof record[field] !== 'string') throw new ExportFileError(n, `${field} must be a string or null`);
+        }
+        enterNamespace(n, record.namespace);
+        thread = null;
+        counts.apiKeys++;
+        break;
       case 'end':
-        if (record.threads !== counts.threads || record.entries !== counts.entries || record.checkpoints !== counts.checkpoints) {
+        if (version < 3) record.apiKeys = 0;
+        if (
+          record.threads !== counts.threads ||
+          record.entries !== counts.entries ||
+          record.checkpoints !== counts.checkpoints ||
+          record.apiKeys !== counts.apiKeys
+        ) {
           throw new ExportFileError(n, `the end record counts ${JSON.stringify({ ...record, type: undefined })} but the file holds ${JSON.stringify(counts)}`);
         }
         ended = true;

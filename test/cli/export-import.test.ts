@@ -85,12 +85,12 @@ describe('cryo export / import', () => {
     const refused = await runCryo(['import', '--storage', target, '--in', damaged]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('line 2000: not a JSON line');
-    expect(JSON.parse(lines[0]!).version).toBe(2);
-    const versioned = join(dir, 'v3.ndjson');
-    await writeFile(versioned, [JSON.stringify({ ...JSON.parse(lines[0]!), version: 3 }), ...lines.slice(1)].join('\n'));
-    const v3 = await runCryo(['import', '--storage', target, '--in', versioned]);
-    expect(v3.code).toBe(1);
-    expect(v3.stderr).toContain('line 1: format version 3 is not supported (this build reads versions 1, 2)');
+    expect(JSON.parse(lines[0]!).version).toBe(3);
+    const versioned = join(dir, 'v4.ndjson');
+    await writeFile(versioned, [JSON.stringify({ ...JSON.parse(lines[0]!), version: 4 }), ...lines.slice(1)].join('\n'));
+    const v4 = await runCryo(['import', '--storage', target, '--in', versioned]);
+    expect(v4.code).toBe(1);
+    expect(v4.stderr).toContain('line 1: format version 4 is not supported (this build reads versions 1, 2, 3)');
     // A thread record whose firstSeq is above its rev, or whose retention is malformed.
     const threadLine = lines.findIndex((l) => l.includes('"type":"thread"'));
     for (const [patch, reason] of [
@@ -112,6 +112,6 @@ describe('cryo export / import', () => {
     expect(truncated.code).toBe(1);
     expect(truncated.stderr).toMatch(/line \d+: .*(cut off|entries)/);
     const after = await runCryo(['export', '--storage', target]);
-    expect(JSON.parse(after.stdout.trim().split('\n').pop()!)).toEqual({ type: 'end', threads: 0, entries: 0, checkpoints: 0 });
+    expect(JSON.parse(after.stdout.trim().split('\n').pop()!)).toEqual({ type: 'end', threads: 0, entries: 0, checkpoints: 0, apiKeys: 0 });
   });
 });

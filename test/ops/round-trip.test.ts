@@ -38,8 +38,15 @@ describe('export → import round trip', () => {
     await seedStore(memory);
     const original = await exportLines(memory);
     await memory.close();
-    expect(JSON.parse(original[0]!)).toMatchObject({ format: 'cryo-export', version: 2, source: 'memory' });
-    expect(JSON.parse(original.at(-1)!)).toEqual({ type: 'end', threads: 3, entries: 2503, checkpoints: 4 });
+    expect(JSON.parse(original[0]!)).toMatchObject({ format: 'cryo-export', version: 3, source: 'memory' });
+    expect(JSON.parse(original.at(-1)!)).toEqual({ type: 'end', threads: 3, entries: 2503, checkpoints: 4, apiKeys: 3 });
+    const keyLines = original.filter((line) => line.includes('"type":"apiKey"')).map((line) => JSON.parse(line));
+    expect(keyLines.map((k) => [k.namespace, k.id, k.revokedAt !== null])).toEqual([
+      ['default', '0123456789abcdef', false],
+      ['default', '1123456789abcdef', true],
+      ['tenant-b', '2123456789abcdef', false],
+    ]);
+    expect(original.join('\n')).not.toContain('secret');
 
     const targets = [`file:${join(dir, 'a')}`, `sqlite:${join(dir, 'c.db')}`, redis.url, `${database.url}?schema=roundtrip`, `file:${join(dir, 'b')}`];
     let previous = original;
@@ -49,7 +56,7 @@ describe('export → import round trip', () => {
       const storage = await openStorage(url);
       try {
         const summary = await importStore(storage, file, { chunkSize: 700 });
-        expect(summary).toMatchObject({ threads: 3, entriesWritten: 2503, checkpointsWritten: 4, conflicts: [], dangling: [] });
+        expect(summary).toMatchObject({ threads: 3, entriesWritten: 2503, checkpointsWritten: 4, apiKeysWritten: 3, conflicts: [], dangling: [] });
         const exported = await exportLines(storage);
         expect(JSON.parse(exported[0]!).source).toBe(storage.kind);
         expect(exported.slice(1)).toEqual(original.slice(1));
@@ -57,7 +64,15 @@ describe('export → import round trip', () => {
         expect(report.findings.filter((f) => f.level === 'problem')).toEqual([]);
         // Importing the same file again writes nothing.
         const again = await importStore(storage, file);
-        expect(again).toMatchObject({ entriesWritten: 0, entriesPresent: 2503, checkpointsWritten: 0, checkpointsPresent: 4, conflicts: [] });
+        expect(again).toMatchObject({
+          entriesWritten: 0,
+          entriesPresent: 2503,
+          checkpointsWritten: 0,
+          checkpointsPresent: 4,
+          apiKeysWritten: 0,
+          apiKeysPresent: 3,
+          conflicts: [],
+        });
         previous = exported;
       } finally {
         await storage.close();
@@ -84,7 +99,7 @@ describe('export → import of trimmed threads and policies', () => {
     expect(threads['held']).toMatchObject({ rev: 8, firstSeq: 3, retention: { maxEntries: 2, maxAgeSeconds: null } });
     expect(threads['aged']).toMatchObject({ rev: 5, firstSeq: 0, retention: { maxEntries: null, maxAgeSeconds: 315_360_000 } });
     expect(lines.filter((r) => r.type === 'entry').map((r) => r.seq)).toEqual([0, 1, 2, 3, 4, 3, 4, 5, 6, 7, 4, 5, 6, 7, 8, 9]);
-    expect(lines.at(-1)).toEqual({ type: 'end', threads: 4, entries: 16, checkpoints: 2 });
+    expect(lines.at(-1)).toEqual({ type: 'end', threads: 4, entries: 16, checkpoints: 2, apiKeys: 0 });
   });
 
   const targets: [string, () => Promise<Storage>][] = [

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Storage } from '../../src/storage/types.js';
 
 /** Threads, entries and checkpoints of two namespaces, with the awkward cases an export must carry. */
@@ -22,6 +23,12 @@ export async function seedStore(storage: Storage): Promise<void> {
   await storage.putCheckpoint({ agentType: 'planner', agentId: 'p2', state: { step: 1 }, thread: { id: 'long', rev: 10 } });
   await storage.putCheckpoint({ agentType: 'writer', agentId: 'w1', state: {} });
   await storage.putCheckpoint({ namespace: 'tenant-b', agentType: 'planner', agentId: 'p1', state: { mine: true }, thread: { id: 'b1', rev: 2 } });
+  // API keys (hashes only): an active one with an expiry, a revoked one, one of another tenant.
+  const hash = (id: string) => createHash('sha256').update(`cryo_${id}_secret`).digest('hex');
+  const created = '2026-01-01T00:00:00.000Z';
+  await storage.createApiKey({ id: '0123456789abcdef', namespace: 'default', label: 'ci', scopes: ['read', 'write'], hash: hash('0123456789abcdef'), createdAt: created, expiresAt: '2036-01-01T00:00:00.000Z', revokedAt: null });
+  await storage.createApiKey({ id: '1123456789abcdef', namespace: 'default', label: null, scopes: ['admin'], hash: hash('1123456789abcdef'), createdAt: created, expiresAt: null, revokedAt: '2026-02-01T00:00:00.000Z' });
+  await storage.createApiKey({ id: '2123456789abcdef', namespace: 'tenant-b', label: 'b', scopes: ['metrics'], hash: hash('2123456789abcdef'), createdAt: created, expiresAt: null, revokedAt: null });
 }
 
 /** Collects export lines in memory. */

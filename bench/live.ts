@@ -174,7 +174,9 @@ export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBen
   const log = options.log ?? (() => undefined);
   const gc = gcFunction();
 
-  const app = await buildApp(defineConfig({ port: 0, storage: 'memory:', production: true, logLevel: 'silent', shutdownGraceMs: 1000 }), {
+  // Every subscriber is the same (anonymous, loopback) client: lift its fair-use caps to the count.
+  const auth = { maxSocketsPerClient: subscribers, maxSubscriptionsPerClient: subscribers };
+  const app = await buildApp(defineConfig({ port: 0, storage: 'memory:', production: true, logLevel: 'silent', shutdownGraceMs: 1000, auth }), {
     dashboardDir: null,
     operationsDir: null,
   });

@@ -1,7 +1,9 @@
 /**
- * Worker thread of bench/live.ts: opens many graphql-ws subscriptions (one socket each) and
- * records when each entry arrives, on its own event loop so the clients do not share the
- * server's. Commands come from the parent as messages; see {@link WorkerCommand}.
+ * Worker thread (or, past a few thousand sockets, child process: the server and its clients
+ * together would exceed the file descriptor limit) of bench/live.ts: opens many graphql-ws
+ * subscriptions (one socket each) and records when each entry arrives, on its own event loop so
+ * the clients do not share the server's. Commands come from the parent as messages; see
+ * {@link WorkerCommand}.
  */
 import { createClient, type Client } from 'graphql-ws';
 import { parentPort } from 'node:worker_threads';
@@ -22,7 +24,14 @@ export type WorkerReply =
   | { type: 'failed'; message: string };
 
 const now = (): number => performance.timeOrigin + performance.now();
-const port = parentPort!;
+/** The parent: the worker's port, or this child process's IPC channel. */
+const port: { postMessage(message: WorkerReply): void; on(event: 'message', listener: (command: WorkerCommand) => void): void } = parentPort ?? {
+  postMessage: (message) => process.send!(message),
+  on: (event, listener) => {
+    process.on(event, listener);
+    process.on('disconnect', () => process.exit(0));
+  },
+};
 let clients: Client[] = [];
 let readyWaiting = 0;
 let onReady: (() => void) | null = null;

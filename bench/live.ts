@@ -9,6 +9,7 @@
  * in a worker thread (their own event loop, same machine). Every wait is bounded.
  */
 import { fork } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -175,6 +176,33 @@ async function paced<T>(
   return { arrivals, results };
 }
 
+/** POSTs a JSON body with fetch (kept-alive connections); resolves with the parsed response. */
+async function postWithFetch(url: string, body: string): Promise<unknown> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return response.json();
+}
+
+/** POSTs a JSON body on a connection of its own (closed after the response). */
+function postWithoutKeepAlive(url: string, body: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', connection: 'close' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(text));
+        } catch (error) {
+          reject(error);
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 const SUBSCRIPTION = /* GraphQL */ `
   subscription($threadId: ID!) {
     threadEntries(threadId: $threadId) { __typename ... on Entry { seq id kind } ... on CaughtUp { rev } }
@@ -234,14 +262,16 @@ export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBen
   const reads = () => apps.map((a) => a.live.stats().reads).reduce((a, b) => ({ sharedReads: a.sharedReads + b.sharedReads, ownReads: a.ownReads + b.ownReads }));
   const clients = startClients(timeoutMs, subscribers > CLIENTS_IN_WORKER_MAX);
   const threadId = `bench-${Date.now()}`;
+  // Past a few thousand subscribers a fan-out blocks the server long enough for a kept-alive
+  // connection to be closed under an append in flight (fetch: "other side closed"); appends are
+  // not safely retryable, so those runs open one connection per append instead.
+  const post = subscribers > CLIENTS_IN_WORKER_MAX ? postWithoutKeepAlive : postWithFetch;
   const append = async (count: number): Promise<{ sent: number; ack: number; seqs: number[] }> => {
     const sent = now();
-    const response = await fetch(`${url}graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: APPEND, variables: { input: { threadId, entries: Array.from({ length: count }, () => ({ kind: 'bench' })) } } }),
-    });
-    const body = (await response.json()) as { data?: { appendEntries: { entries?: { seq: number }[] } } };
+    const body = (await post(
+      `${url}graphql`,
+      JSON.stringify({ query: APPEND, variables: { input: { threadId, entries: Array.from({ length: count }, () => ({ kind: 'bench' })) } } }),
+    )) as { data?: { appendEntries: { entries?: { seq: number }[] } } };
     const ack = now();
     const seqs = body.data?.appendEntries.entries?.map((e) => e.seq);
     if (!seqs) throw new Error(`live bench: append failed: ${JSON.stringify(body)}`);

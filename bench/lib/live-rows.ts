@@ -129,7 +129,7 @@ async function scaleRows(options: LiveRowOptions, timeoutMs: number): Promise<Ro
     },
     {
       label: `${perInstance.toLocaleString('en-US')} subscribers on each of two instances (Redis)`,
-      args: options.redisUrl ? ['--subscribers', String(2 * perInstance), '--instances', '2', '--storage', options.redisUrl, '--no-baseline'] : null,
+      args: options.redisUrl ? ['--subscribers', String(2 * perInstance), '--instances', '2', '--storage', options.redisUrl, '--no-baseline', '--burst', options.quick ? '20' : '60'] : null,
       unavailable: options.redisUnavailable || 'no redis-server',
       timeoutMs,
     },

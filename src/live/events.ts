@@ -12,7 +12,7 @@ export type ThreadEntriesEvent =
   | {
       type: 'caught-up';
       threadId: string;
-      /** The next seq this subscription delivers: every entry with fromSeq ≤ seq < rev was delivered. */
+      /** The next seq this subscription delivers: every entry with fromSeq ≤ seq < rev was delivered (but those a journal-trimmed skipped). */
       rev: number;
     }
   | { type: 'thread-deleted'; threadId: string }

@@ -33,6 +33,8 @@ const port: { postMessage(message: WorkerReply): void; on(event: 'message', list
   },
 };
 let clients: Client[] = [];
+/** True while the parent's 'close' disposes the clients (their completions are expected). */
+let closing = false;
 let readyWaiting = 0;
 let onReady: (() => void) | null = null;
 let tracking: { fromSeq: number; count: number; arrivals: number[][]; remaining: number } | null = null;
@@ -70,9 +72,15 @@ async function openSome(command: Extract<WorkerCommand, { type: 'open' }>, count
     client.subscribe<Record<string, { __typename?: string; seq?: number }>>(
       { query: command.query, variables: command.variables },
       {
-        next: (result) => onEvent(result.data?.[command.field], first),
+        next: (result) => {
+          if (result.errors) port.postMessage({ type: 'failed', message: `subscription error: ${JSON.stringify(result.errors).slice(0, 300)}` } satisfies WorkerReply);
+          else onEvent(result.data?.[command.field], first);
+        },
         error: (error) => port.postMessage({ type: 'failed', message: `subscription error: ${describe(error)}` } satisfies WorkerReply),
-        complete: () => undefined,
+        // The server completes a subscription only on error (reported above) or deletion: either ends the run.
+        complete: () => {
+          if (!closing) port.postMessage({ type: 'failed', message: 'a subscription completed' } satisfies WorkerReply);
+        },
       },
     );
   }
@@ -97,8 +105,12 @@ port.on('message', (command: WorkerCommand) => {
     };
     port.postMessage({ type: 'tracking' } satisfies WorkerReply);
   } else {
-    const closing = clients;
+    closing = true;
+    const closed = clients;
     clients = [];
-    void Promise.all(closing.map((c) => c.dispose())).then(() => port.postMessage({ type: 'closed' } satisfies WorkerReply));
+    void Promise.all(closed.map((c) => c.dispose())).then(() => {
+      closing = false;
+      port.postMessage({ type: 'closed' } satisfies WorkerReply);
+    });
   }
 });

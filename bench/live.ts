@@ -4,8 +4,9 @@
  * subscribers of one thread on Cryo servers (memory storage by default, production settings) —
  * delay from append acknowledgement to delivery at a steady append rate, the highest delivery
  * rate in a burst, the same burst on a bare graphql-ws fan-out baseline, and server heap per idle
- * subscriber. With several instances (a shared Redis), the subscribers are split evenly between
- * them and every append goes to the first, so most deliveries cross the change feed. Clients run
+ * subscriber. With several instances (a shared Redis; the extra ones in child processes), the
+ * subscribers are split evenly between them and every append goes to the first, so most
+ * deliveries cross the change feed; heap and storage reads are the first instance's. Clients run
  * in a worker thread (their own event loop, same machine). Every wait is bounded.
  */
 import { fork } from 'node:child_process';
@@ -25,7 +26,7 @@ export interface LiveBenchOptions {
   subscribers?: number;
   /** Storage URL of the servers. @default 'memory:' */
   storage?: string;
-  /** Server instances in this process sharing `storage` (> 1 needs a shared backend: Redis, Postgres). @default 1 */
+  /** Server instances sharing `storage` (> 1 needs a shared backend: Redis, Postgres); the first in this process. @default 1 */
   instances?: number;
   /** Also measure the bare graphql-ws fan-out. @default true */
   baseline?: boolean;
@@ -176,6 +177,22 @@ async function paced<T>(
   return { arrivals, results };
 }
 
+/** Starts one more server instance in a child process; resolves once it listens. */
+function startInstance(storage: string, subscribers: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const file = fileURLToPath(new URL('./lib/live-instance.ts', import.meta.url));
+  const child = fork(file, ['--storage', storage, '--subscribers', String(subscribers)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const stop = () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve()).kill('SIGTERM')));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve({ url: (JSON.parse(line) as { url: string }).url, stop });
+    });
+    child.once('exit', (code) => reject(new Error(`live bench: instance exited (${code}) before listening`)));
+  });
+}
+
 /** POSTs a JSON body with fetch (kept-alive connections); resolves with the parsed response. */
 async function postWithFetch(url: string, body: string): Promise<unknown> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -248,18 +265,15 @@ export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBen
 
   // Every subscriber is the same (anonymous, loopback) client: lift its fair-use caps to the count.
   const auth = { maxSocketsPerClient: subscribers, maxSubscriptionsPerClient: subscribers };
-  const apps: App[] = [];
-  const urls: string[] = [];
-  for (let i = 0; i < instances; i++) {
-    const app = await buildApp(defineConfig({ port: 0, storage, production: true, logLevel: 'silent', shutdownGraceMs: 1000, auth }), {
-      dashboardDir: null,
-      operationsDir: null,
-    });
-    apps.push(app);
-    urls.push((await app.start()).url);
-  }
-  const url = urls[0]!;
-  const reads = () => apps.map((a) => a.live.stats().reads).reduce((a, b) => ({ sharedReads: a.sharedReads + b.sharedReads, ownReads: a.ownReads + b.ownReads }));
+  const app: App = await buildApp(defineConfig({ port: 0, storage, production: true, logLevel: 'silent', shutdownGraceMs: 1000, auth }), {
+    dashboardDir: null,
+    operationsDir: null,
+  });
+  const url = (await app.start()).url;
+  // The other instances run in processes of their own (bench/lib/live-instance.ts), as deployed.
+  const others = await Promise.all(Array.from({ length: instances - 1 }, () => startInstance(storage, subscribers)));
+  const urls = [url, ...others.map((o) => o.url)];
+  const reads = () => app.live.stats().reads;
   const clients = startClients(timeoutMs, subscribers > CLIENTS_IN_WORKER_MAX);
   const threadId = `bench-${Date.now()}`;
   // Past a few thousand subscribers a fan-out blocks the server long enough for a kept-alive
@@ -291,7 +305,7 @@ export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBen
       );
     }
     gc();
-    const heapPerSubscriber = (process.memoryUsage().heapUsed - heapBefore) / subscribers;
+    const heapPerSubscriber = (process.memoryUsage().heapUsed - heapBefore) / Math.ceil(subscribers / instances);
 
     const appends = Math.max(1, Math.round(latencySeconds * rate));
     log(`live: ${WARMUP} warm-up appends, then ${appends} appends at ${rate}/s`);
@@ -368,7 +382,8 @@ export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBen
     };
   } finally {
     await clients.terminate();
-    for (const app of apps) await app.stop();
+    await app.stop();
+    await Promise.all(others.map((o) => o.stop()));
   }
 }
 

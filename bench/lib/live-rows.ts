@@ -168,7 +168,7 @@ async function scaleRows(options: LiveRowOptions, timeoutMs: number): Promise<Ro
         name: `server heap per idle subscriber, ${run.label}`,
         value: r && r.memory.heapBytesPerIdleSubscriber > 0 ? r.memory.heapBytesPerIdleSubscriber / 1024 : null,
         unit: 'KiB',
-        note: r ? `${r.instances} instance(s) in one process, ${r.storage} storage; heapUsed after gc, before vs after opening` : failure,
+        note: r ? `${r.storage} storage; ${r.instances > 1 ? `the first of ${r.instances} instances (one process each), its ${Math.ceil(r.subscribers / r.instances).toLocaleString('en-US')} subscribers; ` : ''}heapUsed after gc, before vs after opening` : failure,
       },
     );
   }

@@ -33,8 +33,8 @@ const port: { postMessage(message: WorkerReply): void; on(event: 'message', list
   },
 };
 let clients: Client[] = [];
-/** True while the parent's 'close' disposes the clients (their completions are expected). */
-let closing = false;
+/** Clients the parent's 'close' disposed: their completions (possibly after the dispose resolved) are expected. */
+const retired = new WeakSet<Client>();
 let readyWaiting = 0;
 let onReady: (() => void) | null = null;
 let tracking: { fromSeq: number; count: number; arrivals: number[][]; remaining: number } | null = null;
@@ -79,7 +79,7 @@ async function openSome(command: Extract<WorkerCommand, { type: 'open' }>, count
         error: (error) => port.postMessage({ type: 'failed', message: `subscription error: ${describe(error)}` } satisfies WorkerReply),
         // The server completes a subscription only on error (reported above) or deletion: either ends the run.
         complete: () => {
-          if (!closing) port.postMessage({ type: 'failed', message: 'a subscription completed' } satisfies WorkerReply);
+          if (!retired.has(client)) port.postMessage({ type: 'failed', message: 'a subscription completed' } satisfies WorkerReply);
         },
       },
     );
@@ -105,12 +105,9 @@ port.on('message', (command: WorkerCommand) => {
     };
     port.postMessage({ type: 'tracking' } satisfies WorkerReply);
   } else {
-    closing = true;
     const closed = clients;
+    for (const client of closed) retired.add(client);
     clients = [];
-    void Promise.all(closed.map((c) => c.dispose())).then(() => {
-      closing = false;
-      port.postMessage({ type: 'closed' } satisfies WorkerReply);
-    });
+    void Promise.all(closed.map((c) => c.dispose())).then(() => port.postMessage({ type: 'closed' } satisfies WorkerReply));
   }
 });

@@ -147,7 +147,7 @@ async function main(): Promise<void> {
       ...(await benchPeers({ durationMs: s.loopMs, rounds: s.peerRounds, log })),
       ...(await redisPeerRows({ seconds: s.redisSec, url: redisUrl, unavailable: redisError })),
     ]);
-    await section('live', 'Live', () => liveRows({ quick: s.liveQuick, log }));
+    await section('live', 'Live', () => liveRows({ quick: s.liveQuick, redisUrl, redisUnavailable: redisError, log }));
     await section('postgres', 'Postgres', () => postgresRows({ seconds: s.pgSec, costSamples: s.pgCost, liveSamples: s.pgLive }));
     await section('langgraph', 'LangGraph', () => benchLangGraph({ runs: s.langgraphRuns, rounds: s.langgraphRounds, log }));
   } finally {

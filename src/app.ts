@@ -24,6 +24,7 @@ import { attachWebSocket } from './server/websocket.js';
 import { createCryoYoga, type CryoYoga } from './server/yoga.js';
 import { watchFileStorage } from './metrics/file-storage-metrics.js';
 import { instrumentStorage } from './metrics/instrument-storage.js';
+import { observeLiveLag } from './metrics/live-metrics.js';
 import { useMetricsEndpoint, type MetricsAuthorizer } from './metrics/metrics-endpoint.js';
 import { useObserveOperations } from './metrics/observe-operations.js';
 import { CryoMetrics } from './metrics/registry.js';
@@ -117,6 +118,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   const readiness = new Readiness(storage, config.storageTimeoutMs);
   const httpSubscriptions = new HttpSubscriptions();
   const live = new LiveHub(storage, config.live);
+  if (metrics) observeLiveLag(live, metrics);
   const auth = config.auth;
   const authenticator = new Authenticator({
     storage,

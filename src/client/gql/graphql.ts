@@ -244,6 +244,7 @@ export type ThreadEntriesSubscriptionVariables = Exact<{
 export type ThreadEntriesSubscription = { threadEntries:
     | { __typename: 'CaughtUp', threadId: string, rev: number }
     | { __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }
+    | { __typename: 'JournalTrimmed', threadId: string, firstSeq: number }
     | { __typename: 'ThreadDeleted', threadId: string }
    };
 
@@ -751,6 +752,10 @@ export const ThreadEntriesDocument = new TypedDocumentString(`
     }
     ... on ThreadDeleted {
       threadId
+    }
+    ... on JournalTrimmed {
+      threadId
+      firstSeq
     }
   }
 }

@@ -23,6 +23,8 @@ describeStorageConformance('sqlite', async ({ limits }) => {
 
 /** A store written by the adapter at schema 1 (before retention; see the test that opens it). */
 const SCHEMA_1_FIXTURE = join(import.meta.dirname, 'fixtures', 'sqlite-schema-1.db');
+/** A schema-2 store written by the adapter of commit 2f5f316 (WITHOUT ROWID entries; see the test that opens it). */
+const SCHEMA_2_WITHOUT_ROWID_FIXTURE = join(import.meta.dirname, 'fixtures', 'sqlite-schema-2-without-rowid.db');
 
 describe('sqlite adapter', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -272,6 +274,44 @@ describe('sqlite adapter', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('keeps a schema-2 store of the WITHOUT ROWID layout as it is: reads, appends, replays, trims and purges work on it', async () => {
+    // Written by the adapter of commit 2f5f316: thread "long" (l0..l19, 1,516 B payloads, trimmed
+    // to firstSeq 5, metadata {made: …}), thread "capped" (c0..c5, maxEntries 3: firstSeq 3, rows
+    // c0..c2 still stored awaiting their purge batch), checkpoint bot/holder → long@8.
+    const { path, open } = await freshSqlite(cleanups);
+    await copyFile(SCHEMA_2_WITHOUT_ROWID_FIXTURE, path);
+    const s = await open();
+    expect(await s.stats()).toMatchObject({ entriesLayout: 'without-rowid', incrementalVacuum: true });
+    expect(await s.getThread({ threadId: 'long' })).toMatchObject({ rev: 20, firstSeq: 5, metadata: { made: 'schema 2, without rowid' } });
+    const long = await s.readEntries({ threadId: 'long', fromSeq: 0, limit: 100 });
+    expect(long.map((e) => e.id)).toEqual(Array.from({ length: 15 }, (_, i) => `l${i + 5}`));
+    expect(long[0]!.payload).toEqual({ i: 5, pad: 'z'.repeat(1500) });
+    expect((await s.readEntries({ threadId: 'capped', fromSeq: 0, limit: 100 })).map((e) => e.id)).toEqual(['c3', 'c4', 'c5']);
+
+    const next = { threadId: 'long', entries: [{ id: 'l20', payload: { pad: 'w'.repeat(3000) } }], expectedRev: 20 };
+    expect((await s.appendEntries(next)).replayed).toBe(false);
+    expect((await s.appendEntries(next)).replayed).toBe(true);
+    await rejection(s.trimThread({ threadId: 'long', beforeSeq: 9 }), TrimBeyondCheckpoint, { agentId: 'holder', pointerRev: 8 });
+    expect((await s.trimThread({ threadId: 'long', beforeSeq: 8 })).dropped).toBe(3);
+    // 300 more entries move capped's firstSeq past 256: its purge batch deletes every row below.
+    await s.appendEntries({ threadId: 'capped', entries: Array.from({ length: 300 }, (_, i) => ({ id: `n${i}` })) });
+    expect(await s.getThread({ threadId: 'capped' })).toMatchObject({ rev: 306, firstSeq: 303 });
+    await s.close();
+
+    const db = new Database(path);
+    try {
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(db.prepare('SELECT count(*) FROM entries').pluck().get()).toBe(13 + 3); // long 8..20, capped 303..305
+      expect((db.prepare('PRAGMA table_list').all() as { name: string; wr: number }[]).find((t) => t.name === 'entries')?.wr).toBe(1);
+    } finally {
+      db.close();
+    }
+    const again = await open();
+    expect((await again.stats()).entriesLayout).toBe('without-rowid');
+    expect((await again.readTail({ threadId: 'long', limit: 2 })).entries.map((e) => [e.seq, e.id])).toEqual([[19, 'l19'], [20, 'l20']]);
+    expect((await again.readEntries({ threadId: 'capped', fromSeq: 0, limit: 10 })).map((e) => e.id)).toEqual(['n297', 'n298', 'n299']);
   });
 
   it('refuses a store of a later schema version, leaving it untouched', async () => {

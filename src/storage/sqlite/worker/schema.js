@@ -53,12 +53,13 @@ CREATE INDEX threads_with_policy ON threads (namespace, id)
 /**
  * The entries of new stores: a rowid table (rows in append order) with the unique index
  * `entries_by_seq` (tid, seq) that every read, trim and delete goes through. A table row keeps up
- * to 4,061 bytes in its 4 KiB page (larger ones spill into overflow pages filled in full), so
- * entries of a few KB are stored densely. Stores created before kept `entries` as a WITHOUT ROWID
+ * to 4,061 bytes in its 4 KiB page (larger ones spill into overflow pages filled in full); a page
+ * holds whole rows only, so rows of ~2–4 KB take up to ~2× their size, 1 KB rows ~1.4× (measured
+ * in ../README.md, "Space"). Stores created before kept `entries` as a WITHOUT ROWID
  * table keyed (tid, seq), which keeps only up to 1,004 bytes of a row in its page and spills the
  * rest into an overflow page of its own (~4.5 KB of file per 1 KB entry). Both layouts have the
  * same columns and every statement reads them the same way (see {@link entriesLayout}); an
- * existing store keeps its layout (see ../README.md, "Layout").
+ * existing store keeps its layout (see ../README.md, "Entries layout").
  */
 const ENTRIES_TABLE = `
 CREATE TABLE entries (

@@ -3,6 +3,7 @@
  *
  * - space: a ~50 MB journal (~0.9 KB entries), trimmed by 90% with trimThread; bytes of the database
  *   file after a clean close (WAL checkpointed and removed) before and after the trim;
+ * - bytes on disk per byte of entries of ~100 B, ~1 KB and ~4 KB (bench/lib/sqlite-entry-space.ts);
  * - append cost: N single-entry appends by 32 concurrent callers to one thread with maxEntries
  *   1,000, against the same without a policy (fresh store each, the variants alternating over
  *   the rounds; the median round counts).
@@ -14,6 +15,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStorage, type SqliteStorage } from '../../src/storage/sqlite/index.js';
+import { benchSqliteEntrySpace } from './sqlite-entry-space.js';
 import { median, runConcurrent } from './stats.js';
 import { fmt, type Row } from './table.js';
 
@@ -36,9 +38,8 @@ export const SQLITE_RETENTION_SIZES = {
 
 const SECTION = 'Embedded';
 /**
- * ~0.9 KB entries: under the 1,004 bytes a WITHOUT ROWID row keeps in its 4 KiB page. Larger rows
- * spill into an overflow page of their own (~4.5 KB on disk per 1 KB entry): see
- * src/storage/sqlite/README.md, "What it does NOT promise".
+ * ~0.9 KB entries (kept at this size so the figures compare with those measured on the WITHOUT
+ * ROWID layout, which stored rows under 1,004 bytes densely: src/storage/sqlite/README.md, "Layout").
  */
 const PAD = 'x'.repeat(800);
 const ENTRY_BYTES = 900;
@@ -51,7 +52,9 @@ export async function benchSqliteRetention(options: SqliteRetentionOptions): Pro
   const space = await trimSpace(options.journalBytes);
   log(`  sqlite retention: ${fmt(options.appends)} appends with maxEntries ${MAX_ENTRIES} vs none, ${options.rounds} rounds`);
   const cost = await appendCost(options.appends, options.rounds);
+  const entrySpace = await benchSqliteEntrySpace(options.journalBytes, log);
   return [
+    ...entrySpace,
     {
       section: SECTION,
       name: `db file after trimming 90% of a ${fmt(options.journalBytes / 2 ** 20)} MiB journal, sqlite`,

@@ -66,6 +66,12 @@ export interface SqliteStorageStats {
   vacuumedPages: number;
   /** False for a store created before schema 2 (auto_vacuum NONE): freed pages are reused, the file never shrinks. */
   incrementalVacuum: boolean;
+  /**
+   * The `entries` table: 'rowid' for stores created by this code (rows up to ~4 KB kept in their
+   * page), 'without-rowid' for stores created before (rows above ~1 KB spill into an overflow page
+   * of their own). Kept as found at open: see src/storage/sqlite/README.md, "Layout".
+   */
+  entriesLayout: 'rowid' | 'without-rowid';
 }
 
 /** The database file's pages, for benchmarks and tests. */
@@ -160,8 +166,8 @@ class SqliteStorageImpl implements SqliteStorage {
 
   async stats(): Promise<SqliteStorageStats> {
     const counts = await this.#call<Omit<SqliteStorageStats, 'appends'>>('stats');
-    const { writes, commits, vacuums, vacuumedPages, incrementalVacuum } = counts;
-    return { appends: this.#appends, writes, commits, vacuums, vacuumedPages, incrementalVacuum };
+    const { writes, commits, vacuums, vacuumedPages, incrementalVacuum, entriesLayout } = counts;
+    return { appends: this.#appends, writes, commits, vacuums, vacuumedPages, incrementalVacuum, entriesLayout };
   }
 
   space(): Promise<SqliteSpace> {

@@ -19,7 +19,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createCheckpoints } from './checkpoints.js';
 import { createJournal } from './journal.js';
 import { createRetention } from './retention.js';
-import { openDatabase, VACUUM_MIN_FREE_FRACTION, VACUUM_MIN_FREE_PAGES } from './schema.js';
+import { entriesLayout, openDatabase, VACUUM_MIN_FREE_FRACTION, VACUUM_MIN_FREE_PAGES } from './schema.js';
 
 /** @typedef {{ id: number, op: string, args: any }} Request */
 
@@ -66,7 +66,7 @@ function serve(db) {
   const incremental = db.pragma('auto_vacuum', { simple: true }) === 2;
   const checkpoints = createCheckpoints(db, journal);
   const apiKeys = createApiKeys(db);
-  const stats = { commits: 0, writes: 0, rounds: 0, vacuums: 0, vacuumedPages: 0, incrementalVacuum: incremental };
+  const stats = { commits: 0, writes: 0, rounds: 0, vacuums: 0, vacuumedPages: 0, incrementalVacuum: incremental, entriesLayout: entriesLayout(db) };
   /** A failed COMMIT leaves the outcome on disk unknown: refuse writes until the store is reopened. */
   let fenced = /** @type {string | null} */ (null);
 

@@ -50,6 +50,30 @@ CREATE INDEX threads_with_policy ON threads (namespace, id)
   WHERE max_entries IS NOT NULL OR max_age_seconds IS NOT NULL;
 `;
 
+/**
+ * The entries of new stores: a rowid table (rows in append order) with the unique index
+ * `entries_by_seq` (tid, seq) that every read, trim and delete goes through. A table row keeps up
+ * to 4,061 bytes in its 4 KiB page (larger ones spill into overflow pages filled in full); a page
+ * holds whole rows only, so rows of ~2–4 KB take up to ~2× their size, 1 KB rows ~1.4× (measured
+ * in ../README.md, "Space"). Stores created before kept `entries` as a WITHOUT ROWID
+ * table keyed (tid, seq), which keeps only up to 1,004 bytes of a row in its page and spills the
+ * rest into an overflow page of its own (~4.5 KB of file per 1 KB entry). Both layouts have the
+ * same columns and every statement reads them the same way (see {@link entriesLayout}); an
+ * existing store keeps its layout (see ../README.md, "Entries layout").
+ */
+const ENTRIES_TABLE = `
+CREATE TABLE entries (
+  tid INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  refs TEXT NOT NULL,
+  crc INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX entries_by_seq ON entries (tid, seq);`;
+
 // Strings that are ordered (thread ids, agent types and ids) are stored as UTF-16BE blobs: their
 // byte order is the UTF-16 code unit order the contract lists them in. Times are epoch ms.
 // Threads are keyed by (namespace, id) with no rowid (a listing page is one range scan); `tid`,
@@ -74,17 +98,7 @@ CREATE TABLE counters (
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
 INSERT INTO counters (name, value) VALUES ('tid', 0);
-CREATE TABLE entries (
-  tid INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  id TEXT NOT NULL,
-  at INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  payload TEXT NOT NULL,
-  refs TEXT NOT NULL,
-  crc INTEGER NOT NULL,
-  PRIMARY KEY (tid, seq)
-) WITHOUT ROWID;
+${ENTRIES_TABLE}
 CREATE TABLE checkpoints (
   namespace TEXT NOT NULL,
   agent_type BLOB NOT NULL,
@@ -112,6 +126,17 @@ ALTER TABLE threads ADD COLUMN first_seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE threads ADD COLUMN max_entries INTEGER;
 ALTER TABLE threads ADD COLUMN max_age_seconds INTEGER;
 ${RETENTION_INDEXES}`;
+
+/**
+ * The layout of this store's `entries` table: 'rowid' (created by this code) or 'without-rowid'
+ * (stores created before it, also schema-1 stores migrated at open). See {@link ENTRIES_TABLE}.
+ * @param {import('better-sqlite3').Database} db
+ * @returns {'rowid' | 'without-rowid'}
+ */
+export function entriesLayout(db) {
+  const rows = /** @type {{ name: string, wr: number }[]} */ (db.prepare('PRAGMA table_list').all());
+  return rows.some((r) => r.name === 'entries' && r.wr === 1) ? 'without-rowid' : 'rowid';
+}
 
 /**
  * Opens (creating when missing) the database at `path` for this process alone: EXCLUSIVE locking

@@ -160,7 +160,8 @@ function* pointersOfLife(holders: Iterable<PointerRecord>, life: string): Genera
   for (const p of holders) if (p.life === undefined || p.life === life) yield p;
 }
 
-const checkpointKey = (agentType: string, agentId: string): string => JSON.stringify([agentType, agentId]);
+/** The map key of a checkpoint: validated ids never hold U+0000 (validateId refuses control characters), so it separates them unambiguously. */
+const checkpointKey = (agentType: string, agentId: string): string => `${agentType}\u0000${agentId}`;
 
 /**
  * An in-process Storage for tests and quick runs. Every method body runs synchronously after

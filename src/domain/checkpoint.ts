@@ -1,4 +1,5 @@
 import { InvalidThreadPointer, RevisionConflict, ValidationError } from './errors.js';
+import { isoTime } from './iso-time.js';
 import { jsonEqual, type JsonObject } from './json.js';
 import { MAX_REV, type Limits } from './limits.js';
 import type { AgentKey, Checkpoint, ThreadHead, ThreadPointer } from './types.js';
@@ -150,7 +151,7 @@ export function nextCheckpoint(
   thread: PointedThread | null,
   now: Date = new Date(),
 ): Checkpoint {
-  const at = now.toISOString();
+  const at = isoTime(now);
   return {
     agentType: put.agentType,
     agentId: put.agentId,

@@ -11,6 +11,7 @@ import {
   requireThread,
   type PointerHolder,
 } from '../../domain/retention.js';
+import { isoTime } from '../../domain/iso-time.js';
 import { newThreadLife } from '../../domain/thread-life.js';
 import { DEFAULT_LIMITS, type Limits } from '../../domain/limits.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
@@ -84,24 +85,84 @@ interface NamespaceData {
  * structuredClone as before. Shared sub-objects are copied once per reference.
  */
 function clone<T>(value: T): T {
-  if (value === null || typeof value !== 'object') {
-    return typeof value === 'function' || typeof value === 'symbol' ? structuredClone(value) : value;
-  }
+  if (value === null || typeof value !== 'object') return copyScalar(value);
+  return copyObject(value);
+}
+
+/** A non-object as {@link clone} copies it: itself, except that functions and symbols throw as structuredClone does. */
+function copyScalar<T>(value: T): T {
+  return typeof value === 'function' || typeof value === 'symbol' ? structuredClone(value) : value;
+}
+
+/** {@link clone} of a non-null object; recurses only into object children (scalars are copied inline). */
+function copyObject<T>(value: T & object): T {
   if (Array.isArray(value)) {
-    const out = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = clone(value[i]);
+    const n = value.length;
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const item: unknown = value[i];
+      out[i] = item !== null && typeof item === 'object' ? copyObject(item) : copyScalar(item);
+    }
     return out as T;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const copy = clone((value as Record<string, unknown>)[key]);
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = (value as Record<string, unknown>)[key];
+    const copy = item !== null && typeof item === 'object' ? copyObject(item) : copyScalar(item);
     if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
     else out[key] = copy;
   }
   return out as T;
 }
+
+/**
+ * A deep copy of an entry as this adapter stores it (the fields of {@link assignSeqs}'s result, in
+ * its key order), without walking the fixed fields: only payload and refs are cloned.
+ */
+function copyEntry(entry: Entry): Entry {
+  return {
+    id: entry.id,
+    at: entry.at,
+    kind: entry.kind,
+    payload: copyObject(entry.payload),
+    refs: copyObject(entry.refs),
+    threadId: entry.threadId,
+    seq: entry.seq,
+  };
+}
+
+function copyEntries(entries: readonly Entry[]): Entry[] {
+  const out = new Array<Entry>(entries.length);
+  for (let i = 0; i < entries.length; i++) out[i] = copyEntry(entries[i]!);
+  return out;
+}
+
+/** A deep copy of a stored thread head (the fields appendEntries creates, in their key order). */
+function copyHead(head: ThreadHead): ThreadHead {
+  return {
+    id: head.id,
+    rev: head.rev,
+    firstSeq: head.firstSeq,
+    life: head.life,
+    retention: head.retention === null ? null : copyObject(head.retention),
+    metadata: copyObject(head.metadata),
+    createdAt: head.createdAt,
+    updatedAt: head.updatedAt,
+  };
+}
+
+/** The pointers that hold entries of the thread life `life` (those without a life hold any), without copying the index. */
+function* pointersOfLife(holders: Iterable<PointerRecord>, life: string): Generator<PointerRecord> {
+  for (const p of holders) if (p.life === undefined || p.life === life) yield p;
+}
+
+/** The map key of a checkpoint: validated ids never hold U+0000 (validateId refuses control characters), so it separates them unambiguously. */
+const checkpointKey = (agentType: string, agentId: string): string => `${agentType}\u0000${agentId}`;
+
 /** The stored entries of a thread from firstSeq up, lazily (a policy walk stops at the first young entry). */
 function* storedFrom(record: ThreadRecord): Generator<Entry> {
   for (let i = record.head.firstSeq - record.base; i < record.entries.length; i++) yield record.entries[i]!;
@@ -110,7 +171,6 @@ function* storedFrom(record: ThreadRecord): Generator<Entry> {
 /** Threads a sweep handles between two yields to the event loop. */
 const SWEEP_BATCH = 256;
 
-const checkpointKey = (agentType: string, agentId: string): string => JSON.stringify([agentType, agentId]);
 
 /**
  * An in-process Storage for tests and quick runs. Every method body runs synchronously after
@@ -198,7 +258,8 @@ class MemoryStorage implements Storage {
     this.#open();
     const now = this.now();
     const append = prepareAppend(options, this.limits, now);
-    const record = this.#namespaces.get(append.namespace)?.threads.get(append.threadId);
+    const existing = this.#namespaces.get(append.namespace);
+    const record = existing?.threads.get(append.threadId);
     const currentRev = record?.head.rev ?? append.startSeq;
     const decision = checkExpectedRev(append, currentRev);
     if (decision instanceof RevisionConflict) throw decision;
@@ -209,10 +270,15 @@ class MemoryStorage implements Storage {
       if (!isReplayOf(append, stored.map((e) => e.id))) {
         throw new RevisionConflict(append.expectedRev, currentRev, `thread ${JSON.stringify(append.threadId)}`);
       }
-      return { thread: clone(record!.head), entries: clone(stored), replayed: true };
+      return { thread: copyHead(record!.head), entries: copyEntries(stored), replayed: true };
     }
-    const entries = clone(assignSeqs(append.threadId, append.entries, currentRev));
-    const at = now.toISOString();
+    // The entries to store: fresh objects from assignSeqs whose payload and refs (still the caller's) are replaced by copies.
+    const entries = assignSeqs(append.threadId, append.entries, currentRev);
+    for (const entry of entries) {
+      entry.payload = copyObject(entry.payload);
+      entry.refs = copyObject(entry.refs);
+    }
+    const at = isoTime(now);
     const target: ThreadRecord = record ?? {
       head: {
         id: append.threadId,
@@ -227,20 +293,23 @@ class MemoryStorage implements Storage {
       entries: [],
       base: currentRev,
     };
-    const data = this.#namespace(append.namespace);
+    const data = existing ?? this.#namespace(append.namespace);
     if (!record) data.threads.set(append.threadId, target);
     for (const entry of entries) target.entries.push(entry);
     target.head.rev += entries.length;
     target.head.updatedAt = at;
-    const trimTo = maxEntriesTarget(target.head, target.head.retention, this.#lowestPointer(data, target)?.rev ?? null);
-    if (trimTo !== null) this.#drop(target, trimTo);
+    // The pointer scan only runs for a thread with a maxEntries policy (maxEntriesTarget is null without one).
+    if (target.head.retention?.maxEntries != null) {
+      const trimTo = maxEntriesTarget(target.head, target.head.retention, this.#lowestPointer(data, target)?.rev ?? null);
+      if (trimTo !== null) this.#drop(target, trimTo);
+    }
     this.changes.publish({
       type: 'thread-appended',
       namespace: append.namespace,
       threadId: append.threadId,
       rev: target.head.rev,
     });
-    return { thread: clone(target.head), entries: clone(entries), replayed: false };
+    return { thread: copyHead(target.head), entries: copyEntries(entries), replayed: false };
   }
 
   async readEntries(options: ReadEntriesOptions): Promise<Entry[]> {
@@ -249,7 +318,7 @@ class MemoryStorage implements Storage {
     const record = this.#namespaces.get(namespace)?.threads.get(threadId);
     if (!record) return [];
     const from = Math.max(fromSeq, record.head.firstSeq);
-    return clone(this.#slice(record, from, Math.min(limit, record.head.rev - from)));
+    return copyEntries(this.#slice(record, from, Math.min(limit, record.head.rev - from)));
   }
 
   async readTail(options: ReadTailOptions): Promise<{ thread: ThreadHead | null; entries: Entry[] }> {
@@ -258,14 +327,14 @@ class MemoryStorage implements Storage {
     const record = this.#namespaces.get(namespace)?.threads.get(threadId);
     if (!record) return { thread: null, entries: [] };
     const start = Math.max(record.head.firstSeq, record.head.rev - limit);
-    return { thread: clone(record.head), entries: clone(this.#slice(record, start, record.head.rev - start)) };
+    return { thread: copyHead(record.head), entries: copyEntries(this.#slice(record, start, record.head.rev - start)) };
   }
 
   async getThread(options: ThreadOptions): Promise<ThreadHead | null> {
     this.#open();
     const { namespace, threadId } = prepareThreadKey(options, this.limits);
     const record = this.#namespaces.get(namespace)?.threads.get(threadId);
-    return record ? clone(record.head) : null;
+    return record ? copyHead(record.head) : null;
   }
 
   async deleteThread(options: ThreadOptions): Promise<boolean> {
@@ -283,7 +352,7 @@ class MemoryStorage implements Storage {
       .filter((id) => after === null || id > after)
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const threads = this.#namespaces.get(namespace)?.threads;
-    const items = ids.slice(0, first).map((id) => clone(threads!.get(id)!.head));
+    const items = ids.slice(0, first).map((id) => copyHead(threads!.get(id)!.head));
     return { items, hasMore: ids.length > first };
   }
 
@@ -293,11 +362,11 @@ class MemoryStorage implements Storage {
     const data = this.#namespaces.get(trim.namespace);
     const record = data?.threads.get(trim.threadId);
     const lowest = data && record ? this.#lowestPointer(data, record) : null;
-    if (checkTrim(trim, record?.head ?? null, lowest) === 'noop') return { thread: clone(record!.head), dropped: 0 };
+    if (checkTrim(trim, record?.head ?? null, lowest) === 'noop') return { thread: copyHead(record!.head), dropped: 0 };
     const dropped = this.#drop(record!, trim.beforeSeq);
     record!.head.updatedAt = this.now().toISOString();
     this.#publishTrim(trim.namespace, record!);
-    return { thread: clone(record!.head), dropped };
+    return { thread: copyHead(record!.head), dropped };
   }
 
   async setThreadRetention(options: SetThreadRetentionOptions): Promise<ThreadHead> {
@@ -308,7 +377,7 @@ class MemoryStorage implements Storage {
     record.head.retention = clone(set.retention);
     record.head.updatedAt = this.now().toISOString();
     this.#applyPolicy(data!, set.namespace, record, this.now());
-    return clone(record.head);
+    return copyHead(record.head);
   }
 
   /**
@@ -423,7 +492,7 @@ class MemoryStorage implements Storage {
   #lowestPointer(data: NamespaceData, record: ThreadRecord): PointerHolder | null {
     const holders = data.pointers.get(record.head.id);
     if (!holders) return null;
-    return lowestPointer([...holders.values()].filter((p) => p.life === undefined || p.life === record.head.life));
+    return lowestPointer(pointersOfLife(holders.values(), record.head.life));
   }
 
   #indexPointer(data: NamespaceData, key: string, checkpoint: Checkpoint): void {

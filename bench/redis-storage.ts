@@ -115,7 +115,9 @@ export async function benchRedisStorage(options: RedisBenchOptions = {}): Promis
         const call = appendCall({
           head: `${t}:h`,
           log: `${t}:j`,
+          pointers: `${t}:p`,
           index: null,
+          retentionIndex: null,
           expectedRev: undefined,
           idsFromCaller: false,
           metadata: '{}',
@@ -124,8 +126,11 @@ export async function benchRedisStorage(options: RedisBenchOptions = {}): Promis
           channel: `${t}:events`,
           messagePrefix: '{"type":"thread-appended","rev":',
           member: 'm',
+          retentionMember: 'm',
           indexMode: 'done',
           life: 'bench',
+          startSeq: 0,
+          retention: null,
           entries: [{ id: `e${i}`, json }],
         });
         return raw.sendCommand(['EVALSHA', call.script.sha, String(call.keys.length), ...call.keys, ...call.args]);

@@ -14,6 +14,11 @@ export interface RedisKeys {
   threadHead(namespace: string, threadId: string): string;
   threadLog(namespace: string, threadId: string): string;
   threadChannel(namespace: string, threadId: string): string;
+  /**
+   * The thread's reverse index (hash): field `<checkpoint member>|<token>` = `<pointer rev>|<life>`,
+   * one per registered checkpoint pointer (README.md, "Retention").
+   */
+  threadPointers(namespace: string, threadId: string): string;
   threadIndex(namespace: string): string;
   checkpoints(namespace: string): string;
   checkpointIndex(namespace: string): string;
@@ -24,6 +29,10 @@ export interface RedisKeys {
   apiKeyIndex(namespace: string): string;
   /** API key revocations of every namespace (one channel; events carry only the key id). */
   apiKeyChannel(): string;
+  /** Threads that have (or had) a retention policy, every namespace (sorted set, members from {@link retentionMember}). */
+  retentionIndex(): string;
+  /** The sweep lease (a string holding the sweeping instance's token, with a TTL); same slot as the index. */
+  sweepLease(): string;
 }
 
 const b64 = (value: string): string => Buffer.from(value, 'utf8').toString('base64url');
@@ -53,6 +62,7 @@ export function redisKeys(prefix: string): RedisKeys {
     threadHead: (ns, id) => `${thread(ns, id)}:h`,
     threadLog: (ns, id) => `${thread(ns, id)}:j`,
     threadChannel: (ns, id) => `${thread(ns, id)}:events`,
+    threadPointers: (ns, id) => `${thread(ns, id)}:p`,
     threadIndex: (ns) => `${namespace(ns)}:ti`,
     checkpoints: (ns) => `${namespace(ns)}:cp`,
     checkpointIndex: (ns) => `${namespace(ns)}:cpi`,
@@ -60,7 +70,21 @@ export function redisKeys(prefix: string): RedisKeys {
     apiKey: (id) => `${prefix}:{k:${b64(id)}}`,
     apiKeyIndex: (ns) => `${namespace(ns)}:keys`,
     apiKeyChannel: () => `${prefix}:{api-keys}:events`,
+    retentionIndex: () => `${prefix}:{retention}:ri`,
+    sweepLease: () => `${prefix}:{retention}:lease`,
   };
+}
+
+/** Retention index member of a thread: `b64(ns):b64(threadId)` (base64url has no `:`). */
+export function retentionMember(namespace: string, threadId: string): string {
+  return `${b64(namespace)}:${b64(threadId)}`;
+}
+
+/** Inverse of {@link retentionMember}; null for a member it did not make. */
+export function parseRetentionMember(member: string): { namespace: string; threadId: string } | null {
+  const parts = member.split(':');
+  if (parts.length !== 2) return null;
+  return { namespace: Buffer.from(parts[0]!, 'base64url').toString('utf8'), threadId: Buffer.from(parts[1]!, 'base64url').toString('utf8') };
 }
 
 /** Hex of the UTF-16BE code units: byte order of the result = JS string order of the input. */

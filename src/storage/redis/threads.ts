@@ -5,9 +5,10 @@ import type { Entry, ThreadHead } from '../../domain/types.js';
 import type { ThreadKey } from '../prepare-options.js';
 import type { AppendEntriesResult, Page } from '../types.js';
 import { decodeEntry, decodeHead, encodeEntry, seqOfStreamId } from './codec.js';
-import { fromOrderedHex, orderedHex } from './keys.js';
+import { fromOrderedHex, orderedHex, retentionMember } from './keys.js';
 import { messagePrefix, publishCommand, type RedisStorageParts } from './parts.js';
 import { appendCall, parseAppendReply, type AppendArgs } from './scripts/append.js';
+import { headFields } from './scripts/lua-script.js';
 import { deleteThreadCall, parseDeleteThreadReply } from './scripts/delete-thread.js';
 import { parseReadRangeReply, readRangeCall } from './scripts/read-range.js';
 import { parseReadTailReply, readTailCall } from './scripts/read-tail.js';
@@ -25,11 +26,14 @@ export async function appendEntries(parts: RedisStorageParts, append: PreparedAp
   const { connection, keys } = parts;
   const { namespace, threadId, entries } = append;
   const index = keys.threadIndex(namespace);
+  const retentionIndex = keys.retentionIndex();
   const member = orderedHex(threadId);
   const args: AppendArgs = {
     head: keys.threadHead(namespace, threadId),
     log: keys.threadLog(namespace, threadId),
+    pointers: keys.threadPointers(namespace, threadId),
     index: connection.cluster ? null : index,
+    retentionIndex: connection.cluster ? null : retentionIndex,
     expectedRev: append.expectedRev,
     idsFromCaller: append.idsFromCaller,
     metadata: JSON.stringify(append.metadata),
@@ -38,24 +42,35 @@ export async function appendEntries(parts: RedisStorageParts, append: PreparedAp
     channel: keys.threadChannel(namespace, threadId),
     messagePrefix: messagePrefix({ type: 'thread-appended', namespace, threadId }),
     member,
+    retentionMember: retentionMember(namespace, threadId),
     indexMode: connection.cluster ? 'ask' : 'key',
     life: newThreadLife(),
+    startSeq: append.startSeq,
+    retention: append.retention,
     entries: entries.map((entry) => ({ id: entry.id, json: encodeEntry(entry) })),
   };
   let reply = parseAppendReply(await connection.run(appendCall(args)));
   if (reply.status === 'index') {
-    // Cluster: the index lives in another slot. Index first, then create, then re-check
-    // (a racing delete may have removed the member in between); see README.md.
-    await connection.send(index, ['ZADD', index, '0', member]);
+    // Cluster: the indexes live in other slots. Index first, then create, then re-check
+    // (a racing delete or sweep may have removed the member in between); see README.md.
+    const indexed: [string, string][] = [[index, member]];
+    if (append.retention) indexed.push([retentionIndex, args.retentionMember]);
+    await Promise.all(indexed.map(([key, m]) => connection.send(key, ['ZADD', key, '0', m])));
     reply = parseAppendReply(await connection.run(appendCall({ ...args, indexMode: 'done' })));
-    if (reply.status === 'ok' && (await connection.send(index, ['ZSCORE', index, member], true)) == null) {
-      await connection.send(index, ['ZADD', index, '0', member]);
+    if (reply.status === 'ok') {
+      await Promise.all(
+        indexed.map(async ([key, m]) => {
+          if ((await connection.send(key, ['ZSCORE', key, m], true)) == null) await connection.send(key, ['ZADD', key, '0', m]);
+        }),
+      );
     }
   }
   switch (reply.status) {
     case 'ok': {
       const thread = decodeHead(threadId, reply.head);
       const first = thread.rev - entries.length;
+      // Entries of this call below firstSeq (maxEntries trimmed them already) are still returned:
+      // the call wrote them, with these seqs.
       return { thread, entries: args.entries.map((e, i) => decodeEntry(e.json, threadId, first + i)), replayed: false };
     }
     case 'replay': {
@@ -99,12 +114,8 @@ export async function readTail(parts: RedisStorageParts, key: ThreadKey, limit: 
 /** The thread's head, or null. */
 export async function getThread(parts: RedisStorageParts, key: ThreadKey): Promise<ThreadHead | null> {
   const head = parts.keys.threadHead(key.namespace, key.threadId);
-  const [rev, meta, createdAt, updatedAt, life] = (await parts.connection.send(
-    head,
-    ['HMGET', head, 'rev', 'meta', 'ca', 'ua', 'life'],
-    true,
-  )) as unknown[];
-  return rev == null ? null : decodeHead(key.threadId, { rev, meta, createdAt, updatedAt, life });
+  const values = (await parts.connection.send(head, ['HMGET', head, 'rev', 'meta', 'ca', 'ua', 'life', 'fs', 'rme', 'rma'], true)) as unknown[];
+  return values[0] == null ? null : decodeHead(key.threadId, headFields(values, 0));
 }
 
 /** Deletes the thread (head, entries, index member); true when it existed. */

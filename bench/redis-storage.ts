@@ -6,6 +6,7 @@
  * other processes hits them alike; the ratios are the figures to compare, not the absolutes.
  *
  *   npx tsx bench/redis-storage.ts [--seconds 3] [--concurrency 32]
+ *   npx tsx bench/redis-storage.ts --trim-memory [--mb 50]   (Redis memory before/after trimming 90%)
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -169,7 +170,77 @@ export async function benchRedisStorage(options: RedisBenchOptions = {}): Promis
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** What {@link benchRedisTrimMemory} measured (INFO memory used_memory, bytes). */
+export interface RedisTrimMemoryResult {
+  /** Serialized entry bytes appended (the JSON the adapter stores). */
+  journalBytes: number;
+  entries: number;
+  /** used_memory growth from before the journal to after appending it. */
+  beforeTrimBytes: number;
+  /** used_memory growth from before the journal to after trimming 90% of it. */
+  afterTrimBytes: number;
+  /** afterTrimBytes / beforeTrimBytes */
+  leftRatio: number;
+  /** Milliseconds the one trim call took (a single XTRIM MINID inside the trim script). */
+  trimMs: number;
+  redisVersion: string;
+}
+
+/**
+ * Redis memory before and after trimming 90% of a large journal (`mb` MB of ~1 KiB entries, one
+ * thread, appended 500 per call): INFO memory used_memory before the journal, after appending it
+ * and after one trimThread to 90% of its rev (issue 12). Needs a Redis of its own (other clients'
+ * writes would show in used_memory): starts one unless `url` is given.
+ */
+export async function benchRedisTrimMemory(options: { url?: string; mb?: number } = {}): Promise<RedisTrimMemoryResult> {
+  const own = options.url ? null : await startRedis({ ownServer: true });
+  const url = options.url ?? own!.url;
+  const tag = randomBytes(4).toString('hex');
+  const raw = createClient({ url });
+  raw.on('error', () => {});
+  await raw.connect();
+  const storage = await createRedisStorage({ url, keyPrefix: `cryo-bench-${tag}`, commandTimeoutMs: 30_000 });
+  const namespace = `bench-${tag}`;
+  const threadId = 'journal';
+  try {
+    const used = async (): Promise<number> => Number(/used_memory:(\d+)/.exec(String(await raw.sendCommand(['INFO', 'memory'])))?.[1]);
+    const redisVersion = /redis_version:(\S+)/.exec(String(await raw.sendCommand(['INFO', 'server'])))?.[1] ?? 'unknown';
+    const payload = { role: 'assistant', text: 'x'.repeat(900), tokens: 42 };
+    const target = (options.mb ?? 50) * 1024 * 1024;
+    const base = await used();
+    let journalBytes = 0;
+    let entries = 0;
+    while (journalBytes < target) {
+      const { entries: written } = await storage.appendEntries({ namespace, threadId, entries: Array.from({ length: 500 }, () => ({ payload })) });
+      for (const e of written) journalBytes += Buffer.byteLength(JSON.stringify({ id: e.id, at: e.at, kind: e.kind, payload: e.payload, refs: e.refs }));
+      entries += written.length;
+    }
+    const beforeTrimBytes = (await used()) - base;
+    const started = performance.now();
+    await storage.trimThread({ namespace, threadId, beforeSeq: Math.floor(entries * 0.9) });
+    const trimMs = performance.now() - started;
+    const afterTrimBytes = (await used()) - base;
+    return {
+      journalBytes,
+      entries,
+      beforeTrimBytes,
+      afterTrimBytes,
+      leftRatio: Number((afterTrimBytes / beforeTrimBytes).toFixed(3)),
+      trimMs: Number(trimMs.toFixed(1)),
+      redisVersion,
+    };
+  } finally {
+    await storage.deleteThread({ namespace, threadId }).catch(() => {});
+    await storage.close();
+    await raw.close();
+    await own?.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv.includes('--trim-memory')) {
+  const i = process.argv.indexOf('--mb');
+  console.log(JSON.stringify(await benchRedisTrimMemory({ url: process.env.REDIS_URL, mb: i > 0 ? Number(process.argv[i + 1]) : undefined }), null, 2));
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const arg = (name: string): number | undefined => {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? Number(process.argv[i + 1]) : undefined;

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MissingThread, RevisionConflict, StorageCorrupted } from '../../src/domain/errors.js';
+import { MissingThread, RevisionConflict, StorageCorrupted, TrimBeyondCheckpoint } from '../../src/domain/errors.js';
 import { hibernate, thaw } from '../../src/persist.js';
 import { openStorage } from '../../src/storage/open.js';
 import { createRedisStorage } from '../../src/storage/redis/index.js';
-import { checkpointMember, orderedHex, redisKeys } from '../../src/storage/redis/keys.js';
+import { checkpointMember, orderedHex, redisKeys, retentionMember } from '../../src/storage/redis/keys.js';
 import type { Storage } from '../../src/storage/types.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
 import { describeStorageConformance } from './conformance.js';
@@ -260,4 +260,131 @@ describe('redis adapter specifics', () => {
       await storage.appendEntries({ namespace, threadId, entries: [{}, {}] });
       await expect(thaw(storage, agent)).rejects.toBeInstanceOf(MissingThread);
     }));
+
+  it('a trim removes the entries from the stream itself (XLEN, MEMORY USAGE), inside the script that checks it', () =>
+    withClientAndStorage(async (client, storage) => {
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      const log = redisKeys(prefix).threadLog(namespace, threadId);
+      for (let i = 0; i < 1000; i += 100) {
+        await storage.appendEntries({ namespace, threadId, entries: Array.from({ length: 100 }, () => ({ payload: { text: 'x'.repeat(200) } })) });
+      }
+      const before = Number(await client.sendCommand(['MEMORY', 'USAGE', log, 'SAMPLES', '0']));
+      const evalsBefore = await commandCalls(client, 'evalsha');
+      expect((await storage.trimThread({ namespace, threadId, beforeSeq: 900 })).dropped).toBe(900);
+      expect((await commandCalls(client, 'evalsha')) - evalsBefore).toBe(1);
+      expect(Number(await client.sendCommand(['XLEN', log]))).toBe(100);
+      const first = (await client.sendCommand(['XRANGE', log, '-', '+', 'COUNT', '1'])) as [string, string[]][];
+      expect(first[0]![0]).toBe('0-901');
+      const after = Number(await client.sendCommand(['MEMORY', 'USAGE', log, 'SAMPLES', '0']));
+      expect(after).toBeLessThan(before / 5);
+    }));
+
+  it('keeps the reverse index exact: a pointer moved, cleared, refused or deleted leaves no registration behind', () =>
+    withClientAndStorage(async (client, storage) => {
+      const namespace = rid('ns');
+      const keys = redisKeys(prefix);
+      const [t1, t2] = [rid('t'), rid('t')];
+      await storage.appendEntries({ namespace, threadId: t1, entries: [{}, {}, {}] });
+      await storage.appendEntries({ namespace, threadId: t2, entries: [{}, {}, {}] });
+      const registered = async (threadId: string): Promise<string[]> =>
+        ((await client.sendCommand(['HVALS', keys.threadPointers(namespace, threadId)])) as string[]).map((v) => v.split('|')[0]!);
+      const agent = { namespace, agentType: 'a', agentId: rid('a') };
+      await storage.putCheckpoint({ ...agent, state: {}, thread: { id: t1, rev: 2 } });
+      expect(await registered(t1)).toEqual(['2']);
+      await storage.putCheckpoint({ ...agent, state: {}, thread: { id: t1, rev: 3 } });
+      expect(await registered(t1)).toEqual(['3']);
+      await storage.putCheckpoint({ ...agent, state: {}, thread: { id: t2, rev: 1 } });
+      expect(await registered(t1)).toEqual([]);
+      expect(await registered(t2)).toEqual(['1']);
+      await expect(storage.putCheckpoint({ ...agent, state: {}, thread: { id: t1, rev: 1 }, expectedRev: 1 })).rejects.toBeInstanceOf(RevisionConflict);
+      await expect(storage.putCheckpoint({ ...agent, state: {}, thread: { id: t1, rev: 9 } })).rejects.toThrow(/ahead/);
+      expect(await registered(t1)).toEqual([]);
+      await storage.putCheckpoint({ ...agent, state: {}, thread: null });
+      expect(await registered(t2)).toEqual([]);
+      await storage.putCheckpoint({ ...agent, state: {}, thread: { id: t2, rev: 2 } });
+      expect(await storage.deleteCheckpoint(agent)).toBe(true);
+      expect(await registered(t2)).toEqual([]);
+      expect((await storage.trimThread({ namespace, threadId: t2, beforeSeq: 3 })).dropped).toBe(3);
+    }));
+
+  it('a registration whose put never wrote its checkpoint (a crash between the steps) only holds entries back', () =>
+    withClientAndStorage(async (client, storage) => {
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      const { thread } = await storage.appendEntries({ namespace, threadId, entries: [{}, {}, {}, {}] });
+      const pointers = redisKeys(prefix).threadPointers(namespace, threadId);
+      await client.sendCommand(['HSET', pointers, `${checkpointMember('a', 'crashed')}|0123456789abcdef`, `2|${thread.life}`]);
+      await expect(storage.trimThread({ namespace, threadId, beforeSeq: 3 })).rejects.toBeInstanceOf(TrimBeyondCheckpoint);
+      expect((await storage.trimThread({ namespace, threadId, beforeSeq: 2 })).dropped).toBe(2);
+      expect(await storage.getCheckpoint({ namespace, agentType: 'a', agentId: 'crashed' })).toBeNull();
+    }));
+
+  it('sweeps through the retention index, not SCAN or KEYS, and two instances never sweep at once', async () => {
+    const { url } = await redis();
+    const client = createClient({ url });
+    client.on('error', () => {});
+    await client.connect();
+    const sweepPrefix = `${prefix}-sweep-${randomBytes(3).toString('hex')}`;
+    const a = await createRedisStorage({ url, keyPrefix: sweepPrefix });
+    const b = await createRedisStorage({ url, keyPrefix: sweepPrefix });
+    try {
+      const namespace = rid('ns');
+      const old = '2001-01-01T00:00:00.000Z';
+      const ids = Array.from({ length: 30 }, (_, i) => `t${i}`);
+      for (const threadId of ids) {
+        await a.appendEntries({ namespace, threadId, entries: [{ at: old }, { at: old }, {}], retention: { maxAgeSeconds: 60 } });
+      }
+      await a.appendEntries({ namespace, threadId: 'no-policy', entries: [{ at: old }] });
+      const lease = redisKeys(sweepPrefix).sweepLease();
+      // Another instance holds the lease: both skip, at once, and change nothing.
+      await client.sendCommand(['SET', lease, 'someone-else', 'PX', '60000']);
+      expect(await a.sweepRetention()).toEqual({ skipped: true, trimmedThreads: 0, dropped: 0 });
+      expect(await b.sweepRetention()).toEqual({ skipped: true, trimmedThreads: 0, dropped: 0 });
+      expect(await a.getThread({ namespace, threadId: 't0' })).toMatchObject({ firstSeq: 0 });
+      await client.sendCommand(['DEL', lease]);
+      const scans = (await commandCalls(client, 'scan')) + (await commandCalls(client, 'keys'));
+      const [ra, rb] = await Promise.all([a.sweepRetention(), b.sweepRetention()]);
+      // Whether the two overlapped (one skipped) or ran one after the other, no thread was trimmed twice.
+      expect(ra.trimmedThreads + rb.trimmedThreads).toBe(ids.length);
+      expect(ra.dropped + rb.dropped).toBe(2 * ids.length);
+      expect((await commandCalls(client, 'scan')) + (await commandCalls(client, 'keys'))).toBe(scans);
+      for (const threadId of ids) expect(await b.getThread({ namespace, threadId })).toMatchObject({ rev: 3, firstSeq: 2 });
+      expect(await a.getThread({ namespace, threadId: 'no-policy' })).toMatchObject({ firstSeq: 0 });
+      expect(Number(await client.sendCommand(['EXISTS', lease]))).toBe(0);
+      // A lease taken over by another instance is left alone by the one that lost it.
+      await client.sendCommand(['SET', lease, 'someone-else', 'PX', '60000']);
+      expect((await a.sweepRetention()).skipped).toBe(true);
+      expect(await client.sendCommand(['GET', lease])).toBe('someone-else');
+      await client.sendCommand(['DEL', lease]);
+    } finally {
+      await a.close();
+      await b.close();
+      await client.close();
+    }
+  });
+
+  it('a thread whose policy was cleared or that was deleted leaves the retention index at the next sweep', () =>
+    withClientAndStorage(async (client, storage) => {
+      const namespace = rid('ns');
+      const index = redisKeys(prefix).retentionIndex();
+      const [kept, cleared, deleted] = [rid('t'), rid('t'), rid('t')];
+      for (const threadId of [kept, cleared, deleted]) await storage.appendEntries({ namespace, threadId, entries: [{}], retention: { maxEntries: 5 } });
+      await storage.setThreadRetention({ namespace, threadId: cleared, retention: null });
+      await storage.deleteThread({ namespace, threadId: deleted });
+      const member = (threadId: string): Promise<unknown> => client.sendCommand(['ZSCORE', index, retentionMember(namespace, threadId)]);
+      expect(await member(cleared)).not.toBeNull();
+      await storage.sweepRetention();
+      expect(await member(kept)).not.toBeNull();
+      expect(await member(cleared)).toBeNull();
+      expect(await member(deleted)).toBeNull();
+      await storage.setThreadRetention({ namespace, threadId: cleared, retention: { maxAgeSeconds: 10 } });
+      expect(await member(cleared)).not.toBeNull();
+    }));
 });
+
+/** How often Redis ran a command so far (INFO commandstats). */
+async function commandCalls(client: RawClient, name: string): Promise<number> {
+  const info = String(await client.sendCommand(['INFO', 'commandstats']));
+  return Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+}

@@ -383,6 +383,53 @@ describe('redis adapter specifics', () => {
     }));
 });
 
+describe('redis append group commit', () => {
+  it('sends appends made while others are in flight as one script run, each with its own outcome', () =>
+    withClientAndStorage(async (client, storage) => {
+      const namespace = rid('ns');
+      const ids = Array.from({ length: 32 }, (_, i) => `t${i}`);
+      for (const threadId of ids) await storage.appendEntries({ namespace, threadId, entries: [{ id: 'a' }] });
+      const runs = await commandCalls(client, 'evalsha');
+      const results = await Promise.allSettled(
+        ids.flatMap((threadId, i) => [
+          storage.appendEntries({ namespace, threadId, entries: [{ id: 'b' }, { id: 'c' }], expectedRev: 1 }),
+          // Every other thread gets a stale expectedRev: a conflict for that append only.
+          storage.appendEntries({ namespace, threadId, entries: [{ id: 'd' }], expectedRev: i % 2 ? 3 : 1 }),
+        ]),
+      );
+      const made = (await commandCalls(client, 'evalsha')) - runs;
+      expect(made).toBeLessThan(results.length / 4);
+      for (const [i, threadId] of ids.entries()) {
+        const [first, second] = [results[2 * i]!, results[2 * i + 1]!];
+        expect(first).toMatchObject({ status: 'fulfilled', value: { thread: { rev: 3 } } });
+        if (i % 2) expect(second).toMatchObject({ status: 'fulfilled', value: { thread: { rev: 4 }, entries: [{ seq: 3, id: 'd' }] } });
+        else expect(second).toMatchObject({ status: 'rejected', reason: { constructor: RevisionConflict, expectedRev: 1, actualRev: 3 } });
+        const stored = await storage.readEntries({ namespace, threadId, fromSeq: 0, limit: 10 });
+        expect(stored.map((e) => e.id)).toEqual(i % 2 ? ['a', 'b', 'c', 'd'] : ['a', 'b', 'c']);
+      }
+    }));
+
+  it('a thread deleted by another instance is re-created by the next append (the lean form asks for the full one)', async () => {
+    const { url } = await redis();
+    const a = await createRedisStorage({ url, keyPrefix: prefix });
+    const b = await createRedisStorage({ url, keyPrefix: prefix });
+    try {
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      await a.appendEntries({ namespace, threadId, entries: [{}, {}], metadata: { v: 1 } });
+      const life = (await a.getThread({ namespace, threadId }))!.life;
+      await b.deleteThread({ namespace, threadId });
+      const again = await a.appendEntries({ namespace, threadId, entries: [{}], metadata: { v: 2 } });
+      expect(again.thread).toMatchObject({ rev: 1, firstSeq: 0, metadata: { v: 2 } });
+      expect(again.thread.life).not.toBe(life);
+      expect((await b.listThreads({ namespace })).items.map((t) => t.id)).toEqual([threadId]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
 /** How often Redis ran a command so far (INFO commandstats). */
 async function commandCalls(client: RawClient, name: string): Promise<number> {
   const info = String(await client.sendCommand(['INFO', 'commandstats']));

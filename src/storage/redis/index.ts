@@ -2,6 +2,7 @@ import { DEFAULT_LIMITS, type Limits } from '../../domain/limits.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { Storage } from '../types.js';
 import { parseStorageUrl } from '../url.js';
+import { AppendBatcher } from './append-batcher.js';
 import { RedisChangeFeed } from './change-feed.js';
 import { connectRedis } from './connection.js';
 import { redisKeys } from './keys.js';
@@ -84,6 +85,7 @@ export async function createRedisStorage(options: RedisStorageOptions = {}): Pro
   });
   return new RedisStorage({
     connection,
+    appends: new AppendBatcher(connection, connection.cluster ? 'SPUBLISH' : 'PUBLISH', { timeoutMs: commandTimeoutMs }),
     changes,
     keys,
     limits: { ...DEFAULT_LIMITS, ...options.limits },

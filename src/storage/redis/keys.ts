@@ -115,3 +115,27 @@ export function parseCheckpointMember(member: string): { agentType: string; agen
   const dot = member.indexOf('.');
   return { agentType: fromOrderedHex(member.slice(0, dot)), agentId: fromOrderedHex(member.slice(dot + 1)) };
 }
+
+/**
+ * Redis Cluster hash slot of a key (CRC16/XMODEM of the hash tag, or of the whole key without
+ * one, mod 16384), as the cluster computes it: keys with one slot can share a script run.
+ */
+export function hashSlot(key: string): number {
+  const bytes = Buffer.from(key, 'utf8');
+  let start = 0;
+  let end = bytes.length;
+  const open = bytes.indexOf(0x7b);
+  if (open >= 0) {
+    const close = bytes.indexOf(0x7d, open + 1);
+    if (close > open + 1) {
+      start = open + 1;
+      end = close;
+    }
+  }
+  let crc = 0;
+  for (let i = start; i < end; i++) {
+    crc ^= bytes[i]! << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
+}

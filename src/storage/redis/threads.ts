@@ -7,7 +7,7 @@ import type { AppendEntriesResult, Page } from '../types.js';
 import { decodeEntry, decodeHead, encodeEntry, seqOfStreamId } from './codec.js';
 import { fromOrderedHex, orderedHex, retentionMember } from './keys.js';
 import { messagePrefix, publishCommand, type RedisStorageParts } from './parts.js';
-import { appendCall, parseAppendReply, type AppendArgs } from './scripts/append.js';
+import type { AppendArgs, AppendCreateArgs } from './scripts/append.js';
 import { headFields } from './scripts/lua-script.js';
 import { deleteThreadCall, parseDeleteThreadReply } from './scripts/delete-thread.js';
 import { parseReadRangeReply, readRangeCall } from './scripts/read-range.js';
@@ -21,42 +21,50 @@ import { parseReadTailReply, readTailCall } from './scripts/read-tail.js';
  * what a crash between them can leave).
  */
 
-/** Appends a prepared append (validated by the caller at `now`). */
+/**
+ * Appends a prepared append (validated by the caller at `now`) through the group commit
+ * (append-batcher.ts). A thread this process has seen appended to goes `lean` (scripts/append.ts);
+ * otherwise, or when the script asks for it, `full`, with what creating the thread needs.
+ */
 export async function appendEntries(parts: RedisStorageParts, append: PreparedAppend, now: Date): Promise<AppendEntriesResult> {
   const { connection, keys } = parts;
   const { namespace, threadId, entries } = append;
-  const index = keys.threadIndex(namespace);
-  const retentionIndex = keys.retentionIndex();
-  const member = orderedHex(threadId);
+  const head = keys.threadHead(namespace, threadId);
   const args: AppendArgs = {
-    head: keys.threadHead(namespace, threadId),
+    head,
     log: keys.threadLog(namespace, threadId),
-    pointers: keys.threadPointers(namespace, threadId),
-    index: connection.cluster ? null : index,
-    retentionIndex: connection.cluster ? null : retentionIndex,
     expectedRev: append.expectedRev,
     idsFromCaller: append.idsFromCaller,
-    metadata: JSON.stringify(append.metadata),
     now: now.toISOString(),
-    publish: publishCommand(parts),
-    channel: keys.threadChannel(namespace, threadId),
+    entries: entries.map((entry) => ({ id: entry.id, json: encodeEntry(entry) })),
+  };
+  // Captured now: the caller may change its metadata object while this call is in flight.
+  const metadata = JSON.stringify(append.metadata);
+  const index = keys.threadIndex(namespace);
+  const retentionIndex = keys.retentionIndex();
+  const create = (indexMode: AppendCreateArgs['indexMode']): AppendCreateArgs => ({
+    indexMode,
+    index: indexMode === 'key' ? index : null,
+    retentionIndex: indexMode === 'key' ? retentionIndex : null,
+    metadata,
     messagePrefix: messagePrefix({ type: 'thread-appended', namespace, threadId }),
-    member,
+    member: orderedHex(threadId),
     retentionMember: retentionMember(namespace, threadId),
-    indexMode: connection.cluster ? 'ask' : 'key',
     life: newThreadLife(),
     startSeq: append.startSeq,
     retention: append.retention,
-    entries: entries.map((entry) => ({ id: entry.id, json: encodeEntry(entry) })),
-  };
-  let reply = parseAppendReply(await connection.run(appendCall(args)));
+  });
+  const firstForm = connection.cluster ? 'ask' : 'key';
+  let reply = await parts.appends.submit(parts.appends.isKnown(head) ? args : { ...args, create: create(firstForm) });
+  if (reply.status === 'full') reply = await parts.appends.submit({ ...args, create: create(firstForm) });
   if (reply.status === 'index') {
     // Cluster: the indexes live in other slots. Index first, then create, then re-check
     // (a racing delete or sweep may have removed the member in between); see README.md.
-    const indexed: [string, string][] = [[index, member]];
-    if (append.retention) indexed.push([retentionIndex, args.retentionMember]);
+    const full = create('done');
+    const indexed: [string, string][] = [[index, full.member]];
+    if (append.retention) indexed.push([retentionIndex, full.retentionMember]);
     await Promise.all(indexed.map(([key, m]) => connection.send(key, ['ZADD', key, '0', m])));
-    reply = parseAppendReply(await connection.run(appendCall({ ...args, indexMode: 'done' })));
+    reply = await parts.appends.submit({ ...args, create: full });
     if (reply.status === 'ok') {
       await Promise.all(
         indexed.map(async ([key, m]) => {
@@ -65,6 +73,7 @@ export async function appendEntries(parts: RedisStorageParts, append: PreparedAp
       );
     }
   }
+  if (reply.status === 'ok' || reply.status === 'replay') parts.appends.markKnown(head);
   switch (reply.status) {
     case 'ok': {
       const thread = decodeHead(threadId, reply.head);

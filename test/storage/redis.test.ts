@@ -383,6 +383,61 @@ describe('redis adapter specifics', () => {
     }));
 });
 
+describe('redis checkpoints written before the reverse index', () => {
+  it('get their pointers registered by the first open of the prefix, so trims respect them; later opens do not scan', async () => {
+    const { url } = await redis();
+    const client = createClient({ url });
+    client.on('error', () => {});
+    await client.connect();
+    const legacyPrefix = `${prefix}-legacy-${randomBytes(3).toString('hex')}`;
+    const keys = redisKeys(legacyPrefix);
+    const namespace = rid('ns');
+    const ca = '2026-01-02T03:04:05.678Z';
+    const threadId = rid('t');
+    const gone = rid('t');
+    try {
+      // A thread of 6 entries and three checkpoints as an older version stored them: one pointing
+      // at rev 2 (no life), one at rev 4 of a life the thread no longer has, one at a missing thread.
+      await client.sendCommand(['HSET', keys.threadHead(namespace, threadId), 'rev', '6', 'meta', '{}', 'ca', ca, 'ua', ca, 'life', 'L1']);
+      for (let seq = 0; seq < 6; seq++) {
+        const entry = JSON.stringify({ id: `e${seq}`, at: ca, kind: 'note', payload: {}, refs: {} });
+        await client.sendCommand(['XADD', keys.threadLog(namespace, threadId), `0-${seq + 1}`, 'i', `e${seq}`, 'd', entry]);
+      }
+      await client.sendCommand(['ZADD', keys.threadIndex(namespace), '0', orderedHex(threadId)]);
+      const legacy = [
+        ['old', { id: threadId, rev: 2 }],
+        ['other-life', { id: threadId, rev: 4, life: 'L0' }],
+        ['gone', { id: gone, rev: 1 }],
+      ] as const;
+      for (const [agentId, thread] of legacy) {
+        const member = checkpointMember('a', agentId);
+        await client.sendCommand(['HSET', keys.checkpoints(namespace), `h:${member}`, `1|${ca}|${ca}`, `b:${member}`, JSON.stringify({ version: 1, state: {}, thread })]);
+        await client.sendCommand(['ZADD', keys.checkpointIndex(namespace), '0', member]);
+      }
+      const storage = await createRedisStorage({ url, keyPrefix: legacyPrefix });
+      try {
+        await expect(storage.trimThread({ namespace, threadId, beforeSeq: 3 })).rejects.toMatchObject({
+          constructor: TrimBeyondCheckpoint,
+          agentId: 'old',
+          pointerRev: 2,
+        });
+        expect((await storage.trimThread({ namespace, threadId, beforeSeq: 2 })).dropped).toBe(2);
+        expect(await client.sendCommand(['HLEN', keys.threadPointers(namespace, threadId)])).toBe(1);
+        // Moving the old checkpoint on frees the entries, as for any registered pointer.
+        await storage.putCheckpoint({ namespace, agentType: 'a', agentId: 'old', state: {}, thread: { id: threadId, rev: 6 } });
+        expect((await storage.trimThread({ namespace, threadId, beforeSeq: 6 })).dropped).toBe(4);
+      } finally {
+        await storage.close();
+      }
+      const scans = await commandCalls(client, 'scan');
+      await (await createRedisStorage({ url, keyPrefix: legacyPrefix })).close();
+      expect(await commandCalls(client, 'scan')).toBe(scans);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('redis append group commit', () => {
   it('sends appends made while others are in flight as one script run, each with its own outcome', () =>
     withClientAndStorage(async (client, storage) => {

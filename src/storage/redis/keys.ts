@@ -33,6 +33,10 @@ export interface RedisKeys {
   retentionIndex(): string;
   /** The sweep lease (a string holding the sweeping instance's token, with a TTL); same slot as the index. */
   sweepLease(): string;
+  /** Set once every checkpoint written before the reverse index has its pointer registered. */
+  pointersRegistered(): string;
+  /** SCAN pattern of every namespace's checkpoints hash (glob characters of the prefix escaped). */
+  checkpointsPattern(): string;
 }
 
 const b64 = (value: string): string => Buffer.from(value, 'utf8').toString('base64url');
@@ -72,12 +76,20 @@ export function redisKeys(prefix: string): RedisKeys {
     apiKeyChannel: () => `${prefix}:{api-keys}:events`,
     retentionIndex: () => `${prefix}:{retention}:ri`,
     sweepLease: () => `${prefix}:{retention}:lease`,
+    pointersRegistered: () => `${prefix}:{retention}:pointers-registered`,
+    checkpointsPattern: () => `${prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}:{n:*}:cp`,
   };
 }
 
 /** Retention index member of a thread: `b64(ns):b64(threadId)` (base64url has no `:`). */
 export function retentionMember(namespace: string, threadId: string): string {
   return `${b64(namespace)}:${b64(threadId)}`;
+}
+
+/** The namespace of a checkpoints hash key (`<prefix>:{n:<b64(ns)>}:cp`), or null for another key. */
+export function namespaceOfCheckpoints(key: string): string | null {
+  const match = /\{n:([A-Za-z0-9_-]*)\}:cp$/.exec(key);
+  return match ? Buffer.from(match[1]!, 'base64url').toString('utf8') : null;
 }
 
 /** Inverse of {@link retentionMember}; null for a member it did not make. */

@@ -6,7 +6,8 @@ import { replyArray, script, type ScriptCall } from './lua-script.js';
  * entries, in the life the caller names if any, and rev ≥ firstSeq) and registers it in the
  * thread's reverse index, atomically with trims (TRIM reads that index in the same slot).
  * KEYS: head, pointers. ARGV: 1 field (`<checkpoint member>|<token>`), 2 pointer rev, 3 the life
- * the caller's pointer names ('' = any).
+ * the caller's pointer names ('' = any), 4 '1': register it for any life of the thread (a pointer
+ * stored before lives existed), else for the thread's current life.
  * Replies: {'ok', life} | {'pointer', threadRev, 'ahead'|'other-life'|'trimmed'}.
  */
 const REGISTER_POINTER = script(
@@ -18,7 +19,7 @@ if rev < p then return {'pointer', rev, 'ahead'} end
 local life = h[2] or ('legacy-' .. tostring(h[3]))
 if ARGV[3] ~= '' and ARGV[3] ~= life then return {'pointer', rev, 'other-life'} end
 if p < tonumber(h[4] or '0') then return {'pointer', rev, 'trimmed'} end
-redis.call('HSET', KEYS[2], ARGV[1], p .. '|' .. life)
+redis.call('HSET', KEYS[2], ARGV[1], p .. '|' .. (ARGV[4] == '1' and '' or life))
 return {'ok', life}`,
 );
 
@@ -31,6 +32,8 @@ export interface RegisterPointerArgs {
   pointerRev: number;
   /** The life the caller's pointer names, or '' for any. */
   pointerLife: string;
+  /** Register for any life (a pointer stored without one); default: the thread's current life. */
+  anyLife?: boolean;
 }
 
 /** The reverse-index field of one put's registration. */
@@ -40,7 +43,7 @@ export function registrationField(member: string, token: string): string {
 
 /** The register-pointer script's run. */
 export function registerPointerCall(a: RegisterPointerArgs): ScriptCall {
-  return { script: REGISTER_POINTER, keys: [a.head, a.pointers], args: [a.field, String(a.pointerRev), a.pointerLife] };
+  return { script: REGISTER_POINTER, keys: [a.head, a.pointers], args: [a.field, String(a.pointerRev), a.pointerLife, a.anyLife ? '1' : '0'] };
 }
 
 /** The register-pointer script's answer: the thread's life, or why the pointer is refused. */

@@ -95,6 +95,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
       postgres: { timeoutMs: config.storageTimeoutMs },
       file: { durability: config.fileDurability },
       logger,
+      storageModule: config.storageModule,
     }));
   const metrics = config.metrics ? new CryoMetrics() : null;
   let tracing: Tracing | null = null;

@@ -3,6 +3,7 @@ import { DEFAULT_LIMITS, type Limits } from './domain/limits.js';
 import { FILE_DURABILITIES, type FileDurability } from './storage/file/durability.js';
 import { resolveLiveOptions, type LiveOptions, type ResolvedLiveOptions } from './live/events.js';
 import { parseStorageUrl } from './storage/url.js';
+import { isModuleStorageUrl } from './storage/url-scheme.js';
 
 /** Log levels the server accepts (pino's, plus "silent"). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -13,6 +14,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface CryoConfig {
   /** Storage URL: `memory:`, `sqlite:./data/cryo.db`, `file:./data`, `redis://…`, `postgres://…`. @default "sqlite:./data/cryo.db" */
   storage: string;
+  /**
+   * A module (file path or package name) whose export `createStorage(url, options)` opens storage
+   * URLs of schemes no built-in adapter knows (docs/adapters.md). @default null
+   */
+  storageModule: string | null;
   /** TCP port; 0 picks a free one. @default 4000 */
   port: number;
   /** Interface to listen on. @default "127.0.0.1" */
@@ -124,6 +130,11 @@ export const LIVE_SETTINGS: readonly { key: keyof ResolvedLiveOptions; env: stri
 /** The server settings besides limits: environment variable and command-line flag of each. */
 export const SERVER_SETTINGS = {
   storage: { env: 'CRYO_STORAGE', flag: '--storage', help: 'storage URL: memory:, file:<dir>, redis://host:port/db, redis+cluster://host:port,…' },
+  storageModule: {
+    env: 'CRYO_STORAGE_MODULE',
+    flag: '--storage-module',
+    help: 'module (path or package) whose createStorage(url, options) opens URLs of other schemes',
+  },
   port: { env: 'PORT', flag: '--port', help: 'TCP port; 0 picks a free one' },
   host: { env: 'HOST', flag: '--host', help: 'interface to listen on (0.0.0.0 for all)' },
   logLevel: { env: 'CRYO_LOG_LEVEL', flag: '--log-level', help: `log level: ${LOG_LEVELS.join(', ')}` },
@@ -148,7 +159,7 @@ export function settingsHelp(): string {
   const defaults = defineConfig();
   const rows: [string, string, string, string][] = [
     ...(Object.entries(SERVER_SETTINGS) as [keyof typeof SERVER_SETTINGS, (typeof SERVER_SETTINGS)[keyof typeof SERVER_SETTINGS]][]).map(
-      ([key, s]): [string, string, string, string] => [s.flag, s.env, String(defaults[key]) || '(none)', s.help],
+      ([key, s]): [string, string, string, string] => [s.flag, s.env, String(defaults[key] ?? '') || '(none)', s.help],
     ),
     ...LIMIT_SETTINGS.map((s): [string, string, string, string] => [s.flag, s.env, String(defaults.limits[s.key]), s.help]),
     ...QUERY_LIMIT_SETTINGS.map((s): [string, string, string, string] => [s.flag, s.env, String(defaults.queryLimits[s.key]), s.help]),
@@ -179,6 +190,7 @@ export function defineConfig(
 ): CryoConfig {
   const config: CryoConfig = {
     storage: 'sqlite:./data/cryo.db',
+    storageModule: null,
     port: 4000,
     host: '127.0.0.1',
     production: false,
@@ -215,6 +227,8 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
   const overrides: Parameters<typeof defineConfig>[0] = { production: env['NODE_ENV'] === 'production' };
   const storage = pick(SERVER_SETTINGS.storage);
   if (storage) overrides.storage = storage.value;
+  const storageModule = pick(SERVER_SETTINGS.storageModule);
+  if (storageModule) overrides.storageModule = storageModule.value.trim();
   const port = pick(SERVER_SETTINGS.port);
   if (port) overrides.port = integer(port, 0, 65_535);
   const host = pick(SERVER_SETTINGS.host);
@@ -298,10 +312,17 @@ function integer(setting: { value: string; from: string }, min: number, max: num
 }
 
 function checkConfig(config: CryoConfig): void {
-  try {
-    parseStorageUrl(config.storage);
-  } catch (error) {
-    throw new ConfigError(`CRYO_STORAGE / --storage: ${(error as Error).message}`);
+  if (config.storageModule !== null && config.storageModule.trim() === '') {
+    throw new ConfigError('CRYO_STORAGE_MODULE / --storage-module must not be empty');
+  }
+  // A URL of a scheme no built-in adapter knows is the storage module's to check.
+  if (!(config.storageModule && isModuleStorageUrl(config.storage))) {
+    try {
+      parseStorageUrl(config.storage);
+    } catch (error) {
+      const hint = isModuleStorageUrl(config.storage) ? ' (or set CRYO_STORAGE_MODULE / --storage-module to a module that opens it)' : '';
+      throw new ConfigError(`CRYO_STORAGE / --storage: ${(error as Error).message}${hint}`);
+    }
   }
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65_535) {
     throw new ConfigError(`PORT / --port must be an integer between 0 and 65535 (got ${config.port})`);

@@ -14,6 +14,7 @@ entries and every checkpoint, then an end line with the counts. Streams page by 
 (memory stays flat); each thread is consistent as of its head. --out writes FILE.partial
 and renames it to FILE once complete; without --out the export goes to stdout.
 --namespace (repeatable): only those namespaces (required for Redis, which cannot list them).
+--storage-module M (or CRYO_STORAGE_MODULE) opens URLs of other schemes (docs/adapters.md).
 Exit codes: 0 done, 1 failed (storage error, a thread changed while read), 2 usage.`;
 
 /** `cryo export`. */
@@ -30,7 +31,7 @@ export async function runExport(argv: readonly string[], env: Record<string, str
   };
   const progress = createProgress('export');
   try {
-    const summary = await withStore(args.storage, (storage) =>
+    const summary = await withStore(args, (storage) =>
       exportStore(storage, write, { namespaces: args.namespaces, onProgress: (d, t) => progress.update(d, t) }),
     );
     progress.stop();

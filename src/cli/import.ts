@@ -16,6 +16,7 @@ line, a cut-off file or another format version is refused with its line number a
 is written. Idempotent: run it again after an interruption and it completes what is missing
 (no duplicates, no gaps). What the target holds with other content is left alone and listed.
 Without --in it reads stdin (spooled to a temporary file for the check).
+--storage-module M (or CRYO_STORAGE_MODULE) opens URLs of other schemes (docs/adapters.md).
 Exit codes: 0 done, 1 refused file / conflicts / dangling checkpoints / failure, 2 usage.`;
 
 /** `cryo import`. */
@@ -34,7 +35,7 @@ export async function runImport(argv: readonly string[], env: Record<string, str
   }
   const progress = createProgress('import');
   try {
-    const summary = await withStore(args.storage, (storage) =>
+    const summary = await withStore(args, (storage) =>
       importStore(storage, path, { onProgress: (d, t) => progress.update(d, t) }),
     );
     progress.stop();

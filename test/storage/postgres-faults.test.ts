@@ -5,7 +5,7 @@ import { createPostgresStorage, type PostgresStorage } from '../../src/storage/p
 import { eventually } from '../support/eventually.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
 import { freePort } from '../support/redis-server.js';
-import { EventLog, rid } from './conformance-helpers.js';
+import { EventLog, rid } from 'cryo/storage/conformance';
 
 const TIMEOUT = 400;
 // Generous: the machine is shared; the point is "bounded", not a latency target.

@@ -6,7 +6,7 @@ import { openStorage } from '../../src/storage/open.js';
 import { createPostgresStorage, MIGRATIONS, type PostgresStorage } from '../../src/storage/postgres/index.js';
 import type { ThreadPointer } from '../../src/domain/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
-import { EventLog, rejection, rid } from './conformance-helpers.js';
+import { EventLog, rejection, rid } from 'cryo/storage/conformance';
 
 /**
  * What is specific to the Postgres adapter: migrations, the schema option, two instances on one

@@ -5,8 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { clusterRootNodes, createRedisStorage } from '../../src/storage/redis/index.js';
 import { hashSlot, redisKeys } from '../../src/storage/redis/keys.js';
 import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js';
-import { describeStorageConformance } from './conformance.js';
-import { EventLog, rid } from './conformance-helpers.js';
+import { describeStorageConformance, EventLog, rid } from 'cryo/storage/conformance';
 
 let cluster: Promise<TestRedisCluster> | undefined;
 const started = (): Promise<TestRedisCluster> => (cluster ??= startRedisCluster());

@@ -8,8 +8,7 @@ import { createRedisStorage } from '../../src/storage/redis/index.js';
 import { checkpointMember, orderedHex, redisKeys, retentionMember } from '../../src/storage/redis/keys.js';
 import type { Storage } from '../../src/storage/types.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
-import { describeStorageConformance } from './conformance.js';
-import { EventLog, rid } from './conformance-helpers.js';
+import { describeStorageConformance, EventLog, rid } from 'cryo/storage/conformance';
 
 let server: Promise<TestRedis> | undefined;
 const redis = (): Promise<TestRedis> => (server ??= startRedis());

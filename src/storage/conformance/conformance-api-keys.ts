@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ApiKeyRecord } from '../../src/domain/api-key.js';
-import { ValidationError } from '../../src/domain/errors.js';
+import type { ApiKeyRecord } from '../../domain/api-key.js';
+import { ValidationError } from '../../domain/errors.js';
 import { EventLog, rejection, rid, type ConformanceContext } from './conformance-helpers.js';
 
 /** A fresh record in `namespace` (the hash of a random token, as the auth layer stores it). */

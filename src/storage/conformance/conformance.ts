@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe } from 'vitest';
-import type { Storage } from '../../src/storage/types.js';
+import type { Storage } from '../types.js';
 import { apiKeyTests } from './conformance-api-keys.js';
 import { checkpointReplayTests } from './conformance-checkpoint-replay.js';
 import { checkpointTests } from './conformance-checkpoints.js';
@@ -20,8 +20,8 @@ export { SMALL_LIMITS, type ConformanceFactory, type ConformanceFactoryOptions }
  * describeStorageConformance('memory', async ({ limits }) => ({ storage: createMemoryStorage({ limits }) }));
  * ```
  *
- * The factory is called three times: once with default limits (most tests), once with
- * {@link SMALL_LIMITS} (limit tests, so they write KiB, not MiB) and once for the close test.
+ * The factory is called several times: once with default limits (most tests), once with
+ * {@link SMALL_LIMITS} (limit tests, so they write KiB, not MiB) and by tests needing their own.
  * Instances stay open for the whole suite and are shared by its tests; every test uses fresh
  * random namespaces and ids, so a persistent backend may keep data from earlier runs. After
  * the suite it calls `storage.close()`, then `cleanup()`.

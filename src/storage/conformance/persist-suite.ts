@@ -1,4 +1,4 @@
-import type { EntryInput } from '../../src/domain/types.js';
+import type { EntryInput } from '../../domain/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   RevisionConflict,
@@ -6,12 +6,12 @@ import {
   ThreadHistoryTruncated,
   ThreadRevRegression,
   ValidationError,
-} from '../../src/domain/errors.js';
-import { hibernate } from '../../src/persist.js';
-import type { Storage } from '../../src/storage/types.js';
+} from '../../domain/errors.js';
+import { hibernate } from '../../persist.js';
+import type { Storage } from '../types.js';
 import { describeThawSuite } from './persist-suite-thaw.js';
-import { beforeFirstAppend, LocalJournal } from './helpers.js';
-import { rejection, rid, type ConformanceFactory } from '../storage/conformance-helpers.js';
+import { beforeFirstAppend, LocalJournal } from './persist-helpers.js';
+import { rejection, rid, type ConformanceFactory } from './conformance-helpers.js';
 
 /** hibernate/thaw over one adapter (docs/architecture.md). Call once per adapter. */
 export function describePersistSuite(name: string, factory: ConformanceFactory): void {

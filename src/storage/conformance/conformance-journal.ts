@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RevisionConflict } from '../../src/domain/errors.js';
-import type { Entry } from '../../src/domain/types.js';
+import { RevisionConflict } from '../../domain/errors.js';
+import type { Entry } from '../../domain/types.js';
 import { rejection, rid, type ConformanceContext } from './conformance-helpers.js';
 
 const ids = (entries: readonly Entry[]): string[] => entries.map((e) => e.id);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/domain/errors.js';
-import type { EntryInput } from '../../src/domain/types.js';
-import type { Storage } from '../../src/storage/types.js';
+import { ValidationError } from '../../domain/errors.js';
+import type { EntryInput } from '../../domain/types.js';
+import type { Storage } from '../types.js';
 import { rejection, rid, type ConformanceContext } from './conformance-helpers.js';
 
 const invalid = (promise: Promise<unknown>, field: string): Promise<ValidationError> =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RevisionConflict } from '../../src/domain/errors.js';
+import { RevisionConflict } from '../../domain/errors.js';
 import { EventLog, rejection, rid, type ConformanceContext } from './conformance-helpers.js';
 
 /**

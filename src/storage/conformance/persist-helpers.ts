@@ -1,5 +1,5 @@
-import type { Entry, EntryInput, ThreadPointer } from '../../src/domain/types.js';
-import type { Storage } from '../../src/storage/types.js';
+import type { Entry, EntryInput, ThreadPointer } from '../../domain/types.js';
+import type { Storage } from '../types.js';
 
 /** A Storage that runs `hook` before delegating the first `appendEntries` (to stage races). */
 export function beforeFirstAppend(storage: Storage, hook: () => Promise<void>): Storage {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidThreadPointer, RevisionConflict, TrimBeyondCheckpoint, ValidationError } from '../../src/domain/errors.js';
-import type { Storage } from '../../src/storage/types.js';
+import { InvalidThreadPointer, RevisionConflict, TrimBeyondCheckpoint, ValidationError } from '../../domain/errors.js';
+import type { Storage } from '../types.js';
 import { EventLog, rejection, rid, type ConformanceContext } from './conformance-helpers.js';
 
 /**

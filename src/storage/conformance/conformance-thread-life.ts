@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidThreadPointer, ValidationError } from '../../src/domain/errors.js';
+import { InvalidThreadPointer, ValidationError } from '../../domain/errors.js';
 import { rejection, rid, type ConformanceContext } from './conformance-helpers.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StorageUnavailable } from '../../src/domain/errors.js';
+import { StorageUnavailable } from '../../domain/errors.js';
 import { EventLog, rejection, rid, type ConformanceContext } from './conformance-helpers.js';
 
 /** Namespaces, the change feed, ping and close. */

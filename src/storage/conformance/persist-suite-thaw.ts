@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CheckpointNotFound, MissingThread, RevisionConflict, ThreadMismatch, ValidationError } from '../../src/domain/errors.js';
-import { hibernate, thaw } from '../../src/persist.js';
-import type { Storage } from '../../src/storage/types.js';
-import { LocalJournal, withCheckpointPointer } from './helpers.js';
-import { rejection, rid } from '../storage/conformance-helpers.js';
+import { CheckpointNotFound, MissingThread, RevisionConflict, ThreadMismatch, ValidationError } from '../../domain/errors.js';
+import { hibernate, thaw } from '../../persist.js';
+import type { Storage } from '../types.js';
+import { LocalJournal, withCheckpointPointer } from './persist-helpers.js';
+import { rejection, rid } from './conformance-helpers.js';
 
 type AgentKey = { namespace: string; agentType: string; agentId: string };
 

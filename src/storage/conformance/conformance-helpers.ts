@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import type { Limits } from '../../src/domain/limits.js';
-import type { ChangeEvent, Storage } from '../../src/storage/types.js';
+import type { Limits } from '../../domain/limits.js';
+import type { ChangeEvent, Storage } from '../types.js';
 
 /** What a conformance factory may be asked for. */
 export interface ConformanceFactoryOptions {

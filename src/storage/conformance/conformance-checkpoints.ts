@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidThreadPointer, RevisionConflict, ValidationError } from '../../src/domain/errors.js';
+import { InvalidThreadPointer, RevisionConflict, ValidationError } from '../../domain/errors.js';
 import { rejection, rid, type ConformanceContext } from './conformance-helpers.js';
 
 /** Checkpoint upserts, CAS, pointers, deletes and listings. */

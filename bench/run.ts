@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     );
     await section('peers', 'Peers', async () => [
       ...(await benchPeers({ durationMs: s.loopMs, rounds: s.peerRounds, log })),
-      ...(await redisPeerRows({ seconds: s.redisSec, url: redisUrl, unavailable: redisError })),
+      ...(await redisPeerRows({ seconds: s.redisSec, url: redisUrl, unavailable: redisError, trimMb: args.quick ? 10 : 50 })),
     ]);
     await section('live', 'Live', () => liveRows({ quick: s.liveQuick, redisUrl, redisUnavailable: redisError, log }));
     await section('postgres', 'Postgres', () => postgresRows({ seconds: s.pgSec, costSamples: s.pgCost, liveSamples: s.pgLive }));

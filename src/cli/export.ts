@@ -13,7 +13,7 @@ Writes the store as NDJSON: a header line (format version), then every thread wi
 entries and every checkpoint, then an end line with the counts. Streams page by page
 (memory stays flat); each thread is consistent as of its head. --out writes FILE.partial
 and renames it to FILE once complete; without --out the export goes to stdout.
---namespace (repeatable): only those namespaces (required for Redis, which cannot list them).
+--namespace (repeatable): only those namespaces (default: every namespace the store holds).
 --storage-module M (or CRYO_STORAGE_MODULE) opens URLs of other schemes (docs/adapters.md).
 Exit codes: 0 done, 1 failed (storage error, a thread changed while read), 2 usage.`;
 

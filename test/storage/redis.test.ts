@@ -41,6 +41,35 @@ async function withClientAndStorage(test: (client: RawClient, storage: Storage) 
 }
 
 describe('redis adapter specifics', () => {
+  it('lists the namespaces holding a thread, a checkpoint or an API key (export without --namespace), only under its own prefix', async () => {
+    const { url } = await redis();
+    const own = `cryo-ns-${randomBytes(4).toString('hex')}`;
+    const other = await createRedisStorage({ url, keyPrefix: `${own}-other` });
+    const storage = (await createRedisStorage({ url, keyPrefix: own })) as Storage & { namespaces(): Promise<string[]> };
+    try {
+      expect(await storage.namespaces()).toEqual([]);
+      await storage.appendEntries({ namespace: 'threads {a}:*', threadId: 't', entries: [{}] });
+      await storage.putCheckpoint({ namespace: 'checkpoints-é', agentType: 'a', agentId: 'b', state: {} });
+      await storage.createApiKey({
+        id: randomBytes(8).toString('hex'),
+        namespace: 'keys',
+        label: null,
+        scopes: ['read'],
+        hash: 'a'.repeat(64),
+        createdAt: new Date().toISOString(),
+        expiresAt: null,
+        revokedAt: null,
+      });
+      await other.appendEntries({ namespace: 'elsewhere', threadId: 't', entries: [{}] });
+      expect(await storage.namespaces()).toEqual(['checkpoints-é', 'keys', 'threads {a}:*']);
+      await storage.deleteThread({ namespace: 'threads {a}:*', threadId: 't' });
+      expect(await storage.namespaces()).toEqual(['checkpoints-é', 'keys']);
+    } finally {
+      await storage.close();
+      await other.close();
+    }
+  });
+
   it("keeps one thread's keys under one well-formed hash tag, with ids that contain braces", () => {
     const keys = redisKeys(prefix);
     // Redis hashes only the text between the first `{` and the next `}` (when non-empty).

@@ -37,6 +37,10 @@ export interface RedisKeys {
   pointersRegistered(): string;
   /** SCAN pattern of every namespace's checkpoints hash (glob characters of the prefix escaped). */
   checkpointsPattern(): string;
+  /** SCAN pattern of every namespace's thread index, checkpoint hash and API key index. */
+  namespaceKeyPatterns(): string[];
+  /** The namespace a key of {@link namespaceKeyPatterns} belongs to; null for another key. */
+  namespaceOf(key: string): string | null;
 }
 
 const b64 = (value: string): string => Buffer.from(value, 'utf8').toString('base64url');
@@ -62,6 +66,7 @@ export function redisKeys(prefix: string): RedisKeys {
     return last.tag;
   };
   const namespace = (ns: string): string => `${prefix}:{n:${nsPart(ns)}}`;
+  const escapedPrefix = prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
   return {
     threadHead: (ns, id) => `${thread(ns, id)}:h`,
     threadLog: (ns, id) => `${thread(ns, id)}:j`,
@@ -77,7 +82,14 @@ export function redisKeys(prefix: string): RedisKeys {
     retentionIndex: () => `${prefix}:{retention}:ri`,
     sweepLease: () => `${prefix}:{retention}:lease`,
     pointersRegistered: () => `${prefix}:{retention}:pointers-registered`,
-    checkpointsPattern: () => `${prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}:{n:*}:cp`,
+    checkpointsPattern: () => `${escapedPrefix}:{n:*}:cp`,
+    namespaceKeyPatterns: () => ['ti', 'cp', 'keys'].map((suffix) => `${escapedPrefix}:{n:*}:${suffix}`),
+    namespaceOf: (key) => {
+      const start = `${prefix}:{n:`;
+      const end = key.indexOf('}', start.length);
+      if (!key.startsWith(start) || end === -1) return null;
+      return Buffer.from(key.slice(start.length, end), 'base64url').toString('utf8');
+    },
   };
 }
 

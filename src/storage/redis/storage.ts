@@ -117,6 +117,24 @@ export class RedisStorage implements Storage {
     return this.#steps((step) => retention.sweepRetention(this.#parts, options?.now ?? this.#parts.now(), step));
   }
 
+  /**
+   * The namespaces holding a thread, a checkpoint or an API key (for export), sorted. SCANs the
+   * key space (every master on a Cluster) for the per-namespace index keys: cost grows with the
+   * number of keys, so it is for operations tools, never for a request path.
+   */
+  namespaces(): Promise<string[]> {
+    return this.#steps(async () => {
+      const found = new Set<string>();
+      for (const pattern of this.#parts.keys.namespaceKeyPatterns()) {
+        for (const key of await this.#parts.connection.scanKeys(pattern)) {
+          const namespace = this.#parts.keys.namespaceOf(key);
+          if (namespace !== null) found.add(namespace);
+        }
+      }
+      return [...found].sort();
+    });
+  }
+
   listThreads(options: ListThreadsOptions): Promise<Page<ThreadHead>> {
     return this.#guard(() => threads.listThreads(this.#parts, prepareListThreads(options, this.#parts.limits)));
   }

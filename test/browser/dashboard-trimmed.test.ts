@@ -184,6 +184,15 @@ describe('dashboard on trimmed journals (headless chromium)', () => {
       await waitForSeq(page, 65);
       expect((await rowSeqs(page))[0]).toBe(65);
       await screenshot(page, 'dashboard-retention-dark');
+      // On a phone the four badges wrap: none is cut off at the panel's edge.
+      await page.setViewportSize({ width: 360, height: 740 });
+      await page.locator('#journal-retention').waitFor({ state: 'visible' });
+      const rights = await page.$$eval('#journal .badges > :not([hidden])', (badges) => badges.map((badge) => badge.getBoundingClientRect().right));
+      const panelRight = await page.$eval('#journal', (panel) => panel.getBoundingClientRect().right);
+      expect(rights).toHaveLength(4);
+      expect(Math.max(...rights)).toBeLessThanOrEqual(panelRight);
+      await screenshot(page, 'dashboard-retention-narrow');
+      await page.setViewportSize({ width: 1400, height: 860 });
 
       // Cleared: no policy badge; the trim stays.
       await storage!.setThreadRetention({ threadId, retention: null });

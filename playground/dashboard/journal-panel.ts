@@ -11,10 +11,17 @@ import type { Health, HealthMonitor } from './health.js';
 import { journalHeader } from './journal-header.js';
 import { journalKeyTarget } from './journal-keys.js';
 import { JournalView, ROW_HEIGHT, entryRow, placeholderRow } from './journal-view.js';
+import { type Retention, retentionLabel, retentionTitle } from './retention-label.js';
 import { VirtualList } from './virtual-list.js';
 
 /** How many of the latest entries a journal opens with (one request, with the thread's head). */
 const TAIL = 200;
+
+/** What the journal knows of its thread's stored range, passed to the page as it changes. */
+export interface JournalHead {
+  rev: number;
+  firstSeq: number;
+}
 
 /** What the badge says: the watch's status, or what the page found out about it. */
 type Badge = WatchStatus | 'stalled' | 'waiting';
@@ -35,9 +42,11 @@ const BADGE_LABELS: Record<Badge, string> = {
  * The journal of one thread: a virtual list over every seq (scroll back through the whole
  * history, or jump to a seq; pages are read as they come into view), live at the bottom through
  * client.watchThread, with a kind filter and a search over the loaded entries, and a drawer
- * showing one entry in full. A trimmed journal (firstSeq > 0: known when the thread opens, from a
- * JournalTrimmed on the stream, or from a page read that starts higher than asked) shows
- * "trimmed before #n", and its rows (and "Oldest") start at firstSeq. Its badge says "Stalled" when the server's storage is failing or
+ * showing one entry in full. A trimmed journal (firstSeq > 0: Thread.firstSeq when the thread
+ * opens and at every verify(), a JournalTrimmed on the stream, or a page read that starts higher
+ * than asked) shows "trimmed before #n", and its rows (and "Oldest") start at firstSeq; a thread
+ * with a retention policy shows it ("keeps last 1,000", re-read at every verify()). Its badge
+ * says "Stalled" when the server's storage is failing or
  * when entries the server acknowledged did not arrive; a thread that vanished (deleted, or lost
  * by its storage) is followed again when it comes back.
  */
@@ -46,7 +55,7 @@ export class JournalPanel {
   #root: HTMLElement;
   #health: HealthMonitor;
   #activity: ActivityTracker;
-  #onRev: (threadId: string, rev: number) => void;
+  #onHead: (threadId: string, head: JournalHead) => void;
 
   #listElement = h('div', { class: 'entries', id: 'entries', role: 'listbox', tabindex: 0, 'aria-label': 'Entries' });
   #list: VirtualList;
@@ -55,6 +64,7 @@ export class JournalPanel {
   #status = h('span', { class: 'watch-status', id: 'watch-status', 'data-status': 'closed' });
   #rev = h('span', { class: 'rev', id: 'journal-rev' });
   #trimmedBadge = h('span', { class: 'trimmed', id: 'journal-trimmed', hidden: true });
+  #retentionBadge = h('span', { class: 'retention', id: 'journal-retention', hidden: true });
   #notice = h('p', { class: 'notice', id: 'journal-notice', 'aria-live': 'polite' });
   #strip = h('div', { class: 'journal-activity', id: 'journal-activity' });
   #kindSelect = h('select', { id: 'kind-filter', 'aria-label': 'Filter by kind' });
@@ -80,12 +90,13 @@ export class JournalPanel {
   #trimNotice: string | null = null;
   #stripTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(client: CryoClient, root: HTMLElement, health: HealthMonitor, activity: ActivityTracker, onRev: (threadId: string, rev: number) => void) {
+  /** `onHead` hears the open thread's rev (each live entry) and firstSeq (each trim the journal learns of). */
+  constructor(client: CryoClient, root: HTMLElement, health: HealthMonitor, activity: ActivityTracker, onHead: (threadId: string, head: JournalHead) => void) {
     this.#client = client;
     this.#root = root;
     this.#health = health;
     this.#activity = activity;
-    this.#onRev = onRev;
+    this.#onHead = onHead;
     this.#list = new VirtualList(this.#listElement, ROW_HEIGHT, (index) => this.#renderRow(index), (first, last, atBottom) => {
       if (atBottom && this.#unseen > 0) this.#clearUnseen();
       this.#onRange(first, last);
@@ -137,9 +148,8 @@ export class JournalPanel {
     );
     this.#store = store;
     let head: Awaited<ReturnType<CryoClient['thread']>> = null;
-    let firstSeq = 0;
     try {
-      [head, firstSeq] = await Promise.all([this.#client.thread({ id: threadId, last: TAIL }), this.#firstSeqOf(threadId)]);
+      head = await this.#client.thread({ id: threadId, last: TAIL });
       this.#health.reportOk();
     } catch (error) {
       this.#health.reportError(error);
@@ -155,8 +165,9 @@ export class JournalPanel {
     this.#activity.record(threadId, head?.entries.edges.map((edge) => edge.node) ?? []);
     this.#view = new JournalView();
     this.#view.setRev(head?.rev ?? 0);
-    this.#view.setFirstSeq(firstSeq);
-    store.setFirstSeq(firstSeq);
+    this.#view.setFirstSeq(head?.firstSeq ?? 0);
+    store.setFirstSeq(head?.firstSeq ?? 0);
+    this.#renderRetention(head?.retention ?? null);
     this.#expectRev = head?.rev ?? 0;
     this.#renderFrame(threadId);
     this.#list.setCount(this.#view.count);
@@ -206,9 +217,8 @@ export class JournalPanel {
     /** Entries shown before asking: a head with fewer is a journal that lost some (later ones may arrive meanwhile). */
     const shownBefore = this.#view.rev;
     let head: Awaited<ReturnType<CryoClient['thread']>>;
-    let firstSeq: number;
     try {
-      [head, firstSeq] = await Promise.all([this.#client.thread({ id: threadId, last: 1 }), this.#firstSeqOf(threadId)]);
+      head = await this.#client.thread({ id: threadId, last: 1 });
       this.#health.reportOk();
     } catch (error) {
       this.#health.reportError(error);
@@ -229,7 +239,10 @@ export class JournalPanel {
       return;
     }
     if (!known) this.#head = head;
-    if (firstSeq > this.#view.firstSeq && !this.#waiting) this.#trimmed(firstSeq, null);
+    if (!this.#waiting) {
+      if (head.firstSeq > this.#view.firstSeq) this.#trimmed(head.firstSeq, null);
+      this.#renderRetention(head.retention ?? null);
+    }
     const behind = this.#watchStatus === 'live' && this.#view.rev < this.#expectRev;
     if (behind && !this.#stalled) {
       this.#stalled = true;
@@ -305,7 +318,7 @@ export class JournalPanel {
     this.#view.added(entry);
     this.#list.setCount(this.#view.count);
     this.#rev.textContent = `rev ${count(this.#view.rev)}`;
-    this.#onRev(store.threadId, this.#view.rev);
+    this.#onHead(store.threadId, { rev: this.#view.rev, firstSeq: this.#view.firstSeq });
     this.#activity.record(store.threadId, [entry]);
     this.#scheduleStrip();
     if (follow) this.#scrollToEnd();
@@ -322,6 +335,7 @@ export class JournalPanel {
     this.#view.setRev(0);
     this.#view.setFirstSeq(0);
     this.#renderTrimmed();
+    this.#renderRetention(null);
     this.#view.rematch(this.#store);
     this.#expectRev = 0;
     this.#head = null;
@@ -435,7 +449,7 @@ export class JournalPanel {
     });
     replaceChildren(
       this.#root,
-      journalHeader(threadId, this.#head, [this.#trimmedBadge, this.#rev, this.#status]),
+      journalHeader(threadId, this.#head, [this.#trimmedBadge, this.#retentionBadge, this.#rev, this.#status]),
       this.#strip,
       h('div', { class: 'journal-tools' },
         this.#kindSelect, this.#search, jumpForm,
@@ -447,16 +461,6 @@ export class JournalPanel {
     this.#renderBadge();
     this.#renderTrimmed();
     this.#renderStrip();
-  }
-
-  /**
-   * The thread's lowest stored seq, from its oldest entry (a read from seq 0 starts at firstSeq;
-   * a thread with no entry left has firstSeq = rev); 0 for a missing thread.
-   */
-  async #firstSeqOf(threadId: string): Promise<number> {
-    const oldest = await this.#client.thread({ id: threadId, first: 1 });
-    if (!oldest) return 0;
-    return oldest.entries.edges[0]?.node.seq ?? oldest.rev;
   }
 
   /**
@@ -484,6 +488,7 @@ export class JournalPanel {
     const shown = this.#drawer.seq;
     if (shown !== null && shown < firstSeq) this.#drawer.close();
     this.#renderTrimmed();
+    if (this.#threadId) this.#onHead(this.#threadId, { rev: this.#view.rev, firstSeq });
   }
 
   #renderTrimmed(): void {
@@ -492,6 +497,19 @@ export class JournalPanel {
     this.#trimmedBadge.dataset.firstSeq = String(firstSeq);
     this.#trimmedBadge.textContent = `trimmed before #${firstSeq}`;
     this.#trimmedBadge.title = firstSeq === 0 ? '' : `The server no longer stores the entries #0–#${firstSeq - 1} (retention); the journal starts at #${firstSeq}.`;
+  }
+
+  /** The thread's retention policy as a badge ("keeps last 1,000 · 7 d"), hidden without one. */
+  #renderRetention(retention: Retention | null): void {
+    const label = retentionLabel(retention);
+    this.#retentionBadge.hidden = label === null;
+    this.#retentionBadge.textContent = label ?? '';
+    this.#retentionBadge.title = retentionTitle(retention);
+    for (const bound of ['maxEntries', 'maxAgeSeconds'] as const) {
+      const value = retention?.[bound];
+      if (value == null) delete this.#retentionBadge.dataset[bound];
+      else this.#retentionBadge.dataset[bound] = String(value);
+    }
   }
 
   #scheduleStrip(): void {

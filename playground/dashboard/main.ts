@@ -32,9 +32,9 @@ function openThread(threadId: string, seq?: number): void {
 
 const threads = new ThreadsPanel(client, byId('threads'), byId('threads-pager'), activity, (id) => openThread(id));
 const checkpoints = new CheckpointsPanel(client, byId('checkpoints'), openThread);
-const journal = new JournalPanel(client, byId('journal'), health, activity, (threadId, rev) => {
-  threads.noteRev(threadId, rev);
-  checkpoints.noteRev(threadId, rev);
+const journal = new JournalPanel(client, byId('journal'), health, activity, (threadId, head) => {
+  threads.noteHead(threadId, head);
+  checkpoints.noteRev(threadId, head.rev);
 });
 setUpSearch(client, byId<HTMLFormElement>('search'), byId<HTMLInputElement>('search-input'), byId('search-results'), (id) => openThread(id));
 

@@ -3,14 +3,16 @@ import type { ThreadFieldsFragment } from '../../src/client/gql/graphql.js';
 import type { ActivityTracker } from './activity.js';
 import { activityStrip } from './activity-strip.js';
 import { h, replaceChildren } from './dom.js';
-import { count, fullDate, threadTitle, timeAgo } from './format.js';
+import { fullDate, threadTitle, timeAgo } from './format.js';
+import { retentionLabel, retentionTitle, storedLabel } from './retention-label.js';
 
 const PAGE_SIZE = 25;
 
 /**
  * One page of threads (the API orders them by id), shown newest activity first, with
- * previous/next paging: each with its metadata title, entry count, last activity (full date on
- * hover) and an activity strip. ↑/↓ move between threads. Refreshes its current page on demand;
+ * previous/next paging: each with its metadata title, the entries it stores (rev - firstSeq) and
+ * its rev, last activity (full date on hover), "trimmed before #n" when it was trimmed and its
+ * retention policy ("keeps last 1,000") when it has one, and an activity strip. ↑/↓ move between threads. Refreshes its current page on demand;
  * it does NOT learn about new threads by itself (the page calls refresh() on a timer).
  */
 export class ThreadsPanel {
@@ -54,12 +56,18 @@ export class ThreadsPanel {
     this.render();
   }
 
-  /** Updates one thread's rev from the live journal, without a round trip. */
-  noteRev(threadId: string, rev: number): void {
+  /**
+   * Updates one thread's rev and firstSeq from the live journal, without a round trip. Only moves
+   * them up (the next refresh() brings a re-created thread's lower values).
+   */
+  noteHead(threadId: string, head: { rev: number; firstSeq: number }): void {
     const thread = this.#threads.find((t) => t.id === threadId);
-    if (!thread || thread.rev >= rev) return;
-    thread.rev = rev;
-    thread.updatedAt = new Date().toISOString();
+    if (!thread || (thread.rev >= head.rev && thread.firstSeq >= head.firstSeq)) return;
+    if (head.rev > thread.rev) {
+      thread.rev = head.rev;
+      thread.updatedAt = new Date().toISOString();
+    }
+    thread.firstSeq = Math.max(thread.firstSeq, head.firstSeq);
     this.#renderSoon();
   }
 
@@ -103,8 +111,9 @@ export class ThreadsPanel {
           h('span', { class: 'thread-id' }, thread.id),
           title ? h('span', { class: 'thread-title', title }, title) : null,
           h('span', { class: 'thread-line muted' },
-            h('span', { class: 'thread-count' }, `${count(thread.rev)} ${thread.rev === 1 ? 'entry' : 'entries'} · rev ${count(thread.rev)}`),
+            h('span', { class: 'thread-count' }, storedLabel(thread)),
             h('time', { class: 'thread-updated', datetime: thread.updatedAt, title: `last entry ${fullDate(thread.updatedAt)}` }, timeAgo(thread.updatedAt))),
+          retentionLine(thread),
           activityStrip(this.#activity.minutes(thread.id), { width: 240, height: 18, partial: this.#activity.partial(thread.id) })));
       }),
       sorted.length === 0 ? h('li', { class: 'muted empty-list' }, 'No threads yet. Run the AppendEntries tab in GraphiQL.') : null,
@@ -124,4 +133,15 @@ export class ThreadsPanel {
     if (direction === -1 && this.#cursors.length > 1) this.#cursors.pop();
     await this.refresh();
   }
+}
+
+/** "trimmed before #n · keeps last 1,000" under a thread's counts; null when it was never trimmed and has no policy. */
+function retentionLine(thread: ThreadFieldsFragment): HTMLElement | null {
+  const policy = retentionLabel(thread.retention);
+  if (thread.firstSeq === 0 && !policy) return null;
+  return h('span', { class: 'thread-line thread-retention' },
+    thread.firstSeq > 0
+      ? h('span', { class: 'thread-trimmed', 'data-first-seq': thread.firstSeq, title: `Entries #0–#${thread.firstSeq - 1} were trimmed` }, `trimmed before #${thread.firstSeq}`)
+      : null,
+    policy ? h('span', { class: 'thread-policy muted', title: retentionTitle(thread.retention) }, policy) : null);
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ActivityTracker } from '../../playground/dashboard/activity.js';
 import { entryCursor, threadCursor } from '../../playground/dashboard/cursors.js';
 import { fullDate, shortStamp, threadTitle } from '../../playground/dashboard/format.js';
+import { durationLabel, retentionLabel, retentionTitle, storedLabel } from '../../playground/dashboard/retention-label.js';
 import { summarizeEntry } from '../../playground/dashboard/summarize.js';
 import { entryCursor as serverEntryCursor, threadCursor as serverThreadCursor } from '../../src/schema/cursors.js';
 import { patchGraphiQLPage } from '../../src/server/graphiql-page.js';
@@ -27,6 +28,25 @@ describe('dashboard pieces that run without a browser', () => {
     expect(summarizeEntry(entry({ task_id: 'abcdef123456', writes: [['messages', {}], ['next', 'tool']] })).headline).toBe('writes messages, next · task abcdef12');
     expect(summarizeEntry(entry({ a: 1, b: 'two' }, { run: 'r1' }))).toEqual({ headline: 'a: 1 · b: two', detail: 'refs {"run":"r1"}' });
     expect(summarizeEntry(entry({})).headline).toBe('(empty payload)');
+  });
+
+  it('labels retention policies and what a trimmed thread stores', () => {
+    expect(durationLabel(604_800)).toBe('7 d');
+    expect(durationLabel(5_400)).toBe('90 min');
+    expect(durationLabel(7_200)).toBe('2 h');
+    expect(durationLabel(90_000)).toBe('25 h');
+    expect(durationLabel(45)).toBe('45 s');
+    expect(durationLabel(61)).toBe('61 s');
+    expect(retentionLabel({ maxEntries: 1000, maxAgeSeconds: null })).toBe('keeps last 1,000');
+    expect(retentionLabel({ maxEntries: null, maxAgeSeconds: 604_800 })).toBe('keeps 7 d');
+    expect(retentionLabel({ maxEntries: 20, maxAgeSeconds: 86_400 })).toBe('keeps last 20 · 1 d');
+    expect(retentionLabel(null)).toBeNull();
+    expect(retentionLabel({ maxEntries: null, maxAgeSeconds: null })).toBeNull();
+    expect(retentionTitle(null)).toBe('');
+    expect(retentionTitle({ maxEntries: 5 })).toContain('keeps the newest 5 entries');
+    expect(storedLabel({ rev: 1000, firstSeq: 400 })).toBe('600 entries · rev 1,000');
+    expect(storedLabel({ rev: 1, firstSeq: 0 })).toBe('1 entry · rev 1');
+    expect(storedLabel({ rev: 7, firstSeq: 7 })).toBe('0 entries · rev 7');
   });
 
   it('formats dates and titles', () => {

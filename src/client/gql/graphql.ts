@@ -134,7 +134,7 @@ export type AppendEntriesMutationVariables = Exact<{
 
 
 export type AppendEntriesMutation = { appendEntries:
-    | { __typename: 'AppendEntriesSuccess', replayed: boolean, thread: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string }, entries: Array<{ __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }> }
+    | { __typename: 'AppendEntriesSuccess', replayed: boolean, thread: { __typename: 'Thread', id: string, rev: number, firstSeq: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string, retention: { maxEntries: number | null, maxAgeSeconds: number | null } | null }, entries: Array<{ __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }> }
     | { __typename: 'RevisionConflict', message: string, expectedRev: number, actualRev: number }
     | { __typename: 'ValidationError', message: string, field: string | null }
    };
@@ -193,7 +193,7 @@ export type DeleteThreadMutation = { deleteThread: { deleted: boolean } };
 
 export type EntryFieldsFragment = { __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> };
 
-export type ThreadFieldsFragment = { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string };
+export type ThreadFieldsFragment = { __typename: 'Thread', id: string, rev: number, firstSeq: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string, retention: { maxEntries: number | null, maxAgeSeconds: number | null } | null };
 
 export type CheckpointFieldsFragment = { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null };
 
@@ -258,7 +258,7 @@ export type ThawMutationVariables = Exact<{
 export type ThawMutation = { thaw:
     | { __typename: 'CheckpointNotFound', message: string, agentType: string, agentId: string }
     | { __typename: 'MissingThread', message: string, threadId: string, pointerRev: number }
-    | { __typename: 'ThawSuccess', checkpoint: { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null }, thread: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string, entries: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> } }> } } | null, pendingEntries: Array<{ __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }> }
+    | { __typename: 'ThawSuccess', checkpoint: { __typename: 'Checkpoint', agentType: string, agentId: string, rev: number, version: number, state: Record<string, unknown>, createdAt: string, updatedAt: string, thread: { id: string, rev: number, thread: { id: string, rev: number, updatedAt: string } | null } | null }, thread: { __typename: 'Thread', id: string, rev: number, firstSeq: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string, entries: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> } }> }, retention: { maxEntries: number | null, maxAgeSeconds: number | null } | null } | null, pendingEntries: Array<{ __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }> }
     | { __typename: 'ThreadMismatch', message: string, threadId: string, pointerRev: number, storedRev: number }
     | { __typename: 'ValidationError', message: string, field: string | null }
    };
@@ -285,7 +285,7 @@ export type ThreadQueryVariables = Exact<{
 }>;
 
 
-export type ThreadQuery = { thread: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string, entries: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> } }> } } | null };
+export type ThreadQuery = { thread: { __typename: 'Thread', id: string, rev: number, firstSeq: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string, entries: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> } }> }, retention: { maxEntries: number | null, maxAgeSeconds: number | null } | null } | null };
 
 export type ThreadsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -293,7 +293,7 @@ export type ThreadsQueryVariables = Exact<{
 }>;
 
 
-export type ThreadsQuery = { threads: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string } }> } };
+export type ThreadsQuery = { threads: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { __typename: 'Thread', id: string, rev: number, firstSeq: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string, retention: { maxEntries: number | null, maxAgeSeconds: number | null } | null } }> } };
 
 export type TrimThreadMutationVariables = Exact<{
   input: TrimThreadInput;
@@ -347,6 +347,11 @@ export const ThreadFieldsFragmentDoc = new TypedDocumentString(`
   __typename
   id
   rev
+  firstSeq
+  retention {
+    maxEntries
+    maxAgeSeconds
+  }
   metadata
   createdAt
   updatedAt
@@ -432,6 +437,11 @@ fragment ThreadFields on Thread {
   __typename
   id
   rev
+  firstSeq
+  retention {
+    maxEntries
+    maxAgeSeconds
+  }
   metadata
   createdAt
   updatedAt
@@ -778,6 +788,11 @@ fragment ThreadFields on Thread {
   __typename
   id
   rev
+  firstSeq
+  retention {
+    maxEntries
+    maxAgeSeconds
+  }
   metadata
   createdAt
   updatedAt
@@ -866,6 +881,11 @@ fragment ThreadFields on Thread {
   __typename
   id
   rev
+  firstSeq
+  retention {
+    maxEntries
+    maxAgeSeconds
+  }
   metadata
   createdAt
   updatedAt
@@ -889,6 +909,11 @@ export const ThreadsDocument = new TypedDocumentString(`
   __typename
   id
   rev
+  firstSeq
+  retention {
+    maxEntries
+    maxAgeSeconds
+  }
   metadata
   createdAt
   updatedAt

@@ -23,7 +23,7 @@ export interface ThreadSink {
    * to firstSeq and tells its consumer once; the others ignore it.
    */
   trimmed(firstSeq: number): void;
-  /** The shared read this subscriber waited for failed. */
+  /** The shared read this subscriber waited for failed, and so did its retries (storage is down). */
   fail(error: unknown): void;
 }
 

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StorageUnavailable } from '../domain/errors.js';
 import type { Entry } from '../domain/types.js';
 import type { ChangeEvent, Storage } from '../storage/types.js';
 import { FeedWatcher } from './feed-watcher.js';
@@ -21,7 +23,7 @@ export interface ThreadSink {
    * to firstSeq and tells its consumer once; the others ignore it.
    */
   trimmed(firstSeq: number): void;
-  /** The shared read this subscriber waited for failed. */
+  /** The shared read this subscriber waited for failed, and so did its retries (storage is down). */
   fail(error: unknown): void;
 }
 
@@ -44,6 +46,14 @@ export interface DeliveryProbe {
 
 /** Most notifications a watcher times at once; later ones wait until earlier ones are served (bounded memory). */
 const MAX_TIMED = 64;
+
+/**
+ * Pauses (ms) before each retry of a shared read that failed with StorageUnavailable; when the
+ * last retry fails too, storage counts as down and the waiting subscribers end with the error.
+ * A retry re-reads from the lowest next seq of the subscribers then, so nothing is skipped or
+ * offered twice (docs/architecture.md, "Live").
+ */
+export const SHARED_READ_RETRY_DELAYS_MS: readonly number[] = [25, 100, 400];
 
 /**
  * Follows one thread for every local subscriber of it: one ChangeFeed listener per thread per
@@ -89,11 +99,16 @@ export class ThreadWatcher extends FeedWatcher<ThreadSink> {
     if (rev > this.#known) this.#known = rev;
   }
 
-  /** Reads and offers new ranges until every live subscriber at or past `tip` has reached `known`. */
+  /**
+   * Reads and offers new ranges until every live subscriber at or past `tip` has reached `known`.
+   * The work starts on a later event-loop turn (setImmediate), never inside the caller: a
+   * synchronous change feed calls this from within an append, whose reply must not wait for the
+   * fan-out to every subscriber.
+   */
   pump(): void {
     if (this.#pumping || this.closed) return;
     this.#pumping = true;
-    void this.#run();
+    setImmediate(() => void this.#run());
   }
 
   /**
@@ -160,6 +175,7 @@ export class ThreadWatcher extends FeedWatcher<ThreadSink> {
   }
 
   async #run(): Promise<void> {
+    let failures = 0;
     for (;;) {
       const from = this.#rangeStart();
       if (this.closed || from === undefined || from >= this.#known) {
@@ -179,10 +195,16 @@ export class ThreadWatcher extends FeedWatcher<ThreadSink> {
           limit: Math.min(this.#known - from, this.pageSize),
         });
       } catch (error) {
+        if (error instanceof StorageUnavailable && failures < SHARED_READ_RETRY_DELAYS_MS.length) {
+          // One slow or failed read is not an outage: retry from wherever the subscribers are then.
+          await sleep(SHARED_READ_RETRY_DELAYS_MS[failures++], undefined, { ref: false });
+          continue;
+        }
         this.#pumping = false;
         for (const sink of [...this.subscribers]) if (sink.live && sink.nextSeq >= from) sink.fail(error);
         return;
       }
+      failures = 0;
       if (generation !== this.#generation) continue;
       const first = entries.length > 0 && entries[0]!.seq > from ? entries[0]!.seq : from;
       if (first > from) this.#trimmed(first);

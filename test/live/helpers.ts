@@ -44,3 +44,22 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Resolves once `holds()` is true: checked now and at each wake of `subscription` (the live layer
+ * wakes a subscription whenever it queues something for it), so a test waits on that event rather
+ * than on time or on a number of event-loop turns. The wake is wrapped only while waiting.
+ */
+export function whenWoken(subscription: { wake(): void }, holds: () => boolean): Promise<void> {
+  if (holds()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const target = subscription as { wake(): void };
+    const original = target.wake;
+    target.wake = function (this: unknown) {
+      original.call(this);
+      if (!holds()) return;
+      delete (target as Partial<{ wake(): void }>).wake;
+      resolve();
+    };
+  });
+}

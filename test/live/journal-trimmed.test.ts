@@ -3,7 +3,7 @@ import type { ThreadEntriesEvent } from '../../src/live/events.js';
 import { LiveHub } from '../../src/live/live-hub.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import type { Storage } from '../../src/storage/types.js';
-import { freshId, range, seqsOf, take, takeUntil } from './helpers.js';
+import { freshId, range, seqsOf, take, takeUntil, whenWoken } from './helpers.js';
 
 /**
  * JournalTrimmed on the live layer (issue 12 item 5): a subscriber whose next seq was trimmed
@@ -128,6 +128,8 @@ for (const [name, make] of adapters) {
       await take(sub, 1);
       // No pull pending: the queue fills with 0..9 and stays full while the journal is trimmed 4 times.
       await append(storage, threadId, 100);
+      // The fan-out runs after the append's reply: wait until it filled the queue.
+      await whenWoken(sub, () => hub.stats().threadSubscriptions.find((s) => s.id === sub.id)!.buffered === 10);
       for (const beforeSeq of [30, 40, 55, 70]) await storage.trimThread({ threadId, beforeSeq });
       expect(hub.stats().threadSubscriptions.find((s) => s.id === sub.id)).toMatchObject({ buffered: 10, nextSeq: 70 });
       const events = await takeUntil(sub, (e) => e.type === 'entry' && e.entry.seq === 99);

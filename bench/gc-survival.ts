@@ -1,0 +1,27 @@
+/**
+ * How much of the young generation survives each minor GC while one operation runs in a loop
+ * through Cryo's Yoga (in process, `yoga.fetch`, no sockets; memory storage, auth off, metrics
+ * on). Survivors are copied and promoted, so this is what makes minor GCs of an operation
+ * expensive (bench/README.md). Run with V8's GC trace and read `new_space_survived` (bytes):
+ *
+ *   node --trace-gc-nvp --import tsx bench/gc-survival.ts [query|mutation] | grep gc=s | grep -o 'new_space_survived=[0-9]*' | tail -4 | head -3
+ *
+ * Once warm (the last minor GCs), a query leaves ~10 KB per minor GC and the deleteThread
+ * mutation ~256 KB (~140 KB without graphql-jit, ~460 KB without server/release-request-caches.ts):
+ * each mutation's request and context outlive it until the next minor GC. Not a test.
+ */
+process.env['NODE_ENV'] ??= 'production';
+const { buildApp } = await import('../src/app.js');
+const { defineConfig } = await import('../src/config.js');
+const app = await buildApp(defineConfig({ storage: 'memory:', port: 0, production: true, logLevel: 'silent', shutdownGraceMs: 1000, auth: { mode: 'off' } }), {
+  dashboardDir: null,
+  operationsDir: null,
+});
+const query = process.argv[2] === 'mutation' ? 'mutation { deleteThread(id: "nothing") { deleted } }' : '{ thread(id: "nothing") { id } }';
+const body = JSON.stringify({ query });
+for (let i = 0; i < 30_000; i++) {
+  const response = await app.yoga.fetch('http://cryo.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const text = await response.text();
+  if (!text.includes('"data"')) throw new Error(`unexpected answer: ${text}`);
+}
+await app.stop();

@@ -6,12 +6,11 @@
  *
  *   node --trace-gc-nvp --import tsx bench/gc-survival.ts [query|mutation|query-typename|mutation-typename] | grep gc=s | grep -o 'new_space_survived=[0-9]*' | tail -4 | head -3
  *
- * Once warm (the last minor GCs), a query leaves ~10 KB per minor GC and the deleteThread
- * mutation ~256 KB (~140 KB without graphql-jit, ~460 KB without server/release-request-caches.ts):
- * each mutation's request and context outlive it until the next minor GC. `mutation { __typename }`
- * (no resolver at all) leaves ~225 KB with graphql-jit and ~11 KB without, `{ __typename }` ~9 KB:
- * the retention comes with graphql-jit's compiled mutations as run through Yoga (calling the
- * compiled function in a plain loop does not show it). Not a test.
+ * Once warm (the last minor GCs), every operation leaves ~10-15 KB per minor GC. Before
+ * server/jit-execute.ts compiled one-field mutations like queries, graphql-jit's serial wrapper
+ * made `mutation { __typename }` leave ~225 KB and deleteThread ~256 KB (~460 KB without
+ * server/release-request-caches.ts): each mutation's request and context outlived it until the
+ * next minor GC. A regression shows here first. Not a test.
  */
 process.env['NODE_ENV'] ??= 'production';
 const { buildApp } = await import('../src/app.js');

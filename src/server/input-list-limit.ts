@@ -6,6 +6,7 @@ import {
   isNonNullType,
   typeFromAST,
   type GraphQLInputObjectType,
+  type GraphQLList,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -82,6 +83,15 @@ function listFields(type: GraphQLInputObjectType): [string, GraphQLInputType][] 
   return fields;
 }
 
+/** Per list type, whether its items can hold a list (worked out once). */
+const itemsHoldListsOf = new WeakMap<GraphQLList<GraphQLInputType>, boolean>();
+
+function itemsHoldLists(type: GraphQLList<GraphQLInputType>): boolean {
+  let holds = itemsHoldListsOf.get(type);
+  if (holds === undefined) itemsHoldListsOf.set(type, (holds = holdsList(type.ofType)));
+  return holds;
+}
+
 /** True when a value of `type` can hold a list (outside JSON scalars), through any depth of input objects, recursive ones included. */
 function holdsList(type: GraphQLInputType, visiting = new Set<GraphQLInputObjectType>()): boolean {
   if (isNonNullType(type)) return holdsList(type.ofType as GraphQLInputType, visiting);
@@ -100,7 +110,7 @@ function overlong(value: unknown, type: GraphQLInputType, max: number): { path: 
     if (!Array.isArray(value)) return overlong(value, type.ofType as GraphQLInputType, max);
     if (value.length > max) return { path: [], length: value.length };
     const item = type.ofType as GraphQLInputType;
-    if (!holdsList(item)) return null;
+    if (!itemsHoldLists(type)) return null;
     for (let i = 0; i < value.length; i++) {
       const found = overlong(value[i], item, max);
       if (found) {

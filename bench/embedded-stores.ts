@@ -9,6 +9,7 @@
  *   commit) and the event loop's p99 / longest stall during the 32-writer run.
  *
  *   npx tsx bench/embedded-stores.ts [--quick]      (also part of `npm run bench`)
+ *   npx tsx bench/embedded-stores.ts --sqlite-retention [--quick]   (only the sqlite retention rows)
  *
  * Heap is the main isolate's `heapUsed` after a forced GC (the sqlite worker's isolate and SQLite's
  * page cache are outside it: the RSS growth is in the note). Caches are warm (the data was just
@@ -20,6 +21,7 @@ import { runInNewContext } from 'node:vm';
 import { thaw } from '../src/persist.js';
 import type { Storage } from '../src/storage/types.js';
 import { ENGINES, engineLocation, syncCount, type Engine } from './lib/embedded-engines.js';
+import { benchSqliteRetention, SQLITE_RETENTION_SIZES } from './lib/sqlite-retention.js';
 import { median, runConcurrent } from './lib/stats.js';
 import { fmt, type Row } from './lib/table.js';
 
@@ -33,13 +35,15 @@ export interface EmbeddedBenchOptions {
   appendMs: number;
   /** Rounds of appends/s runs, the engines alternating within each (the median counts). */
   appendRounds: number;
+  /** Sizes of the sqlite retention rows (bench/lib/sqlite-retention.ts). */
+  sqliteRetention: { journalBytes: number; appends: number; rounds: number };
   log?: (line: string) => void;
 }
 
 /** Sizes for `--quick` and for the full run. */
 export const EMBEDDED_SIZES = {
-  quick: { manyThreads: 5_000, longEntries: 10_000, appendMs: 1_000, appendRounds: 2 },
-  full: { manyThreads: 100_000, longEntries: 100_000, appendMs: 2_000, appendRounds: 4 },
+  quick: { manyThreads: 5_000, longEntries: 10_000, appendMs: 1_000, appendRounds: 2, sqliteRetention: SQLITE_RETENTION_SIZES.quick },
+  full: { manyThreads: 100_000, longEntries: 100_000, appendMs: 2_000, appendRounds: 4, sqliteRetention: SQLITE_RETENTION_SIZES.full },
 } as const;
 
 const SECTION = 'Embedded';
@@ -165,6 +169,7 @@ export async function benchEmbeddedStores(options: EmbeddedBenchOptions): Promis
       },
     );
   }
+  rows.push(...(await benchSqliteRetention({ ...options.sqliteRetention, log })));
   return rows;
 }
 
@@ -365,6 +370,14 @@ function exposeGc(): () => void {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const quick = process.argv.includes('--quick');
+  if (process.argv.includes('--sqlite-retention')) {
+    // Only the sqlite retention rows: npx tsx bench/embedded-stores.ts --sqlite-retention [--quick]
+    const sizes = quick ? SQLITE_RETENTION_SIZES.quick : SQLITE_RETENTION_SIZES.full;
+    for (const row of await benchSqliteRetention({ ...sizes, log: (l) => console.error(l) })) {
+      console.log(`${row.name}: ${fmt(row.value)} ${row.unit} (baseline ${fmt(row.baseline?.value)}: ratio ${fmt(row.value! / row.baseline!.value!)})  ${row.note ?? ''}`);
+    }
+    process.exit(0);
+  }
   const rows = await benchEmbeddedStores({ ...(quick ? EMBEDDED_SIZES.quick : EMBEDDED_SIZES.full), log: (l) => console.error(l) });
   for (const row of rows) console.log(`${row.name.padEnd(70)} ${fmt(row.value).padStart(10)} ${row.unit}${row.baseline ? ` (vs ${fmt(row.baseline.value)})` : ''}  ${row.note ?? ''}`);
 }

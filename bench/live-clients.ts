@@ -1,7 +1,9 @@
 /**
- * Worker thread of bench/live.ts: opens many graphql-ws subscriptions (one socket each) and
- * records when each entry arrives, on its own event loop so the clients do not share the
- * server's. Commands come from the parent as messages; see {@link WorkerCommand}.
+ * Worker thread (or, past a few thousand sockets, child process: the server and its clients
+ * together would exceed the file descriptor limit) of bench/live.ts: opens many graphql-ws
+ * subscriptions (one socket each) and records when each entry arrives, on its own event loop so
+ * the clients do not share the server's. Commands come from the parent as messages; see
+ * {@link WorkerCommand}.
  */
 import { createClient, type Client } from 'graphql-ws';
 import { parentPort } from 'node:worker_threads';
@@ -22,8 +24,17 @@ export type WorkerReply =
   | { type: 'failed'; message: string };
 
 const now = (): number => performance.timeOrigin + performance.now();
-const port = parentPort!;
+/** The parent: the worker's port, or this child process's IPC channel. */
+const port: { postMessage(message: WorkerReply): void; on(event: 'message', listener: (command: WorkerCommand) => void): void } = parentPort ?? {
+  postMessage: (message) => process.send!(message),
+  on: (event, listener) => {
+    process.on(event, listener);
+    process.on('disconnect', () => process.exit(0));
+  },
+};
 let clients: Client[] = [];
+/** Clients the parent's 'close' disposed: their completions (possibly after the dispose resolved) are expected. */
+const retired = new WeakSet<Client>();
 let readyWaiting = 0;
 let onReady: (() => void) | null = null;
 let tracking: { fromSeq: number; count: number; arrivals: number[][]; remaining: number } | null = null;
@@ -61,9 +72,15 @@ async function openSome(command: Extract<WorkerCommand, { type: 'open' }>, count
     client.subscribe<Record<string, { __typename?: string; seq?: number }>>(
       { query: command.query, variables: command.variables },
       {
-        next: (result) => onEvent(result.data?.[command.field], first),
+        next: (result) => {
+          if (result.errors) port.postMessage({ type: 'failed', message: `subscription error: ${JSON.stringify(result.errors).slice(0, 300)}` } satisfies WorkerReply);
+          else onEvent(result.data?.[command.field], first);
+        },
         error: (error) => port.postMessage({ type: 'failed', message: `subscription error: ${describe(error)}` } satisfies WorkerReply),
-        complete: () => undefined,
+        // The server completes a subscription only on error (reported above) or deletion: either ends the run.
+        complete: () => {
+          if (!retired.has(client)) port.postMessage({ type: 'failed', message: 'a subscription completed' } satisfies WorkerReply);
+        },
       },
     );
   }
@@ -88,8 +105,9 @@ port.on('message', (command: WorkerCommand) => {
     };
     port.postMessage({ type: 'tracking' } satisfies WorkerReply);
   } else {
-    const closing = clients;
+    const closed = clients;
+    for (const client of closed) retired.add(client);
     clients = [];
-    void Promise.all(closing.map((c) => c.dispose())).then(() => port.postMessage({ type: 'closed' } satisfies WorkerReply));
+    void Promise.all(closed.map((c) => c.dispose())).then(() => port.postMessage({ type: 'closed' } satisfies WorkerReply));
   }
 });

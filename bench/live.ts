@@ -1,23 +1,35 @@
 /**
- * Live journals benchmark (`npx tsx bench/live.ts [--quick]`): graphql-ws subscribers of one
- * thread on a Cryo server (memory storage, production settings) — delay from append
- * acknowledgement to delivery at a steady append rate, the highest delivery rate in a burst,
- * the same burst on a bare graphql-ws fan-out baseline, and server heap per idle subscriber.
- * Clients run in a worker thread (their own event loop, same machine). Every wait is bounded.
+ * Live journals benchmark (`npx tsx bench/live.ts [--quick] [--subscribers N] [--instances 2
+ * --storage redis://…] [--no-baseline] [--burst N] [--rate N] [--seconds N]`): graphql-ws
+ * subscribers of one thread on Cryo servers (memory storage by default, production settings) —
+ * delay from append acknowledgement to delivery at a steady append rate, the highest delivery
+ * rate in a burst, the same burst on a bare graphql-ws fan-out baseline, and server heap per idle
+ * subscriber. With several instances (a shared Redis; the extra ones in child processes), the
+ * subscribers are split evenly between them and every append goes to the first, so most
+ * deliveries cross the change feed; heap and storage reads are the first instance's. Clients run
+ * in a worker thread (their own event loop, same machine). Every wait is bounded.
  */
+import { fork } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
-import { buildApp } from '../src/app.js';
+import { buildApp, type App } from '../src/app.js';
 import { defineConfig } from '../src/config.js';
 import { BASELINE_QUERY, startBaseline } from './live-baseline.js';
 import type { WorkerCommand, WorkerReply } from './live-clients.js';
 
 /** Options of {@link benchLive}. */
 export interface LiveBenchOptions {
-  /** Subscribers (one graphql-ws socket each). @default 1000 */
+  /** Subscribers (one graphql-ws socket each), over all instances. @default 1000 */
   subscribers?: number;
+  /** Storage URL of the servers. @default 'memory:' */
+  storage?: string;
+  /** Server instances sharing `storage` (> 1 needs a shared backend: Redis, Postgres); the first in this process. @default 1 */
+  instances?: number;
+  /** Also measure the bare graphql-ws fan-out. @default true */
+  baseline?: boolean;
   /** Steady append rate for the latency phase. @default 5 */
   appendsPerSecond?: number;
   /** Length of the latency phase. @default 10 (quick: 4) */
@@ -36,6 +48,8 @@ export interface LiveBenchOptions {
 /** Figures of one run. Times in ms, rates per second, memory in bytes. */
 export interface LiveBenchResult {
   subscribers: number;
+  instances: number;
+  storage: string;
   latency: {
     appends: number;
     samples: number;
@@ -46,18 +60,18 @@ export interface LiveBenchResult {
     /** Delivery time minus the time the append request was sent. */
     sendToDeliveryP50Ms: number;
     sendToDeliveryP99Ms: number;
-    /** The baseline at the same rate: delivery time minus publish time. */
-    baselinePublishToDeliveryP50Ms: number;
-    baselinePublishToDeliveryP99Ms: number;
+    /** The baseline at the same rate: delivery time minus publish time (null: not measured). */
+    baselinePublishToDeliveryP50Ms: number | null;
+    baselinePublishToDeliveryP99Ms: number | null;
     /** Storage range reads by the LiveHub during the phase (shared per notification, and per subscriber). */
     sharedReads: number;
     ownReads: number;
   };
   burst: {
     cryo: { messages: number; seconds: number; messagesPerSecond: number };
-    baseline: { messages: number; seconds: number; messagesPerSecond: number };
-    /** cryo / baseline. */
-    ratio: number;
+    baseline: { messages: number; seconds: number; messagesPerSecond: number } | null;
+    /** cryo / baseline (null: no baseline). */
+    ratio: number | null;
   };
   memory: { heapBytesPerIdleSubscriber: number };
 }
@@ -84,14 +98,20 @@ function gcFunction(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
-/** The client worker, with a typed request/reply helper bounded by `timeoutMs`. */
-function startClients(timeoutMs: number) {
+/** Past this many subscribers the clients run in a child process (server + clients would pass a 20,000 descriptor limit). */
+const CLIENTS_IN_WORKER_MAX = 5000;
+
+/**
+ * The client worker (a child process when `separateProcess`), with a typed request/reply helper
+ * bounded by `timeoutMs`. Arrival times are wall-clock based in both cases (timeOrigin + now).
+ */
+function startClients(timeoutMs: number, separateProcess: boolean) {
   const api = import.meta.resolve('tsx/esm/api');
   const file = new URL('./live-clients.ts', import.meta.url).href;
-  const worker = new Worker(
-    `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); })`,
-    { eval: true },
-  );
+  const worker = separateProcess
+    ? fork(fileURLToPath(file), [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    : new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); })`, { eval: true });
+  const post = (command: WorkerCommand) => (worker instanceof Worker ? worker.postMessage(command) : worker.send(command));
   const replies: WorkerReply[] = [];
   let waiter: (() => void) | null = null;
   let failure: Error | null = null;
@@ -105,7 +125,7 @@ function startClients(timeoutMs: number) {
     waiter?.();
   });
   async function request<T extends WorkerReply['type']>(command: WorkerCommand, type: T): Promise<Extract<WorkerReply, { type: T }>> {
-    worker.postMessage(command);
+    post(command);
     return reply(type);
   }
   async function reply<T extends WorkerReply['type']>(type: T): Promise<Extract<WorkerReply, { type: T }>> {
@@ -125,7 +145,11 @@ function startClients(timeoutMs: number) {
       });
     }
   }
-  return { request, reply, terminate: () => worker.terminate() };
+  const terminate = async () => {
+    if (worker instanceof Worker) await worker.terminate();
+    else if (worker.exitCode === null) await new Promise((resolve) => worker.once('exit', resolve).kill());
+  };
+  return { request, reply, terminate };
 }
 
 const WARMUP = 5;
@@ -153,6 +177,49 @@ async function paced<T>(
   return { arrivals, results };
 }
 
+/** Starts one more server instance in a child process; resolves once it listens. */
+function startInstance(storage: string, subscribers: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const file = fileURLToPath(new URL('./lib/live-instance.ts', import.meta.url));
+  const child = fork(file, ['--storage', storage, '--subscribers', String(subscribers)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const stop = () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve()).kill('SIGTERM')));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve({ url: (JSON.parse(line) as { url: string }).url, stop });
+    });
+    child.once('exit', (code) => reject(new Error(`live bench: instance exited (${code}) before listening`)));
+  });
+}
+
+/** POSTs a JSON body with fetch (kept-alive connections); resolves with the parsed response. */
+async function postWithFetch(url: string, body: string): Promise<unknown> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return response.json();
+}
+
+/** POSTs a JSON body on a connection of its own (closed after the response). */
+function postWithoutKeepAlive(url: string, body: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', connection: 'close' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(text));
+        } catch (error) {
+          reject(error);
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 const SUBSCRIPTION = /* GraphQL */ `
   subscription($threadId: ID!) {
     threadEntries(threadId: $threadId) { __typename ... on Entry { seq id kind } ... on CaughtUp { rev } }
@@ -162,10 +229,32 @@ const APPEND = /* GraphQL */ `
   mutation($input: AppendEntriesInput!) { appendEntries(input: $input) { __typename ... on AppendEntriesSuccess { entries { seq } } } }
 `;
 
+/** Parses the command-line flags of bench/live.ts (also used by bench/lib/live-child.ts). */
+export function liveArgs(argv: string[]): LiveBenchOptions {
+  const value = (flag: string): string | undefined => {
+    const at = argv.indexOf(flag);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const number = (flag: string): number | undefined => (value(flag) === undefined ? undefined : Number(value(flag)));
+  return {
+    quick: argv.includes('--quick'),
+    subscribers: number('--subscribers'),
+    storage: value('--storage'),
+    instances: number('--instances'),
+    baseline: !argv.includes('--no-baseline'),
+    burstEntries: number('--burst'),
+    appendsPerSecond: number('--rate'),
+    latencySeconds: number('--seconds'),
+  };
+}
+
 /** Runs the live benchmark and returns its figures. Starts and stops its own servers and worker. */
 export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBenchResult> {
   const quick = options.quick ?? false;
   const subscribers = options.subscribers ?? 1000;
+  const storage = options.storage ?? 'memory:';
+  const instances = Math.max(1, options.instances ?? 1);
+  if (instances > 1 && storage.startsWith('memory:')) throw new Error('live bench: several instances need a shared storage (redis://…)');
   const rate = options.appendsPerSecond ?? 5;
   const latencySeconds = options.latencySeconds ?? (quick ? 4 : 10);
   const burstEntries = options.burstEntries ?? (quick ? 60 : 200);
@@ -174,21 +263,29 @@ export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBen
   const log = options.log ?? (() => undefined);
   const gc = gcFunction();
 
-  const app = await buildApp(defineConfig({ port: 0, storage: 'memory:', production: true, logLevel: 'silent', shutdownGraceMs: 1000 }), {
+  // Every subscriber is the same (anonymous, loopback) client: lift its fair-use caps to the count.
+  const auth = { maxSocketsPerClient: subscribers, maxSubscriptionsPerClient: subscribers };
+  const app: App = await buildApp(defineConfig({ port: 0, storage, production: true, logLevel: 'silent', shutdownGraceMs: 1000, auth }), {
     dashboardDir: null,
     operationsDir: null,
   });
-  const { url } = await app.start();
-  const clients = startClients(timeoutMs);
+  const url = (await app.start()).url;
+  // The other instances run in processes of their own (bench/lib/live-instance.ts), as deployed.
+  const others = await Promise.all(Array.from({ length: instances - 1 }, () => startInstance(storage, subscribers)));
+  const urls = [url, ...others.map((o) => o.url)];
+  const reads = () => app.live.stats().reads;
+  const clients = startClients(timeoutMs, subscribers > CLIENTS_IN_WORKER_MAX);
   const threadId = `bench-${Date.now()}`;
+  // Past a few thousand subscribers a fan-out blocks the server long enough for a kept-alive
+  // connection to be closed under an append in flight (fetch: "other side closed"); appends are
+  // not safely retryable, so those runs open one connection per append instead.
+  const post = subscribers > CLIENTS_IN_WORKER_MAX ? postWithoutKeepAlive : postWithFetch;
   const append = async (count: number): Promise<{ sent: number; ack: number; seqs: number[] }> => {
     const sent = now();
-    const response = await fetch(`${url}graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: APPEND, variables: { input: { threadId, entries: Array.from({ length: count }, () => ({ kind: 'bench' })) } } }),
-    });
-    const body = (await response.json()) as { data?: { appendEntries: { entries?: { seq: number }[] } } };
+    const body = (await post(
+      `${url}graphql`,
+      JSON.stringify({ query: APPEND, variables: { input: { threadId, entries: Array.from({ length: count }, () => ({ kind: 'bench' })) } } }),
+    )) as { data?: { appendEntries: { entries?: { seq: number }[] } } };
     const ack = now();
     const seqs = body.data?.appendEntries.entries?.map((e) => e.seq);
     if (!seqs) throw new Error(`live bench: append failed: ${JSON.stringify(body)}`);
@@ -199,20 +296,23 @@ export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBen
     await append(1);
     gc();
     const heapBefore = process.memoryUsage().heapUsed;
-    log(`live: opening ${subscribers} graphql-ws subscribers`);
-    await clients.request(
-      { type: 'open', url: `${url.replace(/^http/, 'ws')}graphql`, count: subscribers, query: SUBSCRIPTION, variables: { threadId }, field: 'threadEntries' },
-      'opened',
-    );
+    log(`live: opening ${subscribers} graphql-ws subscribers on ${instances} instance(s) (${storage.replace(/\/\/.*@/, '//')})`);
+    for (let i = 0; i < instances; i++) {
+      const count = Math.floor(subscribers / instances) + (i < subscribers % instances ? 1 : 0);
+      await clients.request(
+        { type: 'open', url: `${urls[i]!.replace(/^http/, 'ws')}graphql`, count, query: SUBSCRIPTION, variables: { threadId }, field: 'threadEntries' },
+        'opened',
+      );
+    }
     gc();
-    const heapPerSubscriber = (process.memoryUsage().heapUsed - heapBefore) / subscribers;
+    const heapPerSubscriber = (process.memoryUsage().heapUsed - heapBefore) / Math.ceil(subscribers / instances);
 
     const appends = Math.max(1, Math.round(latencySeconds * rate));
     log(`live: ${WARMUP} warm-up appends, then ${appends} appends at ${rate}/s`);
     await paced(clients, 1, WARMUP, rate, () => append(1));
-    const readsBefore = app.live.stats().reads;
+    const readsBefore = reads();
     const steady = await paced(clients, 1 + WARMUP, appends, rate, () => append(1));
-    const readsAfter = app.live.stats().reads;
+    const readsAfter = reads();
     const ackDelays = steady.arrivals.flatMap((times, i) => times.map((t) => t - steady.results[i]!.ack));
     const sendDelays = steady.arrivals.flatMap((times, i) => times.map((t) => t - steady.results[i]!.sent));
 
@@ -227,10 +327,11 @@ export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBen
     const cryoMessages = burstEntries * subscribers;
     await clients.request({ type: 'close' }, 'closed');
 
+    let baselineSeconds: number | null = null;
+    let baselineDelays: number[] = [];
+    if (options.baseline ?? true) {
     log(`live: baseline fan-out, same rate and same burst`);
     const baseline = await startBaseline();
-    let baselineSeconds: number;
-    let baselineDelays: number[] = [];
     try {
       await clients.request({ type: 'open', url: baseline.url, count: subscribers, query: BASELINE_QUERY, variables: { threadId }, field: 'threadEntries' }, 'opened');
       const publish = (seq: number) => () => {
@@ -251,11 +352,14 @@ export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBen
     } finally {
       await baseline.close();
     }
+    }
 
     const cryoRate = cryoMessages / cryoSeconds;
-    const baselineRate = cryoMessages / baselineSeconds;
+    const baselineRate = baselineSeconds === null ? null : cryoMessages / baselineSeconds;
     return {
       subscribers,
+      instances,
+      storage: storage.replace(/\/\/.*@/, '//').replace(/^(\w+):.*$/, '$1'),
       latency: {
         appends,
         samples: ackDelays.length,
@@ -264,31 +368,31 @@ export async function benchLive(options: LiveBenchOptions = {}): Promise<LiveBen
         ackToDeliveryMaxMs: round(ackDelays.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY)),
         sendToDeliveryP50Ms: round(percentile(sendDelays, 50)),
         sendToDeliveryP99Ms: round(percentile(sendDelays, 99)),
-        baselinePublishToDeliveryP50Ms: round(percentile(baselineDelays, 50)),
-        baselinePublishToDeliveryP99Ms: round(percentile(baselineDelays, 99)),
+        baselinePublishToDeliveryP50Ms: baselineDelays.length ? round(percentile(baselineDelays, 50)) : null,
+        baselinePublishToDeliveryP99Ms: baselineDelays.length ? round(percentile(baselineDelays, 99)) : null,
         sharedReads: readsAfter.sharedReads - readsBefore.sharedReads,
         ownReads: readsAfter.ownReads - readsBefore.ownReads,
       },
       burst: {
         cryo: { messages: cryoMessages, seconds: round(cryoSeconds, 3), messagesPerSecond: Math.round(cryoRate) },
-        baseline: { messages: cryoMessages, seconds: round(baselineSeconds, 3), messagesPerSecond: Math.round(baselineRate) },
-        ratio: round(cryoRate / baselineRate, 2),
+        baseline: baselineSeconds === null || baselineRate === null ? null : { messages: cryoMessages, seconds: round(baselineSeconds, 3), messagesPerSecond: Math.round(baselineRate) },
+        ratio: baselineRate === null ? null : round(cryoRate / baselineRate, 2),
       },
       memory: { heapBytesPerIdleSubscriber: Math.round(heapPerSubscriber) },
     };
   } finally {
     await clients.terminate();
     await app.stop();
+    await Promise.all(others.map((o) => o.stop()));
   }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const quick = process.argv.includes('--quick');
   const watchdog = setTimeout(() => {
     console.error('live bench: gave up after 10 minutes');
     process.exit(2);
   }, 600_000);
-  benchLive({ quick, log: (line) => console.error(line) })
+  benchLive({ ...liveArgs(process.argv.slice(2)), log: (line) => console.error(line) })
     .then((result) => {
       console.log(JSON.stringify(result, null, 2));
       clearTimeout(watchdog);

@@ -4,7 +4,9 @@
  * - appends/s through createPostgresStorage at 1 and 32 writers vs a raw `pg` single-row INSERT
  *   loop and vs Emmett's PostgreSQL event store `appendToStream` with an expected version, at the
  *   same concurrency and the same pool size, variants in interleaved rounds;
- * - the cost of one append to a thread of 100,000 entries vs one of 100 (interleaved samples);
+ * - the cost of one append to a thread of 100,000 entries vs one of 100, and to a thread with a
+ *   maxEntries 1,000 policy after 100,000 appended entries (each append also drops one) vs the
+ *   100,000-entry thread without a policy (interleaved samples);
  * - live latency across two instances: append on A → entry delivered to a subscriber on B, vs
  *   the same within one instance.
  *
@@ -42,8 +44,11 @@ export interface PostgresBenchResult {
   seconds: number;
   serverVersion: string;
   throughput: PostgresThroughput[];
-  /** Median ms of one 1-entry append to a thread of ~100,000 entries and to one of ~100. */
-  appendCost: { longMs: number; shortMs: number; samples: number };
+  /**
+   * Median ms of one 1-entry append to a thread of ~100,000 entries, to one of ~100, and to one
+   * with retention maxEntries 1,000 after ~100,000 appended (1,000 stored).
+   */
+  appendCost: { longMs: number; shortMs: number; cappedMs: number; samples: number };
   /** Median and p99 ms from the append call to delivery on a subscriber, across instances and within one. */
   live: { acrossP50: number; acrossP99: number; localP50: number; localP99: number; samples: number };
 }
@@ -101,27 +106,36 @@ export async function benchPostgresStorage(options: { seconds?: number; costSamp
     // Append cost vs journal length: fill one thread to 100,000 entries, another to 100.
     const long = `long-${randomBytes(3).toString('hex')}`;
     const short = `short-${randomBytes(3).toString('hex')}`;
+    const capped = `capped-${randomBytes(3).toString('hex')}`;
     for (let i = 0; i < 100; i++) {
       await storage.appendEntries({ threadId: long, entries: Array.from({ length: 1000 }, () => ({ payload: PAYLOAD })) });
+      await storage.appendEntries({
+        threadId: capped,
+        entries: Array.from({ length: 1000 }, () => ({ payload: PAYLOAD })),
+        retention: { maxEntries: 1000 },
+      });
     }
     await storage.appendEntries({ threadId: short, entries: Array.from({ length: 100 }, () => ({ payload: PAYLOAD })) });
     await pool.query('VACUUM ANALYZE');
     const samples = options.costSamples ?? 400;
     const longMs: number[] = [];
     const shortMs: number[] = [];
+    const cappedMs: number[] = [];
     const time = async (threadId: string, into: number[]): Promise<void> => {
       const started = performance.now();
       await storage.appendEntries({ threadId, entries: [{ payload: PAYLOAD }] });
       into.push(performance.now() - started);
     };
+    const variants: [string, number[]][] = [
+      [long, longMs],
+      [short, shortMs],
+      [capped, cappedMs],
+    ];
     for (let i = 0; i < samples; i++) {
-      // Alternate the order so neither always runs first.
-      if (i % 2) {
-        await time(long, longMs);
-        await time(short, shortMs);
-      } else {
-        await time(short, shortMs);
-        await time(long, longMs);
+      // Rotate the order so none always runs first.
+      for (let k = 0; k < variants.length; k++) {
+        const [threadId, into] = variants[(i + k) % variants.length]!;
+        await time(threadId, into);
       }
     }
 
@@ -156,7 +170,12 @@ export async function benchPostgresStorage(options: { seconds?: number; costSamp
       seconds,
       serverVersion,
       throughput,
-      appendCost: { longMs: round(quantile(longMs, 0.5)), shortMs: round(quantile(shortMs, 0.5)), samples },
+      appendCost: {
+        longMs: round(quantile(longMs, 0.5)),
+        shortMs: round(quantile(shortMs, 0.5)),
+        cappedMs: round(quantile(cappedMs, 0.5)),
+        samples,
+      },
       live: {
         acrossP50: round(quantile(across, 0.5)),
         acrossP99: round(quantile(across, 0.99)),

@@ -20,6 +20,7 @@ import { redisPeerRows } from './lib/redis-rows.js';
 import { machineInfo, writeResults } from './lib/results.js';
 import { formatText, judge, type Row } from './lib/table.js';
 import { benchPeers } from './peers.js';
+import { FILE_RETENTION_SIZES } from './lib/file-retention-rows.js';
 import { benchStorage } from './storage-inprocess.js';
 
 const SECTIONS = ['http', 'storage', 'embedded', 'peers', 'live', 'postgres', 'langgraph'] as const;
@@ -118,16 +119,25 @@ async function main(): Promise<void> {
       return baseline;
     });
     await section('storage', 'Storage', () =>
-      benchStorage({ durationMs: s.loopMs, costPairs: s.costPairs, thawSamples: s.thawSamples, fileOpenEntries: s.fileOpenEntries, fileModes: s.fileModes, redisUrl, log }),
+      benchStorage({
+        durationMs: s.loopMs,
+        costPairs: s.costPairs,
+        thawSamples: s.thawSamples,
+        fileOpenEntries: s.fileOpenEntries,
+        fileModes: s.fileModes,
+        fileRetention: args.quick ? FILE_RETENTION_SIZES.quick : FILE_RETENTION_SIZES.full,
+        redisUrl,
+        log,
+      }),
     );
     await section('embedded', 'Embedded', () =>
       benchEmbeddedStores({ ...(args.quick ? EMBEDDED_SIZES.quick : EMBEDDED_SIZES.full), log }),
     );
     await section('peers', 'Peers', async () => [
       ...(await benchPeers({ durationMs: s.loopMs, rounds: s.peerRounds, log })),
-      ...(await redisPeerRows({ seconds: s.redisSec, url: redisUrl, unavailable: redisError })),
+      ...(await redisPeerRows({ seconds: s.redisSec, url: redisUrl, unavailable: redisError, trimMb: args.quick ? 10 : 50 })),
     ]);
-    await section('live', 'Live', () => liveRows({ quick: s.liveQuick, log }));
+    await section('live', 'Live', () => liveRows({ quick: s.liveQuick, redisUrl, redisUnavailable: redisError, log }));
     await section('postgres', 'Postgres', () => postgresRows({ seconds: s.pgSec, costSamples: s.pgCost, liveSamples: s.pgLive }));
     await section('langgraph', 'LangGraph', () => benchLangGraph({ runs: s.langgraphRuns, rounds: s.langgraphRounds, log }));
   } finally {

@@ -9,6 +9,7 @@ import { thaw } from '../src/persist.js';
 import type { Storage } from '../src/storage/types.js';
 import { DEFAULT_FILE_DURABILITY, type FileDurability } from '../src/storage/file/index.js';
 import { benchFileOpen, benchFileStorage, type FileBenchCase } from './file-storage.js';
+import { fileRetentionRows, type FileRetentionSizes } from './lib/file-retention-rows.js';
 import { buildThread, openAdapter, type AdapterKind, type OpenedAdapter } from './lib/adapters.js';
 import { median, runConcurrent } from './lib/stats.js';
 import { fmt, type Row } from './lib/table.js';
@@ -33,6 +34,8 @@ export interface StorageBenchOptions {
   fileModes?: FileDurability[];
   /** Entries in the store whose open (start-up scan) is timed. @default 200000 */
   fileOpenEntries?: number;
+  /** Sizes of the file retention rows (bench/file-retention.ts). @default the full sizes */
+  fileRetention?: FileRetentionSizes;
   log?: (line: string) => void;
 }
 
@@ -70,6 +73,7 @@ export async function benchStorage(options: StorageBenchOptions): Promise<Row[]>
       out.push(await checkpointThroughput(kind, adapter, options, reason));
       out.push(await thawTime(kind, adapter, options, payload, reason));
       if (kind === 'file') out.push(await fileOpen(options.fileOpenEntries ?? 200_000));
+      if (kind === 'file') out.push(...(await fileRetentionRows(options.fileRetention)));
       log(`  storage ${kind} done`);
     } finally {
       await adapter?.close();

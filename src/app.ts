@@ -24,10 +24,12 @@ import { attachWebSocket } from './server/websocket.js';
 import { createCryoYoga, type CryoYoga } from './server/yoga.js';
 import { watchFileStorage } from './metrics/file-storage-metrics.js';
 import { instrumentStorage } from './metrics/instrument-storage.js';
+import { observeLiveLag } from './metrics/live-metrics.js';
 import { useMetricsEndpoint, type MetricsAuthorizer } from './metrics/metrics-endpoint.js';
 import { useObserveOperations } from './metrics/observe-operations.js';
 import { CryoMetrics } from './metrics/registry.js';
 import type { Tracing } from './metrics/tracing.js';
+import { RetentionSweeper, type Schedule, type SweepOutcome } from './retention/sweeper.js';
 import { openStorage } from './storage/open.js';
 import type { Storage } from './storage/types.js';
 
@@ -52,6 +54,8 @@ export interface AppOptions {
    * @default with auth on, a credential carrying the `metrics` scope (401 without one, 403 without the scope); with auth off, everyone
    */
   authorizeMetrics?: MetricsAuthorizer;
+  /** How retention sweeps are scheduled (tests fire them by hand). @default an unref'd setTimeout */
+  retentionSchedule?: Schedule;
 }
 
 /** A built Cryo server: one HTTP server with Yoga, `/health`, `/ready`, the page at `/`, and attachments. */
@@ -68,13 +72,18 @@ export interface App {
   /** Whether callers must present a credential (CRYO_AUTH resolved against the host). */
   readonly authRequired: boolean;
   /**
+   * The periodic retention sweep (every config.retentionSweepSeconds, started by start(), stopped
+   * by stop()), or null when that setting is 0.
+   */
+  readonly retention: RetentionSweeper | null;
+  /**
    * Listens on config.host:config.port (0 = a free port), then attaches the add-ons. Resolves
    * with the base URL and the port; rejects with the listen error (e.g. EADDRINUSE) before any
    * add-on is attached.
    */
   start(): Promise<{ url: string; port: number }>;
   /**
-   * Graceful stop (docs/architecture.md): readiness off, attachments closed (WebSockets 1001),
+   * Graceful stop (docs/architecture.md): readiness off, the retention sweeper stopped (a sweep in progress finishes), attachments closed (WebSockets 1001),
    * SSE subscriptions cut (their clients reconnect), HTTP closed with in-flight requests
    * finishing (cut after config.shutdownGraceMs), Yoga disposed, the live layer closed (its
    * subscriptions end, its feed listeners stop), storage closed (unless lent). Idempotent.
@@ -95,6 +104,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
       postgres: { timeoutMs: config.storageTimeoutMs },
       file: { durability: config.fileDurability },
       logger,
+      storageModule: config.storageModule,
     }));
   const metrics = config.metrics ? new CryoMetrics() : null;
   let tracing: Tracing | null = null;
@@ -108,6 +118,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   const readiness = new Readiness(storage, config.storageTimeoutMs);
   const httpSubscriptions = new HttpSubscriptions();
   const live = new LiveHub(storage, config.live);
+  if (metrics) observeLiveLag(live, metrics);
   const auth = config.auth;
   const authenticator = new Authenticator({
     storage,
@@ -147,6 +158,16 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
   answerClientErrors(server);
   const attachments: ServerAttachment[] = [];
   let stopping: Promise<void> | undefined;
+  const retention =
+    config.retentionSweepSeconds > 0
+      ? new RetentionSweeper({
+          storage,
+          intervalMs: config.retentionSweepSeconds * 1000,
+          logger,
+          schedule: options.retentionSchedule,
+          onSweep: metrics ? (outcome) => countSweep(metrics, outcome) : undefined,
+        })
+      : null;
 
   return {
     config,
@@ -157,6 +178,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     logger,
     metrics,
     authRequired: access.options.required,
+    retention,
     async start() {
       if (auth.mode === 'off' && !isLoopbackHost(config.host)) {
         logger.warn({ host: config.host }, 'auth is OFF on a non-loopback address (CRYO_AUTH=off): anyone who can reach this server can read and write every agent\'s state');
@@ -175,6 +197,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
       for (const attach of options.attachments ?? [attachWebSocket]) {
         attachments.push(await attach({ server, yoga, config, storage, logger, createContext, access, authenticator, fairUse }));
       }
+      retention?.start();
       const { port, address, family } = server.address() as AddressInfo;
       const host = family === 'IPv6' ? `[${address}]` : address;
       const url = `http://${host}:${port}/`;
@@ -185,6 +208,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
       stopping ??= (async () => {
         readiness.drain();
         logger.info('draining');
+        await retention?.stop();
         for (const attachment of attachments) await attachment.close();
         httpSubscriptions.cutAll();
         await closeHttpServer(server, config.shutdownGraceMs);
@@ -199,4 +223,14 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
       return stopping;
     },
   };
+}
+
+/** Counts one retention sweep in the metrics. */
+function countSweep(metrics: CryoMetrics, outcome: SweepOutcome): void {
+  if (!outcome.ok) metrics.retentionSweeps.inc({ outcome: 'failed' });
+  else if (outcome.result.skipped) metrics.retentionSweeps.inc({ outcome: 'skipped' });
+  else {
+    metrics.retentionSweeps.inc({ outcome: 'done' });
+    metrics.retentionSweptEntries.inc(outcome.result.dropped);
+  }
 }

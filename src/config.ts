@@ -1,8 +1,10 @@
 import { AUTH_SETTINGS, checkAuthConfig, DEFAULT_AUTH, type AuthConfig } from './auth/auth-config.js';
-import { DEFAULT_LIMITS, type Limits } from './domain/limits.js';
+import { DEFAULT_LIMITS, MAX_REV, type Limits } from './domain/limits.js';
+import { validateRetentionPolicy } from './domain/retention.js';
 import { FILE_DURABILITIES, type FileDurability } from './storage/file/durability.js';
 import { resolveLiveOptions, type LiveOptions, type ResolvedLiveOptions } from './live/events.js';
 import { parseStorageUrl } from './storage/url.js';
+import { isModuleStorageUrl } from './storage/url-scheme.js';
 
 /** Log levels the server accepts (pino's, plus "silent"). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -13,6 +15,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface CryoConfig {
   /** Storage URL: `memory:`, `sqlite:./data/cryo.db`, `file:./data`, `redis://…`, `postgres://…`. @default "sqlite:./data/cryo.db" */
   storage: string;
+  /**
+   * A module (file path or package name) whose export `createStorage(url, options)` opens storage
+   * URLs of schemes no built-in adapter knows (docs/adapters.md). @default null
+   */
+  storageModule: string | null;
   /** TCP port; 0 picks a free one. @default 4000 */
   port: number;
   /** Interface to listen on. @default "127.0.0.1" */
@@ -51,6 +58,11 @@ export interface CryoConfig {
   otlpEndpoint: string | null;
   /** Access: credentials required or not, JWT keys, fair-use caps (see src/auth/auth-config.ts). */
   auth: AuthConfig;
+  /**
+   * Seconds between two retention sweeps (src/retention/sweeper.ts: maxAgeSeconds policies, and
+   * maxEntries ones set before a checkpoint moved); 0: no sweep. @default 60
+   */
+  retentionSweepSeconds: number;
 }
 
 /** Limits on GraphQL documents, enforced before execution. */
@@ -84,8 +96,11 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** The limits that are plain positive integers (all but defaultRetention, set by the retention settings). */
+export type IntegerLimit = Exclude<keyof Limits, 'defaultRetention'>;
+
 /** The limit settings: config key, environment variable, command-line flag, what it bounds. */
-export const LIMIT_SETTINGS: readonly { key: keyof Limits; env: string; flag: string; help: string }[] = [
+export const LIMIT_SETTINGS: readonly { key: IntegerLimit; env: string; flag: string; help: string }[] = [
   { key: 'maxEntriesPerAppend', env: 'CRYO_MAX_ENTRIES_PER_APPEND', flag: '--max-entries-per-append', help: 'entries in one appendEntries or hibernate' },
   { key: 'maxEntryBytes', env: 'CRYO_MAX_ENTRY_BYTES', flag: '--max-entry-bytes', help: 'serialized size of one entry, bytes' },
   { key: 'maxStateBytes', env: 'CRYO_MAX_STATE_BYTES', flag: '--max-state-bytes', help: "serialized size of a checkpoint's state, bytes" },
@@ -118,9 +133,36 @@ export const LIVE_SETTINGS: readonly { key: keyof ResolvedLiveOptions; env: stri
   },
 ];
 
+/**
+ * The retention settings (docs/architecture.md, "Retention"): the default policy of new threads
+ * (limits.defaultRetention) and the sweep interval (retentionSweepSeconds).
+ */
+export const RETENTION_SETTINGS = {
+  maxEntries: {
+    env: 'CRYO_RETENTION_MAX_ENTRIES',
+    flag: '--retention-max-entries',
+    help: 'default policy of threads created without one: keep the last N entries (as far as checkpoints allow)',
+  },
+  maxAgeSeconds: {
+    env: 'CRYO_RETENTION_MAX_AGE_SECONDS',
+    flag: '--retention-max-age-seconds',
+    help: 'default policy of threads created without one: drop entries older than N seconds (by the sweep)',
+  },
+  sweepSeconds: {
+    env: 'CRYO_RETENTION_SWEEP_SECONDS',
+    flag: '--retention-sweep-seconds',
+    help: 'seconds between retention sweeps; 0: no sweep',
+  },
+} as const;
+
 /** The server settings besides limits: environment variable and command-line flag of each. */
 export const SERVER_SETTINGS = {
   storage: { env: 'CRYO_STORAGE', flag: '--storage', help: 'storage URL: memory:, file:<dir>, redis://host:port/db, redis+cluster://host:port,…' },
+  storageModule: {
+    env: 'CRYO_STORAGE_MODULE',
+    flag: '--storage-module',
+    help: 'module (path or package) whose createStorage(url, options) opens URLs of other schemes',
+  },
   port: { env: 'PORT', flag: '--port', help: 'TCP port; 0 picks a free one' },
   host: { env: 'HOST', flag: '--host', help: 'interface to listen on (0.0.0.0 for all)' },
   logLevel: { env: 'CRYO_LOG_LEVEL', flag: '--log-level', help: `log level: ${LOG_LEVELS.join(', ')}` },
@@ -145,11 +187,14 @@ export function settingsHelp(): string {
   const defaults = defineConfig();
   const rows: [string, string, string, string][] = [
     ...(Object.entries(SERVER_SETTINGS) as [keyof typeof SERVER_SETTINGS, (typeof SERVER_SETTINGS)[keyof typeof SERVER_SETTINGS]][]).map(
-      ([key, s]): [string, string, string, string] => [s.flag, s.env, String(defaults[key]) || '(none)', s.help],
+      ([key, s]): [string, string, string, string] => [s.flag, s.env, String(defaults[key] ?? '') || '(none)', s.help],
     ),
     ...LIMIT_SETTINGS.map((s): [string, string, string, string] => [s.flag, s.env, String(defaults.limits[s.key]), s.help]),
     ...QUERY_LIMIT_SETTINGS.map((s): [string, string, string, string] => [s.flag, s.env, String(defaults.queryLimits[s.key]), s.help]),
     ...LIVE_SETTINGS.map((s): [string, string, string, string] => [s.flag, s.env, String(defaults.live[s.key]), s.help]),
+    [RETENTION_SETTINGS.maxEntries.flag, RETENTION_SETTINGS.maxEntries.env, '(none)', RETENTION_SETTINGS.maxEntries.help],
+    [RETENTION_SETTINGS.maxAgeSeconds.flag, RETENTION_SETTINGS.maxAgeSeconds.env, '(none)', RETENTION_SETTINGS.maxAgeSeconds.help],
+    [RETENTION_SETTINGS.sweepSeconds.flag, RETENTION_SETTINGS.sweepSeconds.env, String(defaults.retentionSweepSeconds), RETENTION_SETTINGS.sweepSeconds.help],
   ];
   const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length));
   const lines = rows.map(([flag, env, value, help]) => `  ${flag.padEnd(width(0))}  ${env.padEnd(width(1))}  ${value.padEnd(width(2))}  ${help}`);
@@ -176,6 +221,7 @@ export function defineConfig(
 ): CryoConfig {
   const config: CryoConfig = {
     storage: 'sqlite:./data/cryo.db',
+    storageModule: null,
     port: 4000,
     host: '127.0.0.1',
     production: false,
@@ -186,6 +232,7 @@ export function defineConfig(
     fileDurability: 'wal',
     metrics: true,
     otlpEndpoint: null,
+    retentionSweepSeconds: 60,
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
     queryLimits: { ...DEFAULT_QUERY_LIMITS, ...overrides.queryLimits },
@@ -212,6 +259,8 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
   const overrides: Parameters<typeof defineConfig>[0] = { production: env['NODE_ENV'] === 'production' };
   const storage = pick(SERVER_SETTINGS.storage);
   if (storage) overrides.storage = storage.value;
+  const storageModule = pick(SERVER_SETTINGS.storageModule);
+  if (storageModule) overrides.storageModule = storageModule.value.trim();
   const port = pick(SERVER_SETTINGS.port);
   if (port) overrides.port = integer(port, 0, 65_535);
   const host = pick(SERVER_SETTINGS.host);
@@ -257,6 +306,16 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
   overrides.limits = integers(LIMIT_SETTINGS, Number.MAX_SAFE_INTEGER);
   overrides.queryLimits = integers(QUERY_LIMIT_SETTINGS, Number.MAX_SAFE_INTEGER);
   overrides.live = integers(LIVE_SETTINGS, 1_000_000);
+  const maxEntries = pick(RETENTION_SETTINGS.maxEntries);
+  const maxAgeSeconds = pick(RETENTION_SETTINGS.maxAgeSeconds);
+  if (maxEntries || maxAgeSeconds) {
+    overrides.limits.defaultRetention = {
+      maxEntries: maxEntries ? integer(maxEntries, 1, MAX_REV) : null,
+      maxAgeSeconds: maxAgeSeconds ? integer(maxAgeSeconds, 1, MAX_REV) : null,
+    };
+  }
+  const sweep = pick(RETENTION_SETTINGS.sweepSeconds);
+  if (sweep) overrides.retentionSweepSeconds = integer(sweep, 0, 86_400);
   const auth: Record<string, unknown> = {};
   for (const setting of AUTH_SETTINGS) {
     const value = pick(setting);
@@ -268,7 +327,14 @@ export function parseConfig(env: Record<string, string | undefined>, argv: reado
 
 function parseFlags(argv: readonly string[]): Map<string, string> {
   const known = new Set<string>(
-    [...Object.values(SERVER_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS, ...LIVE_SETTINGS, ...AUTH_SETTINGS].map((s) => s.flag),
+    [
+      ...Object.values(SERVER_SETTINGS),
+      ...LIMIT_SETTINGS,
+      ...QUERY_LIMIT_SETTINGS,
+      ...LIVE_SETTINGS,
+      ...Object.values(RETENTION_SETTINGS),
+      ...AUTH_SETTINGS,
+    ].map((s) => s.flag),
   );
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
@@ -295,10 +361,17 @@ function integer(setting: { value: string; from: string }, min: number, max: num
 }
 
 function checkConfig(config: CryoConfig): void {
-  try {
-    parseStorageUrl(config.storage);
-  } catch (error) {
-    throw new ConfigError(`CRYO_STORAGE / --storage: ${(error as Error).message}`);
+  if (config.storageModule !== null && config.storageModule.trim() === '') {
+    throw new ConfigError('CRYO_STORAGE_MODULE / --storage-module must not be empty');
+  }
+  // A URL of a scheme no built-in adapter knows is the storage module's to check.
+  if (!(config.storageModule && isModuleStorageUrl(config.storage))) {
+    try {
+      parseStorageUrl(config.storage);
+    } catch (error) {
+      const hint = isModuleStorageUrl(config.storage) ? ' (or set CRYO_STORAGE_MODULE / --storage-module to a module that opens it)' : '';
+      throw new ConfigError(`CRYO_STORAGE / --storage: ${(error as Error).message}${hint}`);
+    }
   }
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65_535) {
     throw new ConfigError(`PORT / --port must be an integer between 0 and 65535 (got ${config.port})`);
@@ -328,6 +401,16 @@ function checkConfig(config: CryoConfig): void {
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new ConfigError(`${setting.env} / ${setting.flag} must be a positive integer (got ${value})`);
     }
+  }
+  try {
+    config.limits.defaultRetention = validateRetentionPolicy(config.limits.defaultRetention, 'defaultRetention');
+  } catch (error) {
+    throw new ConfigError(
+      `CRYO_RETENTION_MAX_ENTRIES / CRYO_RETENTION_MAX_AGE_SECONDS (limits.${(error as { field?: string }).field ?? 'defaultRetention'}): ${(error as { reason?: string }).reason ?? (error as Error).message}`,
+    );
+  }
+  if (!Number.isSafeInteger(config.retentionSweepSeconds) || config.retentionSweepSeconds < 0 || config.retentionSweepSeconds > 86_400) {
+    throw new ConfigError(`CRYO_RETENTION_SWEEP_SECONDS / --retention-sweep-seconds must be an integer between 0 and 86400 (got ${config.retentionSweepSeconds})`);
   }
   const authProblem = checkAuthConfig(config.auth);
   if (authProblem) throw new ConfigError(authProblem);

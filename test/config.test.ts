@@ -66,6 +66,21 @@ describe('parseConfig', () => {
     expect(() => parseConfig(env, argv)).toThrow(message);
   });
 
+  it('reads the default retention policy and the sweep interval (CRYO_RETENTION_*, --retention-*)', () => {
+    const none = parseConfig({}, []);
+    expect(none.limits.defaultRetention).toBeNull();
+    expect(none.retentionSweepSeconds).toBe(60);
+    expect(parseConfig({ CRYO_RETENTION_MAX_ENTRIES: '1000' }, []).limits.defaultRetention).toEqual({ maxEntries: 1000, maxAgeSeconds: null });
+    const both = parseConfig({ CRYO_RETENTION_MAX_AGE_SECONDS: '86400' }, ['--retention-max-entries=50', '--retention-sweep-seconds', '0']);
+    expect(both.limits.defaultRetention).toEqual({ maxEntries: 50, maxAgeSeconds: 86400 });
+    expect(both.retentionSweepSeconds).toBe(0);
+    expect(() => parseConfig({ CRYO_RETENTION_MAX_ENTRIES: '0' }, [])).toThrow(/CRYO_RETENTION_MAX_ENTRIES must be an integer between 1 and 2147483647/);
+    expect(() => parseConfig({}, ['--retention-max-age-seconds', '2147483648'])).toThrow(/--retention-max-age-seconds must be an integer between 1/);
+    expect(() => parseConfig({ CRYO_RETENTION_SWEEP_SECONDS: 'often' }, [])).toThrow(/CRYO_RETENTION_SWEEP_SECONDS must be an integer between 0 and 86400/);
+    expect(() => defineConfig({ limits: { defaultRetention: { maxEntries: -1, maxAgeSeconds: null } } })).toThrow(/defaultRetention.maxEntries\): must be between 1/);
+    expect(() => defineConfig({ retentionSweepSeconds: -1 })).toThrow(/CRYO_RETENTION_SWEEP_SECONDS/);
+  });
+
   it('defineConfig validates overrides too', () => {
     expect(() => defineConfig({ port: 1.5 })).toThrow(/PORT/);
     expect(defineConfig({ limits: { maxPageSize: 9, defaultPageSize: 9 } }).limits.maxPageSize).toBe(9);

@@ -25,12 +25,37 @@ export class EntryStore {
   #closed = false;
   /** After a failed read, no new page is requested before this time (ms since epoch). */
   #pausedUntil = 0;
+  #firstSeq = 0;
+  #onTrimmed: (firstSeq: number) => void;
 
-  constructor(client: CryoClient, threadId: string, onLoaded: (entries: Entry[]) => void, onError: (error: unknown) => void) {
+  /**
+   * `onTrimmed(firstSeq)` is called when a page read shows the thread no longer stores the seqs
+   * below firstSeq (reads below firstSeq start at firstSeq: a page starting higher than asked).
+   */
+  constructor(
+    client: CryoClient,
+    threadId: string,
+    onLoaded: (entries: Entry[]) => void,
+    onError: (error: unknown) => void,
+    onTrimmed: (firstSeq: number) => void = () => undefined,
+  ) {
     this.#client = client;
     this.threadId = threadId;
     this.#onLoaded = onLoaded;
     this.#onError = onError;
+    this.#onTrimmed = onTrimmed;
+  }
+
+  /** The lowest seq the thread stores: entries below it are dropped and never requested again. */
+  get firstSeq(): number {
+    return this.#firstSeq;
+  }
+
+  /** Records a trim: forgets the entries below `firstSeq` (no-op unless it moves firstSeq up). */
+  setFirstSeq(firstSeq: number): void {
+    if (firstSeq <= this.#firstSeq) return;
+    this.#firstSeq = firstSeq;
+    for (const seq of this.#entries.keys()) if (seq < firstSeq) this.#entries.delete(seq);
   }
 
   get size(): number {
@@ -53,6 +78,7 @@ export class EntryStore {
   /** Forgets everything (the thread was deleted or re-created). */
   clear(): void {
     this.#entries.clear();
+    this.#firstSeq = 0;
   }
 
   /** Stops loading; pages in flight are dropped. */
@@ -63,15 +89,21 @@ export class EntryStore {
   /** Loads the pages covering seqs [from, to] that are missing; calls onLoaded with each page's entries. */
   ensure(from: number, to: number): void {
     if (Date.now() < this.#pausedUntil) return;
+    from = Math.max(from, this.#firstSeq);
     for (let page = Math.floor(from / PAGE); page <= Math.floor(to / PAGE); page++) {
       const start = page * PAGE;
-      if (this.#loading.has(page) || this.#hasAll(start, Math.min(to + 1, start + PAGE))) continue;
+      if (this.#loading.has(page) || this.#hasAll(Math.max(start, this.#firstSeq), Math.min(to + 1, start + PAGE))) continue;
       this.#loading.add(page);
       this.#client
         .thread({ id: this.threadId, first: PAGE, after: start === 0 ? null : entryCursor(start - 1) })
         .then((thread) => {
           if (this.#closed) return;
-          const entries = thread?.entries.edges.map((edge) => edge.node) ?? [];
+          const entries = (thread?.entries.edges.map((edge) => edge.node) ?? []).filter((entry) => entry.seq >= this.#firstSeq);
+          const asked = Math.max(start, this.#firstSeq);
+          if (entries.length > 0 && entries[0]!.seq > asked) {
+            this.setFirstSeq(entries[0]!.seq);
+            this.#onTrimmed(entries[0]!.seq);
+          }
           for (const entry of entries) this.#entries.set(entry.seq, entry);
           this.#onLoaded(entries);
         })

@@ -35,7 +35,9 @@ const BADGE_LABELS: Record<Badge, string> = {
  * The journal of one thread: a virtual list over every seq (scroll back through the whole
  * history, or jump to a seq; pages are read as they come into view), live at the bottom through
  * client.watchThread, with a kind filter and a search over the loaded entries, and a drawer
- * showing one entry in full. Its badge says "Stalled" when the server's storage is failing or
+ * showing one entry in full. A trimmed journal (firstSeq > 0: known when the thread opens, from a
+ * JournalTrimmed on the stream, or from a page read that starts higher than asked) shows
+ * "trimmed before #n", and its rows (and "Oldest") start at firstSeq. Its badge says "Stalled" when the server's storage is failing or
  * when entries the server acknowledged did not arrive; a thread that vanished (deleted, or lost
  * by its storage) is followed again when it comes back.
  */
@@ -52,6 +54,7 @@ export class JournalPanel {
   #drawer = new EntryDrawer();
   #status = h('span', { class: 'watch-status', id: 'watch-status', 'data-status': 'closed' });
   #rev = h('span', { class: 'rev', id: 'journal-rev' });
+  #trimmedBadge = h('span', { class: 'trimmed', id: 'journal-trimmed', hidden: true });
   #notice = h('p', { class: 'notice', id: 'journal-notice', 'aria-live': 'polite' });
   #strip = h('div', { class: 'journal-activity', id: 'journal-activity' });
   #kindSelect = h('select', { id: 'kind-filter', 'aria-label': 'Filter by kind' });
@@ -73,6 +76,8 @@ export class JournalPanel {
   #stalled = false;
   #expectRev = 0;
   #pendingOpen: number | null = null;
+  /** The last JournalTrimmed's notice, until the CaughtUp that follows it (which shows both). */
+  #trimNotice: string | null = null;
   #stripTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(client: CryoClient, root: HTMLElement, health: HealthMonitor, activity: ActivityTracker, onRev: (threadId: string, rev: number) => void) {
@@ -115,6 +120,7 @@ export class JournalPanel {
     const opening = ++this.#opening;
     this.#threadId = threadId;
     this.#caughtUps = 0;
+    this.#trimNotice = null;
     this.#kinds.clear();
     this.#current = -1;
     this.#waiting = false;
@@ -122,11 +128,18 @@ export class JournalPanel {
     this.#notice.textContent = '';
     this.#search.value = '';
     this.#drawer.close();
-    const store = new EntryStore(this.#client, threadId, (entries) => this.#pagesLoaded(store, entries), (error) => this.#health.reportError(error));
+    const store: EntryStore = new EntryStore(
+      this.#client,
+      threadId,
+      (entries) => this.#pagesLoaded(store, entries),
+      (error) => this.#health.reportError(error),
+      (firstSeq) => store === this.#store && this.#trimmed(firstSeq, null),
+    );
     this.#store = store;
     let head: Awaited<ReturnType<CryoClient['thread']>> = null;
+    let firstSeq = 0;
     try {
-      head = await this.#client.thread({ id: threadId, last: TAIL });
+      [head, firstSeq] = await Promise.all([this.#client.thread({ id: threadId, last: TAIL }), this.#firstSeqOf(threadId)]);
       this.#health.reportOk();
     } catch (error) {
       this.#health.reportError(error);
@@ -142,6 +155,8 @@ export class JournalPanel {
     this.#activity.record(threadId, head?.entries.edges.map((edge) => edge.node) ?? []);
     this.#view = new JournalView();
     this.#view.setRev(head?.rev ?? 0);
+    this.#view.setFirstSeq(firstSeq);
+    store.setFirstSeq(firstSeq);
     this.#expectRev = head?.rev ?? 0;
     this.#renderFrame(threadId);
     this.#list.setCount(this.#view.count);
@@ -167,9 +182,10 @@ export class JournalPanel {
       this.#search.value = '';
       this.#applyFilter();
     }
-    const target = Math.min(seq, Math.max(0, this.#view.rev - 1));
+    const target = Math.max(this.#view.firstSeq, Math.min(seq, this.#view.rev - 1));
+    if (target < 0 || this.#view.indexOf(target) < 0) return;
     this.#setCurrent(target);
-    this.#list.scrollToIndex(target, 'center');
+    this.#list.scrollToIndex(this.#view.indexOf(target), 'center');
     if (openDrawer) {
       if (this.#store.get(target)) this.#openEntry(target);
       else this.#pendingOpen = target;
@@ -190,8 +206,9 @@ export class JournalPanel {
     /** Entries shown before asking: a head with fewer is a journal that lost some (later ones may arrive meanwhile). */
     const shownBefore = this.#view.rev;
     let head: Awaited<ReturnType<CryoClient['thread']>>;
+    let firstSeq: number;
     try {
-      head = await this.#client.thread({ id: threadId, last: 1 });
+      [head, firstSeq] = await Promise.all([this.#client.thread({ id: threadId, last: 1 }), this.#firstSeqOf(threadId)]);
       this.#health.reportOk();
     } catch (error) {
       this.#health.reportError(error);
@@ -212,6 +229,7 @@ export class JournalPanel {
       return;
     }
     if (!known) this.#head = head;
+    if (firstSeq > this.#view.firstSeq && !this.#waiting) this.#trimmed(firstSeq, null);
     const behind = this.#watchStatus === 'live' && this.#view.rev < this.#expectRev;
     if (behind && !this.#stalled) {
       this.#stalled = true;
@@ -250,11 +268,17 @@ export class JournalPanel {
             this.#caughtUps++;
             this.#health.reportOk();
             if (!this.#waiting) {
-              this.#notice.textContent = `${this.#caughtUps > 1 ? 'Reconnected · ' : ''}caught up at rev ${event.rev}`;
+              // A trim announced during this replay stays in view beside it.
+              const trim = this.#trimNotice ? `${this.#trimNotice} · ` : '';
+              this.#trimNotice = null;
+              this.#notice.textContent = `${trim}${this.#caughtUps > 1 ? 'Reconnected · ' : ''}caught up at rev ${event.rev}`;
               this.#notice.dataset.caughtUps = String(this.#caughtUps);
             }
             if (this.#stalled && this.#view.rev >= this.#expectRev) this.#stalled = false;
             this.#renderBadge();
+            break;
+          case 'JournalTrimmed':
+            this.#trimmed(event.firstSeq, `Entries before #${event.firstSeq} were trimmed on the server; continuing from #${event.firstSeq}`);
             break;
           case 'ThreadDeleted':
             queueMicrotask(() => this.#vanished(`Thread deleted at rev ${this.#view.rev}. Waiting for it to be re-created…`));
@@ -296,6 +320,8 @@ export class JournalPanel {
     this.#store.clear();
     this.#kinds.clear();
     this.#view.setRev(0);
+    this.#view.setFirstSeq(0);
+    this.#renderTrimmed();
     this.#view.rematch(this.#store);
     this.#expectRev = 0;
     this.#head = null;
@@ -324,8 +350,8 @@ export class JournalPanel {
   }
 
   #onRange(first: number, last: number): void {
-    if (!this.#store || this.#view.filtered || last < first) return;
-    this.#store.ensure(first, Math.min(last, this.#view.rev - 1));
+    if (!this.#store || this.#view.filtered || last < first || this.#view.count === 0) return;
+    this.#store.ensure(this.#view.seqAt(first), this.#view.seqAt(Math.min(last, this.#view.count - 1)));
   }
 
   #renderRow(index: number): HTMLElement {
@@ -409,7 +435,7 @@ export class JournalPanel {
     });
     replaceChildren(
       this.#root,
-      journalHeader(threadId, this.#head, [this.#rev, this.#status]),
+      journalHeader(threadId, this.#head, [this.#trimmedBadge, this.#rev, this.#status]),
       this.#strip,
       h('div', { class: 'journal-tools' },
         this.#kindSelect, this.#search, jumpForm,
@@ -419,7 +445,53 @@ export class JournalPanel {
       h('div', { class: 'entries-frame' }, this.#listElement, this.#jumpNew, this.#drawer.element),
     );
     this.#renderBadge();
+    this.#renderTrimmed();
     this.#renderStrip();
+  }
+
+  /**
+   * The thread's lowest stored seq, from its oldest entry (a read from seq 0 starts at firstSeq;
+   * a thread with no entry left has firstSeq = rev); 0 for a missing thread.
+   */
+  async #firstSeqOf(threadId: string): Promise<number> {
+    const oldest = await this.#client.thread({ id: threadId, first: 1 });
+    if (!oldest) return 0;
+    return oldest.entries.edges[0]?.node.seq ?? oldest.rev;
+  }
+
+  /**
+   * The server no longer stores the seqs below `firstSeq`: drop them, start the rows there, keep
+   * the reader where it was (or at the end when it followed it), and say so (`notice`, when given).
+   */
+  #trimmed(firstSeq: number, notice: string | null): void {
+    if (!this.#store || firstSeq < this.#view.firstSeq) return;
+    if (notice) {
+      this.#notice.textContent = notice;
+      this.#notice.dataset.trimmed = String(firstSeq);
+      this.#trimNotice = notice;
+    }
+    if (firstSeq === this.#view.firstSeq) return;
+    const follow = this.#list.atBottom();
+    const topSeq = this.#view.filtered ? -1 : this.#view.seqAt(this.#list.visibleRange()[0]);
+    this.#store.setFirstSeq(firstSeq);
+    this.#view.setFirstSeq(firstSeq);
+    if (this.#view.rev < firstSeq) this.#view.setRev(firstSeq);
+    this.#list.setCount(this.#view.count);
+    if (follow) this.#scrollToEnd();
+    else if (topSeq >= 0) this.#list.scrollToIndex(Math.max(0, this.#view.indexOf(Math.max(topSeq, firstSeq))), 'start');
+    this.#list.refresh();
+    if (this.#current >= 0 && this.#current < firstSeq) this.#current = -1;
+    const shown = this.#drawer.seq;
+    if (shown !== null && shown < firstSeq) this.#drawer.close();
+    this.#renderTrimmed();
+  }
+
+  #renderTrimmed(): void {
+    const firstSeq = this.#view.firstSeq;
+    this.#trimmedBadge.hidden = firstSeq === 0;
+    this.#trimmedBadge.dataset.firstSeq = String(firstSeq);
+    this.#trimmedBadge.textContent = `trimmed before #${firstSeq}`;
+    this.#trimmedBadge.title = firstSeq === 0 ? '' : `The server no longer stores the entries #0–#${firstSeq - 1} (retention); the journal starts at #${firstSeq}.`;
   }
 
   #scheduleStrip(): void {

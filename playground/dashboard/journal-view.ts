@@ -14,21 +14,28 @@ export interface JournalFilter {
 }
 
 /**
- * Maps list rows to seqs. Unfiltered, row i is seq i (loaded or not). Filtered, the rows are the
- * loaded entries that match, in seq order: a search covers what the page has loaded, not the
- * whole thread on the server.
+ * Maps list rows to seqs. Unfiltered, row i is seq firstSeq + i (loaded or not): the rows cover
+ * what the thread still stores, firstSeq..rev-1 (entries below firstSeq were trimmed). Filtered,
+ * the rows are the loaded entries that match, in seq order: a search covers what the page has
+ * loaded, not the whole thread on the server.
  */
 export class JournalView {
   #filter: JournalFilter = { kind: '', text: '' };
   #matches: number[] = [];
   #rev = 0;
+  #firstSeq = 0;
 
   get filtered(): boolean {
     return this.#filter.kind !== '' || this.#filter.text !== '';
   }
 
   get count(): number {
-    return this.filtered ? this.#matches.length : this.#rev;
+    return this.filtered ? this.#matches.length : Math.max(0, this.#rev - this.#firstSeq);
+  }
+
+  /** The lowest seq the thread still stores (0 until trimmed). */
+  get firstSeq(): number {
+    return this.#firstSeq;
   }
 
   get rev(): number {
@@ -39,13 +46,19 @@ export class JournalView {
     this.#rev = rev;
   }
 
+  /** The thread was trimmed below `firstSeq`: rows start there, and matches below it are dropped. */
+  setFirstSeq(firstSeq: number): void {
+    this.#firstSeq = firstSeq;
+    if (this.#matches.length > 0 && this.#matches[0]! < firstSeq) this.#matches = this.#matches.filter((seq) => seq >= firstSeq);
+  }
+
   seqAt(index: number): number {
-    return this.filtered ? (this.#matches[index] ?? -1) : index;
+    return this.filtered ? (this.#matches[index] ?? -1) : this.#firstSeq + index;
   }
 
   /** The row showing `seq`, or -1 when the filter hides it. */
   indexOf(seq: number): number {
-    if (!this.filtered) return seq < this.#rev ? seq : -1;
+    if (!this.filtered) return seq >= this.#firstSeq && seq < this.#rev ? seq - this.#firstSeq : -1;
     let lo = 0;
     let hi = this.#matches.length - 1;
     while (lo <= hi) {

@@ -4,6 +4,8 @@ import { UsageError } from './usage-error.js';
 /** The options every storage command takes. */
 export interface StorageArgs {
   storage: string;
+  /** --storage-module, else CRYO_STORAGE_MODULE: opens URLs of other schemes (docs/adapters.md); null: none. */
+  storageModule: string | null;
   /** --namespace, repeatable; empty: every namespace. */
   namespaces: string[];
   help: boolean;
@@ -12,7 +14,7 @@ export interface StorageArgs {
 /**
  * Parses `--name value` / `--name=value` flags of a command (node:util parseArgs, strict: an
  * unknown flag or a missing value is a UsageError naming it). `--storage` falls back to
- * CRYO_STORAGE. Positional arguments are refused.
+ * CRYO_STORAGE, `--storage-module` to CRYO_STORAGE_MODULE. Positional arguments are refused.
  */
 export function parseCommandArgs<K extends string>(
   argv: readonly string[],
@@ -24,6 +26,7 @@ export function parseCommandArgs<K extends string>(
   try {
     const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
       storage: { type: 'string' },
+      'storage-module': { type: 'string' },
       namespace: { type: 'string', multiple: true },
       help: { type: 'boolean' },
     };
@@ -34,6 +37,7 @@ export function parseCommandArgs<K extends string>(
   }
   const result = {
     storage: (values['storage'] as string | undefined) ?? env['CRYO_STORAGE'] ?? '',
+    storageModule: (values['storage-module'] as string | undefined) || env['CRYO_STORAGE_MODULE'] || null,
     namespaces: (values['namespace'] as string[] | undefined) ?? [],
     help: values['help'] === true,
   } as StorageArgs & Record<K, string | null>;

@@ -13,7 +13,8 @@ Writes the store as NDJSON: a header line (format version), then every thread wi
 entries and every checkpoint, then an end line with the counts. Streams page by page
 (memory stays flat); each thread is consistent as of its head. --out writes FILE.partial
 and renames it to FILE once complete; without --out the export goes to stdout.
---namespace (repeatable): only those namespaces (required for Redis, which cannot list them).
+--namespace (repeatable): only those namespaces (default: every namespace the store holds).
+--storage-module M (or CRYO_STORAGE_MODULE) opens URLs of other schemes (docs/adapters.md).
 Exit codes: 0 done, 1 failed (storage error, a thread changed while read), 2 usage.`;
 
 /** `cryo export`. */
@@ -30,7 +31,7 @@ export async function runExport(argv: readonly string[], env: Record<string, str
   };
   const progress = createProgress('export');
   try {
-    const summary = await withStore(args.storage, (storage) =>
+    const summary = await withStore(args, (storage) =>
       exportStore(storage, write, { namespaces: args.namespaces, onProgress: (d, t) => progress.update(d, t) }),
     );
     progress.stop();
@@ -39,7 +40,7 @@ export async function runExport(argv: readonly string[], env: Record<string, str
       await once(out, 'finish');
       await rename(partial, args.out!);
     }
-    process.stderr.write(`export: ${summary.threads} threads, ${summary.entries} entries, ${summary.checkpoints} checkpoints\n`);
+    process.stderr.write(`export: ${summary.threads} threads, ${summary.entries} entries, ${summary.checkpoints} checkpoints, ${summary.apiKeys} API keys\n`);
     return 0;
   } catch (error) {
     progress.stop();

@@ -13,9 +13,11 @@ export const IMPORT_USAGE = `usage: cryo import --storage URL [--in FILE]
 
 Imports a cryo export (NDJSON) into any adapter. The whole file is checked first: a damaged
 line, a cut-off file or another format version is refused with its line number and nothing
-is written. Idempotent: run it again after an interruption and it completes what is missing
+is written. Trimmed threads keep their seqs; each thread's retention policy is set last, once
+the checkpoints pointing at it are in. Idempotent: run it again after an interruption and it completes what is missing
 (no duplicates, no gaps). What the target holds with other content is left alone and listed.
 Without --in it reads stdin (spooled to a temporary file for the check).
+--storage-module M (or CRYO_STORAGE_MODULE) opens URLs of other schemes (docs/adapters.md).
 Exit codes: 0 done, 1 refused file / conflicts / dangling checkpoints / failure, 2 usage.`;
 
 /** `cryo import`. */
@@ -34,13 +36,15 @@ export async function runImport(argv: readonly string[], env: Record<string, str
   }
   const progress = createProgress('import');
   try {
-    const summary = await withStore(args.storage, (storage) =>
+    const summary = await withStore(args, (storage) =>
       importStore(storage, path, { onProgress: (d, t) => progress.update(d, t) }),
     );
     progress.stop();
     process.stderr.write(
       `import: ${summary.threads} threads, ${summary.entriesWritten} entries written, ${summary.entriesPresent} already there, ` +
-        `${summary.checkpointsWritten} checkpoints written, ${summary.checkpointsPresent} already there\n`,
+        (summary.entriesTrimmed > 0 ? `${summary.entriesTrimmed} trimmed in the target since, ` : '') +
+        `${summary.checkpointsWritten} checkpoints written, ${summary.checkpointsPresent} already there, ` +
+        `${summary.apiKeysWritten} API keys written, ${summary.apiKeysPresent} already there\n`,
     );
     for (const conflict of summary.conflicts) process.stderr.write(`conflict: ${conflict}\n`);
     for (const dangling of summary.dangling) process.stderr.write(`not imported: ${dangling}\n`);

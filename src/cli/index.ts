@@ -1,7 +1,7 @@
 /**
  * The `cryo` command (package.json "bin", see bin/cryo.mjs): one file per command in this folder.
  * Exit codes: 0 done, 1 failed or found problems, 2 a usage mistake (one line on stderr).
- * `keys create` makes the first API key without a server (list and revoke: the GraphQL API).
+ * `keys create|list|revoke` manage API keys without a server (the first admin key, recovery).
  */
 import { runExport } from './export.js';
 import { runImport } from './import.js';
@@ -17,7 +17,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   export: { run: runExport, summary: 'write a store as NDJSON (backup, move between adapters)' },
   import: { run: runImport, summary: 'load an export into any store (idempotent)' },
   verify: { run: runVerify, summary: "check a store's integrity and every checkpoint's pointer" },
-  keys: { run: runKeys, summary: 'keys create --storage URL --namespace N --scopes read,write,admin: a first API key' },
+  keys: { run: runKeys, summary: 'keys create|list|revoke: manage API keys in the storage, no server needed' },
 };
 
 const HELP = `usage: cryo <command> [options]   (cryo <command> --help for its options)

@@ -232,6 +232,9 @@ export function createCryoClient(options: CryoClientOptions): CryoClient {
         get lastSeen() {
           return watch.lastSeen;
         },
+        get trimmedBefore() {
+          return watch.trimmedBefore;
+        },
         get status() {
           return watch.status;
         },

@@ -2,7 +2,7 @@ import { CryoClientError } from './errors.js';
 import type { ThreadEntriesSubscription, ThreadEntriesSubscriptionVariables } from './gql/graphql.js';
 import { type AttemptSink, Resubscriber } from './resubscribe.js';
 
-/** One event of a journal subscription: an Entry, CaughtUp or ThreadDeleted (switch on __typename). */
+/** One event of a journal subscription: an Entry, CaughtUp, JournalTrimmed or ThreadDeleted (switch on __typename). */
 export type ThreadEntriesEvent = ThreadEntriesSubscription['threadEntries'];
 
 /**
@@ -16,7 +16,12 @@ export type WatchStatus = 'connecting' | 'replaying' | 'live' | 'reconnecting' |
 export interface WatchThreadOptions {
   /** First seq wanted. Omitted: only entries appended from now on (CaughtUp comes first). */
   fromSeq?: number | null;
-  /** Every event, in seq order, each Entry exactly once. CaughtUp repeats after each reconnect. */
+  /**
+   * Every event, in seq order, each Entry exactly once. CaughtUp repeats after each reconnect.
+   * A JournalTrimmed says the seqs from the last one delivered up to its firstSeq were trimmed on
+   * the server before this watch read them: they will never come, and the next Entry has seq
+   * firstSeq. It is delivered once per trim that skipped seqs of this watch.
+   */
   onEvent(event: ThreadEntriesEvent): void;
   /** Status changes; `error` is set for `reconnecting` (the cause) and `failed`. */
   onStatus?(status: WatchStatus, error?: CryoClientError): void;
@@ -28,6 +33,8 @@ export interface WatchThreadOptions {
 export interface ThreadWatch {
   /** Seq of the last entry delivered (or the position CaughtUp established); null before either. */
   readonly lastSeen: number | null;
+  /** The firstSeq of the last JournalTrimmed delivered (seqs below it were skipped); null when none was. */
+  readonly trimmedBefore: number | null;
   readonly status: WatchStatus;
   /** Stops the watch. Idempotent. */
   close(): void;
@@ -44,7 +51,8 @@ export type ThreadEntriesSubscribe = (
  * gap, across dropped connections and server restarts: each new attempt subscribes from
  * lastSeen + 1, entries with seq ≤ lastSeen are dropped, and an entry (or CaughtUp) that skips
  * seqs restarts the subscription from lastSeen + 1 (after the usual backoff) instead of being
- * delivered. It does NOT survive the server losing data it had acknowledged: a journal shorter
+ * delivered. The one sanctioned skip is a JournalTrimmed (the server trimmed those seqs): it is
+ * delivered, and the watch goes on from its firstSeq (a reconnect resubscribes from there). It does NOT survive the server losing data it had acknowledged: a journal shorter
  * than what was already delivered ends the watch as `failed` with code JOURNAL_REGRESSED.
  */
 export function watchThread(
@@ -55,6 +63,7 @@ export function watchThread(
 ): ThreadWatch {
   let lastSeen: number | null = options.fromSeq == null ? null : options.fromSeq - 1;
   let highestDelivered: number | null = null;
+  let trimmedBefore: number | null = null;
   let status: WatchStatus = 'connecting';
 
   const setStatus = (next: WatchStatus, error?: CryoClientError) => {
@@ -92,6 +101,14 @@ export function watchThread(
     options.onEvent(event);
   };
 
+  const onTrimmed = (event: Extract<ThreadEntriesEvent, { __typename: 'JournalTrimmed' }>) => {
+    const next = lastSeen === null ? 0 : lastSeen + 1;
+    if (event.firstSeq <= next) return; // nothing this watch still needed was trimmed
+    lastSeen = event.firstSeq - 1;
+    trimmedBefore = event.firstSeq;
+    options.onEvent(event);
+  };
+
   const resubscriber = new Resubscriber<ThreadEntriesEvent>({
     start: (sink) => subscribe({ threadId, fromSeq: lastSeen === null ? null : lastSeen + 1 }, sink),
     onValue: (event) => {
@@ -101,6 +118,9 @@ export function watchThread(
           return;
         case 'CaughtUp':
           onCaughtUp(event);
+          return;
+        case 'JournalTrimmed':
+          onTrimmed(event);
           return;
         case 'ThreadDeleted':
           resubscriber.close();
@@ -119,6 +139,9 @@ export function watchThread(
   return {
     get lastSeen() {
       return lastSeen;
+    },
+    get trimmedBefore() {
+      return trimmedBefore;
     },
     get status() {
       return status;

@@ -1,4 +1,5 @@
 import { InvalidThreadPointer, RevisionConflict, ValidationError } from './errors.js';
+import { isoTime } from './iso-time.js';
 import { jsonEqual, type JsonObject } from './json.js';
 import { MAX_REV, type Limits } from './limits.js';
 import type { AgentKey, Checkpoint, ThreadHead, ThreadPointer } from './types.js';
@@ -61,8 +62,8 @@ function validateLife(value: unknown): string {
   return value;
 }
 
-/** What a put needs of the pointed-at thread: its stored rev and life. */
-export type PointedThread = Pick<ThreadHead, 'rev' | 'life'>;
+/** What a put needs of the pointed-at thread: its stored rev, firstSeq and life. */
+export type PointedThread = Pick<ThreadHead, 'rev' | 'firstSeq' | 'life'>;
 
 /** What a put that passed {@link checkPutCheckpoint} does: write a new rev, or answer with the stored one. */
 export type PutDecision = 'write' | 'replay';
@@ -91,14 +92,19 @@ export function checkCheckpointRev(put: PreparedCheckpoint, current: Checkpoint 
   throw new RevisionConflict(put.expectedRev, actualRev, `checkpoint ${put.agentType}/${put.agentId}`);
 }
 
-/** The pointer half of {@link checkPutCheckpoint}: the thread must hold `rev` entries, in the life the caller named (if any). */
+/**
+ * The pointer half of {@link checkPutCheckpoint}: the thread must hold `rev` entries, in the life
+ * the caller named (if any), and must not be trimmed past it (`rev` ≥ firstSeq: thaw replays the
+ * entries from the pointer on).
+ */
 export function checkThreadPointer(put: PreparedCheckpoint, thread: PointedThread | null): void {
   if (!put.thread) return;
   const storedRev = thread?.rev ?? 0;
   if (storedRev < put.thread.rev) throw new InvalidThreadPointer(put.thread.id, put.thread.rev, storedRev);
   if (put.thread.life !== undefined && put.thread.life !== thread!.life) {
-    throw new InvalidThreadPointer(put.thread.id, put.thread.rev, storedRev, true);
+    throw new InvalidThreadPointer(put.thread.id, put.thread.rev, storedRev, 'other-life');
   }
+  if (put.thread.rev < thread!.firstSeq) throw new InvalidThreadPointer(put.thread.id, put.thread.rev, storedRev, 'trimmed');
 }
 
 /** True when a stored checkpoint at `rev` could be this put's replay, so an adapter that indexes revs knows to read its state. */
@@ -145,7 +151,7 @@ export function nextCheckpoint(
   thread: PointedThread | null,
   now: Date = new Date(),
 ): Checkpoint {
-  const at = now.toISOString();
+  const at = isoTime(now);
   return {
     agentType: put.agentType,
     agentId: put.agentId,

@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'SUBSCRIBER_TOO_SLOW',
   'STORAGE_UNAVAILABLE',
   'STORAGE_CORRUPTED',
+  'TRIM_BEYOND_CHECKPOINT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -47,13 +48,20 @@ export class InvalidThreadPointer extends CryoError {
     readonly threadId: string,
     readonly pointerRev: number,
     readonly storedRev: number,
-    /** True when the pointer names another life of the thread (it was deleted and re-created). */
-    otherLife = false,
+    /**
+     * True (or 'other-life') when the pointer names another life of the thread (it was deleted
+     * and re-created); 'trimmed' when the entries after the pointer were trimmed away (its rev
+     * is below the thread's firstSeq, so thaw could not replay them).
+     */
+    reason: boolean | 'ahead' | 'other-life' | 'trimmed' = 'ahead',
   ) {
+    const why = reason === true ? 'other-life' : reason === false ? 'ahead' : reason;
     super(
-      otherLife
+      why === 'other-life'
         ? `thread pointer ${JSON.stringify(threadId)}@${pointerRev} names an earlier life of the thread (deleted and re-created since)`
-        : `thread pointer ${JSON.stringify(threadId)}@${pointerRev} is ahead of the stored thread (rev ${storedRev})`,
+        : why === 'trimmed'
+          ? `thread pointer ${JSON.stringify(threadId)}@${pointerRev} is below the thread's trimmed start: the entries after it are gone`
+          : `thread pointer ${JSON.stringify(threadId)}@${pointerRev} is ahead of the stored thread (rev ${storedRev})`,
     );
   }
 }
@@ -135,6 +143,26 @@ export class ThreadMismatch extends CryoError {
     super(
       `thread ${JSON.stringify(threadId)} is at rev ${storedRev} but the checkpoint points at rev ${pointerRev}` +
         (storedRev > pointerRev ? ' (journal ahead: thaw with allowJournalAhead to replay the pending entries)' : ''),
+    );
+  }
+}
+
+/**
+ * trimThread: the trim would drop entries a checkpoint still needs — its pointer rev is below
+ * `beforeSeq` (thaw replays the entries from the pointer on). Nothing was dropped.
+ */
+export class TrimBeyondCheckpoint extends CryoError {
+  readonly code = 'TRIM_BEYOND_CHECKPOINT';
+  constructor(
+    readonly threadId: string,
+    readonly beforeSeq: number,
+    readonly agentType: string,
+    readonly agentId: string,
+    readonly pointerRev: number,
+  ) {
+    super(
+      `cannot trim thread ${JSON.stringify(threadId)} before seq ${beforeSeq}: checkpoint ` +
+        `${JSON.stringify(agentType)}/${JSON.stringify(agentId)} points at rev ${pointerRev}`,
     );
   }
 }

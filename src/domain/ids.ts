@@ -8,14 +8,19 @@ let counter = 0;
 const POOL = Buffer.alloc(4096);
 let poolOffset = POOL.length;
 
-function random16(): Buffer {
+/** Lower-case hex digits as ASCII codes, and the 36-character text an id is formatted into. */
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+const TEXT = Buffer.alloc(36);
+
+/** Offset in POOL of 16 fresh random bytes, refilling the pool when it runs out. */
+function random16(): number {
   if (poolOffset + 16 > POOL.length) {
     randomFillSync(POOL);
     poolOffset = 0;
   }
-  const bytes = Buffer.from(POOL.subarray(poolOffset, poolOffset + 16));
+  const at = poolOffset;
   poolOffset += 16;
-  return bytes;
+  return at;
 }
 
 /**
@@ -34,17 +39,25 @@ export function newEntryId(now = Date.now()): string {
     lastMs = now;
     counter = 0;
   }
-  const bytes = random16();
+  // The id's 16 bytes are written over used-once random bytes in POOL, then hex-formatted
+  // (8-4-4-4-12, lower case) into TEXT and read out as one string: no Buffer per id.
+  const o = random16();
   const ms = lastMs;
-  bytes[0] = Math.floor(ms / 2 ** 40) & 0xff;
-  bytes[1] = Math.floor(ms / 2 ** 32) & 0xff;
-  bytes[2] = (ms >>> 24) & 0xff;
-  bytes[3] = (ms >>> 16) & 0xff;
-  bytes[4] = (ms >>> 8) & 0xff;
-  bytes[5] = ms & 0xff;
-  bytes[6] = 0x70 | ((counter >>> 8) & 0x0f);
-  bytes[7] = counter & 0xff;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  POOL[o] = Math.floor(ms / 2 ** 40) & 0xff;
+  POOL[o + 1] = Math.floor(ms / 2 ** 32) & 0xff;
+  POOL[o + 2] = (ms >>> 24) & 0xff;
+  POOL[o + 3] = (ms >>> 16) & 0xff;
+  POOL[o + 4] = (ms >>> 8) & 0xff;
+  POOL[o + 5] = ms & 0xff;
+  POOL[o + 6] = 0x70 | ((counter >>> 8) & 0x0f);
+  POOL[o + 7] = counter & 0xff;
+  POOL[o + 8] = (POOL[o + 8]! & 0x3f) | 0x80;
+  let j = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) TEXT[j++] = 0x2d; // '-'
+    const byte = POOL[o + i]!;
+    TEXT[j++] = HEX_DIGITS[byte >>> 4]!;
+    TEXT[j++] = HEX_DIGITS[byte & 0x0f]!;
+  }
+  return TEXT.toString('latin1', 0, 36);
 }

@@ -1,4 +1,6 @@
-/** Size and count limits enforced on every input; each one is a setting (README). */
+import type { RetentionPolicy } from './types.js';
+
+/** Size and count limits enforced on every input, and the defaults adapters apply; each one is a setting (README). */
 export interface Limits {
   /** Entries in one append or one hibernate. @default 1000 */
   maxEntriesPerAppend: number;
@@ -18,6 +20,11 @@ export interface Limits {
   maxPageSize: number;
   /** Page size when the caller gives none. @default 50 */
   defaultPageSize: number;
+  /**
+   * Retention policy given to a thread created without one (CRYO_RETENTION_MAX_ENTRIES,
+   * CRYO_RETENTION_MAX_AGE_SECONDS). Threads created earlier keep theirs. @default null (none)
+   */
+  defaultRetention: RetentionPolicy | null;
 }
 
 /** The default limits (the README's settings table lists them). */
@@ -31,6 +38,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxKindLength: 64,
   maxPageSize: 500,
   defaultPageSize: 50,
+  defaultRetention: null,
 });
 
 /** Largest revision or seq accepted from a caller (GraphQL Int is 32-bit). */

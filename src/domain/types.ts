@@ -27,7 +27,19 @@ export interface EntryInput {
 }
 
 /**
- * A thread without its entries. `rev` is always the number of entries (≥ 1 once it exists).
+ * A retention policy: the store trims the thread to its last `maxEntries` entries (on append) and
+ * drops entries older than `maxAgeSeconds` (by the periodic sweep), never past a checkpoint's
+ * pointer (docs/architecture.md, "Retention"). A null field sets no bound.
+ */
+export interface RetentionPolicy {
+  maxEntries: number | null;
+  maxAgeSeconds: number | null;
+}
+
+/**
+ * A thread without its entries. `rev` is always the number of entries ever appended (≥ 1 once it
+ * exists); `firstSeq` is the lowest seq still stored (0 until trimmed), so the thread holds
+ * `rev - firstSeq` entries. `retention` is the thread's policy, null when it has none.
  * `life` is an opaque id the store assigns when the thread is created (its first append,
  * including the first one after a delete) and never changes during that life: it tells a
  * re-created thread from the one a checkpoint pointed at.
@@ -35,7 +47,9 @@ export interface EntryInput {
 export interface ThreadHead {
   id: string;
   rev: number;
+  firstSeq: number;
   life: string;
+  retention: RetentionPolicy | null;
   metadata: JsonObject;
   createdAt: string;
   updatedAt: string;

@@ -22,9 +22,19 @@ import { Journal, PAGE } from './journal.js';
 import { RunScanner } from './run-scanner.js';
 import { RunLocks, type RunView, SeqCache } from './run-state.js';
 import { SaverAppendDocument, SaverDeleteDocument, SaverPutDocument } from './gql/graphql.js';
+import { pinInput, pinRev, repin } from './pin.js';
 import { Locator } from './locator.js';
 import { saverClient } from './saver-client.js';
-import { INDEX_AGENT_TYPE, indexId, LATEST_AGENT_TYPE, runKey, threadPrefix, validatePrefix, WRITES_KIND } from './thread-key.js';
+import {
+  INDEX_AGENT_TYPE,
+  indexId,
+  LATEST_AGENT_TYPE,
+  runKey,
+  RUN_KIND,
+  threadPrefix,
+  validatePrefix,
+  WRITES_KIND,
+} from './thread-key.js';
 import { type Run, TupleBuilder } from './tuple-builder.js';
 
 /** Options of {@link CryoSaver}. */
@@ -52,6 +62,11 @@ export interface CryoSaverOptions {
 }
 
 const MAX_ATTEMPTS = 8;
+
+/** A run's first entry (seq 0): who the run is. */
+function runHeader(run: Run): { id: string; kind: string; payload: Record<string, unknown> } {
+  return { id: 'run', kind: RUN_KIND, payload: { thread_id: run.threadId, checkpoint_ns: run.checkpointNs } };
+}
 /** Entries read with a checkpoint found by id: itself and the start of its segment (a step's writes). */
 const BY_ID_WINDOW = 8;
 
@@ -132,9 +147,12 @@ export class CryoSaver extends BaseCheckpointSaver {
     await this.locks.run(run.key, async () => {
       for (let attempt = 1; ; attempt += 1) {
         const view = await this.view(run);
-        const seq = view.rev;
+        // A new run starts with its header entry, so no checkpoint is at seq 0 and a pin (rev ≥ 1) covers all.
+        const fresh = view.rev === 0;
+        const seq = fresh ? 1 : view.rev;
         const parentBlobs = parentId ? await this.blobsOf(run, parentId, view) : {};
         const { entry, blobs } = await checkpointEntry(this.serde, { checkpoint, parentId, parentBlobs, newVersions, seq, stored });
+        const pinned = await this.pinFor(run, view, seq, blobs);
         const result = await this.client.request(SaverPutDocument, {
           checkpoint: {
             agentType: LATEST_AGENT_TYPE,
@@ -144,15 +162,20 @@ export class CryoSaver extends BaseCheckpointSaver {
               id: run.key,
               rev: seq + 1,
               metadata: { langgraph: { thread_id: run.threadId, checkpoint_ns: run.checkpointNs } },
-              entries: [entry],
+              entries: fresh ? [runHeader(run), entry] : [entry],
             },
             ...(this.fence ? { expectedRev: view.checkpointRev } : {}),
           },
           index: { agentType: INDEX_AGENT_TYPE, agentId: indexId(run.key, checkpoint.id), state: { seq } },
+          pin: pinInput(run.key, checkpoint.id, pinned, view.pinRev),
         });
         const saved = result.hibernate;
         if (saved.__typename === 'HibernateSuccess') {
-          this.views.set(run.key, { rev: seq + 1, checkpointRev: saved.checkpoint.rev, latest: { id: checkpoint.id, seq, blobs } });
+          const pinCheckpointRev =
+            result.pin.__typename === 'PutCheckpointSuccess'
+              ? result.pin.checkpoint.rev
+              : await repin(this.client, this.journal, { key: run.key, checkpointId: checkpoint.id, rev: pinned }, result.pin);
+          this.views.set(run.key, { rev: seq + 1, checkpointRev: saved.checkpoint.rev, pinRev: pinCheckpointRev, latest: { id: checkpoint.id, seq, blobs } });
           this.seqs.set(run.key, checkpoint.id, seq);
           return;
         }
@@ -233,7 +256,7 @@ export class CryoSaver extends BaseCheckpointSaver {
     return this.buildFrom(run, found.window, found.more, found.late);
   }
 
-  private async buildFrom(run: Run, window: JournalEntry[], more: boolean, late: readonly number[]): Promise<CheckpointTuple> {
+  private async buildFrom(run: Run, window: JournalEntry[], more: boolean, late: readonly number[]): Promise<CheckpointTuple | undefined> {
     const entry = window[0] as JournalEntry;
     const writes = await this.builder.writesOf(run, window, more, late);
     const known = new Map(window.map((item) => [item.seq, item]));
@@ -243,6 +266,12 @@ export class CryoSaver extends BaseCheckpointSaver {
   private async writesById(run: Run, checkpointId: string): Promise<JournalEntry[]> {
     const found = await this.locator.locate(run, checkpointId, PAGE);
     return found ? this.builder.writesOf(run, found.window, found.more, found.late) : [];
+  }
+
+  /** The pin's rev for a put at `seq` with `blobs` (see pin.ts), reading the latest's blobs when not known locally. */
+  private async pinFor(run: Run, view: RunView, seq: number, blobs: Record<string, BlobRef>): Promise<number> {
+    const latest = view.latest && { seq: view.latest.seq, blobs: await this.blobsOf(run, view.latest.id, view) };
+    return pinRev({ seq, blobs }, latest);
   }
 
   /** Channel → [version, seq] of a parent checkpoint (from the local view when it is the latest). */
@@ -264,6 +293,7 @@ export class CryoSaver extends BaseCheckpointSaver {
     const view: RunView = {
       rev: head.threadRev,
       checkpointRev: head.checkpointRev,
+      pinRev: head.pinRev,
       ...(head.latest ? { latest: { id: head.latest.id, seq: head.latest.seq, ...(latestEntry ? { blobs: checkpointPayload(latestEntry).blobs } : {}) } } : {}),
     };
     this.views.set(key, view);

@@ -6,6 +6,7 @@ import {
   SaverEntriesDocument,
   SaverHeadDocument,
   SaverIndexDocument,
+  SaverPinRevDocument,
   SaverThreadsDocument,
   type SaverThreadsQuery,
 } from './gql/graphql.js';
@@ -15,10 +16,12 @@ export const HEAD_TAIL = 32;
 /** Page size of journal reads. */
 export const PAGE = 100;
 
-/** What one head read returns: the latest pointer (and its Cryo rev), the thread's rev, the tail. */
+/** What one head read returns: the latest pointer (and its Cryo rev), the pin's rev, the thread's rev, the tail. */
 export interface Head {
   latest: LatestState['latest'] | undefined;
   checkpointRev: number;
+  /** The run's pin's Cryo checkpoint rev (0: none). */
+  pinRev: number;
   threadRev: number;
   tail: JournalEntry[];
 }
@@ -34,9 +37,15 @@ export class Journal {
     return {
       latest: state?.latest,
       checkpointRev: data.checkpoint?.rev ?? 0,
+      pinRev: data.pin?.rev ?? 0,
       threadRev: data.thread?.rev ?? 0,
       tail: data.thread?.entries.edges.map((edge) => edge.node) ?? [],
     };
+  }
+
+  /** The Cryo rev of the run's pin (0: none). */
+  async pinRev(key: string): Promise<number> {
+    return (await this.client.request(SaverPinRevDocument, { key })).checkpoint?.rev ?? 0;
   }
 
   /** A checkpoint's index record, or undefined. */

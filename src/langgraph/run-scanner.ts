@@ -47,7 +47,8 @@ export class RunScanner {
           writesById.set(id, [entry, ...(writesById.get(id) ?? [])]);
         } else if (isCheckpointEntry(entry)) {
           const id = checkpointPayload(entry).checkpointId;
-          yield await this.builder.build(run, entry, writesById.get(id) ?? [], known, (parentId) => this.writesById(run, parentId));
+          const tuple = await this.builder.build(run, entry, writesById.get(id) ?? [], known, (parentId) => this.writesById(run, parentId));
+          if (tuple) yield tuple;
         }
       }
       const first = page.entries[0];

@@ -6,6 +6,8 @@ export interface RunView {
   rev: number;
   /** The latest pointer's Cryo checkpoint rev (0: none yet), for fencing. */
   checkpointRev: number;
+  /** The run's pin's Cryo checkpoint rev (0: none yet): its writes are fenced by it. */
+  pinRev: number;
   /** The latest LangGraph checkpoint: its id, seq and (when known) where its channel values live. */
   latest?: { id: string; seq: number; blobs?: Record<string, BlobRef> };
 }

@@ -15,6 +15,14 @@
 export const LATEST_AGENT_TYPE = 'langgraph';
 /** agentType of the per-checkpoint index records (where a checkpoint sits in the journal). */
 export const INDEX_AGENT_TYPE = 'langgraph.checkpoint';
+/**
+ * agentType of a run's pin: a Cryo checkpoint whose pointer rev is the lowest seq the latest
+ * checkpoints read (their entries and the entries holding their carried-over channel values),
+ * so that no trim or retention policy drops them (docs/architecture.md, "Retention").
+ */
+export const PIN_AGENT_TYPE = 'langgraph.pin';
+/** Entry kind of a run's first entry (seq 0): who the run is. No checkpoint is ever at seq 0, so a pin (rev ≥ 1) covers every one. */
+export const RUN_KIND = 'langgraph.run';
 /** Entry kind of a LangGraph checkpoint in the journal. */
 export const CHECKPOINT_KIND = 'langgraph.checkpoint';
 /** Entry kind of one putWrites call in the journal. */

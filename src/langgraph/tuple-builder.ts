@@ -65,7 +65,9 @@ export class TupleBuilder {
   /**
    * The tuple of the checkpoint entry `entry`, given its writes entries. `known` entries are used
    * for channel values before reading any. `parentWrites` loads the parent's writes, needed only
-   * to migrate the pending sends of a checkpoint older than format 4.
+   * to migrate the pending sends of a checkpoint older than format 4. Undefined when an entry
+   * holding one of its channel values is gone (trimmed: an old checkpoint no pin holds any more),
+   * so a checkpoint is never returned with values missing.
    */
   async build(
     run: Run,
@@ -73,11 +75,13 @@ export class TupleBuilder {
     writes: readonly JournalEntry[],
     known: ReadonlyMap<number, JournalEntry>,
     parentWrites: (parentId: string) => Promise<JournalEntry[]>,
-  ): Promise<CheckpointTuple> {
+  ): Promise<CheckpointTuple | undefined> {
     const payload = checkpointPayload(entry);
+    const channelValues = await this.channelValues(run, entry, known);
+    if (!channelValues) return undefined;
     const stored = (await decodeValue(this.serde, payload.checkpoint)) as Omit<Checkpoint, 'channel_values'>;
     const metadata = (await decodeValue(this.serde, payload.metadata)) as CheckpointMetadata;
-    const checkpoint: Checkpoint = { ...stored, channel_values: await this.channelValues(run, entry, known) };
+    const checkpoint: Checkpoint = { ...stored, channel_values: channelValues };
     if (checkpoint.v < 4 && payload.parentId) {
       await this.migratePendingSends(checkpoint, await parentWrites(payload.parentId), payload.parentId);
     }
@@ -100,7 +104,8 @@ export class TupleBuilder {
     return { configurable: { thread_id: run.threadId, checkpoint_ns: run.checkpointNs, checkpoint_id: checkpointId } };
   }
 
-  private async channelValues(run: Run, entry: JournalEntry, known: ReadonlyMap<number, JournalEntry>): Promise<Record<string, unknown>> {
+  /** The checkpoint's channel values, or null when an entry holding one of them is gone. */
+  private async channelValues(run: Run, entry: JournalEntry, known: ReadonlyMap<number, JournalEntry>): Promise<Record<string, unknown> | null> {
     const blobs = checkpointPayload(entry).blobs;
     const holders = new Map<number, JournalEntry>([[entry.seq, entry]]);
     const missing: number[] = [];
@@ -113,7 +118,8 @@ export class TupleBuilder {
     const values: Record<string, unknown> = {};
     for (const [channel, [, seq]] of Object.entries(blobs)) {
       const holder = holders.get(seq);
-      const value = holder && isCheckpointEntry(holder) ? checkpointPayload(holder).values[channel] : undefined;
+      if (!holder) return null;
+      const value = isCheckpointEntry(holder) ? checkpointPayload(holder).values[channel] : undefined;
       if (value !== undefined) values[channel] = await decodeValue(this.serde, value);
     }
     return values;

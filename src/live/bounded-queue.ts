@@ -43,8 +43,17 @@ export class BoundedQueue {
     return Math.max(0, count);
   }
 
-  /** Queues a non-entry event (CaughtUp); it does not count against the capacity. */
+  /**
+   * Queues a non-entry event (CaughtUp, JournalTrimmed); it does not count against the capacity.
+   * A JournalTrimmed right after another one replaces it (no entry lies between them), so a
+   * consumer that does not read while trims go on holds one marker, not one per trim.
+   */
   pushMarker(event: Exclude<ThreadEntriesEvent, { type: 'entry' }>): void {
+    const last = this.#items.length - 1;
+    if (event.type === 'journal-trimmed' && last >= this.#head && this.#items[last]!.type === 'journal-trimmed') {
+      this.#items[last] = event;
+      return;
+    }
     this.#items.push(event);
   }
 

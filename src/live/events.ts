@@ -2,18 +2,26 @@ import type { Checkpoint, Entry } from '../domain/types.js';
 
 /**
  * What a `threadEntries` subscription yields, in order: replayed entries, one `caught-up`,
- * live entries, and possibly one final `thread-deleted`. Entries are shared between
- * subscribers and must be treated as immutable.
+ * live entries, and possibly one final `thread-deleted`. A `journal-trimmed` comes before the
+ * entry at its firstSeq whenever the next seq the subscription needed had been trimmed (a
+ * replay from below firstSeq, or a slow reader overtaken by a trim): the seqs it skips are gone
+ * for good. Entries are shared between subscribers and must be treated as immutable.
  */
 export type ThreadEntriesEvent =
   | { type: 'entry'; entry: Entry }
   | {
       type: 'caught-up';
       threadId: string;
-      /** The next seq this subscription delivers: every entry with fromSeq ≤ seq < rev was delivered. */
+      /** The next seq this subscription delivers: every entry with fromSeq ≤ seq < rev was delivered (but those a journal-trimmed skipped). */
       rev: number;
     }
-  | { type: 'thread-deleted'; threadId: string };
+  | { type: 'thread-deleted'; threadId: string }
+  | {
+      type: 'journal-trimmed';
+      threadId: string;
+      /** The thread's lowest stored seq: the next entry delivered has this seq (or a higher one, after a further trim). */
+      firstSeq: number;
+    };
 
 /** What a `checkpointEvents` subscription yields. The checkpoint is shared; treat it as immutable. */
 export type CheckpointEvent =

@@ -4,7 +4,7 @@ import { CheckpointEventsSubscription, CheckpointWatcher } from './checkpoint-ev
 import { FeedWatcher } from './feed-watcher.js';
 import { resolveLiveOptions, type LiveOptions, type ResolvedLiveOptions } from './events.js';
 import { ThreadEntriesSubscription, type ThreadSubscriptionStats } from './thread-entries.js';
-import { ThreadWatcher, type ReadCounters } from './thread-watcher.js';
+import { ThreadWatcher, type DeliveryProbe, type ReadCounters } from './thread-watcher.js';
 
 /** Options of {@link LiveHub.threadEntries}. */
 export interface ThreadEntriesOptions {
@@ -47,6 +47,7 @@ export class LiveHub {
   readonly #subscriptions = new Set<ThreadEntriesSubscription>();
   readonly #checkpointSubscriptions = new Set<CheckpointEventsSubscription>();
   readonly #counters: ReadCounters = { sharedReads: 0, ownReads: 0 };
+  readonly #probe: DeliveryProbe = { onDeliveryLag: null };
   #stopStatus: (() => void) | null = null;
 
   constructor(
@@ -64,7 +65,7 @@ export class LiveHub {
     const fromSeq = options.fromSeq == null ? undefined : validateRev(options.fromSeq, 'fromSeq');
     const key = JSON.stringify([options.namespace, options.threadId]);
     const watcher = await this.#join(this.#threads, key, () =>
-      new ThreadWatcher(this.storage, options.namespace, options.threadId, this.options.pageSize, this.#counters),
+      new ThreadWatcher(this.storage, options.namespace, options.threadId, this.options.pageSize, this.#counters, this.#probe),
     );
     const subscription = new ThreadEntriesSubscription(
       watcher,
@@ -104,6 +105,29 @@ export class LiveHub {
     watcher.add(subscription);
     this.#checkpointSubscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * Measures live delivery: `onDeliveryLag(seconds)` is called once per append notification,
+   * with the time from its arrival to the moment the entries it announced were queued for every
+   * caught-up subscriber of its thread (what the transport does next is not included). Null stops it.
+   */
+  measureDeliveryLag(onDeliveryLag: ((seconds: number) => void) | null): void {
+    this.#probe.onDeliveryLag = onDeliveryLag;
+  }
+
+  /**
+   * How many entries the furthest-behind thread subscriber has yet to receive: the newest rev its
+   * thread's watcher knows minus the next seq its consumer will see. 0 without subscribers.
+   * Cost: one pass over the subscriptions.
+   */
+  maxEntriesBehind(): number {
+    let max = 0;
+    for (const subscription of this.#subscriptions) {
+      const behind = subscription.entriesBehind();
+      if (behind > max) max = behind;
+    }
+    return max;
   }
 
   stats(): LiveStats {

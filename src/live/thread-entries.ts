@@ -35,7 +35,10 @@ let lastId = 0;
  * after its thread's ChangeFeed listener is active, it replays `seq ≥ fromSeq` from storage one
  * page per pull, queues one CaughtUp, then takes live entries offered by the shared watcher, or
  * reads them itself when it fell behind (a slow consumer). Every entry is queued exactly once,
- * in seq order, because it only ever accepts the entries starting at its own `nextSeq`.
+ * in seq order, because it only ever accepts the entries starting at its own `nextSeq`. When
+ * that seq was trimmed (told by the watcher, or seen as a read starting higher), it queues one
+ * JournalTrimmed and moves `nextSeq` to the thread's firstSeq; a subscription without fromSeq
+ * never asked for old entries and gets none during its replay.
  * Memory: at most `queueCapacity` entries are queued; reads happen only when the consumer pulls
  * an empty queue or the watcher offers what fits. Does NOT promise delivery of entries of a
  * thread that gets deleted before they were read: ThreadDeleted ends the stream instead.
@@ -72,6 +75,12 @@ export class ThreadEntriesSubscription extends PullStream<ThreadEntriesEvent> im
     return this.#queue.room;
   }
 
+  /** Entries known to exist that the consumer has not received yet (queued ones included); 0 during the replay. */
+  entriesBehind(): number {
+    if (this.#phase !== 'live' || this.ended) return 0;
+    return Math.max(0, this.watcher.known - this.#nextSeq) + this.#queue.entries;
+  }
+
   stats(): ThreadSubscriptionStats {
     return {
       id: this.id,
@@ -98,6 +107,14 @@ export class ThreadEntriesSubscription extends PullStream<ThreadEntriesEvent> im
   override wake(): void {
     this.#wakes++;
     super.wake();
+  }
+
+  trimmed(firstSeq: number): void {
+    if (this.ended || this.#deleted || this.#nextSeq >= firstSeq) return;
+    if (this.#phase === 'replay' && this.settings.fromSeq === undefined) return;
+    this.#queue.pushMarker({ type: 'journal-trimmed', threadId: this.settings.threadId, firstSeq });
+    this.#nextSeq = firstSeq;
+    this.wake();
   }
 
   markDeleted(): void {
@@ -143,8 +160,10 @@ export class ThreadEntriesSubscription extends PullStream<ThreadEntriesEvent> im
         const from = this.#nextSeq;
         this.counters.ownReads++;
         const entries = await this.storage.readEntries({ namespace, threadId, fromSeq: from, limit: pageSize });
-        if (this.#phase !== 'replay' || this.#deleted || this.ended) return;
-        const count = contiguousPrefix(entries, from);
+        if (this.#phase !== 'replay' || this.#deleted || this.ended || this.#nextSeq !== from) return;
+        if (entries.length === 0 && !(await this.#replayMayEndAt(from))) return;
+        if (entries.length > 0 && entries[0]!.seq > from) this.trimmed(entries[0]!.seq);
+        const count = contiguousPrefix(entries, this.#nextSeq);
         this.#nextSeq += this.#queue.pushEntries(entries.slice(0, count));
         if (count === pageSize) return;
       }
@@ -155,6 +174,20 @@ export class ThreadEntriesSubscription extends PullStream<ThreadEntriesEvent> im
     if (fromSeq === undefined || this.#nextSeq > fromSeq) this.watcher.sawRev(this.#nextSeq);
     this.#queue.pushMarker({ type: 'caught-up', threadId, rev: this.#nextSeq });
     this.#phase = 'live';
+  }
+
+  /**
+   * After a replay read that found nothing at `from`: true when the replay may end there, false
+   * when it must read again (the head shows `from` was trimmed — a fully trimmed thread has no
+   * entry to reveal it — and the JournalTrimmed is queued, or something changed meanwhile).
+   */
+  async #replayMayEndAt(from: number): Promise<boolean> {
+    const { namespace, threadId } = this.settings;
+    const head = await this.storage.getThread({ namespace, threadId });
+    if (this.#phase !== 'replay' || this.#deleted || this.ended || this.#nextSeq !== from) return false;
+    if (head === null || head.firstSeq <= from) return true;
+    this.trimmed(head.firstSeq);
+    return false;
   }
 
   /** A laggard reads the next range itself. False when storage had nothing new (wait for a wake). */
@@ -170,7 +203,8 @@ export class ThreadEntriesSubscription extends PullStream<ThreadEntriesEvent> im
       return true;
     }
     if (!this.live || this.#nextSeq !== from) return true;
-    const count = contiguousPrefix(entries, from);
+    if (entries.length > 0 && entries[0]!.seq > from) this.trimmed(entries[0]!.seq);
+    const count = contiguousPrefix(entries, this.#nextSeq);
     this.#nextSeq += this.#queue.pushEntries(entries.slice(0, count));
     this.watcher.sawRev(this.#nextSeq);
     return count > 0;

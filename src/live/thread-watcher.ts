@@ -16,6 +16,11 @@ export interface ThreadSink {
   wake(): void;
   /** The thread was deleted. */
   markDeleted(): void;
+  /**
+   * The entries below `firstSeq` are gone (a trim): a subscriber whose nextSeq is below it skips
+   * to firstSeq and tells its consumer once; the others ignore it.
+   */
+  trimmed(firstSeq: number): void;
   /** The shared read this subscriber waited for failed. */
   fail(error: unknown): void;
 }
@@ -28,19 +33,35 @@ export interface ReadCounters {
   ownReads: number;
 }
 
+/** Where the watchers of one hub report their delivery lag (src/metrics/live-metrics.ts). */
+export interface DeliveryProbe {
+  /**
+   * Called with the seconds from an append notification's arrival to the moment the entries it
+   * announced were queued for every caught-up local subscriber; null when nobody measures.
+   */
+  onDeliveryLag: ((seconds: number) => void) | null;
+}
+
+/** Most notifications a watcher times at once; later ones wait until earlier ones are served (bounded memory). */
+const MAX_TIMED = 64;
+
 /**
  * Follows one thread for every local subscriber of it: one ChangeFeed listener per thread per
  * process, and one storage read per new range, whose entries are offered to every caught-up
  * subscriber (subscribers behind `tip` read for themselves). It knows the thread only through
  * notifications and reads: `known` is the highest rev seen, a hint that storage may hold more;
  * storage stays the truth. It does NOT buffer entries: a read's entries live only in the queues
- * of the subscribers that took them.
+ * of the subscribers that took them. Trims reach subscribers two ways: a `thread-trimmed`
+ * notification, and a read that starts above the seq it asked for (reads below firstSeq start
+ * at firstSeq, so a leading gap is a trim — e.g. a maxEntries policy applied inside an append).
  */
 export class ThreadWatcher extends FeedWatcher<ThreadSink> {
   #known = 0;
   #tip: number | undefined;
   #pumping = false;
   #generation = 0;
+  /** Append notifications not served yet, oldest first: [rev announced, arrival time in ms]. */
+  #timed: Array<[number, number]> = [];
 
   constructor(
     readonly storage: Storage,
@@ -48,6 +69,7 @@ export class ThreadWatcher extends FeedWatcher<ThreadSink> {
     readonly threadId: string,
     readonly pageSize: number,
     readonly counters: ReadCounters,
+    readonly probe: DeliveryProbe = { onDeliveryLag: null },
   ) {
     super((listener) => storage.changes.subscribeThread(namespace, threadId, listener));
   }
@@ -97,22 +119,33 @@ export class ThreadWatcher extends FeedWatcher<ThreadSink> {
       return;
     }
     if (head && head.rev > this.#known) this.#known = head.rev;
+    if (head && head.firstSeq > 0) for (const sink of [...this.subscribers]) sink.trimmed(head.firstSeq);
     for (const sink of this.subscribers) sink.wake();
     this.pump();
   }
 
   protected onEvent(event: ChangeEvent): void {
     if (event.type === 'thread-deleted') this.#deleted();
+    else if (event.type === 'thread-trimmed') this.#trimmed(event.firstSeq);
     else if (event.type === 'thread-appended' && event.rev > this.#known) {
+      if (this.probe.onDeliveryLag && this.#timed.length < MAX_TIMED) this.#timed.push([event.rev, performance.now()]);
       this.#known = event.rev;
       this.pump();
     }
+  }
+
+  /** Storage dropped the entries below `firstSeq`: subscribers needing them move on. */
+  #trimmed(firstSeq: number): void {
+    if (firstSeq > this.#known) this.#known = firstSeq;
+    for (const sink of [...this.subscribers]) sink.trimmed(firstSeq);
+    this.pump();
   }
 
   #deleted(): void {
     this.#generation++;
     this.#known = 0;
     this.#tip = undefined;
+    this.#timed = [];
     for (const sink of [...this.subscribers]) sink.markDeleted();
   }
 
@@ -130,6 +163,8 @@ export class ThreadWatcher extends FeedWatcher<ThreadSink> {
     for (;;) {
       const from = this.#rangeStart();
       if (this.closed || from === undefined || from >= this.#known) {
+        // Every live subscriber has what was announced (some read it themselves).
+        if (from !== undefined && this.#timed.length > 0) this.#served(from);
         this.#pumping = false;
         return;
       }
@@ -149,17 +184,31 @@ export class ThreadWatcher extends FeedWatcher<ThreadSink> {
         return;
       }
       if (generation !== this.#generation) continue;
-      const count = contiguousPrefix(entries, from);
+      const first = entries.length > 0 && entries[0]!.seq > from ? entries[0]!.seq : from;
+      if (first > from) this.#trimmed(first);
+      const count = contiguousPrefix(entries, first);
       if (count === 0) {
         // Storage is the truth: the notification ran ahead of what a read sees (or a deletion is on its way).
         this.#known = Math.max(from, this.#tip ?? 0);
         continue;
       }
       const range = count === entries.length ? entries : entries.slice(0, count);
-      this.#tip = from + count;
+      this.#tip = first + count;
       if (this.#tip > this.#known) this.#known = this.#tip;
       for (const sink of [...this.subscribers]) sink.offer(range);
+      if (this.#timed.length > 0) this.#served(this.#tip);
     }
+  }
+
+  /** Reports the delivery lag of every timed notification whose rev the shared reads have now offered. */
+  #served(tip: number): void {
+    const now = performance.now();
+    let served = 0;
+    while (served < this.#timed.length && this.#timed[served]![0] <= tip) {
+      this.probe.onDeliveryLag?.((now - this.#timed[served]![1]) / 1000);
+      served++;
+    }
+    if (served > 0) this.#timed.splice(0, served);
   }
 }
 

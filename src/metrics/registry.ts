@@ -60,6 +60,17 @@ export class CryoMetrics {
     help: 'Storage calls that failed with STORAGE_UNAVAILABLE (backend down, timeout).',
     registers: [this.registry],
   });
+  readonly retentionSweeps = new Counter({
+    name: 'cryo_retention_sweeps_total',
+    help: 'Retention sweeps by outcome: done, skipped (another process held the sweep lease), failed.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly retentionSweptEntries = new Counter({
+    name: 'cryo_retention_swept_entries_total',
+    help: 'Journal entries dropped by retention sweeps (trims and maxEntries appends not counted).',
+    registers: [this.registry],
+  });
   readonly feedReconnects = new Counter({
     name: 'cryo_storage_reconnects_total',
     help: "Times the storage's change feed came back after losing its connection (Redis, Postgres).",

@@ -1,9 +1,19 @@
 import type { JsonObject } from '../domain/json.js';
+import type { RetentionPolicy } from '../domain/types.js';
 
-/** The export format this build writes and the only one it reads. */
+/** The export format this build writes. */
 export const EXPORT_FORMAT = 'cryo-export';
-/** Bumped whenever a record changes shape; import refuses any other. */
-export const EXPORT_VERSION = 1;
+/**
+ * Bumped whenever a record changes shape. 2 added `firstSeq` and `retention` to thread records;
+ * 3 added API key records and the end record's `apiKeys`. Import reads {@link READABLE_VERSIONS}
+ * and refuses any other.
+ */
+export const EXPORT_VERSION = 3;
+/**
+ * The versions import reads: 1 (before retention: every thread starts at seq 0, no policy),
+ * 2 (no API keys) and 3.
+ */
+export const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
 
 /** Line 1. Differs between two exports of the same data (time, source): compare from line 2. */
 export interface HeaderRecord {
@@ -13,16 +23,22 @@ export interface HeaderRecord {
   source: string;
 }
 
-/** A thread starts: its metadata and how many entries follow (its rev when it was read). */
+/**
+ * A thread starts: its rev, its firstSeq (the entries below it were trimmed), its retention
+ * policy and metadata, as read in one head; `rev - firstSeq` entries follow. Version 1 files
+ * have neither `firstSeq` nor `retention`: read as 0 and null.
+ */
 export interface ThreadRecord {
   type: 'thread';
   namespace: string;
   id: string;
   rev: number;
+  firstSeq: number;
+  retention: RetentionPolicy | null;
   metadata: JsonObject;
 }
 
-/** One entry of the thread named by the preceding thread record, in seq order from 0. */
+/** One entry of the thread named by the preceding thread record, in seq order from its firstSeq. */
 export interface EntryRecord {
   type: 'entry';
   seq: number;
@@ -49,13 +65,30 @@ export interface CheckpointRecord {
   thread: { id: string; rev: number; life: 'current' | 'dangling' } | null;
 }
 
-/** The last line: what the file holds, so a cut-off file is recognised. */
+/**
+ * An API key of the namespace (after its checkpoints): everything the store keeps, which is the
+ * SHA-256 of the token, never the secret. Imported as is, so the same tokens keep working.
+ */
+export interface ApiKeyExportRecord {
+  type: 'apiKey';
+  namespace: string;
+  id: string;
+  label: string | null;
+  scopes: string[];
+  hash: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+/** The last line: what the file holds, so a cut-off file is recognised. `apiKeys` from version 3 on. */
 export interface EndRecord {
   type: 'end';
   threads: number;
   entries: number;
   checkpoints: number;
+  apiKeys?: number;
 }
 
 /** Any line after the header. */
-export type ExportRecord = ThreadRecord | EntryRecord | CheckpointRecord | EndRecord;
+export type ExportRecord = ThreadRecord | EntryRecord | CheckpointRecord | ApiKeyExportRecord | EndRecord;

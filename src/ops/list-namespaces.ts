@@ -3,7 +3,7 @@ import type { Storage } from '../storage/types.js';
 
 /**
  * The namespaces to work on: `only` when given (non-empty), else every namespace the storage can
- * list (adapters with `namespaces()`: memory, file, sqlite, postgres), sorted. Throws ValidationError (field
+ * list (adapters with `namespaces()`: every built-in one; Redis SCANs for them), sorted. Throws ValidationError (field
  * "namespace") for an adapter that cannot list them: the caller must name one, never a silently
  * partial backup.
  */

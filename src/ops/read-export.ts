@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { EXPORT_FORMAT, EXPORT_VERSION, type ExportRecord, type HeaderRecord } from './export-format.js';
+import { EXPORT_FORMAT, READABLE_VERSIONS, type ExportRecord, type HeaderRecord } from './export-format.js';
 
 /** A line of an export file that cannot be imported; nothing of the file was applied. */
 export class ExportFileError extends Error {
@@ -21,8 +21,9 @@ export interface NumberedRecord {
 
 /**
  * Reads an export file line by line (streaming) and yields its records after the header,
- * checking the shape of each and the order of the whole: header with this build's format
- * version, entries contiguous from seq 0 after their thread record and exactly `rev` of them,
+ * checking the shape of each and the order of the whole: header with a format version this build
+ * reads, entries contiguous from the thread's firstSeq to rev - 1 after their thread record
+ * (version 1 records, which have no firstSeq nor retention, are yielded with 0 and null),
  * namespaces not revisited, an end record matching the counts and nothing after it. Throws
  * {@link ExportFileError} naming the first bad line. Does NOT check values against a store's
  * limits (the store does that on import).
@@ -32,8 +33,9 @@ export async function* readExport(path: string): AsyncGenerator<NumberedRecord, 
   let n = 0;
   let header: HeaderRecord | null = null;
   let thread: { rev: number; next: number; line: number } | null = null;
+  let version = 0;
   let ended = false;
-  const counts = { threads: 0, entries: 0, checkpoints: 0 };
+  const counts = { threads: 0, entries: 0, checkpoints: 0, apiKeys: 0 };
   const seenNamespaces = new Set<string>();
   let namespace: string | null = null;
   for await (const text of lines) {
@@ -47,22 +49,30 @@ export async function* readExport(path: string): AsyncGenerator<NumberedRecord, 
     if (!isObject(value)) throw new ExportFileError(n, 'not a JSON object');
     if (n === 1) {
       if (value['format'] !== EXPORT_FORMAT) throw new ExportFileError(1, `not a Cryo export (format ${JSON.stringify(value['format'])})`);
-      if (value['version'] !== EXPORT_VERSION) {
-        throw new ExportFileError(1, `format version ${JSON.stringify(value['version'])} is not supported (this build reads version ${EXPORT_VERSION})`);
+      if (!READABLE_VERSIONS.includes(value['version'] as number)) {
+        throw new ExportFileError(
+          1,
+          `format version ${JSON.stringify(value['version'])} is not supported (this build reads versions ${READABLE_VERSIONS.join(', ')})`,
+        );
       }
+      version = value['version'] as number;
       header = value as unknown as HeaderRecord;
       continue;
     }
     if (ended) throw new ExportFileError(n, 'data after the end record');
     const record = value as unknown as ExportRecord;
     if (thread && record.type !== 'entry' && thread.next !== thread.rev) {
-      throw new ExportFileError(n, `thread at line ${thread.line} has ${thread.next} of its ${thread.rev} entries`);
+      throw new ExportFileError(n, `thread at line ${thread.line} has its entries up to seq ${thread.next}, not up to its rev ${thread.rev}`);
     }
     switch (record.type) {
       case 'thread':
         requireFields(n, value, { namespace: 'string', id: 'string', rev: 'integer', metadata: 'object' });
+        if (version === 1) Object.assign(record, { firstSeq: 0, retention: null });
+        requireFields(n, value, { firstSeq: 'integer' });
+        if (record.firstSeq > record.rev) throw new ExportFileError(n, `firstSeq ${record.firstSeq} is above rev ${record.rev}`);
+        checkRetention(n, value['retention']);
         enterNamespace(n, record.namespace);
-        thread = { rev: record.rev, next: 0, line: n };
+        thread = { rev: record.rev, next: record.firstSeq, line: n };
         counts.threads++;
         break;
       case 'entry':
@@ -85,8 +95,27 @@ export async function* readExport(path: string): AsyncGenerator<NumberedRecord, 
         thread = null;
         counts.checkpoints++;
         break;
+      case 'apiKey':
+        if (version < 3) throw new ExportFileError(n, `API key records need format version 3 (the header says ${version})`);
+        requireFields(n, value, { namespace: 'string', id: 'string', hash: 'string', createdAt: 'string' });
+        if (!Array.isArray(record.scopes) || !record.scopes.every((s) => typeof s === 'string')) {
+          throw new ExportFileError(n, 'scopes must be a list of strings');
+        }
+        for (const field of ['label', 'expiresAt', 'revokedAt'] as const) {
+          if (record[field] !== null && typeof record[field] !== 'string') throw new ExportFileError(n, `${field} must be a string or null`);
+        }
+        enterNamespace(n, record.namespace);
+        thread = null;
+        counts.apiKeys++;
+        break;
       case 'end':
-        if (record.threads !== counts.threads || record.entries !== counts.entries || record.checkpoints !== counts.checkpoints) {
+        if (version < 3) record.apiKeys = 0;
+        if (
+          record.threads !== counts.threads ||
+          record.entries !== counts.entries ||
+          record.checkpoints !== counts.checkpoints ||
+          record.apiKeys !== counts.apiKeys
+        ) {
           throw new ExportFileError(n, `the end record counts ${JSON.stringify({ ...record, type: undefined })} but the file holds ${JSON.stringify(counts)}`);
         }
         ended = true;
@@ -107,6 +136,19 @@ export async function* readExport(path: string): AsyncGenerator<NumberedRecord, 
     seenNamespaces.add(name);
     namespace = name;
   }
+}
+
+/** A thread's retention: null, or an object of maxEntries / maxAgeSeconds, each null or an integer ≥ 1. */
+function checkRetention(line: number, value: unknown): void {
+  if (value === null) return;
+  if (!isObject(value)) throw new ExportFileError(line, 'retention must be an object or null');
+  for (const [key, bound] of Object.entries(value)) {
+    if (key !== 'maxEntries' && key !== 'maxAgeSeconds') throw new ExportFileError(line, `retention.${key} is not a retention field`);
+    if (bound !== null && !(Number.isSafeInteger(bound) && (bound as number) >= 1)) {
+      throw new ExportFileError(line, `retention.${key} must be null or a positive integer`);
+    }
+  }
+  if (!('maxEntries' in value) || !('maxAgeSeconds' in value)) throw new ExportFileError(line, 'retention must have maxEntries and maxAgeSeconds');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

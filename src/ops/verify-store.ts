@@ -31,9 +31,9 @@ export interface VerifyReport {
 /**
  * Checks a storage end to end: what opening it found (the file adapter checks every record's
  * checksum when it opens and reports cut tails and damaged files), then every thread read in
- * full (entries contiguous from seq 0, as many as its head's rev, each naming the thread: the
+ * full (entries contiguous from its firstSeq up to its head's rev, each naming the thread: the
  * Redis and Postgres heads against their stored entries) and every checkpoint's pointer (the
- * thread missing, its journal behind the pointer, another life of the thread; a journal ahead of
+ * thread missing, its journal behind the pointer or trimmed past it, another life of the thread; a journal ahead of
  * the pointer is a notice: entries appended since the checkpoint, which thaw replays). Reads only.
  * Does NOT repair anything and does NOT catch a write racing the scan (run it on a quiet store).
  */
@@ -44,7 +44,7 @@ export async function verifyStore(storage: Storage, options: VerifyOptions): Pro
   openingFindings(storage, problem);
   const namespaces = await listNamespaces(storage, options.namespaces);
   let total = 0;
-  for (const namespace of namespaces) for await (const head of threadHeads(storage, namespace)) total += head.rev;
+  for (const namespace of namespaces) for await (const head of threadHeads(storage, namespace)) total += head.rev - head.firstSeq;
   for (const namespace of namespaces) {
     for await (const listed of threadHeads(storage, namespace)) {
       const subject = `${namespace}/thread/${listed.id}`;
@@ -52,7 +52,7 @@ export async function verifyStore(storage: Storage, options: VerifyOptions): Pro
       try {
         const head = await storage.getThread({ namespace, threadId: listed.id });
         if (!head) continue;
-        let seq = 0;
+        let seq = head.firstSeq;
         for (;;) {
           const entries = await storage.readEntries({ namespace, threadId: head.id, fromSeq: seq, limit: pageSize });
           for (const entry of entries) {
@@ -67,7 +67,10 @@ export async function verifyStore(storage: Storage, options: VerifyOptions): Pro
           options.onProgress?.(report.entries, Math.max(total, report.entries));
           if (entries.length < pageSize) break;
         }
-        if (seq !== head.rev) problem(subject, `the head says rev ${head.rev} but ${seq} entries are stored`);
+        if (seq !== head.rev) {
+          const from = head.firstSeq > 0 ? ` from seq ${head.firstSeq}` : '';
+          problem(subject, `the head says rev ${head.rev} but ${seq - head.firstSeq} entries are stored${from}`);
+        }
       } catch (error) {
         if (!(error instanceof CryoError) || error.code === 'STORAGE_UNAVAILABLE') throw error;
         problem(subject, `${error.code}: ${error.message}`);
@@ -82,6 +85,8 @@ export async function verifyStore(storage: Storage, options: VerifyOptions): Pro
       if (!head) problem(subject, `points at thread ${JSON.stringify(pointer.id)}, which is missing`);
       else if (pointer.life !== undefined && pointer.life !== head.life) {
         problem(subject, `points at another life of thread ${JSON.stringify(pointer.id)} (deleted and re-created since)`);
+      } else if (pointer.rev < head.firstSeq) {
+        problem(subject, `points at rev ${pointer.rev} of thread ${JSON.stringify(pointer.id)}, which is trimmed from seq ${head.firstSeq} on: the entries after the pointer are gone`);
       } else if (head.rev < pointer.rev) {
         problem(subject, `points at rev ${pointer.rev} of thread ${JSON.stringify(pointer.id)}, whose journal is behind (rev ${head.rev})`);
       } else if (head.rev > pointer.rev) {

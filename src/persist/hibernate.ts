@@ -25,7 +25,9 @@ const MAX_FLUSH_ATTEMPTS = 8;
  *    (`firstSentSeq` = rev - entries.length), an overlapping sent entry that carries an id
  *    different from the stored one is ThreadDiverged { seq }. A sent entry without an id must
  *    match the stored one's kind, payload, refs (and `at` when given), else ThreadDiverged too:
- *    a different entry is never silently taken as already written.
+ *    a different entry is never silently taken as already written. Sent entries below the
+ *    thread's firstSeq (trimmed: readTail returns only stored entries) are not compared: what
+ *    was trimmed cannot be checked, and a trim never passes a stored checkpoint's pointer.
  * 5. The entries with seq ≥ S are appended with expectedRev = S (metadata only matters when S = 0).
  *    A RevisionConflict there means someone else appended meanwhile: the thread is re-read and
  *    the flush continues only if every entry the other writer added is one of ours with a

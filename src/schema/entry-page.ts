@@ -8,7 +8,7 @@ import { toConnection, type Connection } from './connection.js';
 
 /** A page of entries: what Thread.entries resolves to. */
 export interface EntryPage extends Connection<Entry> {
-  /** The thread's rev: the number of entries in the whole thread. */
+  /** The number of entries the thread stores (rev - firstSeq, as of the head read). */
   totalCount: number;
 }
 
@@ -21,14 +21,19 @@ export interface EntryPageArgs {
 }
 
 /**
- * The seq window [start, end) a page covers in a thread of `rev` entries. Because seqs are
- * contiguous, any page is computed from the rev alone: no scan. `first` and `last` are page
+ * The seq window [start, end) a page covers in a thread storing the seqs firstSeq..rev - 1.
+ * Because seqs are contiguous, any page is computed from the head alone: no scan. A cursor
+ * below firstSeq (its entry was trimmed) pages from firstSeq. `first` and `last` are page
  * sizes (1..maxPageSize); neither means `first: defaultPageSize`. Throws ValidationError
  * naming the bad argument.
  */
-export function entryWindow(rev: number, args: EntryPageArgs, limits: Limits): { start: number; end: number } {
-  let start = 0;
-  let end = rev;
+export function entryWindow(
+  head: Pick<ThreadHead, 'rev' | 'firstSeq'>,
+  args: EntryPageArgs,
+  limits: Limits,
+): { start: number; end: number } {
+  let start = head.firstSeq;
+  let end = head.rev;
   if (args.after != null) start = Math.max(start, decodeEntryCursor(args.after, 'after') + 1);
   if (args.before != null) end = Math.min(end, decodeEntryCursor(args.before, 'before'));
   if (args.first != null && args.last != null) {
@@ -45,9 +50,9 @@ export function entryWindow(rev: number, args: EntryPageArgs, limits: Limits): {
 }
 
 /**
- * Reads one page of a thread's entries with a single range read. `totalCount` is the rev of
- * the head given; entries appended after that head was read are not included. A
- * thread deleted in between yields a shorter page, never an error.
+ * Reads one page of a thread's entries with a single range read. `totalCount` is what the head
+ * given stores (rev - firstSeq); entries appended after that head was read are not included. A
+ * thread deleted or trimmed in between yields a shorter page, never an error.
  */
 export async function readEntryPage(
   storage: Storage,
@@ -56,9 +61,12 @@ export async function readEntryPage(
   args: EntryPageArgs,
   limits: Limits,
 ): Promise<EntryPage> {
-  const { start, end } = entryWindow(thread.rev, args, limits);
+  const { start, end } = entryWindow(thread, args, limits);
   const entries =
     end > start ? await storage.readEntries({ namespace, threadId: thread.id, fromSeq: start, limit: end - start }) : [];
-  const page = toConnection(entries, (entry) => entryCursor(entry.seq), { hasPreviousPage: start > 0, hasNextPage: end < thread.rev });
-  return { ...page, totalCount: thread.rev };
+  const page = toConnection(entries, (entry) => entryCursor(entry.seq), {
+    hasPreviousPage: start > thread.firstSeq,
+    hasNextPage: end < thread.rev,
+  });
+  return { ...page, totalCount: thread.rev - thread.firstSeq };
 }

@@ -25,7 +25,7 @@ export const EntryConnectionRef = builder.connectionObject<typeof EntryRef, { to
     description: 'A page of a thread journal, ordered by seq.',
     fields: (t) => ({
       totalCount: t.int({
-        description: "The number of entries in the whole thread (its rev), not only in this page.",
+        description: "The number of entries the whole thread stores (rev - firstSeq), not only in this page.",
         resolve: (page) => page.totalCount,
       }),
     }),

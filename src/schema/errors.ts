@@ -7,6 +7,7 @@ import {
   ThreadHistoryTruncated,
   ThreadMismatch,
   ThreadRevRegression,
+  TrimBeyondCheckpoint,
   ValidationError,
 } from '../domain/errors.js';
 import { builder } from './builder.js';
@@ -121,6 +122,20 @@ builder.objectType(ThreadMismatch, {
   }),
 });
 
+builder.objectType(TrimBeyondCheckpoint, {
+  name: 'TrimBeyondCheckpoint',
+  description:
+    "trimThread: the trim would drop entries a checkpoint still needs (its pointer rev is below beforeSeq: thaw replays the entries from the pointer on); nothing was dropped.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    threadId: t.exposeID('threadId', { description: 'The thread.' }),
+    beforeSeq: t.exposeInt('beforeSeq', { description: 'The beforeSeq asked for.' }),
+    agentType: t.exposeString('agentType', { description: 'The agent type of the checkpoint with the lowest pointer into the thread.' }),
+    agentId: t.exposeString('agentId', { description: 'The agent id of that checkpoint.' }),
+    pointerRev: t.exposeInt('pointerRev', { description: "Its pointer's rev: the highest beforeSeq a trim may use now." }),
+  }),
+});
+
 /** Error classes of AppendEntriesResult, in contract order (the printed schema sorts them). */
 export const APPEND_ERRORS = [RevisionConflict, ValidationError];
 /** Error classes of PutCheckpointResult. */
@@ -133,5 +148,9 @@ export const HIBERNATE_ERRORS = [
   ThreadDiverged,
   ValidationError,
 ];
+/** Error classes of TrimThreadResult, in contract order. */
+export const TRIM_ERRORS = [RevisionConflict, TrimBeyondCheckpoint, ValidationError];
+/** Error classes of SetThreadRetentionResult. */
+export const SET_RETENTION_ERRORS = [ValidationError];
 /** Error classes of ThawResult (ValidationError added to the contract's members). */
 export const THAW_ERRORS = [CheckpointNotFound, MissingThread, ThreadMismatch, ValidationError];

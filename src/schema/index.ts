@@ -4,6 +4,7 @@ import './scalars.js';
 import './errors.js';
 import './entry.js';
 import './thread.js';
+import './retention.js';
 import './checkpoint.js';
 import './persist.js';
 import './server-info.js';

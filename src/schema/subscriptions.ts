@@ -15,12 +15,13 @@ import { EntryRef } from './entry.js';
 
 type CaughtUp = Extract<ThreadEntriesEvent, { type: 'caught-up' }>;
 type ThreadDeleted = Extract<ThreadEntriesEvent, { type: 'thread-deleted' }>;
+type JournalTrimmed = Extract<ThreadEntriesEvent, { type: 'journal-trimmed' }>;
 type CheckpointSaved = Extract<CheckpointEvent, { type: 'checkpoint-saved' }>;
 type CheckpointDeleted = Extract<CheckpointEvent, { type: 'checkpoint-deleted' }>;
 
 const CaughtUpRef = builder.objectRef<CaughtUp>('CaughtUp').implement({
   description:
-    'The replay is over: every entry with fromSeq ≤ seq < rev has been delivered, and the next Entry has seq = rev. Sent exactly once per subscription.',
+    'The replay is over: every entry with fromSeq ≤ seq < rev has been delivered (but those a JournalTrimmed skipped), and the next Entry has seq = rev. Sent exactly once per subscription.',
   fields: (t) => ({
     threadId: t.exposeID('threadId', { description: 'The thread subscribed to.' }),
     rev: t.exposeInt('rev', {
@@ -37,13 +38,23 @@ const ThreadDeletedRef = builder.objectRef<ThreadDeleted>('ThreadDeleted').imple
   }),
 });
 
+const JournalTrimmedRef = builder.objectRef<JournalTrimmed>('JournalTrimmed').implement({
+  description:
+    'The next seq this subscription needed was trimmed (a replay from below the thread\'s firstSeq, or a reader overtaken by a trim): ' +
+    'the entries below firstSeq are gone for good, and the stream continues from firstSeq, in order. Sent once per trim that skips entries of this subscription.',
+  fields: (t) => ({
+    threadId: t.exposeID('threadId', { description: 'The thread subscribed to.' }),
+    firstSeq: t.exposeInt('firstSeq', { description: "The thread's lowest stored seq: the next Entry has seq ≥ firstSeq." }),
+  }),
+});
+
+const TYPE_NAMES = { 'caught-up': 'CaughtUp', 'thread-deleted': 'ThreadDeleted', 'journal-trimmed': 'JournalTrimmed' } as const;
+
 const ThreadEntriesEventRef = builder.unionType('ThreadEntriesEvent', {
-  description: 'One event of a threadEntries subscription: an Entry (in seq order), the CaughtUp marker, or ThreadDeleted.',
-  types: [EntryRef, CaughtUpRef, ThreadDeletedRef],
-  resolveType: (value) => {
-    if (!('type' in value)) return 'Entry';
-    return value.type === 'caught-up' ? 'CaughtUp' : 'ThreadDeleted';
-  },
+  description:
+    'One event of a threadEntries subscription: an Entry (in seq order), the CaughtUp marker, JournalTrimmed (entries skipped because they were trimmed), or ThreadDeleted.',
+  types: [EntryRef, CaughtUpRef, ThreadDeletedRef, JournalTrimmedRef],
+  resolveType: (value) => ('type' in value ? TYPE_NAMES[value.type] : 'Entry'),
 });
 
 const CheckpointSavedRef = builder.objectRef<CheckpointSaved>('CheckpointSaved').implement({
@@ -79,6 +90,7 @@ builder.subscriptionField('threadEntries', (t) =>
     description:
       'A thread journal, live. fromSeq given: the entries with seq ≥ fromSeq, then CaughtUp, then new entries as they are appended. ' +
       'fromSeq omitted: CaughtUp with the current rev, then new entries. Ordered by seq with no gaps and no duplicates; ' +
+      'entries that were trimmed before this subscription read them are skipped with one JournalTrimmed naming the new firstSeq; ' +
       'a thread that does not exist yet streams once created; ThreadDeleted ends the stream. ' +
       'To resume after a disconnect, subscribe again with fromSeq = last seen seq + 1.',
     args: {
@@ -89,7 +101,7 @@ builder.subscriptionField('threadEntries', (t) =>
       const threadId = validateId(args.threadId, 'threadId', ctx.limits);
       return counted(ctx, () => ctx.live.threadEntries({ namespace: ctx.namespace, threadId, fromSeq: args.fromSeq }));
     },
-    resolve: (event: ThreadEntriesEvent): Entry | CaughtUp | ThreadDeleted => (event.type === 'entry' ? event.entry : event),
+    resolve: (event: ThreadEntriesEvent): Entry | CaughtUp | ThreadDeleted | JournalTrimmed => (event.type === 'entry' ? event.entry : event),
   }),
 );
 

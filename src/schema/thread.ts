@@ -7,27 +7,42 @@ import { DeleteResultRef } from './delete-result.js';
 import { EntryConnectionRef, EntryInputRef, EntryRef } from './entry.js';
 import { readEntryPage } from './entry-page.js';
 import { APPEND_ERRORS } from './errors.js';
+import { RetentionPolicyInputRef, RetentionPolicyRef } from './retention-policy.js';
 import { DateTimeScalar, JSONObjectScalar } from './scalars.js';
 
-/** The Thread type, its queries (thread, threads) and mutations (appendEntries, deleteThread). */
+/** The Thread type, its queries (thread, threads) and mutations (appendEntries, deleteThread); trims are in retention.ts. */
 
 /** The Thread object type (shape: the domain ThreadHead; entries are paged on demand). */
 export const ThreadRef = builder.objectRef<ThreadHead>('Thread').implement({
-  description: 'An append-only journal. It exists once something was appended to it; its rev is its number of entries.',
+  description:
+    'An append-only journal. It exists once something was appended to it; its rev is the number of entries ever appended. A trim drops a prefix: the entries from firstSeq to rev - 1 are stored.',
   fields: (t) => ({
     id: t.exposeID('id', { description: "The thread's id (1..256 chars, no control characters)." }),
-    rev: t.exposeInt('rev', { description: 'The number of entries (the next entry gets seq = rev).' }),
+    rev: t.exposeInt('rev', { description: 'The number of entries ever appended (the next entry gets seq = rev). Trims do not lower it.' }),
+    firstSeq: t.exposeInt('firstSeq', {
+      description: 'The lowest seq still stored: 0 until trimmed. The thread holds rev - firstSeq entries; reads below firstSeq start at firstSeq.',
+    }),
+    retention: t.field({
+      type: RetentionPolicyRef,
+      nullable: true,
+      description: "The thread's retention policy; null when it has none.",
+      resolve: (thread) => thread.retention,
+    }),
     metadata: t.field({
       type: JSONObjectScalar,
       description: 'A JSON object set by the append that created the thread.',
       resolve: (thread) => thread.metadata,
     }),
     createdAt: t.field({ type: DateTimeScalar, description: 'When the first entry was appended.', resolve: (th) => th.createdAt }),
-    updatedAt: t.field({ type: DateTimeScalar, description: 'When the last entry was appended.', resolve: (th) => th.updatedAt }),
+    updatedAt: t.field({
+      type: DateTimeScalar,
+      description: 'When the thread last changed (an append, a trim, a policy change).',
+      resolve: (th) => th.updatedAt,
+    }),
     entries: t.field({
       type: EntryConnectionRef,
       description:
-        'A page of entries, ordered by seq. Forward: first/after; backward (e.g. the tail): last/before. Neither: the first 50 (default page size).',
+        'A page of the stored entries, ordered by seq. Forward: first/after; backward (e.g. the tail): last/before. Neither: the first 50 (default page size). A cursor below firstSeq (trimmed) pages from firstSeq.',
       args: {
         first: t.arg.int({ description: 'Page size when paging forward (1..500).' }),
         after: t.arg.string({ description: 'Return entries after this cursor.' }),
@@ -84,6 +99,11 @@ const AppendEntriesInputRef = builder.inputType('AppendEntriesInput', {
         "Optimistic concurrency. Omitted: append unconditionally; 0: the thread must not exist yet; n: the thread's rev must be n (else RevisionConflict). A retry with the same entry ids is recognised and writes nothing.",
     }),
     metadata: t.field({ type: JSONObjectScalar, description: "The thread's metadata; used only when this call creates the thread." }),
+    retention: t.field({
+      type: RetentionPolicyInputRef,
+      description:
+        "The thread's retention policy; used only when this call creates the thread. Omitted or null: the server's default (CRYO_RETENTION_MAX_ENTRIES, CRYO_RETENTION_MAX_AGE_SECONDS); {} : no policy.",
+    }),
   }),
 });
 
@@ -120,6 +140,7 @@ builder.mutationFields((t) => ({
         entries: input.entries,
         expectedRev: input.expectedRev,
         metadata: input.metadata,
+        retention: input.retention,
       }),
   }),
   deleteThread: t.field({

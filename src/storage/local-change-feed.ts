@@ -26,11 +26,14 @@ export class LocalChangeFeed implements ChangeFeed {
 
   /** Delivers a committed change to its listeners. */
   publish(event: ChangeEvent): void {
+    // With no thread listener at all, a thread change skips building its key (the common case in batch writes).
     const listeners =
       event.type === 'api-key-revoked'
         ? this.#apiKeys.get('')
-        : event.type === 'thread-appended' || event.type === 'thread-deleted'
-          ? this.#threads.get(JSON.stringify([event.namespace, event.threadId]))
+        : event.type === 'thread-appended' || event.type === 'thread-deleted' || event.type === 'thread-trimmed'
+          ? this.#threads.size === 0
+            ? undefined
+            : this.#threads.get(JSON.stringify([event.namespace, event.threadId]))
           : this.#checkpoints.get(event.namespace);
     if (!listeners) return;
     for (const listener of [...listeners]) {

@@ -2,12 +2,14 @@ import { ValidationError } from '../domain/errors.js';
 import type { Limits } from '../domain/limits.js';
 import type { FileDurability } from './file/durability.js';
 import type { Storage, StorageLogger } from './types.js';
+import { openWithStorageModule } from './storage-module.js';
 import { parseStorageUrl } from './url.js';
+import { isModuleStorageUrl } from './url-scheme.js';
 
 /** Options every adapter understands; adapter-specific settings may be added as optional fields. */
 export interface OpenStorageOptions {
   /** Overrides of the input limits. @default DEFAULT_LIMITS */
-  limits?: Partial<Limits>;
+  limits?: Partial<Limits> | undefined;
   /** Redis adapter settings (see RedisStorageOptions). */
   redis?: { commandTimeoutMs?: number; keyPrefix?: string };
   /** Postgres adapter settings (see PostgresStorageOptions); a URL's `?schema=` wins over `schema`. */
@@ -16,15 +18,24 @@ export interface OpenStorageOptions {
   file?: { durability?: FileDurability };
   /** Where the adapter reports what opening repaired or refused (the file adapter's recovery). */
   logger?: StorageLogger;
+  /**
+   * A module (path or package name) whose `createStorage(url, options)` opens URLs whose scheme
+   * no built-in adapter knows (CRYO_STORAGE_MODULE, src/storage/storage-module.ts). It gets
+   * these same options, `storageModule` included.
+   */
+  storageModule?: string | null;
 }
 
 /**
  * Opens the adapter a storage URL names (see {@link parseStorageUrl}). Each adapter is loaded
  * with a dynamic `import()`, so one adapter's dependencies never load for another. Throws
  * ValidationError for a bad URL; whatever the adapter throws when it cannot open (e.g.
- * StorageUnavailable). The caller owns the result and must `close()` it.
+ * StorageUnavailable). A URL of another scheme goes to `options.storageModule` when one is set
+ * (StorageModuleError when it cannot be loaded or fails to open). The caller owns the result and
+ * must `close()` it.
  */
 export async function openStorage(url: string, options: OpenStorageOptions = {}): Promise<Storage> {
+  if (options.storageModule && isModuleStorageUrl(url)) return openWithStorageModule(options.storageModule, url.trim(), options);
   const location = parseStorageUrl(url);
   switch (location.kind) {
     case 'memory': {

@@ -1,6 +1,7 @@
 import type { AppendRequest } from '../domain/append.js';
 import type { PutCheckpointRequest } from '../domain/checkpoint.js';
 import type { ApiKeyRecord } from '../domain/api-key.js';
+import type { SetRetentionRequest, TrimRequest } from '../domain/retention.js';
 import type { Checkpoint, Entry, ThreadHead } from '../domain/types.js';
 
 /**
@@ -10,7 +11,7 @@ import type { Checkpoint, Entry, ThreadHead } from '../domain/types.js';
  * StorageUnavailable, StorageCorrupted.
  */
 export interface Storage {
-  /** Adapter kind: "memory", "file" or "redis". */
+  /** Adapter kind: "memory", "sqlite", "file", "redis" or "postgres". */
   readonly kind: string;
   /** Change notifications for live subscriptions. Storage stays the source of truth. */
   readonly changes: ChangeFeed;
@@ -41,6 +42,30 @@ export interface Storage {
   deleteThread(options: ThreadOptions): Promise<boolean>;
   /** Ordered by id (UTF-16 code unit order, as JS compares strings); `after` is exclusive. */
   listThreads(options: ListThreadsOptions): Promise<Page<ThreadHead>>;
+
+  /**
+   * Drops the entries with seq < `beforeSeq` (a prefix), atomically with its checks (checkTrim in
+   * src/domain/retention.ts): ValidationError for a missing thread or beforeSeq > rev,
+   * RevisionConflict for a stale `expectedRev`, TrimBeyondCheckpoint when a checkpoint pointing
+   * at this life of the thread has a lower pointer rev (found through the adapter's reverse index
+   * thread → checkpoints, not a scan). `rev` and the remaining seqs never change; firstSeq becomes
+   * beforeSeq. beforeSeq ≤ firstSeq succeeds with dropped 0. Trimmed entries are never readable
+   * again; their space is reclaimed (at the latest by the adapter's next compaction). Publishes
+   * a `thread-trimmed` change when it dropped something.
+   */
+  trimThread(options: TrimThreadOptions): Promise<TrimThreadResult>;
+  /**
+   * Sets (or, with null, clears) the thread's retention policy and applies it at once, as far as
+   * the checkpoint rule allows. ValidationError for a missing thread or a bad policy.
+   */
+  setThreadRetention(options: SetThreadRetentionOptions): Promise<ThreadHead>;
+  /**
+   * Applies every thread's policy (maxAgeSeconds by entry `at` against `now`, and maxEntries)
+   * under the checkpoint rule, in every namespace. Does not block appends for longer than one
+   * thread's trim. With several processes sharing a backend, at most one sweep runs at a time
+   * (a lease); the others return `skipped: true` at once.
+   */
+  sweepRetention(options?: SweepRetentionOptions): Promise<SweepRetentionResult>;
 
   /**
    * Stores a new API key (hash only). ValidationError when a key with this id exists (in any
@@ -126,6 +151,31 @@ export interface ReadTailOptions extends ThreadOptions {
   limit: number;
 }
 
+export type TrimThreadOptions = TrimRequest;
+
+export interface TrimThreadResult {
+  /** The thread after the trim (firstSeq = the new lowest stored seq). */
+  thread: ThreadHead;
+  /** Entries this call removed (0 for a no-op). */
+  dropped: number;
+}
+
+export type SetThreadRetentionOptions = SetRetentionRequest;
+
+export interface SweepRetentionOptions {
+  /** The time maxAgeSeconds counts back from. @default new Date() */
+  now?: Date;
+}
+
+export interface SweepRetentionResult {
+  /** True when another process held the sweep lease, so this call did nothing. */
+  skipped: boolean;
+  /** Threads this sweep trimmed. */
+  trimmedThreads: number;
+  /** Entries this sweep removed. */
+  dropped: number;
+}
+
 export interface ListThreadsOptions extends NamespaceOptions {
   first?: number | null;
   /** Exclusive start id. */
@@ -153,6 +203,7 @@ export interface Page<T> {
 export type ChangeEvent =
   | { type: 'thread-appended'; namespace: string; threadId: string; rev: number }
   | { type: 'thread-deleted'; namespace: string; threadId: string }
+  | { type: 'thread-trimmed'; namespace: string; threadId: string; firstSeq: number }
   | { type: 'checkpoint-saved'; namespace: string; agentType: string; agentId: string; rev: number }
   | { type: 'checkpoint-deleted'; namespace: string; agentType: string; agentId: string }
   | { type: 'api-key-revoked'; keyId: string };
@@ -167,7 +218,7 @@ export type Unsubscribe = () => Promise<void>;
  */
 export interface ChangeFeed {
   /**
-   * Listens to one thread's appends and deletion. Resolves once the listener is active (for
+   * Listens to one thread's appends, trims and deletion. Resolves once the listener is active (for
    * Redis: the SUBSCRIBE was acknowledged), so a caller may replay from storage afterwards
    * without missing a change.
    */

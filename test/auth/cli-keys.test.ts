@@ -50,4 +50,40 @@ describe('cryo keys create: the first key, without a server', () => {
       await storage.close();
     }
   });
+
+  it('lists the keys of a namespace (never a hash or secret), revokes one, and refuses a second revoke with exit code 1', async () => {
+    const created = await run(process.execPath, [CRYO, 'keys', 'create', '--storage', `file:${dir}`, '--namespace', 'ops', '--scopes', 'read', '--label', 'reader']);
+    const id = /^cryo_([0-9a-f]{16})_/.exec(created.stdout)![1]!;
+    const listed = await run(process.execPath, [CRYO, 'keys', 'list', '--storage', `file:${dir}`, '--namespace', 'ops']);
+    const [header, row, ...more] = listed.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID\s+STATUS\s+SCOPES\s+CREATED\s+EXPIRES\s+LABEL$/);
+    expect(row).toMatch(new RegExp(`^${id}\\s+active\\s+read\\s+\\S+\\s+-\\s+reader$`));
+    expect(more).toEqual([]);
+    const storage0 = await createFileStorage({ directory: dir });
+    const hash = (await storage0.getApiKey(id))!.hash;
+    await storage0.close();
+    expect(listed.stdout).not.toContain(hash);
+    const revoked = await run(process.execPath, [CRYO, 'keys', 'revoke', '--storage', `file:${dir}`, '--namespace', 'ops', '--id', id]);
+    expect(revoked.stdout.trim()).toBe(`revoked ${id}`);
+    const json = await run(process.execPath, [CRYO, 'keys', 'list', '--storage', `file:${dir}`, '--namespace', 'ops', '--format', 'json']);
+    expect(JSON.parse(json.stdout.trim())).toMatchObject({ id, status: 'revoked', scopes: 'read', label: 'reader' });
+    for (const args of [
+      ['revoke', '--storage', `file:${dir}`, '--namespace', 'ops', '--id', id],
+      ['revoke', '--storage', `file:${dir}`, '--namespace', 'team', '--id', id],
+    ]) {
+      const failure = await run(process.execPath, [CRYO, 'keys', ...args]).then(
+        () => null,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failure?.code).toBe(1);
+      expect(failure?.stderr).toMatch(/^cryo: no active key/);
+    }
+    const usage = await run(process.execPath, [CRYO, 'keys', 'revoke', '--storage', `file:${dir}`, '--namespace', 'ops']).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(usage?.code).toBe(2);
+    const help = await run(process.execPath, [CRYO, 'keys', '--help']);
+    expect(help.stdout).toMatch(/cryo keys list/);
+  });
 });

@@ -17,6 +17,8 @@ const OPERATIONS: { name: string; scope: 'read' | 'write' | 'admin'; query: stri
   { name: 'hibernate', scope: 'write', query: 'mutation { hibernate(input: { agentType: "h", agentId: "h", state: {} }) { __typename } }' },
   { name: 'deleteCheckpoint', scope: 'write', query: 'mutation { deleteCheckpoint(agentType: "a", agentId: "x") { deleted } }' },
   { name: 'deleteThread', scope: 'write', query: 'mutation { deleteThread(id: "t0") { deleted } }' },
+  { name: 'trimThread', scope: 'write', query: 'mutation { trimThread(input: { threadId: "t0", beforeSeq: 1 }) { __typename } }' },
+  { name: 'setThreadRetention', scope: 'write', query: 'mutation { setThreadRetention(input: { threadId: "t0", retention: { maxEntries: 5 } }) { __typename } }' },
   { name: 'createApiKey', scope: 'admin', query: 'mutation { createApiKey(input: { scopes: ["read"] }) { __typename } }' },
   { name: 'revokeApiKey', scope: 'admin', query: 'mutation { revokeApiKey(id: "0000000000000000") { deleted } }' },
 ];
@@ -30,7 +32,7 @@ const CREDENTIALS: { name: string; scopes: string[]; has: string[] }[] = [
 ];
 
 const STATE = `{
-  thread(id: "t0") { rev } fresh: thread(id: "new") { rev }
+  thread(id: "t0") { rev firstSeq retention { maxEntries } } fresh: thread(id: "new") { rev }
   x: checkpoint(agentType: "a", agentId: "x") { rev } n: checkpoint(agentType: "a", agentId: "new") { rev }
   h: checkpoint(agentType: "h", agentId: "h") { rev } apiKeys { edges { node { id } } }
 }`;
@@ -62,7 +64,7 @@ describe('scope matrix: every root field × every scope, over HTTP, SSE and grap
       }
       const after = await server.data(admin, STATE);
       if (!credential.has.includes('write')) {
-        expect(after).toMatchObject({ thread: { rev: 1 }, fresh: null, x: { rev: 1 }, n: null, h: null });
+        expect(after).toMatchObject({ thread: { rev: 1, firstSeq: 0, retention: null }, fresh: null, x: { rev: 1 }, n: null, h: null });
       } else {
         expect(after).toMatchObject({ thread: null, fresh: { rev: 1 }, x: null, n: { rev: 1 }, h: { rev: 1 } });
       }

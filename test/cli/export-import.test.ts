@@ -85,17 +85,33 @@ describe('cryo export / import', () => {
     const refused = await runCryo(['import', '--storage', target, '--in', damaged]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('line 2000: not a JSON line');
-    const versioned = join(dir, 'v2.ndjson');
-    await writeFile(versioned, [JSON.stringify({ ...JSON.parse(lines[0]!), version: 2 }), ...lines.slice(1)].join('\n'));
-    const v2 = await runCryo(['import', '--storage', target, '--in', versioned]);
-    expect(v2.code).toBe(1);
-    expect(v2.stderr).toContain('line 1: format version 2 is not supported');
+    expect(JSON.parse(lines[0]!).version).toBe(3);
+    const versioned = join(dir, 'v4.ndjson');
+    await writeFile(versioned, [JSON.stringify({ ...JSON.parse(lines[0]!), version: 4 }), ...lines.slice(1)].join('\n'));
+    const v4 = await runCryo(['import', '--storage', target, '--in', versioned]);
+    expect(v4.code).toBe(1);
+    expect(v4.stderr).toContain('line 1: format version 4 is not supported (this build reads versions 1, 2, 3)');
+    // A thread record whose firstSeq is above its rev, or whose retention is malformed.
+    const threadLine = lines.findIndex((l) => l.includes('"type":"thread"'));
+    for (const [patch, reason] of [
+      [{ firstSeq: 1e6 }, 'is above rev'],
+      [{ retention: { maxEntries: 0, maxAgeSeconds: null } }, 'retention.maxEntries must be null or a positive integer'],
+    ] as const) {
+      const bad = join(dir, 'bad-thread.ndjson');
+      const patched = [...lines];
+      patched[threadLine] = JSON.stringify({ ...JSON.parse(lines[threadLine]!), ...patch });
+      await writeFile(bad, patched.join('\n'));
+      const run = await runCryo(['import', '--storage', target, '--in', bad]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`line ${threadLine + 1}: `);
+      expect(run.stderr).toContain(reason);
+    }
     const cut = join(dir, 'cut.ndjson');
     await writeFile(cut, lines.slice(0, 3000).join('\n'));
     const truncated = await runCryo(['import', '--storage', target, '--in', cut]);
     expect(truncated.code).toBe(1);
     expect(truncated.stderr).toMatch(/line \d+: .*(cut off|entries)/);
     const after = await runCryo(['export', '--storage', target]);
-    expect(JSON.parse(after.stdout.trim().split('\n').pop()!)).toEqual({ type: 'end', threads: 0, entries: 0, checkpoints: 0 });
+    expect(JSON.parse(after.stdout.trim().split('\n').pop()!)).toEqual({ type: 'end', threads: 0, entries: 0, checkpoints: 0, apiKeys: 0 });
   });
 });

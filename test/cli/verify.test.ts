@@ -57,4 +57,35 @@ describe('verify', () => {
     const report = await verifyStore(lying, { namespaces: null });
     expect(report.findings).toEqual([{ level: 'problem', subject: 'default/thread/t', message: 'the head says rev 4 but 3 entries are stored' }]);
   });
+
+  it('reads a trimmed thread from its firstSeq, and reports a pointer below it', async () => {
+    const memory = createMemoryStorage();
+    await memory.appendEntries({ threadId: 't', entries: [{ id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }] });
+    await memory.putCheckpoint({ agentType: 'a', agentId: 'x', state: {}, thread: { id: 't', rev: 2 } });
+    await memory.trimThread({ threadId: 't', beforeSeq: 2 });
+    expect((await verifyStore(memory, { namespaces: null })).findings).toEqual([
+      { level: 'notice', subject: 'default/checkpoint/a/x', message: 'thread "t" is ahead of the pointer by 2 entries (appended since the checkpoint)' },
+    ]);
+    // A head claiming a later firstSeq than the pointer (what a damaged store would show); the
+    // entries from that firstSeq on are all there.
+    const lying = new Proxy(memory, {
+      get(target, property) {
+        if (property === 'getThread') {
+          return async (o: Parameters<typeof memory.getThread>[0]) => {
+            const head = await target.getThread(o);
+            return head && { ...head, firstSeq: 3 };
+          };
+        }
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    expect((await verifyStore(lying, { namespaces: null })).findings).toEqual([
+      {
+        level: 'problem',
+        subject: 'default/checkpoint/a/x',
+        message: 'points at rev 2 of thread "t", which is trimmed from seq 3 on: the entries after the pointer are gone',
+      },
+    ]);
+  });
 });

@@ -35,6 +35,7 @@ const entry = (threadId: string, seq: number): ThreadEntriesEvent => ({
   refs: {},
 });
 const caughtUp = (threadId: string, rev: number): ThreadEntriesEvent => ({ __typename: 'CaughtUp', threadId, rev });
+const trimmed = (threadId: string, firstSeq: number): ThreadEntriesEvent => ({ __typename: 'JournalTrimmed', threadId, firstSeq });
 const threadId = () => `t-${Math.random().toString(36).slice(2)}`;
 
 describe('watchThread (client-side ordering and resubscription)', () => {
@@ -110,6 +111,44 @@ describe('watchThread (client-side ordering and resubscription)', () => {
     expect(events).toEqual(['CaughtUp', 'e10', 'CaughtUp', 'ThreadDeleted']);
     expect(watch.status).toBe('deleted');
     expect(source.attempts).toHaveLength(2);
+  });
+
+  it('delivers a JournalTrimmed once, goes on from its firstSeq, and resubscribes from there after a drop', async () => {
+    const id = threadId();
+    const source = scriptedSource();
+    const events: string[] = [];
+    const watch = watchThread(
+      source.subscribe,
+      id,
+      { fromSeq: 0, onEvent: (e) => events.push(e.__typename === 'Entry' ? `e${e.seq}` : e.__typename === 'JournalTrimmed' ? `trimmed<${e.firstSeq}` : e.__typename) },
+      () => 0,
+    );
+    const first = await source.attemptNumber(1);
+    first.sink.next(entry(id, 0));
+    first.sink.next(entry(id, 1));
+    first.sink.next(trimmed(id, 10));
+    expect(watch.lastSeen).toBe(9);
+    expect(watch.trimmedBefore).toBe(10);
+    first.sink.error({ code: 1006, reason: 'abnormal' });
+    // Resumes at firstSeq: the trimmed seqs are not asked for again.
+    const second = await source.attemptNumber(2);
+    expect(second.variables).toEqual({ threadId: id, fromSeq: 10 });
+    second.sink.next(trimmed(id, 10)); // nothing this watch needs: not delivered again
+    for (const seq of [10, 11]) second.sink.next(entry(id, seq));
+    second.sink.next(caughtUp(id, 12));
+    second.sink.next(trimmed(id, 12)); // trims of delivered entries only: not delivered
+    expect(events).toEqual(['e0', 'e1', 'trimmed<10', 'e10', 'e11', 'CaughtUp']);
+    // An entry that skips seqs without a JournalTrimmed is still a gap: resubscribe, deliver nothing.
+    second.sink.next(entry(id, 14));
+    const third = await source.attemptNumber(3);
+    expect(third.variables.fromSeq).toBe(12);
+    third.sink.next(trimmed(id, 14));
+    third.sink.next(entry(id, 14));
+    third.sink.next(caughtUp(id, 15));
+    expect(events).toEqual(['e0', 'e1', 'trimmed<10', 'e10', 'e11', 'CaughtUp', 'trimmed<14', 'e14', 'CaughtUp']);
+    expect(watch.trimmedBefore).toBe(14);
+    expect(watch.status).toBe('live');
+    watch.close();
   });
 
   it('stops on a permanent error and on a journal shorter than what it delivered', async () => {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { AUTH_SETTINGS } from '../../src/auth/auth-config.js';
-import { LIMIT_SETTINGS, LIVE_SETTINGS, QUERY_LIMIT_SETTINGS, SERVER_SETTINGS } from '../../src/config.js';
+import { LIMIT_SETTINGS, LIVE_SETTINGS, QUERY_LIMIT_SETTINGS, RETENTION_SETTINGS, SERVER_SETTINGS } from '../../src/config.js';
 import { ERROR_CODES } from '../../src/domain/errors.js';
 import { schema } from '../../src/schema/index.js';
 import { GRAPHQL_ERROR_CODES } from '../../src/server/mask-error.js';
@@ -58,7 +58,14 @@ describe('README error table', () => {
 describe('README settings table', () => {
   const text = section('settings');
   it('documents every environment variable and flag the config reads', () => {
-    for (const s of [...Object.values(SERVER_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS, ...LIVE_SETTINGS, ...AUTH_SETTINGS]) {
+    for (const s of [
+      ...Object.values(SERVER_SETTINGS),
+      ...LIMIT_SETTINGS,
+      ...QUERY_LIMIT_SETTINGS,
+      ...LIVE_SETTINGS,
+      ...Object.values(RETENTION_SETTINGS),
+      ...AUTH_SETTINGS,
+    ]) {
       expect(text, s.env).toContain(`\`${s.env}\``);
       expect(text, s.flag).toContain(`\`${s.flag}\``);
     }

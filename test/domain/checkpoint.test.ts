@@ -45,11 +45,11 @@ describe('checkpoint rules', () => {
     expect(() => checkPutCheckpoint(preparePutCheckpoint({ ...base, state: { s: 2 }, expectedRev: 0 }, limits), current, null)).toThrow(RevisionConflict);
     expect(() => checkPutCheckpoint(preparePutCheckpoint({ ...base, expectedRev: 1 }, limits), current, null)).not.toThrow();
     const pointer = preparePutCheckpoint({ ...base, thread: { id: 't', rev: 3 } }, limits);
-    expect(() => checkPutCheckpoint(pointer, null, { rev: 3, life: 'L' })).not.toThrow();
-    expect(() => checkPutCheckpoint(pointer, null, { rev: 9, life: 'L' })).not.toThrow();
+    expect(() => checkPutCheckpoint(pointer, null, { rev: 3, firstSeq: 0, life: 'L' })).not.toThrow();
+    expect(() => checkPutCheckpoint(pointer, null, { rev: 9, firstSeq: 0, life: 'L' })).not.toThrow();
     let error: unknown;
     try {
-      checkPutCheckpoint(pointer, null, { rev: 2, life: 'L' });
+      checkPutCheckpoint(pointer, null, { rev: 2, firstSeq: 0, life: 'L' });
     } catch (e) {
       error = e;
     }
@@ -65,7 +65,7 @@ describe('checkpoint rules', () => {
 
   it('recognises a replay: expectedRev n, stored rev n + 1 with equal state (any key order), version and pointer', () => {
     const put = (extra: object) => preparePutCheckpoint({ ...base, state: { a: 1, b: [1, { c: 2 }] }, thread: { id: 't', rev: 2 }, expectedRev: 4, ...extra }, limits);
-    const stored = { ...nextCheckpoint(put({}), null, { rev: 2, life: 'L' }, new Date(0)), rev: 5 };
+    const stored = { ...nextCheckpoint(put({}), null, { rev: 2, firstSeq: 0, life: 'L' }, new Date(0)), rev: 5 };
     expect(stored.thread).toEqual({ id: 't', rev: 2, life: 'L' });
     expect(isCheckpointReplay(put({ state: { b: [1, { c: 2 }], a: 1 } }), stored)).toBe(true);
     expect(checkPutCheckpoint(put({}), stored, null)).toBe('replay');
@@ -78,13 +78,13 @@ describe('checkpoint rules', () => {
     expect(isCheckpointReplay(put({ expectedRev: 3 }), stored)).toBe(false);
     expect(isCheckpointReplay(put({ expectedRev: undefined }), stored)).toBe(false);
     expect(() => checkPutCheckpoint(put({ version: 2 }), stored, null)).toThrow(RevisionConflict);
-    expect(checkPutCheckpoint(put({ expectedRev: 5 }), stored, { rev: 2, life: 'L' })).toBe('write');
+    expect(checkPutCheckpoint(put({ expectedRev: 5 }), stored, { rev: 2, firstSeq: 0, life: 'L' })).toBe('write');
   });
 
   it('checks a given pointer life against the thread and matches stored pointers by life', () => {
     const put = preparePutCheckpoint({ ...base, thread: { id: 't', rev: 2, life: 'L' } }, limits);
-    expect(checkPutCheckpoint(put, null, { rev: 2, life: 'L' })).toBe('write');
-    expect(() => checkPutCheckpoint(put, null, { rev: 2, life: 'M' })).toThrow(InvalidThreadPointer);
+    expect(checkPutCheckpoint(put, null, { rev: 2, firstSeq: 0, life: 'L' })).toBe('write');
+    expect(() => checkPutCheckpoint(put, null, { rev: 2, firstSeq: 0, life: 'M' })).toThrow(InvalidThreadPointer);
     expect(() => preparePutCheckpoint({ ...base, thread: { id: 't', rev: 2, life: '' } }, limits)).toThrow(ValidationError);
     expect(pointsAtLife({ id: 't', rev: 2, life: 'L' }, { life: 'L' })).toBe(true);
     expect(pointsAtLife({ id: 't', rev: 2, life: 'L' }, { life: 'M' })).toBe(false);

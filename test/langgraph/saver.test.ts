@@ -1,3 +1,5 @@
+import type { RunnableConfig } from '@langchain/core/runnables';
+import { type Checkpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCryoClient } from '../../src/client/index.js';
 import { createHttpFetch } from '../../src/langgraph/http-fetch.js';
@@ -44,15 +46,19 @@ describe('CryoSaver: a LangGraph run is a Cryo thread', () => {
     const cryo = createCryoClient({ url: server.graphqlUrl });
     const thread = await cryo.thread({ id: key, first: 50 });
     expect(thread?.entries.edges.map((edge) => edge.node.kind)).toEqual([
-      'langgraph.checkpoint', 'langgraph.writes', 'langgraph.checkpoint', 'langgraph.writes', 'langgraph.checkpoint', 'langgraph.writes',
+      'langgraph.run', 'langgraph.checkpoint', 'langgraph.writes', 'langgraph.checkpoint', 'langgraph.writes', 'langgraph.checkpoint', 'langgraph.writes',
     ]);
+    expect(thread?.entries.edges[0]?.node.payload).toEqual({ thread_id: 'run/1:a', checkpoint_ns: 'child:x' });
     expect(thread?.metadata).toEqual({ langgraph: { thread_id: 'run/1:a', checkpoint_ns: 'child:x' } });
     const latestId = configs[2]?.configurable?.checkpoint_id;
     const thawed = await cryo.thaw({ agentType: 'langgraph', agentId: key, allowJournalAhead: true });
     expect(thawed.__typename).toBe('ThawSuccess');
     if (thawed.__typename !== 'ThawSuccess') return;
-    expect(thawed.checkpoint.state).toEqual({ latest: { id: latestId, seq: 4 } });
-    expect(thawed.checkpoint.thread).toMatchObject({ id: key, rev: 5 });
+    expect(thawed.checkpoint.state).toEqual({ latest: { id: latestId, seq: 5 } });
+    expect(thawed.checkpoint.thread).toMatchObject({ id: key, rev: 6 });
+    // the pin holds the lowest entry the latest checkpoints read: the first checkpoint (it holds `first`)
+    const pin = await cryo.checkpoint({ agentType: 'langgraph.pin', agentId: key });
+    expect(pin?.thread).toMatchObject({ id: key, rev: 1 });
     // the last step's writes are the journal's entries after the pointer: thaw's pendingEntries
     expect(thawed.pendingEntries.map((entry) => entry.kind)).toEqual(['langgraph.writes']);
     expect(thawed.pendingEntries[0]?.payload).toMatchObject({ checkpointId: latestId, taskId: 'task-2', writes: [[0, 'count', { json: 3 }]] });
@@ -151,5 +157,123 @@ describe('CryoSaver fencing (fence: true)', () => {
     expect(listed).toHaveLength(4);
     await first.close();
     await second.close();
+  });
+});
+
+describe('CryoSaver under retention: trims never remove what the saver reads', () => {
+  /** One GraphQL call to the test server. */
+  async function gql(query: string, variables: Record<string, unknown>): Promise<any> {
+    const response = await fetch(server.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: any; errors?: unknown };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  }
+  const TRIM = `mutation($input: TrimThreadInput!) { trimThread(input: $input) {
+    __typename ... on TrimThreadSuccess { dropped thread { firstSeq } } ... on TrimBeyondCheckpoint { pointerRev agentType } } }`;
+
+  /** Trims the run's thread as far as the checkpoints pointing at it allow; returns the new firstSeq. */
+  async function trimAsFarAsAllowed(key: string): Promise<number> {
+    const { thread } = await gql('query($id: ID!) { thread(id: $id) { rev } }', { id: key });
+    const refused = (await gql(TRIM, { input: { threadId: key, beforeSeq: thread.rev } })).trimThread;
+    expect(refused).toMatchObject({ __typename: 'TrimBeyondCheckpoint', agentType: 'langgraph.pin' });
+    const trimmed = (await gql(TRIM, { input: { threadId: key, beforeSeq: refused.pointerRev } })).trimThread;
+    expect(trimmed.__typename).toBe('TrimThreadSuccess');
+    return trimmed.thread.firstSeq;
+  }
+
+  /** Steps whose every channel changes each time (so the pin moves forward with the run). */
+  async function changingSteps(saver: CryoSaver, threadId: string, from: number, to: number, start?: RunnableConfig) {
+    const configs: RunnableConfig[] = [];
+    let config: RunnableConfig = start ?? { configurable: { thread_id: threadId, checkpoint_ns: '' } };
+    for (let step = from; step < to; step += 1) {
+      const checkpoint: Checkpoint = {
+        v: 4,
+        id: uuid6(-1),
+        ts: new Date().toISOString(),
+        channel_values: { count: step },
+        channel_versions: { count: step + 1 },
+        versions_seen: { node: { count: step } },
+      };
+      config = await saver.put(config, checkpoint, { source: 'loop', step, parents: {} }, { count: step + 1 });
+      await saver.putWrites(config, [['count', step + 1]], `task-${step}`);
+      configs.push(config);
+    }
+    return configs;
+  }
+
+  it('a run trimmed as far as allowed still loads its latest checkpoint and writes, and keeps going', async () => {
+    const { saver, close } = countingSaver({ prefix: 'trim' });
+    const configs = await changingSteps(saver, 'run', 0, 6);
+    const key = runKey('trim', 'run', '');
+    const firstSeq = await trimAsFarAsAllowed(key);
+    // header 0, then checkpoint/writes pairs: step s at 1 + 2s. The pin holds step 4 (the latest but one).
+    expect(firstSeq).toBe(9);
+    const fresh = countingSaver({ prefix: 'trim' });
+    const latest = await fresh.saver.getTuple({ configurable: { thread_id: 'run', checkpoint_ns: '' } });
+    expect(latest?.checkpoint.id).toBe(configs[5]?.configurable?.checkpoint_id);
+    expect(latest?.checkpoint.channel_values).toEqual({ count: 5 });
+    expect(latest?.pendingWrites).toEqual([['task-5', 'count', 6]]);
+    expect((await fresh.saver.getTuple(configs[4]!))?.checkpoint.channel_values).toEqual({ count: 4 });
+    // Trimmed history is gone, never returned with values missing.
+    expect(await fresh.saver.getTuple(configs[0]!)).toBeUndefined();
+    const listed = [];
+    for await (const item of fresh.saver.list({ configurable: { thread_id: 'run' } })) listed.push(item.checkpoint.id);
+    expect(listed).toEqual([configs[5], configs[4]].map((c) => c?.configurable?.checkpoint_id));
+    // The run continues from the trimmed thread, with a saver that never saw it before.
+    const more = await changingSteps(fresh.saver, 'run', 6, 8, configs[5]);
+    const after = await fresh.saver.getTuple({ configurable: { thread_id: 'run', checkpoint_ns: '' } });
+    expect(after?.checkpoint.id).toBe(more[1]?.configurable?.checkpoint_id);
+    expect(after?.pendingWrites).toEqual([['task-7', 'count', 8]]);
+    await fresh.close();
+    await close();
+  });
+
+  it('a channel carried over from the first step pins the run there; a maxEntries policy then trims only what no checkpoint reads', async () => {
+    const { saver, close } = countingSaver({ prefix: 'policy' });
+    const configs = await runSteps(saver, 'run', 3);
+    const key = runKey('policy', 'run', '');
+    expect(await trimAsFarAsAllowed(key)).toBe(1);
+    const set = await gql('mutation($input: SetThreadRetentionInput!) { setThreadRetention(input: $input) { __typename } }', {
+      input: { threadId: key, retention: { maxEntries: 1 } },
+    });
+    expect(set.setThreadRetention.__typename).toBe('SetThreadRetentionSuccess');
+    const more = await runSteps(saver, 'run', 5, {
+      onStep: async (config) => {
+        const tuple = await saver.getTuple({ configurable: { thread_id: 'run', checkpoint_ns: '' } });
+        expect(tuple?.checkpoint.id).toBe(config.configurable?.checkpoint_id);
+        expect(tuple?.checkpoint.channel_values).toMatchObject({ first: 'kept from step 0' });
+      },
+    });
+    expect(more).toHaveLength(5);
+    expect(configs).toHaveLength(3);
+    const fresh = countingSaver({ prefix: 'policy' });
+    const latest = await fresh.saver.getTuple({ configurable: { thread_id: 'run', checkpoint_ns: '' } });
+    expect(latest?.checkpoint.channel_values).toEqual({ first: 'kept from step 0', count: 4 });
+    await fresh.close();
+    await close();
+  });
+
+  it('a put whose pin was rewritten meanwhile (a stale pin rev) writes the pin again', async () => {
+    const { saver, close } = countingSaver({ prefix: 'repin' });
+    const configs = await changingSteps(saver, 'run', 0, 2);
+    const key = runKey('repin', 'run', '');
+    // Another process (e.g. a put of another saver whose hibernate lost) rewrote the pin, lower.
+    const put = await gql(
+      'mutation($input: PutCheckpointInput!) { putCheckpoint(input: $input) { __typename ... on PutCheckpointSuccess { checkpoint { rev } } } }',
+      { input: { agentType: 'langgraph.pin', agentId: key, state: { checkpointId: 'other' }, thread: { id: key, rev: 1 } } },
+    );
+    expect(put.putCheckpoint).toEqual({ __typename: 'PutCheckpointSuccess', checkpoint: { rev: 3 } });
+    const more = await changingSteps(saver, 'run', 2, 4, configs[1]);
+    const pin = await gql('query($key: String!) { checkpoint(agentType: "langgraph.pin", agentId: $key) { rev state thread { rev } } }', { key });
+    // Rewritten twice since (the put that met the stale rev, then the next one): it holds step 2, the latest but one.
+    expect(pin.checkpoint).toEqual({ rev: 5, state: { checkpointId: more[1]?.configurable?.checkpoint_id }, thread: { rev: 5 } });
+    expect(await trimAsFarAsAllowed(key)).toBe(5);
+    const latest = await saver.getTuple({ configurable: { thread_id: 'run', checkpoint_ns: '' } });
+    expect(latest?.checkpoint.channel_values).toEqual({ count: 3 });
+    await close();
   });
 });

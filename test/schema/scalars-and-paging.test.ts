@@ -100,7 +100,7 @@ describe('cursors', () => {
 });
 
 describe('entryWindow', () => {
-  const w = (rev: number, args: Parameters<typeof entryWindow>[1]) => entryWindow(rev, args, DEFAULT_LIMITS);
+  const w = (rev: number, args: Parameters<typeof entryWindow>[1], firstSeq = 0) => entryWindow({ rev, firstSeq }, args, DEFAULT_LIMITS);
   it('computes pages from the rev alone', () => {
     expect(w(120, {})).toEqual({ start: 0, end: 50 });
     expect(w(10, { first: 3 })).toEqual({ start: 0, end: 3 });
@@ -111,6 +111,16 @@ describe('entryWindow', () => {
     expect(w(10, { first: 5, after: entryCursor(20) })).toEqual({ start: 21, end: 21 });
     expect(w(10, { after: entryCursor(3), before: entryCursor(6) })).toEqual({ start: 4, end: 6 });
     expect(w(0, { last: 5 })).toEqual({ start: 0, end: 0 });
+  });
+  it('starts at firstSeq on a trimmed thread: no window reaches below it, whatever the cursor', () => {
+    expect(w(10, {}, 4)).toEqual({ start: 4, end: 10 });
+    expect(w(10, { first: 3 }, 4)).toEqual({ start: 4, end: 7 });
+    expect(w(10, { first: 3, after: entryCursor(1) }, 4)).toEqual({ start: 4, end: 7 });
+    expect(w(10, { first: 3, after: entryCursor(5) }, 4)).toEqual({ start: 6, end: 9 });
+    expect(w(10, { last: 30 }, 4)).toEqual({ start: 4, end: 10 });
+    expect(w(10, { last: 3, before: entryCursor(6) }, 4)).toEqual({ start: 4, end: 6 });
+    expect(w(10, { last: 3, before: entryCursor(2) }, 4)).toEqual({ start: 4, end: 4 });
+    expect(w(10, { last: 3 }, 10)).toEqual({ start: 10, end: 10 });
   });
   it('rejects bad page sizes and first with last', () => {
     expect(() => w(10, { first: 0 })).toThrow(/first: must be between 1 and 500/);

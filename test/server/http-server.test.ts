@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIMIT_SETTINGS, LIVE_SETTINGS, QUERY_LIMIT_SETTINGS, SERVER_SETTINGS } from '../../src/config.js';
+import { LIMIT_SETTINGS, LIVE_SETTINGS, QUERY_LIMIT_SETTINGS, RETENTION_SETTINGS, SERVER_SETTINGS } from '../../src/config.js';
 import { StorageCorrupted, StorageUnavailable } from '../../src/domain/errors.js';
 import type { Attach } from '../../src/server/attachment.js';
 import { openStorage } from '../../src/storage/open.js';
@@ -333,7 +333,7 @@ describe('npm start (src/main.ts)', () => {
     expect(await proc.exited).toBe(0);
     const { stdout, stderr } = proc.output();
     expect(stderr).toBe('');
-    for (const s of [...Object.values(SERVER_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS, ...LIVE_SETTINGS]) {
+    for (const s of [...Object.values(SERVER_SETTINGS), ...LIMIT_SETTINGS, ...QUERY_LIMIT_SETTINGS, ...LIVE_SETTINGS, ...Object.values(RETENTION_SETTINGS)]) {
       expect(stdout).toMatch(new RegExp(`^  ${s.flag} +${s.env} +\\S+ +\\S`, 'm'));
     }
     expect(stdout).toMatch(/^ {2}--port +PORT +4000 +TCP port/m);

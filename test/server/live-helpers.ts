@@ -5,7 +5,8 @@ import { WebSocket } from 'ws';
 export type WireEvent =
   | { __typename: 'Entry'; seq: number; id: string; threadId: string }
   | { __typename: 'CaughtUp'; threadId: string; rev: number }
-  | { __typename: 'ThreadDeleted'; threadId: string };
+  | { __typename: 'ThreadDeleted'; threadId: string }
+  | { __typename: 'JournalTrimmed'; threadId: string; firstSeq: number };
 
 export const THREAD_ENTRIES = /* GraphQL */ `
   subscription Live($threadId: ID!, $fromSeq: Int) {
@@ -14,6 +15,7 @@ export const THREAD_ENTRIES = /* GraphQL */ `
       ... on Entry { seq id threadId }
       ... on CaughtUp { threadId rev }
       ... on ThreadDeleted { threadId }
+      ... on JournalTrimmed { threadId firstSeq }
     }
   }
 `;

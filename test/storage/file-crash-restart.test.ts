@@ -13,7 +13,7 @@ import { StorageUnavailable } from '../../src/domain/errors.js';
 import { procStat } from '../../src/storage/legacy-lock.js';
 import { createFileStorage } from '../../src/storage/file/index.js';
 import { eventually } from '../support/eventually.js';
-import { rejection, rid } from './conformance-helpers.js';
+import { rejection, rid } from 'cryo/storage/conformance';
 import { DURABILITY_MODES, tempDir } from './file-helpers.js';
 import { bundleChild } from './bundle-child.js';
 import { processState, startUnreapedChild } from './unreaped-child.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFileStorage } from '../../src/storage/file/index.js';
-import { rid } from './conformance-helpers.js';
+import { rid } from 'cryo/storage/conformance';
 import { DURABILITY_MODES, startChild, tempDir } from './file-helpers.js';
 
 interface Ack {

@@ -6,7 +6,7 @@ import { defaultFileIo, type FileIo } from '../../src/storage/file/file-io.js';
 import { createFileStorage, type FileStorage } from '../../src/storage/file/index.js';
 import { DURABILITY_MODES, journalPath, tempDir, walFiles, walk } from './file-helpers.js';
 import type { ChangeEvent } from '../../src/storage/types.js';
-import { rejection, rid } from './conformance-helpers.js';
+import { rejection, rid } from 'cryo/storage/conformance';
 
 const errno = (code: string): Error => Object.assign(new Error(`${code}: injected`), { code });
 

@@ -77,10 +77,13 @@ export interface Child {
 
 /**
  * Starts `node --import tsx file-writer-child.ts ...args`; `env` adds variables (the fixture reads
- * CRYO_FILE_DURABILITY and CRYO_WAL_MAX_BYTES). `script` runs another fixture instead (e.g. {@link SQLITE_CHILD}).
+ * CRYO_FILE_DURABILITY, CRYO_WAL_MAX_BYTES and CRYO_KILL_AT). `script` runs another fixture instead
+ * (e.g. {@link SQLITE_CHILD}, or a bundle from bundle-child.ts).
  */
 export function startChild(args: string[], env: Record<string, string> = {}, script = fixture): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env: { ...process.env, ...env } });
+  // A bundle (bundle-child.ts, `.mjs`) runs as it is, without tsx's start-up cost.
+  const loader = script.endsWith('.mjs') ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, script, ...args], { cwd: root, env: { ...process.env, ...env } });
   const lines: string[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

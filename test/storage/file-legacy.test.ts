@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MissingThread } from '../../src/domain/errors.js';
+import { MissingThread, TrimBeyondCheckpoint } from '../../src/domain/errors.js';
 import { hibernate, thaw } from '../../src/persist.js';
 import { checkpointPath, DURABILITY_MODES, freshStore, journalPath } from './file-helpers.js';
 import { encodeRecord, RecordType } from '../../src/storage/file/record-codec.js';
-import { rejection } from './conformance-helpers.js';
+import { rejection } from 'cryo/storage/conformance';
 
 const ns = 'default';
 const createdAt = '2026-01-02T03:04:05.678Z';
@@ -66,5 +66,27 @@ describe.each(DURABILITY_MODES)('file storage (%s) opens data written before thr
     await second.deleteThread({ threadId: 't2' });
     await second.appendEntries({ threadId: 't2', entries: [{}, {}] });
     await rejection(thaw(second, key), MissingThread, { threadId: 't2', pointerRev: 2 });
+  });
+
+  it('an old store gets retention: its checkpoint (no pointer in the key record) bounds trims; trims and compaction of an old journal survive reopen', async () => {
+    const store = await freshStore(cleanups, { durability });
+    await (await store.open()).close();
+    await writeLegacyStore(store.dir, 't3');
+    const first = await store.open({ compactMinBytes: 1 });
+    expect(first.recovery.corrupted).toEqual([]);
+    expect(await first.getThread({ threadId: 't3' })).toMatchObject({ rev: 2, firstSeq: 0, retention: null });
+    await first.putCheckpoint({ agentType: 'other', agentId: 'x', state: {} });
+    await first.appendEntries({ threadId: 't3', entries: [{ id: 'e2' }], expectedRev: 2 });
+    await first.close();
+    const second = await store.open({ compactMinBytes: 1 });
+    await rejection(second.trimThread({ threadId: 't3', beforeSeq: 3 }), TrimBeyondCheckpoint, { agentId: 'a1', pointerRev: 2 });
+    expect((await second.trimThread({ threadId: 't3', beforeSeq: 2 })).dropped).toBe(2);
+    await second.compactions();
+    expect(second.stats().compactions).toBe(1);
+    await second.close();
+    const third = await store.open();
+    expect(await third.getThread({ threadId: 't3' })).toMatchObject({ rev: 3, firstSeq: 2, life: `legacy-${createdAt}` });
+    expect((await third.readEntries({ threadId: 't3', fromSeq: 0, limit: 10 })).map((e) => e.id)).toEqual(['e2']);
+    expect((await third.getCheckpoint(key))?.thread).toEqual({ id: 't3', rev: 2 });
   });
 });

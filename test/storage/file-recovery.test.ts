@@ -6,7 +6,7 @@ import { StorageCorrupted } from '../../src/domain/errors.js';
 import type { FileStorage } from '../../src/storage/file/index.js';
 import { checkpointPath, DURABILITY_MODES, freshStore, journalPath, walk } from './file-helpers.js';
 import { decodeRecord } from '../../src/storage/file/record-codec.js';
-import { rejection, rid } from './conformance-helpers.js';
+import { rejection, rid } from 'cryo/storage/conformance';
 
 describe.each(DURABILITY_MODES)('durability %s', (durability) => {
   const cleanups: (() => Promise<void>)[] = [];

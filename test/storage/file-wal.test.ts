@@ -6,7 +6,7 @@ import { StorageCorrupted } from '../../src/domain/errors.js';
 import type { FileStorage } from '../../src/storage/file/index.js';
 import { type Child, freshStore, journalPath, startChild, walFiles } from './file-helpers.js';
 import { decodeRecord, RecordType } from '../../src/storage/file/record-codec.js';
-import { rejection, rid } from './conformance-helpers.js';
+import { rejection, rid } from 'cryo/storage/conformance';
 
 interface Ack {
   thread: string;

@@ -9,8 +9,7 @@ import { StorageUnavailable } from '../../src/domain/errors.js';
 import { HandlePool } from '../../src/storage/file/handle-pool.js';
 import { createFileStorage, type FileStorage } from '../../src/storage/file/index.js';
 import { openStorage } from '../../src/storage/open.js';
-import { describeStorageConformance } from './conformance.js';
-import { rejection, rid } from './conformance-helpers.js';
+import { describeStorageConformance, rejection, rid } from 'cryo/storage/conformance';
 import { DURABILITY_MODES, freshStore, startChild, tempDir, walk } from './file-helpers.js';
 
 describe.each(DURABILITY_MODES)('durability %s', (durability) => {

@@ -3,7 +3,7 @@ import { ValidationError } from '../../src/domain/errors.js';
 import { DEFAULT_LIMITS } from '../../src/domain/limits.js';
 import { LocalChangeFeed } from '../../src/storage/local-change-feed.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
-import { describeStorageConformance } from './conformance.js';
+import { describeStorageConformance } from 'cryo/storage/conformance';
 
 describeStorageConformance('memory', async ({ limits }) => ({ storage: createMemoryStorage({ limits }) }));
 

@@ -5,7 +5,7 @@ import { createPostgresStorage, type PostgresStorage } from '../../src/storage/p
 import { eventually } from '../support/eventually.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
 import { freePort } from '../support/redis-server.js';
-import { EventLog, rid } from './conformance-helpers.js';
+import { EventLog, rid } from 'cryo/storage/conformance';
 
 const TIMEOUT = 400;
 // Generous: the machine is shared; the point is "bounded", not a latency target.
@@ -60,12 +60,21 @@ describe('postgres faults (own database only)', () => {
         () => storage.putCheckpoint({ namespace, agentType: 'a', agentId: 'b', state: {} }),
         () => storage.getCheckpoint({ namespace, agentType: 'a', agentId: 'b' }),
         () => storage.listCheckpoints({ namespace }),
+        () => storage.trimThread({ namespace, threadId, beforeSeq: 1 }),
+        () => storage.setThreadRetention({ namespace, threadId, retention: { maxEntries: 1 } }),
+        () => storage.sweepRetention(),
       ]) {
         await failsFast(call);
       }
     } finally {
       await admin.query('ROLLBACK');
     }
+    // The failed sweep's session (holding the sweep lease) was destroyed, not pooled: the lease is free again.
+    await eventually(async () => {
+      const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+      expect(rows[0].n).toBe(0);
+    });
+    expect(await storage.sweepRetention()).toMatchObject({ skipped: false });
     const retried = await storage.appendEntries(during);
     expect(retried.thread.rev).toBe(2);
     expect(await storage.appendEntries(during)).toMatchObject({ replayed: true });

@@ -1,7 +1,7 @@
 import { afterAll } from 'vitest';
 import { createPostgresStorage } from '../../src/storage/postgres/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres-database.js';
-import { describeStorageConformance } from './conformance.js';
+import { describeStorageConformance } from 'cryo/storage/conformance';
 
 let database: Promise<TestDatabase> | undefined;
 const db = (): Promise<TestDatabase> => (database ??= createTestDatabase());

@@ -3,10 +3,9 @@ import { createCluster } from 'redis';
 import { StorageUnavailable } from '../../src/domain/errors.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clusterRootNodes, createRedisStorage } from '../../src/storage/redis/index.js';
-import { redisKeys } from '../../src/storage/redis/keys.js';
+import { hashSlot, redisKeys } from '../../src/storage/redis/keys.js';
 import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js';
-import { describeStorageConformance } from './conformance.js';
-import { EventLog, rid } from './conformance-helpers.js';
+import { describeStorageConformance, EventLog, rid } from 'cryo/storage/conformance';
 
 let cluster: Promise<TestRedisCluster> | undefined;
 const started = (): Promise<TestRedisCluster> => (cluster ??= startRedisCluster());
@@ -39,6 +38,26 @@ describe('redis cluster specifics', () => {
         slots.add(head);
       }
       expect(slots.size).toBeGreaterThan(10);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('computes the slot of every key as the cluster does (the append group commit batches by slot)', async () => {
+    const { url } = await started();
+    const client = createCluster({ rootNodes: clusterRootNodes({ url })!.map((u) => ({ url: u })) });
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      const keys = redisKeys(prefix);
+      const samples = [['default', 't'], ['{ns}', '}{x'], ['é', '🧊}'], ['a:b', 'c']].flatMap(([ns, id]) => [
+        keys.threadHead(ns!, id!),
+        keys.checkpoints(ns!),
+        keys.retentionIndex(),
+      ]);
+      samples.push('no-tag', '{}empty-tag', 'a{b}c{d}', '{', 'x}{y}');
+      for (let i = 0; i < 50; i++) samples.push(keys.threadHead(`ns${i}`, `t${i * 7919}`));
+      for (const key of samples) expect(hashSlot(key)).toBe(Number(await client.sendCommand(key, true, ['CLUSTER', 'KEYSLOT', key])));
     } finally {
       await client.close();
     }

@@ -4,7 +4,7 @@ import { StorageUnavailable } from '../../src/domain/errors.js';
 import { createRedisStorage } from '../../src/storage/redis/index.js';
 import type { Storage } from '../../src/storage/types.js';
 import { CAN_OWN_REDIS, freePort, startRedis, type TestRedis } from '../support/redis-server.js';
-import { rid } from './conformance-helpers.js';
+import { rid } from 'cryo/storage/conformance';
 import { eventually } from '../support/eventually.js';
 
 const TIMEOUT = 400;

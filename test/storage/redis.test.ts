@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MissingThread, RevisionConflict, StorageCorrupted } from '../../src/domain/errors.js';
+import { MissingThread, RevisionConflict, StorageCorrupted, TrimBeyondCheckpoint } from '../../src/domain/errors.js';
 import { hibernate, thaw } from '../../src/persist.js';
 import { openStorage } from '../../src/storage/open.js';
 import { createRedisStorage } from '../../src/storage/redis/index.js';
-import { checkpointMember, orderedHex, redisKeys } from '../../src/storage/redis/keys.js';
+import { checkpointMember, orderedHex, redisKeys, retentionMember } from '../../src/storage/redis/keys.js';
 import type { Storage } from '../../src/storage/types.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
-import { describeStorageConformance } from './conformance.js';
-import { EventLog, rid } from './conformance-helpers.js';
+import { describeStorageConformance, EventLog, rid } from 'cryo/storage/conformance';
 
 let server: Promise<TestRedis> | undefined;
 const redis = (): Promise<TestRedis> => (server ??= startRedis());
@@ -42,6 +41,35 @@ async function withClientAndStorage(test: (client: RawClient, storage: Storage) 
 }
 
 describe('redis adapter specifics', () => {
+  it('lists the namespaces holding a thread, a checkpoint or an API key (export without --namespace), only under its own prefix', async () => {
+    const { url } = await redis();
+    const own = `cryo-ns-${randomBytes(4).toString('hex')}`;
+    const other = await createRedisStorage({ url, keyPrefix: `${own}-other` });
+    const storage = (await createRedisStorage({ url, keyPrefix: own })) as Storage & { namespaces(): Promise<string[]> };
+    try {
+      expect(await storage.namespaces()).toEqual([]);
+      await storage.appendEntries({ namespace: 'threads {a}:*', threadId: 't', entries: [{}] });
+      await storage.putCheckpoint({ namespace: 'checkpoints-é', agentType: 'a', agentId: 'b', state: {} });
+      await storage.createApiKey({
+        id: randomBytes(8).toString('hex'),
+        namespace: 'keys',
+        label: null,
+        scopes: ['read'],
+        hash: 'a'.repeat(64),
+        createdAt: new Date().toISOString(),
+        expiresAt: null,
+        revokedAt: null,
+      });
+      await other.appendEntries({ namespace: 'elsewhere', threadId: 't', entries: [{}] });
+      expect(await storage.namespaces()).toEqual(['checkpoints-é', 'keys', 'threads {a}:*']);
+      await storage.deleteThread({ namespace: 'threads {a}:*', threadId: 't' });
+      expect(await storage.namespaces()).toEqual(['checkpoints-é', 'keys']);
+    } finally {
+      await storage.close();
+      await other.close();
+    }
+  });
+
   it("keeps one thread's keys under one well-formed hash tag, with ids that contain braces", () => {
     const keys = redisKeys(prefix);
     // Redis hashes only the text between the first `{` and the next `}` (when non-empty).
@@ -260,4 +288,233 @@ describe('redis adapter specifics', () => {
       await storage.appendEntries({ namespace, threadId, entries: [{}, {}] });
       await expect(thaw(storage, agent)).rejects.toBeInstanceOf(MissingThread);
     }));
+
+  it('a trim removes the entries from the stream itself (XLEN, MEMORY USAGE), inside the script that checks it', () =>
+    withClientAndStorage(async (client, storage) => {
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      const log = redisKeys(prefix).threadLog(namespace, threadId);
+      for (let i = 0; i < 1000; i += 100) {
+        await storage.appendEntries({ namespace, threadId, entries: Array.from({ length: 100 }, () => ({ payload: { text: 'x'.repeat(200) } })) });
+      }
+      const before = Number(await client.sendCommand(['MEMORY', 'USAGE', log, 'SAMPLES', '0']));
+      const evalsBefore = await commandCalls(client, 'evalsha');
+      expect((await storage.trimThread({ namespace, threadId, beforeSeq: 900 })).dropped).toBe(900);
+      expect((await commandCalls(client, 'evalsha')) - evalsBefore).toBe(1);
+      expect(Number(await client.sendCommand(['XLEN', log]))).toBe(100);
+      const first = (await client.sendCommand(['XRANGE', log, '-', '+', 'COUNT', '1'])) as [string, string[]][];
+      expect(first[0]![0]).toBe('0-901');
+      const after = Number(await client.sendCommand(['MEMORY', 'USAGE', log, 'SAMPLES', '0']));
+      expect(after).toBeLessThan(before / 5);
+    }));
+
+  it('keeps the reverse index exact: a pointer moved, cleared, refused or deleted leaves no registration behind', () =>
+    withClientAndStorage(async (client, storage) => {
+      const namespace = rid('ns');
+      const keys = redisKeys(prefix);
+      const [t1, t2] = [rid('t'), rid('t')];
+      await storage.appendEntries({ namespace, threadId: t1, entries: [{}, {}, {}] });
+      await storage.appendEntries({ namespace, threadId: t2, entries: [{}, {}, {}] });
+      const registered = async (threadId: string): Promise<string[]> =>
+        ((await client.sendCommand(['HVALS', keys.threadPointers(namespace, threadId)])) as string[]).map((v) => v.split('|')[0]!);
+      const agent = { namespace, agentType: 'a', agentId: rid('a') };
+      await storage.putCheckpoint({ ...agent, state: {}, thread: { id: t1, rev: 2 } });
+      expect(await registered(t1)).toEqual(['2']);
+      await storage.putCheckpoint({ ...agent, state: {}, thread: { id: t1, rev: 3 } });
+      expect(await registered(t1)).toEqual(['3']);
+      await storage.putCheckpoint({ ...agent, state: {}, thread: { id: t2, rev: 1 } });
+      expect(await registered(t1)).toEqual([]);
+      expect(await registered(t2)).toEqual(['1']);
+      await expect(storage.putCheckpoint({ ...agent, state: {}, thread: { id: t1, rev: 1 }, expectedRev: 1 })).rejects.toBeInstanceOf(RevisionConflict);
+      await expect(storage.putCheckpoint({ ...agent, state: {}, thread: { id: t1, rev: 9 } })).rejects.toThrow(/ahead/);
+      expect(await registered(t1)).toEqual([]);
+      await storage.putCheckpoint({ ...agent, state: {}, thread: null });
+      expect(await registered(t2)).toEqual([]);
+      await storage.putCheckpoint({ ...agent, state: {}, thread: { id: t2, rev: 2 } });
+      expect(await storage.deleteCheckpoint(agent)).toBe(true);
+      expect(await registered(t2)).toEqual([]);
+      expect((await storage.trimThread({ namespace, threadId: t2, beforeSeq: 3 })).dropped).toBe(3);
+    }));
+
+  it('a registration whose put never wrote its checkpoint (a crash between the steps) only holds entries back', () =>
+    withClientAndStorage(async (client, storage) => {
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      const { thread } = await storage.appendEntries({ namespace, threadId, entries: [{}, {}, {}, {}] });
+      const pointers = redisKeys(prefix).threadPointers(namespace, threadId);
+      await client.sendCommand(['HSET', pointers, `${checkpointMember('a', 'crashed')}|0123456789abcdef`, `2|${thread.life}`]);
+      await expect(storage.trimThread({ namespace, threadId, beforeSeq: 3 })).rejects.toBeInstanceOf(TrimBeyondCheckpoint);
+      expect((await storage.trimThread({ namespace, threadId, beforeSeq: 2 })).dropped).toBe(2);
+      expect(await storage.getCheckpoint({ namespace, agentType: 'a', agentId: 'crashed' })).toBeNull();
+    }));
+
+  it('sweeps through the retention index, not SCAN or KEYS, and two instances never sweep at once', async () => {
+    const { url } = await redis();
+    const client = createClient({ url });
+    client.on('error', () => {});
+    await client.connect();
+    const sweepPrefix = `${prefix}-sweep-${randomBytes(3).toString('hex')}`;
+    const a = await createRedisStorage({ url, keyPrefix: sweepPrefix });
+    const b = await createRedisStorage({ url, keyPrefix: sweepPrefix });
+    try {
+      const namespace = rid('ns');
+      const old = '2001-01-01T00:00:00.000Z';
+      const ids = Array.from({ length: 30 }, (_, i) => `t${i}`);
+      for (const threadId of ids) {
+        await a.appendEntries({ namespace, threadId, entries: [{ at: old }, { at: old }, {}], retention: { maxAgeSeconds: 60 } });
+      }
+      await a.appendEntries({ namespace, threadId: 'no-policy', entries: [{ at: old }] });
+      const lease = redisKeys(sweepPrefix).sweepLease();
+      // Another instance holds the lease: both skip, at once, and change nothing.
+      await client.sendCommand(['SET', lease, 'someone-else', 'PX', '60000']);
+      expect(await a.sweepRetention()).toEqual({ skipped: true, trimmedThreads: 0, dropped: 0 });
+      expect(await b.sweepRetention()).toEqual({ skipped: true, trimmedThreads: 0, dropped: 0 });
+      expect(await a.getThread({ namespace, threadId: 't0' })).toMatchObject({ firstSeq: 0 });
+      await client.sendCommand(['DEL', lease]);
+      const scans = (await commandCalls(client, 'scan')) + (await commandCalls(client, 'keys'));
+      const [ra, rb] = await Promise.all([a.sweepRetention(), b.sweepRetention()]);
+      // Whether the two overlapped (one skipped) or ran one after the other, no thread was trimmed twice.
+      expect(ra.trimmedThreads + rb.trimmedThreads).toBe(ids.length);
+      expect(ra.dropped + rb.dropped).toBe(2 * ids.length);
+      expect((await commandCalls(client, 'scan')) + (await commandCalls(client, 'keys'))).toBe(scans);
+      for (const threadId of ids) expect(await b.getThread({ namespace, threadId })).toMatchObject({ rev: 3, firstSeq: 2 });
+      expect(await a.getThread({ namespace, threadId: 'no-policy' })).toMatchObject({ firstSeq: 0 });
+      expect(Number(await client.sendCommand(['EXISTS', lease]))).toBe(0);
+      // A lease taken over by another instance is left alone by the one that lost it.
+      await client.sendCommand(['SET', lease, 'someone-else', 'PX', '60000']);
+      expect((await a.sweepRetention()).skipped).toBe(true);
+      expect(await client.sendCommand(['GET', lease])).toBe('someone-else');
+      await client.sendCommand(['DEL', lease]);
+    } finally {
+      await a.close();
+      await b.close();
+      await client.close();
+    }
+  });
+
+  it('a thread whose policy was cleared or that was deleted leaves the retention index at the next sweep', () =>
+    withClientAndStorage(async (client, storage) => {
+      const namespace = rid('ns');
+      const index = redisKeys(prefix).retentionIndex();
+      const [kept, cleared, deleted] = [rid('t'), rid('t'), rid('t')];
+      for (const threadId of [kept, cleared, deleted]) await storage.appendEntries({ namespace, threadId, entries: [{}], retention: { maxEntries: 5 } });
+      await storage.setThreadRetention({ namespace, threadId: cleared, retention: null });
+      await storage.deleteThread({ namespace, threadId: deleted });
+      const member = (threadId: string): Promise<unknown> => client.sendCommand(['ZSCORE', index, retentionMember(namespace, threadId)]);
+      expect(await member(cleared)).not.toBeNull();
+      await storage.sweepRetention();
+      expect(await member(kept)).not.toBeNull();
+      expect(await member(cleared)).toBeNull();
+      expect(await member(deleted)).toBeNull();
+      await storage.setThreadRetention({ namespace, threadId: cleared, retention: { maxAgeSeconds: 10 } });
+      expect(await member(cleared)).not.toBeNull();
+    }));
 });
+
+describe('redis checkpoints written before the reverse index', () => {
+  it('get their pointers registered by the first open of the prefix, so trims respect them; later opens do not scan', async () => {
+    const { url } = await redis();
+    const client = createClient({ url });
+    client.on('error', () => {});
+    await client.connect();
+    const legacyPrefix = `${prefix}-legacy-${randomBytes(3).toString('hex')}`;
+    const keys = redisKeys(legacyPrefix);
+    const namespace = rid('ns');
+    const ca = '2026-01-02T03:04:05.678Z';
+    const threadId = rid('t');
+    const gone = rid('t');
+    try {
+      // A thread of 6 entries and three checkpoints as an older version stored them: one pointing
+      // at rev 2 (no life), one at rev 4 of a life the thread no longer has, one at a missing thread.
+      await client.sendCommand(['HSET', keys.threadHead(namespace, threadId), 'rev', '6', 'meta', '{}', 'ca', ca, 'ua', ca, 'life', 'L1']);
+      for (let seq = 0; seq < 6; seq++) {
+        const entry = JSON.stringify({ id: `e${seq}`, at: ca, kind: 'note', payload: {}, refs: {} });
+        await client.sendCommand(['XADD', keys.threadLog(namespace, threadId), `0-${seq + 1}`, 'i', `e${seq}`, 'd', entry]);
+      }
+      await client.sendCommand(['ZADD', keys.threadIndex(namespace), '0', orderedHex(threadId)]);
+      const legacy = [
+        ['old', { id: threadId, rev: 2 }],
+        ['other-life', { id: threadId, rev: 4, life: 'L0' }],
+        ['gone', { id: gone, rev: 1 }],
+      ] as const;
+      for (const [agentId, thread] of legacy) {
+        const member = checkpointMember('a', agentId);
+        await client.sendCommand(['HSET', keys.checkpoints(namespace), `h:${member}`, `1|${ca}|${ca}`, `b:${member}`, JSON.stringify({ version: 1, state: {}, thread })]);
+        await client.sendCommand(['ZADD', keys.checkpointIndex(namespace), '0', member]);
+      }
+      const storage = await createRedisStorage({ url, keyPrefix: legacyPrefix });
+      try {
+        await expect(storage.trimThread({ namespace, threadId, beforeSeq: 3 })).rejects.toMatchObject({
+          constructor: TrimBeyondCheckpoint,
+          agentId: 'old',
+          pointerRev: 2,
+        });
+        expect((await storage.trimThread({ namespace, threadId, beforeSeq: 2 })).dropped).toBe(2);
+        expect(await client.sendCommand(['HLEN', keys.threadPointers(namespace, threadId)])).toBe(1);
+        // Moving the old checkpoint on frees the entries, as for any registered pointer.
+        await storage.putCheckpoint({ namespace, agentType: 'a', agentId: 'old', state: {}, thread: { id: threadId, rev: 6 } });
+        expect((await storage.trimThread({ namespace, threadId, beforeSeq: 6 })).dropped).toBe(4);
+      } finally {
+        await storage.close();
+      }
+      const scans = await commandCalls(client, 'scan');
+      await (await createRedisStorage({ url, keyPrefix: legacyPrefix })).close();
+      expect(await commandCalls(client, 'scan')).toBe(scans);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('redis append group commit', () => {
+  it('sends appends made while others are in flight as one script run, each with its own outcome', () =>
+    withClientAndStorage(async (client, storage) => {
+      const namespace = rid('ns');
+      const ids = Array.from({ length: 32 }, (_, i) => `t${i}`);
+      for (const threadId of ids) await storage.appendEntries({ namespace, threadId, entries: [{ id: 'a' }] });
+      const runs = await commandCalls(client, 'evalsha');
+      const results = await Promise.allSettled(
+        ids.flatMap((threadId, i) => [
+          storage.appendEntries({ namespace, threadId, entries: [{ id: 'b' }, { id: 'c' }], expectedRev: 1 }),
+          // Every other thread gets a stale expectedRev: a conflict for that append only.
+          storage.appendEntries({ namespace, threadId, entries: [{ id: 'd' }], expectedRev: i % 2 ? 3 : 1 }),
+        ]),
+      );
+      const made = (await commandCalls(client, 'evalsha')) - runs;
+      expect(made).toBeLessThan(results.length / 4);
+      for (const [i, threadId] of ids.entries()) {
+        const [first, second] = [results[2 * i]!, results[2 * i + 1]!];
+        expect(first).toMatchObject({ status: 'fulfilled', value: { thread: { rev: 3 } } });
+        if (i % 2) expect(second).toMatchObject({ status: 'fulfilled', value: { thread: { rev: 4 }, entries: [{ seq: 3, id: 'd' }] } });
+        else expect(second).toMatchObject({ status: 'rejected', reason: { constructor: RevisionConflict, expectedRev: 1, actualRev: 3 } });
+        const stored = await storage.readEntries({ namespace, threadId, fromSeq: 0, limit: 10 });
+        expect(stored.map((e) => e.id)).toEqual(i % 2 ? ['a', 'b', 'c', 'd'] : ['a', 'b', 'c']);
+      }
+    }));
+
+  it('a thread deleted by another instance is re-created by the next append (the lean form asks for the full one)', async () => {
+    const { url } = await redis();
+    const a = await createRedisStorage({ url, keyPrefix: prefix });
+    const b = await createRedisStorage({ url, keyPrefix: prefix });
+    try {
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      await a.appendEntries({ namespace, threadId, entries: [{}, {}], metadata: { v: 1 } });
+      const life = (await a.getThread({ namespace, threadId }))!.life;
+      await b.deleteThread({ namespace, threadId });
+      const again = await a.appendEntries({ namespace, threadId, entries: [{}], metadata: { v: 2 } });
+      expect(again.thread).toMatchObject({ rev: 1, firstSeq: 0, metadata: { v: 2 } });
+      expect(again.thread.life).not.toBe(life);
+      expect((await b.listThreads({ namespace })).items.map((t) => t.id)).toEqual([threadId]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+/** How often Redis ran a command so far (INFO commandstats). */
+async function commandCalls(client: RawClient, name: string): Promise<number> {
+  const info = String(await client.sendCommand(['INFO', 'commandstats']));
+  return Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+}

@@ -1,11 +1,17 @@
-import { open as openFile, writeFile } from 'node:fs/promises';
+import { copyFile, open as openFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidThreadPointer, RevisionConflict, StorageCorrupted, StorageUnavailable } from '../../src/domain/errors.js';
+import {
+  InvalidThreadPointer,
+  RevisionConflict,
+  StorageCorrupted,
+  StorageUnavailable,
+  TrimBeyondCheckpoint,
+} from '../../src/domain/errors.js';
 import { openStorage } from '../../src/storage/open.js';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.js';
-import { describeStorageConformance } from './conformance.js';
-import { rejection, rid } from './conformance-helpers.js';
+import { describeStorageConformance, rejection, rid } from 'cryo/storage/conformance';
 import { SQLITE_CHILD, startChild, tempDir } from './file-helpers.js';
 import { freshSqlite } from './sqlite-helpers.js';
 
@@ -13,6 +19,11 @@ describeStorageConformance('sqlite', async ({ limits }) => {
   const dir = await tempDir('cryo-sqlite-');
   return { storage: await createSqliteStorage({ path: join(dir.path, 'cryo.db'), limits }), cleanup: dir.remove };
 });
+
+/** A store written by the adapter at schema 1 (before retention; see the test that opens it). */
+const SCHEMA_1_FIXTURE = join(import.meta.dirname, 'fixtures', 'sqlite-schema-1.db');
+/** A schema-2 store written by the adapter of commit 2f5f316 (WITHOUT ROWID entries; see the test that opens it). */
+const SCHEMA_2_WITHOUT_ROWID_FIXTURE = join(import.meta.dirname, 'fixtures', 'sqlite-schema-2-without-rowid.db');
 
 describe('sqlite adapter', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -199,5 +210,163 @@ describe('sqlite adapter', () => {
     } finally {
       await storage.close();
     }
+  });
+
+  it('migrates a schema-1 store at open: firstSeq 0, no policy, everything readable, its pointers hold entries back', async () => {
+    // The fixture was written by the adapter of commit 9dcb15c (schema 1): thread "old" (e0..e9,
+    // metadata {made: "schema 1"}), thread "other" (x0, x1), checkpoint bot/holder → old@4, bot/plain.
+    const { path, open } = await freshSqlite(cleanups);
+    await copyFile(SCHEMA_1_FIXTURE, path);
+    const s = await open();
+    expect(await s.getThread({ threadId: 'old' })).toMatchObject({ rev: 10, firstSeq: 0, retention: null, metadata: { made: 'schema 1' } });
+    expect((await s.listThreads({})).items.map((t) => [t.id, t.rev, t.firstSeq, t.retention])).toEqual([
+      ['old', 10, 0, null],
+      ['other', 2, 0, null],
+    ]);
+    expect((await s.readEntries({ threadId: 'old', fromSeq: 0, limit: 100 })).map((e) => e.id)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `e${i}`),
+    );
+    expect((await s.getCheckpoint({ agentType: 'bot', agentId: 'holder' }))!.thread).toMatchObject({ id: 'old', rev: 4 });
+    await rejection(s.trimThread({ threadId: 'old', beforeSeq: 5 }), TrimBeyondCheckpoint, { agentId: 'holder', pointerRev: 4 });
+    expect((await s.trimThread({ threadId: 'old', beforeSeq: 4 })).dropped).toBe(4);
+    expect(await s.setThreadRetention({ threadId: 'other', retention: { maxEntries: 1 } })).toMatchObject({ rev: 2, firstSeq: 1 });
+    expect((await s.stats()).incrementalVacuum).toBe(false);
+    // The schema-1 file keeps its WITHOUT ROWID entries table, and appends and reads go on in it.
+    expect((await s.stats()).entriesLayout).toBe('without-rowid');
+    await s.appendEntries({ threadId: 'old', entries: [{ id: 'e10', payload: { pad: 'y'.repeat(1500) } }], expectedRev: 10 });
+    expect((await s.readTail({ threadId: 'old', limit: 2 })).entries.map((e) => [e.seq, e.id])).toEqual([[9, 'e9'], [10, 'e10']]);
+    await s.close();
+
+    const db = new Database(path);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    db.close();
+    const again = await open();
+    expect(await again.getThread({ threadId: 'old' })).toMatchObject({ rev: 11, firstSeq: 4 });
+    expect(await again.getThread({ threadId: 'other' })).toMatchObject({ firstSeq: 1, retention: { maxEntries: 1, maxAgeSeconds: null } });
+    expect((await again.readEntries({ threadId: 'old', fromSeq: 0, limit: 100 })).map((e) => e.id)).toEqual(['e4', 'e5', 'e6', 'e7', 'e8', 'e9', 'e10']);
+    expect((await again.stats()).entriesLayout).toBe('without-rowid');
+  });
+
+  it('stores the entries of a new store in a rowid table: 1 KB entries take at most 1.5× their bytes, reads go through (tid, seq)', async () => {
+    const { path, open } = await freshSqlite(cleanups);
+    const s = await open();
+    expect((await s.stats()).entriesLayout).toBe('rowid');
+    const payload = { pad: 'x'.repeat(990) }; // 1,000 bytes of JSON
+    const entries = 2000;
+    // Two threads, interleaved: their rows alternate in the table, each thread's seqs stay in order.
+    for (let i = 0; i < entries / 100; i++) {
+      await Promise.all(['a', 'b'].map((threadId) => s.appendEntries({ threadId, entries: Array.from({ length: 50 }, () => ({ payload })) })));
+    }
+    expect((await s.readTail({ threadId: 'b', limit: 3 })).entries.map((e) => e.seq)).toEqual([997, 998, 999]);
+    expect((await s.readEntries({ threadId: 'a', fromSeq: 500, limit: 2 })).map((e) => e.seq)).toEqual([500, 501]);
+    await s.close();
+    const size = (await stat(path)).size;
+    // The WITHOUT ROWID layout of older stores took ~4.5× (an overflow page per 1 KB row).
+    expect(size / (entries * JSON.stringify(payload).length)).toBeLessThanOrEqual(1.5);
+
+    const db = new Database(path, { readonly: true });
+    try {
+      const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
+      expect(plan('SELECT payload FROM entries WHERE tid = 1 AND seq >= 5 ORDER BY seq LIMIT 10')).toContain('USING INDEX entries_by_seq');
+      expect(plan('DELETE FROM entries WHERE tid = 1 AND seq < 5')).toContain('USING INDEX entries_by_seq');
+      expect(db.prepare('PRAGMA index_list(entries)').all()).toEqual([expect.objectContaining({ name: 'entries_by_seq', unique: 1 })]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps a schema-2 store of the WITHOUT ROWID layout as it is: reads, appends, replays, trims and purges work on it', async () => {
+    // Written by the adapter of commit 2f5f316: thread "long" (l0..l19, 1,516 B payloads, trimmed
+    // to firstSeq 5, metadata {made: …}), thread "capped" (c0..c5, maxEntries 3: firstSeq 3, rows
+    // c0..c2 still stored awaiting their purge batch), checkpoint bot/holder → long@8.
+    const { path, open } = await freshSqlite(cleanups);
+    await copyFile(SCHEMA_2_WITHOUT_ROWID_FIXTURE, path);
+    const s = await open();
+    expect(await s.stats()).toMatchObject({ entriesLayout: 'without-rowid', incrementalVacuum: true });
+    expect(await s.getThread({ threadId: 'long' })).toMatchObject({ rev: 20, firstSeq: 5, metadata: { made: 'schema 2, without rowid' } });
+    const long = await s.readEntries({ threadId: 'long', fromSeq: 0, limit: 100 });
+    expect(long.map((e) => e.id)).toEqual(Array.from({ length: 15 }, (_, i) => `l${i + 5}`));
+    expect(long[0]!.payload).toEqual({ i: 5, pad: 'z'.repeat(1500) });
+    expect((await s.readEntries({ threadId: 'capped', fromSeq: 0, limit: 100 })).map((e) => e.id)).toEqual(['c3', 'c4', 'c5']);
+
+    const next = { threadId: 'long', entries: [{ id: 'l20', payload: { pad: 'w'.repeat(3000) } }], expectedRev: 20 };
+    expect((await s.appendEntries(next)).replayed).toBe(false);
+    expect((await s.appendEntries(next)).replayed).toBe(true);
+    await rejection(s.trimThread({ threadId: 'long', beforeSeq: 9 }), TrimBeyondCheckpoint, { agentId: 'holder', pointerRev: 8 });
+    expect((await s.trimThread({ threadId: 'long', beforeSeq: 8 })).dropped).toBe(3);
+    // 300 more entries move capped's firstSeq past 256: its purge batch deletes every row below.
+    await s.appendEntries({ threadId: 'capped', entries: Array.from({ length: 300 }, (_, i) => ({ id: `n${i}` })) });
+    expect(await s.getThread({ threadId: 'capped' })).toMatchObject({ rev: 306, firstSeq: 303 });
+    await s.close();
+
+    const db = new Database(path);
+    try {
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(db.prepare('SELECT count(*) FROM entries').pluck().get()).toBe(13 + 3); // long 8..20, capped 303..305
+      expect((db.prepare('PRAGMA table_list').all() as { name: string; wr: number }[]).find((t) => t.name === 'entries')?.wr).toBe(1);
+    } finally {
+      db.close();
+    }
+    const again = await open();
+    expect((await again.stats()).entriesLayout).toBe('without-rowid');
+    expect((await again.readTail({ threadId: 'long', limit: 2 })).entries.map((e) => [e.seq, e.id])).toEqual([[19, 'l19'], [20, 'l20']]);
+    expect((await again.readEntries({ threadId: 'capped', fromSeq: 0, limit: 10 })).map((e) => e.id)).toEqual(['n297', 'n298', 'n299']);
+  });
+
+  it('refuses a store of a later schema version, leaving it untouched', async () => {
+    const { path, open } = await freshSqlite(cleanups);
+    await (await open()).close();
+    const db = new Database(path);
+    db.pragma('user_version = 3');
+    db.close();
+    const error = await rejection(createSqliteStorage({ path }), StorageUnavailable);
+    expect(error.message).toContain('schema version 3');
+  });
+
+  it('returns the space of a big trim to the file system, and a maxEntries thread stays small', async () => {
+    const { path, open } = await freshSqlite(cleanups);
+    const s = await open();
+    expect((await s.stats()).incrementalVacuum).toBe(true);
+    const pad = 'x'.repeat(1000);
+    for (let i = 0; i < 4; i++) await s.appendEntries({ threadId: 'big', entries: Array.from({ length: 500 }, () => ({ payload: { pad } })) });
+    await s.close();
+    const before = (await stat(path)).size;
+    expect(before).toBeGreaterThan(2_000_000);
+    const t = await open();
+    expect((await t.trimThread({ threadId: 'big', beforeSeq: 1800 })).dropped).toBe(1800);
+    expect((await t.stats()).vacuums).toBe(1);
+    expect((await t.space()).freePages).toBeLessThan(256);
+    for (let i = 0; i < 200; i++) {
+      await t.appendEntries({ threadId: 'capped', entries: Array.from({ length: 25 }, () => ({ payload: { pad } })), retention: { maxEntries: 100 } });
+    }
+    expect(await t.getThread({ threadId: 'capped' })).toMatchObject({ rev: 5000, firstSeq: 4900 });
+    await t.close();
+    // 200 entries of "big" and 100 of "capped" stay (~0.3 MB, plus up to 256 rows of "capped"
+    // awaiting their purge batch): 7 MB went through the file, 2 MB of it before the trim.
+    expect((await stat(path)).size).toBeLessThan(1_500_000);
+  });
+
+  it('sweeps every thread with a policy past one page of 256, one sweep at a time', async () => {
+    const { open } = await freshSqlite(cleanups);
+    const s = await open();
+    const namespaces = [rid('ns'), rid('ns')];
+    const old = '2001-01-01T00:00:00.000Z';
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        s.appendEntries({
+          namespace: namespaces[i % 2],
+          threadId: `t${String(i).padStart(3, '0')}`,
+          entries: [{ at: old }, { at: old }, {}],
+          retention: { maxAgeSeconds: 3600 },
+        }),
+      ),
+    );
+    await s.appendEntries({ namespace: namespaces[0], threadId: 'no-policy', entries: [{ at: old }] });
+    const [first, second] = await Promise.all([s.sweepRetention(), s.sweepRetention()]);
+    expect(second).toEqual({ skipped: true, trimmedThreads: 0, dropped: 0 });
+    expect(first).toEqual({ skipped: false, trimmedThreads: 300, dropped: 600 });
+    expect(await s.getThread({ namespace: namespaces[1], threadId: 't299' })).toMatchObject({ rev: 3, firstSeq: 2 });
+    expect(await s.getThread({ namespace: namespaces[0], threadId: 'no-policy' })).toMatchObject({ rev: 1, firstSeq: 0 });
+    expect(await s.sweepRetention()).toEqual({ skipped: false, trimmedThreads: 0, dropped: 0 });
   });
 });

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StorageUnavailable } from '../../src/domain/errors.js';
 import { acquireStoreLock } from '../../src/storage/store-lock.js';
 import { eventually } from '../support/eventually.js';
-import { rejection } from './conformance-helpers.js';
+import { rejection } from 'cryo/storage/conformance';
 import { bundleChild } from './bundle-child.js';
 import { tempDir } from './file-helpers.js';
 import { processState, startUnreapedChild } from './unreaped-child.js';

@@ -12,6 +12,8 @@ export type AppendEntriesInput = {
   expectedRev?: number | null | undefined;
   /** The thread's metadata; used only when this call creates the thread. */
   metadata?: Record<string, unknown> | null | undefined;
+  /** The thread's retention policy; used only when this call creates the thread. Omitted or null: the server's default (CRYO_RETENTION_MAX_ENTRIES, CRYO_RETENTION_MAX_AGE_SECONDS); {} : no policy. */
+  retention?: RetentionPolicyInput | null | undefined;
   /** The thread to append to; created by the first append. */
   threadId: string | number;
 };
@@ -84,12 +86,38 @@ export type PutCheckpointInput = {
   version?: number | null | undefined;
 };
 
+/** A retention policy. Each bound is optional (1..2147483647); neither set means no policy. */
+export type RetentionPolicyInput = {
+  /** Drop entries older than this many seconds (by `at`), as far as checkpoints allow. */
+  maxAgeSeconds?: number | null | undefined;
+  /** Keep at most this many entries (the newest), as far as checkpoints allow. */
+  maxEntries?: number | null | undefined;
+};
+
+/** Sets or clears a thread's retention policy. */
+export type SetThreadRetentionInput = {
+  /** The new policy, applied at once as far as checkpoints allow; null (or {}) clears the policy (nothing trimmed comes back). */
+  retention?: RetentionPolicyInput | null | undefined;
+  /** The thread; it must exist. */
+  threadId: string | number;
+};
+
 /** A pointer into a journal. The thread must exist with a rev of at least `rev`. */
 export type ThreadPointerInput = {
   /** The thread id. */
   id: string | number;
   /** The number of entries the agent has seen (≥ 1). */
   rev: number;
+};
+
+/** Drops a prefix of a thread's journal: the entries with seq < beforeSeq. */
+export type TrimThreadInput = {
+  /** Drop the entries with seq < beforeSeq (0..rev). At or below firstSeq: nothing to do (success, dropped 0). Above the lowest pointer rev of a checkpoint pointing at the thread: TrimBeyondCheckpoint. */
+  beforeSeq: number;
+  /** The thread's rev must be this (else RevisionConflict); omitted: no check. */
+  expectedRev?: number | null | undefined;
+  /** The thread to trim; it must exist. */
+  threadId: string | number;
 };
 
 export type ApiKeysQueryVariables = Exact<{
@@ -208,6 +236,16 @@ export type ServerInfoQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type ServerInfoQuery = { serverInfo: { version: string, storage: string } };
 
+export type SetThreadRetentionMutationVariables = Exact<{
+  input: SetThreadRetentionInput;
+}>;
+
+
+export type SetThreadRetentionMutation = { setThreadRetention:
+    | { __typename: 'SetThreadRetentionSuccess', thread: { id: string, rev: number, firstSeq: number, retention: { maxEntries: number | null, maxAgeSeconds: number | null } | null } }
+    | { __typename: 'ValidationError', message: string, field: string | null }
+   };
+
 export type ThawMutationVariables = Exact<{
   agentType: string;
   agentId: string;
@@ -234,6 +272,7 @@ export type ThreadEntriesSubscriptionVariables = Exact<{
 export type ThreadEntriesSubscription = { threadEntries:
     | { __typename: 'CaughtUp', threadId: string, rev: number }
     | { __typename: 'Entry', id: string, threadId: string, seq: number, at: string, kind: string, payload: Record<string, unknown>, refs: Record<string, unknown> }
+    | { __typename: 'JournalTrimmed', threadId: string, firstSeq: number }
     | { __typename: 'ThreadDeleted', threadId: string }
    };
 
@@ -255,6 +294,18 @@ export type ThreadsQueryVariables = Exact<{
 
 
 export type ThreadsQuery = { threads: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { __typename: 'Thread', id: string, rev: number, metadata: Record<string, unknown>, createdAt: string, updatedAt: string } }> } };
+
+export type TrimThreadMutationVariables = Exact<{
+  input: TrimThreadInput;
+}>;
+
+
+export type TrimThreadMutation = { trimThread:
+    | { __typename: 'RevisionConflict', message: string, expectedRev: number, actualRev: number }
+    | { __typename: 'TrimBeyondCheckpoint', message: string, agentType: string, agentId: string, pointerRev: number }
+    | { __typename: 'TrimThreadSuccess', dropped: number, thread: { id: string, rev: number, firstSeq: number } }
+    | { __typename: 'ValidationError', message: string, field: string | null }
+   };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -638,6 +689,28 @@ export const ServerInfoDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ServerInfoQuery, ServerInfoQueryVariables>;
+export const SetThreadRetentionDocument = new TypedDocumentString(`
+    mutation SetThreadRetention($input: SetThreadRetentionInput!) {
+  setThreadRetention(input: $input) {
+    __typename
+    ... on SetThreadRetentionSuccess {
+      thread {
+        id
+        rev
+        firstSeq
+        retention {
+          maxEntries
+          maxAgeSeconds
+        }
+      }
+    }
+    ... on ValidationError {
+      message
+      field
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SetThreadRetentionMutation, SetThreadRetentionMutationVariables>;
 export const ThawDocument = new TypedDocumentString(`
     mutation Thaw($agentType: String!, $agentId: String!, $allowJournalAhead: Boolean, $first: Int, $after: String) {
   thaw(
@@ -742,6 +815,10 @@ export const ThreadEntriesDocument = new TypedDocumentString(`
     ... on ThreadDeleted {
       threadId
     }
+    ... on JournalTrimmed {
+      threadId
+      firstSeq
+    }
   }
 }
     fragment EntryFields on Entry {
@@ -816,6 +893,36 @@ export const ThreadsDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<ThreadsQuery, ThreadsQueryVariables>;
+export const TrimThreadDocument = new TypedDocumentString(`
+    mutation TrimThread($input: TrimThreadInput!) {
+  trimThread(input: $input) {
+    __typename
+    ... on TrimThreadSuccess {
+      dropped
+      thread {
+        id
+        rev
+        firstSeq
+      }
+    }
+    ... on TrimBeyondCheckpoint {
+      message
+      agentType
+      agentId
+      pointerRev
+    }
+    ... on RevisionConflict {
+      message
+      expectedRev
+      actualRev
+    }
+    ... on ValidationError {
+      message
+      field
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TrimThreadMutation, TrimThreadMutationVariables>;
 export const ViewerDocument = new TypedDocumentString(`
     query Viewer {
   viewer {

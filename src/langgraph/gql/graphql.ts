@@ -12,6 +12,8 @@ export type AppendEntriesInput = {
   expectedRev?: number | null | undefined;
   /** The thread's metadata; used only when this call creates the thread. */
   metadata?: Record<string, unknown> | null | undefined;
+  /** The thread's retention policy; used only when this call creates the thread. Omitted or null: the server's default (CRYO_RETENTION_MAX_ENTRIES, CRYO_RETENTION_MAX_AGE_SECONDS); {} : no policy. */
+  retention?: RetentionPolicyInput | null | undefined;
   /** The thread to append to; created by the first append. */
   threadId: string | number;
 };
@@ -74,6 +76,14 @@ export type PutCheckpointInput = {
   version?: number | null | undefined;
 };
 
+/** A retention policy. Each bound is optional (1..2147483647); neither set means no policy. */
+export type RetentionPolicyInput = {
+  /** Drop entries older than this many seconds (by `at`), as far as checkpoints allow. */
+  maxAgeSeconds?: number | null | undefined;
+  /** Keep at most this many entries (the newest), as far as checkpoints allow. */
+  maxEntries?: number | null | undefined;
+};
+
 /** A pointer into a journal. The thread must exist with a rev of at least `rev`. */
 export type ThreadPointerInput = {
   /** The thread id. */
@@ -91,7 +101,7 @@ export type SaverHeadQueryVariables = Exact<{
 }>;
 
 
-export type SaverHeadQuery = { checkpoint: { rev: number, state: Record<string, unknown> } | null, thread: { rev: number, entries: { edges: Array<{ node: { id: string, seq: number, kind: string, payload: Record<string, unknown> } }> } } | null };
+export type SaverHeadQuery = { checkpoint: { rev: number, state: Record<string, unknown> } | null, pin: { rev: number } | null, thread: { rev: number, entries: { edges: Array<{ node: { id: string, seq: number, kind: string, payload: Record<string, unknown> } }> } } | null };
 
 export type SaverIndexQueryVariables = Exact<{
   indexId: string;
@@ -126,9 +136,17 @@ export type SaverThreadsQueryVariables = Exact<{
 
 export type SaverThreadsQuery = { threads: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string } }> } };
 
+export type SaverPinRevQueryVariables = Exact<{
+  key: string;
+}>;
+
+
+export type SaverPinRevQuery = { checkpoint: { rev: number } | null };
+
 export type SaverPutMutationVariables = Exact<{
   checkpoint: HibernateInput;
   index: PutCheckpointInput;
+  pin: PutCheckpointInput;
 }>;
 
 
@@ -143,6 +161,11 @@ export type SaverPutMutation = { hibernate:
   , index:
     | { __typename: 'InvalidThreadPointer', message: string }
     | { __typename: 'PutCheckpointSuccess' }
+    | { __typename: 'RevisionConflict', message: string }
+    | { __typename: 'ValidationError', message: string }
+  , pin:
+    | { __typename: 'InvalidThreadPointer', message: string }
+    | { __typename: 'PutCheckpointSuccess', checkpoint: { rev: number } }
     | { __typename: 'RevisionConflict', message: string }
     | { __typename: 'ValidationError', message: string }
    };
@@ -176,7 +199,7 @@ export type SaverDeleteMutationVariables = Exact<{
 }>;
 
 
-export type SaverDeleteMutation = { deleteThread: { deleted: boolean }, deleteCheckpoint: { deleted: boolean } };
+export type SaverDeleteMutation = { deleteThread: { deleted: boolean }, deleteCheckpoint: { deleted: boolean }, pin: { deleted: boolean } };
 
 export type SaverLocateQueryVariables = Exact<{
   threadId: string | number;
@@ -219,6 +242,9 @@ export const SaverHeadDocument = new TypedDocumentString(`
   checkpoint(agentType: "langgraph", agentId: $key) {
     rev
     state
+  }
+  pin: checkpoint(agentType: "langgraph.pin", agentId: $key) {
+    rev
   }
   thread(id: $threadId) {
     rev
@@ -304,8 +330,15 @@ export const SaverThreadsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SaverThreadsQuery, SaverThreadsQueryVariables>;
+export const SaverPinRevDocument = new TypedDocumentString(`
+    query SaverPinRev($key: String!) {
+  checkpoint(agentType: "langgraph.pin", agentId: $key) {
+    rev
+  }
+}
+    `) as unknown as TypedDocumentString<SaverPinRevQuery, SaverPinRevQueryVariables>;
 export const SaverPutDocument = new TypedDocumentString(`
-    mutation SaverPut($checkpoint: HibernateInput!, $index: PutCheckpointInput!) {
+    mutation SaverPut($checkpoint: HibernateInput!, $index: PutCheckpointInput!, $pin: PutCheckpointInput!) {
   hibernate(input: $checkpoint) {
     __typename
     ... on HibernateSuccess {
@@ -328,6 +361,17 @@ export const SaverPutDocument = new TypedDocumentString(`
   }
   index: putCheckpoint(input: $index) {
     __typename
+    ... on Error {
+      message
+    }
+  }
+  pin: putCheckpoint(input: $pin) {
+    __typename
+    ... on PutCheckpointSuccess {
+      checkpoint {
+        rev
+      }
+    }
     ... on Error {
       message
     }
@@ -379,6 +423,9 @@ export const SaverDeleteDocument = new TypedDocumentString(`
     deleted
   }
   deleteCheckpoint(agentType: "langgraph", agentId: $key) {
+    deleted
+  }
+  pin: deleteCheckpoint(agentType: "langgraph.pin", agentId: $key) {
     deleted
   }
 }

@@ -13,9 +13,14 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { CHECKPOINT_NAME, CHECKPOINT_TEMP_NAME, checkpointName } from './names.js';
 import { decodeRecord, declaredRecordSize, encodeRecord, parsePayload, RECORD_HEADER_BYTES, RecordType } from './record-codec.js';
 import { SortedIndex } from './sorted-index.js';
+import type { IndexedPointer, PointerIndex } from './pointer-index.js';
 import type { Problem, RecoveryReport } from './recovery.js';
 
-/** The first record of a checkpoint file: enough to index it without reading the state. */
+/**
+ * The first record of a checkpoint file: enough to index it without reading the state. `thread`
+ * (the pointer, for the reverse index) is absent in files written before retention: open reads
+ * their body once to find it.
+ */
 interface KeyPayload {
   v: 1;
   ns: string;
@@ -23,11 +28,14 @@ interface KeyPayload {
   agentId: string;
   rev: number;
   createdAt: string;
+  thread?: Checkpoint['thread'];
 }
 
 interface Indexed {
   rev: number;
   createdAt: string;
+  /** Its entry in the reverse index (null: no pointer). */
+  pointer: IndexedPointer | null;
 }
 
 const SEP = '\u0000';
@@ -54,6 +62,7 @@ export class CheckpointStore {
     readonly io: FileIo,
     readonly changes: LocalChangeFeed,
     readonly now: () => Date,
+    readonly pointers: PointerIndex,
   ) {}
 
   /** Builds the index from the directory; removes leftover temp files. */
@@ -74,9 +83,30 @@ export class CheckpointStore {
         report.corrupted.push(problem);
         continue;
       }
-      this.#index.set(mapKey(key.ns, key.agentType, key.agentId), { rev: key.rev, createdAt: key.createdAt });
+      let thread = key.thread;
+      if (thread === undefined) {
+        const body = await readCheckpoint(path, { namespace: key.ns, agentType: key.agentType, agentId: key.agentId }).catch(
+          (error: unknown) => error,
+        );
+        if (!body || body instanceof Error) {
+          const problem: Problem = { file: path, offset: 0, reason: body instanceof Error ? body.message : 'vanished' };
+          if (strict) throw new StorageCorrupted(`checkpoint file is damaged: ${problem.reason}`, `${path} at offset 0`);
+          this.#corrupted.set(name, problem);
+          report.corrupted.push(problem);
+          continue;
+        }
+        thread = (body as Checkpoint).thread;
+      }
+      const pointer = this.#pointerOf(key.ns, key.agentType, key.agentId, thread);
+      if (pointer) this.pointers.add(pointer);
+      this.#index.set(mapKey(key.ns, key.agentType, key.agentId), { rev: key.rev, createdAt: key.createdAt, pointer });
       this.#sorted.add(key.ns, composite(key.agentType, key.agentId));
     }
+  }
+
+  #pointerOf(namespace: string, agentType: string, agentId: string, thread: Checkpoint['thread'] | undefined): IndexedPointer | null {
+    if (!thread) return null;
+    return { namespace, threadId: thread.id, rev: thread.rev, life: thread.life, agentType, agentId };
   }
 
   async get(key: CheckpointKey): Promise<Checkpoint | null> {
@@ -86,8 +116,10 @@ export class CheckpointStore {
   }
 
   /**
-   * Upsert; `pointed` gives the durable rev and life of the pointed-at thread (null when missing).
-   * A replay (see checkPutCheckpoint) reads the stored file and returns it, writing nothing.
+   * Upsert; `pointed` gives the durable rev, the firstSeq (trims in flight included) and the life
+   * of the pointed-at thread (null when missing). The check and the new pointer's entry in the
+   * reverse index happen in one synchronous step, so no trim can pass between them (see
+   * PointerIndex). A replay (see checkPutCheckpoint) reads the stored file and returns it, writing nothing.
    */
   put(request: PreparedCheckpoint, pointed: (threadId: string) => PointedThread | null): Promise<Checkpoint> {
     // Copied now, before any wait: the caller may change its state object while this call is in flight.
@@ -102,6 +134,8 @@ export class CheckpointStore {
       const thread = put.thread ? pointed(put.thread.id) : null;
       if (checkPutCheckpoint(put, current, thread) === 'replay') return current!;
       const next = nextCheckpoint(put, current, thread, this.now());
+      const pointer = this.#pointerOf(key.namespace, key.agentType, key.agentId, next.thread);
+      if (pointer) this.pointers.add(pointer);
       const keyPayload: KeyPayload = {
         v: 1,
         ns: key.namespace,
@@ -109,13 +143,22 @@ export class CheckpointStore {
         agentId: key.agentId,
         rev: next.rev,
         createdAt: next.createdAt,
+        thread: next.thread,
       };
       const bytes = Buffer.concat([
         encodeRecord(RecordType.CheckpointKey, 1, keyPayload),
         encodeRecord(RecordType.CheckpointBody, 0, next),
       ]);
-      await this.#replace(this.#path(key), bytes);
-      this.#index.set(mapKey(key.namespace, key.agentType, key.agentId), { rev: next.rev, createdAt: next.createdAt });
+      try {
+        await this.#replace(this.#path(key), bytes);
+      } catch (error) {
+        // The file may or may not have been replaced (a failed directory flush): keep both pointers
+        // indexed then; only a put that certainly wrote nothing drops its new one.
+        if (pointer && !(error instanceof DirectoryFlushFailed)) this.pointers.remove(pointer);
+        throw error;
+      }
+      if (indexed?.pointer) this.pointers.remove(indexed.pointer);
+      this.#index.set(mapKey(key.namespace, key.agentType, key.agentId), { rev: next.rev, createdAt: next.createdAt, pointer });
       this.#sorted.add(key.namespace, composite(key.agentType, key.agentId));
       this.changes.publish({ type: 'checkpoint-saved', namespace: key.namespace, agentType: key.agentType, agentId: key.agentId, rev: next.rev });
       return next;
@@ -131,6 +174,8 @@ export class CheckpointStore {
         if (error.code !== 'ENOENT') throw new StorageUnavailable(`cannot delete ${this.#path(key)}: ${error.message}`, { cause: error });
       });
       this.#corrupted.delete(name);
+      const pointer = this.#index.get(mapKey(key.namespace, key.agentType, key.agentId))?.pointer;
+      if (pointer) this.pointers.remove(pointer);
       this.#index.delete(mapKey(key.namespace, key.agentType, key.agentId));
       this.#sorted.delete(key.namespace, composite(key.agentType, key.agentId));
       await this.#syncDir();
@@ -203,10 +248,13 @@ export class CheckpointStore {
     try {
       await this.commit.sync(this.dir, true);
     } catch (error) {
-      throw new StorageUnavailable(`cannot flush ${this.directory}: ${(error as Error).message}`, { cause: error });
+      throw new DirectoryFlushFailed(`cannot flush ${this.directory}: ${(error as Error).message}`, { cause: error });
     }
   }
 }
+
+/** The checkpoint file was renamed into place but the directory flush failed: the put may have taken effect. */
+class DirectoryFlushFailed extends StorageUnavailable {}
 
 function mapKey(namespace: string, agentType: string, agentId: string): string {
   return JSON.stringify([namespace, agentType, agentId]);

@@ -17,7 +17,8 @@ export interface EntrySource {
 
 /**
  * Decodes `count` consecutive entry records, checking each one's checksum, type, JSON and seq.
- * Throws StorageCorrupted naming the file and the record's offset; never skips a record.
+ * Retention records between them (RecordType.ThreadMeta) are checked and passed over. Throws
+ * StorageCorrupted naming the file and the record's offset; never skips an entry record.
  */
 export function decodeEntries(buffer: Buffer, source: EntrySource): Entry[] {
   const entries: Entry[] = [];
@@ -26,6 +27,11 @@ export function decodeEntries(buffer: Buffer, source: EntrySource): Entry[] {
     const seq = source.from + i;
     const where = `${source.path} at offset ${source.start + pos}`;
     const record = decodeRecord(buffer, pos);
+    if (typeof record !== 'string' && record.type === RecordType.ThreadMeta) {
+      pos = record.end;
+      i--;
+      continue;
+    }
     if (typeof record === 'string' || record.type !== RecordType.Entry) {
       const reason = typeof record === 'string' ? record : 'wrong type';
       throw new StorageCorrupted(`journal record of seq ${seq} is damaged (${reason})`, where);

@@ -1,4 +1,4 @@
-import type { FileHandle } from 'node:fs/promises';
+import { rename, type FileHandle } from 'node:fs/promises';
 import type { SyncIo } from './group-commit.js';
 
 /**
@@ -11,6 +11,8 @@ export interface FileIo extends SyncIo {
   write(handle: FileHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
   /** Cuts the file to `length` bytes. */
   truncate(handle: FileHandle, length: number): Promise<void>;
+  /** Renames `from` over `to` (a compaction's temp file over the journal). */
+  rename(from: string, to: string): Promise<void>;
 }
 
 /** The real operations. */
@@ -18,6 +20,7 @@ export const defaultFileIo: FileIo = {
   write: async (handle, buffer, offset, length, position) =>
     (await handle.write(buffer, offset, length, position)).bytesWritten,
   truncate: (handle, length) => handle.truncate(length),
+  rename: (from, to) => rename(from, to),
   datasync: (handle) => handle.datasync(),
   fsync: (handle) => handle.sync(),
 };

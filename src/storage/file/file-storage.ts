@@ -3,6 +3,7 @@ import { access, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
+import { prepareSetRetention, prepareTrim } from '../../domain/retention.js';
 import { StorageUnavailable } from '../../domain/errors.js';
 import type { Limits } from '../../domain/limits.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
@@ -27,7 +28,12 @@ import type {
   ReadEntriesOptions,
   ReadTailOptions,
   RevokeApiKeyOptions,
+  SetThreadRetentionOptions,
+  SweepRetentionOptions,
+  SweepRetentionResult,
   ThreadOptions,
+  TrimThreadOptions,
+  TrimThreadResult,
 } from '../types.js';
 import type { ApiKeyRecord } from '../../domain/api-key.js';
 import { prepareApiKeyRecord, prepareListApiKeys, prepareRevokeApiKey } from '../api-key-table.js';
@@ -89,6 +95,7 @@ export class FileStorageImpl implements FileStorage {
       syncCalls: sum('syncCalls'),
       durability,
       walCheckpoints: wal?.checkpoints ?? 0,
+      ...this.threads.compactionStats,
     };
   }
 
@@ -147,6 +154,23 @@ export class FileStorageImpl implements FileStorage {
 
   deleteThread(options: ThreadOptions): Promise<boolean> {
     return this.#run(() => this.threads.deleteThread(prepareThreadKey(options, this.limits)));
+  }
+
+  trimThread(options: TrimThreadOptions): Promise<TrimThreadResult> {
+    return this.#run(() => this.threads.trim(prepareTrim(options, this.limits), this.now().toISOString()));
+  }
+
+  setThreadRetention(options: SetThreadRetentionOptions): Promise<ThreadHead> {
+    return this.#run(() => this.threads.setRetention(prepareSetRetention(options, this.limits), this.now()));
+  }
+
+  sweepRetention(options: SweepRetentionOptions = {}): Promise<SweepRetentionResult> {
+    return this.#run(() => this.threads.sweep(options?.now ?? this.now()));
+  }
+
+  /** Resolves once every compaction scheduled so far (by trims and policies) is done. */
+  compactions(): Promise<void> {
+    return this.#run(() => this.threads.compactions());
   }
 
   listThreads(options: ListThreadsOptions): Promise<Page<ThreadHead>> {

@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { JsonObject } from '../../domain/json.js';
+import type { RetentionPolicy } from '../../domain/types.js';
 import { ChunkReader } from './chunk-reader.js';
 import {
   decodeRecord,
@@ -11,7 +12,10 @@ import {
   type DecodedRecord,
 } from './record-codec.js';
 
-/** Payload of a journal's first record. `life` is absent in journals written before lives existed. */
+/**
+ * Payload of a journal's first record. `life` is absent in journals written before lives existed;
+ * `first`, `retention` and `u` in journals written before retention.
+ */
 export interface ThreadHeaderPayload {
   v: 1;
   ns: string;
@@ -19,9 +23,19 @@ export interface ThreadHeaderPayload {
   metadata: JsonObject;
   createdAt: string;
   life?: string;
+  /** Seq of the file's first entry record, and the thread's firstSeq when the header was written. @default 0 */
+  first?: number;
+  /** The thread's retention policy when the header was written. @default null */
+  retention?: RetentionPolicy | null;
+  /**
+   * Set only by a compaction (the header of a rewritten journal): the thread's updatedAt. A
+   * header with `u` is a complete thread by itself (all its entries may have been trimmed); one
+   * without is the start of the thread's first append and counts only with that append.
+   */
+  u?: string;
 }
 
-/** Payload of an entry record. `t` (the append's server time) is on the last record of an append. */
+/** Payload of an entry record. `t` (the append's server time) and `f` are on the last record of an append. */
 export interface EntryPayload {
   s: number;
   id: string;
@@ -30,14 +44,31 @@ export interface EntryPayload {
   payload: JsonObject;
   refs: JsonObject;
   t?: string;
+  /** The thread's firstSeq after this append (absent when 0). */
+  f?: number;
+}
+
+/** Payload of a {@link RecordType.ThreadMeta} record: the thread's retention state from here on. */
+export interface ThreadMetaPayload {
+  /** firstSeq from here on. */
+  f: number;
+  /** The policy from here on; absent: unchanged. */
+  r?: RetentionPolicy | null;
+  /** Server time of the change (the thread's updatedAt). */
+  t: string;
 }
 
 /** A journal whose committed part checked out. */
 export interface ScannedJournal {
   kind: 'ok';
   header: ThreadHeaderPayload;
-  /** File offset of each entry's record, by seq. */
+  /** Seq of the first entry record in the file (`offsets[0]`). */
+  base: number;
+  /** File offset of each entry's record, by seq - base. */
   offsets: number[];
+  /** The thread's firstSeq (≥ base): entries below it were trimmed and are never read. */
+  firstSeq: number;
+  retention: RetentionPolicy | null;
   /** Length of the committed part; bytes after it are a torn tail to cut. */
   size: number;
   updatedAt: string;
@@ -55,10 +86,13 @@ export type ScanResult =
 
 /**
  * Reads a journal once, front to back, checking every record's checksum and the append
- * structure (each append is a run of entry records whose `following` counts down to 0).
+ * structure (each append is a run of entry records whose `following` counts down to 0; a
+ * rewritten journal may start inside one). Retention records (ThreadMeta) commit themselves
+ * and are parsed (they are rare); firstSeq is the highest one recorded (header, retention
+ * records, the last append's `f`).
  * A damaged or incomplete part with no valid record after it is a torn tail: everything from
  * the start of the incomplete append on is reported as cuttable. Damage with a valid record
- * after it is corruption. Parses only the header's and the last record's JSON. Does NOT modify
+ * after it is corruption. Parses only the header's, the retention records' and the last record's JSON. Does NOT modify
  * the file, and cannot tell a flipped byte in the very last record from a torn write (both cut).
  */
 export async function scanJournal(handle: FileHandle, fileSize: number): Promise<ScanResult> {
@@ -70,6 +104,11 @@ export async function scanJournal(handle: FileHandle, fileSize: number): Promise
   let batch: number[] = [];
   let expect: number | null = null;
   let pos = 0;
+  let firstSeq = 0;
+  let retention: RetentionPolicy | null = null;
+  /** Time of the last committed retention record or self-committing header, and where it was. */
+  let metaTime: string | null = null;
+  let metaAt = -1;
 
   const corrupt = (offset: number, reason: string): ScanResult => ({ kind: 'corrupt', offset, reason, header });
 
@@ -87,6 +126,26 @@ export async function scanJournal(handle: FileHandle, fileSize: number): Promise
       } catch {
         return corrupt(0, 'unreadable thread header');
       }
+      firstSeq = header.first ?? 0;
+      retention = header.retention ?? null;
+      if (typeof header.u === 'string') {
+        metaTime = header.u;
+        metaAt = 0;
+      }
+      committed = record.end;
+    } else if (record.type === RecordType.ThreadMeta) {
+      if (expect !== null || record.following !== 0) return corrupt(pos, 'retention record inside an append');
+      let meta: ThreadMetaPayload;
+      try {
+        meta = parsePayload<ThreadMetaPayload>(record);
+      } catch {
+        return corrupt(pos, 'unreadable retention record');
+      }
+      if (!Number.isInteger(meta.f) || typeof meta.t !== 'string') return corrupt(pos, 'retention record lacks firstSeq or time');
+      firstSeq = Math.max(firstSeq, meta.f);
+      if (meta.r !== undefined) retention = meta.r;
+      metaTime = meta.t;
+      metaAt = pos;
       committed = record.end;
     } else if (record.type !== RecordType.Entry) {
       return corrupt(pos, `unexpected record type ${record.type}`);
@@ -108,16 +167,27 @@ export async function scanJournal(handle: FileHandle, fileSize: number): Promise
     pos = record.end;
   }
 
-  if (!header || lastCommit === -1) return { kind: 'empty' };
-  const last = await readRecord(reader, lastCommit);
+  if (!header || (lastCommit === -1 && metaAt === -1)) return { kind: 'empty' };
   let updatedAt: string | undefined;
-  try {
-    if (typeof last !== 'string') updatedAt = parsePayload<EntryPayload>(last).t;
-  } catch {
-    // reported below
+  if (lastCommit > metaAt) {
+    const last = await readRecord(reader, lastCommit);
+    try {
+      if (typeof last !== 'string') {
+        const payload = parsePayload<EntryPayload>(last);
+        updatedAt = payload.t;
+        if (Number.isInteger(payload.f)) firstSeq = Math.max(firstSeq, payload.f!);
+      }
+    } catch {
+      // reported below
+    }
+    if (!updatedAt) return corrupt(lastCommit, 'last append has no readable commit time');
+  } else {
+    updatedAt = metaTime!;
   }
-  if (!updatedAt) return corrupt(lastCommit, 'last append has no readable commit time');
-  return { kind: 'ok', header, offsets, size: committed, updatedAt, tornTail: committed < fileSize };
+  const base = header.first ?? 0;
+  const rev = base + offsets.length;
+  if (firstSeq > rev) return corrupt(metaAt === -1 ? lastCommit : metaAt, `firstSeq ${firstSeq} is above the thread's rev ${rev}`);
+  return { kind: 'ok', header, base, offsets, firstSeq, retention, size: committed, updatedAt, tornTail: committed < fileSize };
 }
 
 /** The checked record at `pos`, or why there is none ('short' when the file ends inside it). */

@@ -29,6 +29,8 @@ const CHECKPOINT_SUFFIX = '.ckpt';
 
 /** Journal file names: 64 hex digits and `.journal`. */
 export const JOURNAL_NAME = /^[0-9a-f]{64}\.journal$/;
+/** A journal being rewritten by a compaction (left behind only by a crash; removed on open). */
+export const JOURNAL_TEMP_NAME = /^[0-9a-f]{64}\.journal\.compact$/;
 /** Checkpoint file names: 64 hex digits and `.ckpt`. */
 export const CHECKPOINT_NAME = /^[0-9a-f]{64}\.ckpt$/;
 /** Temporary checkpoint files (left behind only by a crash; removed on open). */
@@ -46,4 +48,9 @@ export function journalName(namespace: string, threadId: string): string {
 /** The file name of a checkpoint. */
 export function checkpointName(namespace: string, agentType: string, agentId: string): string {
   return `${hash(['checkpoint', namespace, agentType, agentId])}${CHECKPOINT_SUFFIX}`;
+}
+
+/** The temporary file a compaction of `journalPath` writes before renaming it over the journal. */
+export function journalTempPath(journalPath: string): string {
+  return `${journalPath}.compact`;
 }

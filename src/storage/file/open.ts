@@ -11,7 +11,9 @@ import { defaultFileIo, type FileIo } from './file-io.js';
 import { FileStorageImpl } from './file-storage.js';
 import { GroupCommit } from './group-commit.js';
 import { HandlePool } from './handle-pool.js';
+import { DEFAULT_COMPACT_MIN_BYTES } from './journal-file.js';
 import { CHECKPOINTS_DIR, FORMAT_FILE, LOCK_FILE, THREADS_DIR } from './names.js';
+import { PointerIndex } from './pointer-index.js';
 import { emptyRecoveryReport } from './recovery.js';
 import { ThreadStore } from './thread-store.js';
 import type { FileStorage, FileStorageOptions } from './types.js';
@@ -59,12 +61,14 @@ export async function openFileStorage(directory: string, options: FileStorageOpt
     await syncDirectory(directory);
     const changes = new LocalChangeFeed();
     const now = options.now ?? (() => new Date());
-    const threads = new ThreadStore(join(directory, THREADS_DIR), { pool, commit, io, dir: threadsDir, wal }, changes);
-    const checkpoints = new CheckpointStore(join(directory, CHECKPOINTS_DIR), checkpointsDir, commit, io, changes, now);
+    const pointers = new PointerIndex();
+    const compactMinBytes = options.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES;
+    const threads = new ThreadStore(join(directory, THREADS_DIR), { pool, commit, io, dir: threadsDir, wal, compactMinBytes }, changes, pointers);
+    const checkpoints = new CheckpointStore(join(directory, CHECKPOINTS_DIR), checkpointsDir, commit, io, changes, now, pointers);
     await threads.load(recovery, options.strict ?? false);
     await checkpoints.load(recovery, options.strict ?? false);
     const apiKeys = await FileApiKeys.load(directory, changes);
-    return new FileStorageImpl(directory, { ...DEFAULT_LIMITS, ...options.limits }, now, changes, threads, checkpoints, {
+    const storage = new FileStorageImpl(directory, { ...DEFAULT_LIMITS, ...options.limits }, now, changes, threads, checkpoints, {
       lock,
       pool,
       commit,
@@ -75,6 +79,9 @@ export async function openFileStorage(directory: string, options: FileStorageOpt
       recovery,
       apiKeys,
     });
+    // Compactions a crash interrupted run now, in the background (close waits for them).
+    threads.compactWhereDue();
+    return storage;
   } catch (error) {
     await wal?.close().catch(() => {});
     await Promise.all(handles.map((h) => h.close().catch(() => {})));

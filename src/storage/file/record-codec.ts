@@ -32,6 +32,16 @@ export const RecordType = {
   WalAppend: 5,
   /** Write-ahead log: a thread was deleted; earlier log records of it must not be replayed. */
   WalDelete: 6,
+  /**
+   * Journal: the thread's retention state changed (a trim: new firstSeq; a policy set or cleared).
+   * One record, `following` 0, never inside an append (`journal-scan.ts`).
+   */
+  ThreadMeta: 7,
+  /**
+   * Write-ahead log: the thread's journal was flushed on its own and is about to be rewritten
+   * (compaction); earlier log records of it must not be replayed (their offsets are the old file's).
+   */
+  WalReset: 8,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 

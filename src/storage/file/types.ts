@@ -34,6 +34,11 @@ export interface FileStorageOptions {
   walMaxBytes?: number;
   /** Operations on the write-ahead log, for fault-injection tests only. @default the real ones */
   walIo?: Partial<FileIo>;
+  /**
+   * A journal is compacted (rewritten without its trimmed entries) once the trimmed bytes reach
+   * the retained ones and at least this many. @default 64 KiB
+   */
+  compactMinBytes?: number;
   /** Where to report what opening repaired (a warning) or refused (an error). @default no report */
   logger?: StorageLogger;
 }
@@ -45,6 +50,10 @@ export interface FileStorageStats extends GroupCommitStats {
   durability: FileDurability;
   /** Log checkpoints completed (always 0 with `'per-thread-fsync'`). */
   walCheckpoints: number;
+  /** Journal compactions completed (rewrites without trimmed entries). */
+  compactions: number;
+  /** Bytes those compactions removed from disk. */
+  reclaimedBytes: number;
 }
 
 /** The file Storage, with its recovery report and counters. */
@@ -57,4 +66,9 @@ export interface FileStorage extends Storage {
   stats(): FileStorageStats;
   /** The namespaces holding at least one thread or checkpoint, in no particular order (for export and migrations). */
   namespaces(): Promise<string[]>;
+  /**
+   * Resolves once every compaction scheduled so far is done (trims schedule them in the
+   * background when the trimmed bytes reach the retained ones; see README.md, "Retention").
+   */
+  compactions(): Promise<void>;
 }

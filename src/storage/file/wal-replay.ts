@@ -9,7 +9,7 @@ import { RecordType } from './record-codec.js';
 import type { WalAppendPayload, WalDeletePayload } from './wal.js';
 
 /** One logged event of a thread, in log order. */
-type WalEvent = { kind: 'append'; off: number; bytes: Buffer } | { kind: 'delete' };
+type WalEvent = { kind: 'append'; off: number; bytes: Buffer } | { kind: 'delete' } | { kind: 'reset' };
 
 /** What replaying the log did (part of the recovery report). */
 export interface WalReplayReport {
@@ -35,7 +35,8 @@ export interface WalReplayOutcome {
  * directory. For each thread in the log, everything in its journal from the log's first write
  * of that thread on is untrusted (it was not flushed on its own): the journal is cut there and
  * the logged bytes are written again at their offsets and flushed; a logged delete removes the
- * journal and drops that thread's earlier log records. A torn tail of the LAST segment (damage
+ * journal and drops that thread's earlier log records; a logged reset (a compaction) drops them
+ * and keeps the journal. A torn tail of the LAST segment (damage
  * with no valid record after it) is ignored; any other damage throws StorageCorrupted before
  * any file is changed (an earlier segment was flushed whole before the next one was used).
  * Holds the whole log in memory while replaying. Does NOT check the journals themselves (the
@@ -129,6 +130,8 @@ async function scanWal(
     let next = head.end;
     if (head.type === RecordType.WalDelete) {
       event = { kind: 'delete' };
+    } else if (head.type === RecordType.WalReset) {
+      event = { kind: 'reset' };
     } else if (head.type === RecordType.WalAppend) {
       const { off, len } = payload as WalAppendPayload;
       const groupEnd = head.end + len;
@@ -163,12 +166,18 @@ async function scanWal(
   return { records, end: pos };
 }
 
-/** Rewrites one journal from its log events; true when a file was created or removed. */
+/**
+ * Rewrites one journal from its log events; true when a file was created or removed. Only the
+ * events after the last delete or reset count: a delete removes the journal first; a reset (a
+ * compaction: the journal was flushed whole before it) keeps the journal as it is.
+ */
 async function replayThread(path: string, events: WalEvent[]): Promise<boolean> {
-  const lastDelete = events.map((e) => e.kind).lastIndexOf('delete');
-  const appends = events.slice(lastDelete + 1) as Extract<WalEvent, { kind: 'append' }>[];
+  const kinds = events.map((e) => e.kind);
+  const lastDelete = kinds.lastIndexOf('delete');
+  const lastMarker = Math.max(lastDelete, kinds.lastIndexOf('reset'));
+  const appends = events.slice(lastMarker + 1) as Extract<WalEvent, { kind: 'append' }>[];
   let dirChanged = false;
-  if (lastDelete !== -1) {
+  if (lastDelete !== -1 && lastDelete === lastMarker) {
     try {
       await unlink(path);
       dirChanged = true;

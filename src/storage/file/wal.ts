@@ -132,6 +132,15 @@ export class WriteAheadLog {
   }
 
   /**
+   * Writes a reset marker for the thread (its journal was flushed on its own and is about to be
+   * rewritten: earlier log records of it must not be replayed) and resolves once it is flushed.
+   */
+  async reset(ns: string, id: string): Promise<void> {
+    const { flushed } = await this.#enqueue(encodeRecord(RecordType.WalReset, 0, { ns, id } satisfies WalDeletePayload), null, false);
+    await flushed;
+  }
+
+  /**
    * Waits for queued writes and a running checkpoint, then (unless the log is fenced, in which
    * case it is left for the next open to replay) checkpoints the current segment, which removes
    * it. Idempotent.

@@ -135,6 +135,9 @@ export class AppendBatcher {
       ordered.map((p) => p.metadata),
       ordered.map((p) => p.now),
       ordered.map(() => randomUUID()),
+      ordered.map((p) => p.append.startSeq),
+      ordered.map((p) => p.append.retention?.maxEntries ?? null),
+      ordered.map((p) => p.append.retention?.maxAgeSeconds ?? null),
       ordered.map((p) => p.bodies.length),
       ordered.flatMap((p) => p.append.entries.map((e) => e.id)),
       ordered.flatMap((p) => p.bodies),
@@ -145,7 +148,7 @@ export class AppendBatcher {
       rows = await withClient(parts.pool, parts.timeoutMs, async (client) => {
         const result = await client.query({
           name: `${parts.schema}.append-batch`,
-          text: `SELECT * FROM ${parts.S}.append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          text: `SELECT * FROM ${parts.S}.append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
           values,
         });
         return result.rows as Record<string, unknown>[];

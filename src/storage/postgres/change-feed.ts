@@ -54,7 +54,8 @@ export class PostgresChangeFeed implements ChangeFeed {
   subscribeThread(namespace: string, threadId: string, listener: Listener): Promise<Unsubscribe> {
     const name = threadChannel(this.#options.schema, namespace, threadId);
     return this.#subscribe(name, (e) => {
-      if ((e.type === 'thread-appended' || e.type === 'thread-deleted') && e.namespace === namespace && e.threadId === threadId) listener(e);
+      const ofThread = e.type === 'thread-appended' || e.type === 'thread-trimmed' || e.type === 'thread-deleted';
+      if (ofThread && e.namespace === namespace && e.threadId === threadId) listener(e);
     });
   }
 

@@ -8,8 +8,9 @@ import type { PostgresParts } from './storage.js';
 
 /**
  * Checkpoint operations of the Postgres adapter. A put is one transaction: lock the checkpoint
- * row (FOR UPDATE), lock the pointed-at thread's head (FOR SHARE: a delete or re-creation waits
- * until the put commits), apply the CAS, replay and pointer rules, write, notify.
+ * row (FOR UPDATE), lock the pointed-at thread's head (FOR SHARE: a delete, re-creation or trim
+ * waits until the put commits, and a put waits for a trim in flight, then sees its firstSeq),
+ * apply the CAS, replay and pointer rules, write, notify.
  */
 
 const COLUMNS = 'agent_type, agent_id, rev, version, state, thread_id, thread_rev, thread_life, created_at, updated_at';
@@ -46,10 +47,13 @@ export async function putCheckpoint(
       if (put.thread) {
         const head = await client.query({
           name: `${parts.schema}.share-head`,
-          text: `SELECT rev, life FROM ${parts.S}.threads WHERE namespace = $1 AND id_key = $2 FOR SHARE`,
+          text: `SELECT rev, first_seq, life FROM ${parts.S}.threads WHERE namespace = $1 AND id_key = $2 FOR SHARE`,
           values: [namespace, sortKey(put.thread.id)],
         });
-        if (head.rows.length) pointed = { rev: int(head.rows[0].rev), life: String(head.rows[0].life) };
+        if (head.rows.length) {
+          const row = head.rows[0];
+          pointed = { rev: int(row.rev), firstSeq: int(row.first_seq), life: String(row.life) };
+        }
       }
       if (checkPutCheckpoint(put, stored, pointed) === 'replay') {
         await client.query('COMMIT');

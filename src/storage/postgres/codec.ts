@@ -63,12 +63,19 @@ export function iso(value: unknown): string {
   return new Date(String(value)).toISOString();
 }
 
-/** A `threads` row (thread_id, rev, life, metadata, created_at, updated_at) as a head. */
+/** The `threads` columns {@link decodeHead} reads. */
+export const HEAD_COLUMNS = 'thread_id, rev, first_seq, life, metadata, created_at, updated_at, max_entries, max_age_seconds';
+
+/** A `threads` row ({@link HEAD_COLUMNS}) as a head; null policy columns are no policy. */
 export function decodeHead(row: Record<string, unknown>): ThreadHead {
   const id = row.thread_id as string;
+  const maxEntries = row.max_entries == null ? null : int(row.max_entries);
+  const maxAgeSeconds = row.max_age_seconds == null ? null : int(row.max_age_seconds);
   return {
     id,
     rev: int(row.rev),
+    firstSeq: int(row.first_seq),
+    retention: maxEntries === null && maxAgeSeconds === null ? null : { maxEntries, maxAgeSeconds },
     metadata: parseObject(row.metadata, `metadata of thread ${JSON.stringify(id)}`) as JsonObject,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),

@@ -115,3 +115,68 @@ export function toStorageError(error: unknown): Error {
   }
   return error;
 }
+
+/** One statement on a session of {@link withSession}. */
+export type SessionQuery = (config: pg.QueryConfig) => Promise<pg.QueryResult>;
+
+/**
+ * Runs `work` on one pooled client for as long as it takes (a retention sweep: many short
+ * statements), with no bound on the whole but `timeoutMs` on the wait for the client and on each
+ * statement (the server's statement and lock timeouts also apply). A statement past its bound
+ * fails with StorageUnavailable and the client is destroyed, not returned to the pool; so is a
+ * client after any error that is not a CryoError, or when `work` says so (`keep` false: e.g. it
+ * could not release a session lock). Session state such as advisory locks therefore never
+ * reaches another caller: the pool gets the client back only when `work` left it clean.
+ */
+export async function withSession<T>(
+  pool: pg.Pool,
+  timeoutMs: number,
+  work: (query: SessionQuery, discard: () => void) => Promise<T>,
+): Promise<T> {
+  const client = await bounded(pool.connect(), timeoutMs, (late) => late.release()).catch((error: unknown) => {
+    throw toStorageError(error);
+  });
+  let broken: Error | undefined;
+  const query: SessionQuery = async (config) => {
+    if (broken) throw new StorageUnavailable('postgres session was given up');
+    try {
+      return await bounded(client.query(config), timeoutMs, () => {});
+    } catch (error) {
+      const mapped = toStorageError(error);
+      broken ??= mapped;
+      throw mapped;
+    }
+  };
+  try {
+    return await work(query, () => void (broken ??= new Error('session discarded')));
+  } catch (error) {
+    if (!(error instanceof CryoError)) broken ??= error as Error;
+    throw toStorageError(error);
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * `promise`, or StorageUnavailable after `ms`. What a promise that lost the race resolves to
+ * goes to `late` (to release a client that arrived after its caller gave up).
+ */
+function bounded<T>(promise: Promise<T>, ms: number, late: (value: T) => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let expired = false;
+  promise.then(
+    (value) => {
+      if (expired) late(value);
+    },
+    () => {},
+  );
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        expired = true;
+        reject(new StorageUnavailable(`postgres did not answer within ${ms} ms`));
+      }, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

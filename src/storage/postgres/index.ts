@@ -7,7 +7,7 @@ import { migrate, quoteSchema } from './migrations.js';
 import { PostgresStorage } from './storage.js';
 
 export { PostgresChangeFeed } from './change-feed.js';
-export { MIGRATIONS } from './migrations.js';
+export { MIGRATIONS, migrate } from './migrations.js';
 export type { PostgresStorage } from './storage.js';
 
 /** Options of {@link createPostgresStorage}. */
@@ -60,7 +60,10 @@ export function splitSchemaParam(url: string): { connectionString: string; schem
  * write, notify). Rejects with StorageUnavailable when the database does not accept a connection
  * within `timeoutMs`. Afterwards, calls fail within `timeoutMs` with StorageUnavailable while the
  * database is unreachable and work again, without a restart, once it is back. Durability is the
- * database's (synchronous_commit): see README.md.
+ * database's (synchronous_commit): see README.md. Retention: a trim deletes the rows in the
+ * transaction that moves firstSeq (checked against checkpoints under the thread's row lock); the
+ * space is reused once autovacuum has run, the files do not shrink (README.md, Retention); at
+ * most one sweepRetention runs per schema at a time (an advisory lock), the others skip.
  */
 export async function createPostgresStorage(options: PostgresStorageOptions): Promise<PostgresStorage> {
   if (!options || typeof options.url !== 'string') throw new ValidationError('needs a postgres:// URL', 'url');

@@ -2,9 +2,10 @@ import type pg from 'pg';
 import { ValidationError } from '../../domain/errors.js';
 import { schemaV1 } from './schema-v1.js';
 import { schemaV2 } from './schema-v2.js';
+import { schemaV3 } from './schema-v3.js';
 
 /** One schema change; applied once, in order, each in its own transaction. */
-interface Migration {
+export interface Migration {
   version: number;
   name: string;
   sql: (quotedSchema: string) => string;
@@ -14,6 +15,7 @@ interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'threads, entries, checkpoints', sql: schemaV1 },
   { version: 2, name: 'api keys', sql: schemaV2 },
+  { version: 3, name: 'retention', sql: schemaV3 },
 ];
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -32,9 +34,10 @@ export function quoteSchema(schema: string): string {
  * others wait, then find nothing left to do. Each migration and its row in
  * `<schema>.migrations` commit together. Returns the versions this call applied. A database
  * newer than this build (a version it does not know) is left alone. Does NOT bound its own time:
- * the caller's client settings do (statement and lock timeouts).
+ * the caller's client settings do (statement and lock timeouts). `migrations` is for tests that
+ * build an older schema to upgrade.
  */
-export async function migrate(client: pg.ClientBase, schema: string): Promise<number[]> {
+export async function migrate(client: pg.ClientBase, schema: string, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
   const S = quoteSchema(schema);
   const applied: number[] = [];
   await client.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`cryo-migrations:${schema}`]);
@@ -45,7 +48,7 @@ export async function migrate(client: pg.ClientBase, schema: string): Promise<nu
     );
     const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${S}.migrations`);
     const done = new Set(rows.map((r) => r.version));
-    for (const migration of MIGRATIONS) {
+    for (const migration of migrations) {
       if (done.has(migration.version)) continue;
       await client.query('BEGIN');
       try {

@@ -3,6 +3,7 @@ import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
 import { StorageUnavailable } from '../../domain/errors.js';
 import type { Limits } from '../../domain/limits.js';
+import { prepareSetRetention, prepareTrim } from '../../domain/retention.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
 import {
   prepareCheckpointKey,
@@ -24,8 +25,13 @@ import type {
   ReadEntriesOptions,
   ReadTailOptions,
   RevokeApiKeyOptions,
+  SetThreadRetentionOptions,
   Storage,
+  SweepRetentionOptions,
+  SweepRetentionResult,
   ThreadOptions,
+  TrimThreadOptions,
+  TrimThreadResult,
 } from '../types.js';
 import type { ApiKeyRecord } from '../../domain/api-key.js';
 import { prepareApiKeyRecord, prepareListApiKeys, prepareRevokeApiKey } from '../api-key-table.js';
@@ -35,6 +41,7 @@ import type { PostgresChangeFeed } from './change-feed.js';
 import { deleteCheckpoint, getCheckpoint, listCheckpoints, putCheckpoint } from './checkpoints.js';
 import { encodeEntry } from './codec.js';
 import { withClient } from './connection.js';
+import * as retention from './retention.js';
 import { deleteThread, getThread, listThreads, readEntries, readTail } from './threads.js';
 
 /** What a PostgresStorage runs on. */
@@ -128,6 +135,24 @@ export class PostgresStorage implements Storage {
     return this.#run(() => {
       const key = prepareThreadKey(options, this.#parts.limits);
       return (c) => deleteThread(this.#parts, c, key);
+    });
+  }
+
+  trimThread(options: TrimThreadOptions): Promise<TrimThreadResult> {
+    return this.#run(() => {
+      const trim = prepareTrim(options, this.#parts.limits);
+      return (c) => retention.trimThread(this.#parts, c, trim);
+    });
+  }
+
+  setThreadRetention(options: SetThreadRetentionOptions): Promise<ThreadHead> {
+    return this.#call(async () => retention.setThreadRetention(this.#parts, prepareSetRetention(options, this.#parts.limits)));
+  }
+
+  sweepRetention(options?: SweepRetentionOptions): Promise<SweepRetentionResult> {
+    return this.#call(async () => {
+      const now = retention.prepareSweep(options, this.#parts.now);
+      return retention.sweepRetention(this.#parts, now);
     });
   }
 

@@ -3,7 +3,7 @@ import { checkExpectedRev, isReplayOf, type PreparedAppend } from '../../domain/
 import { RevisionConflict, StorageCorrupted } from '../../domain/errors.js';
 import type { Entry, ThreadHead } from '../../domain/types.js';
 import type { AppendEntriesResult, Page } from '../types.js';
-import { decodeEntry, decodeHead, int, sortKey, threadChannel } from './codec.js';
+import { decodeEntry, decodeHead, HEAD_COLUMNS, int, sortKey, threadChannel } from './codec.js';
 import type { PostgresParts } from './storage.js';
 
 /**
@@ -12,10 +12,11 @@ import type { PostgresParts } from './storage.js';
  */
 
 /**
- * The outcome of one append from its row of `append_batch` (schema-v1.ts): 'ok' (written) or
- * 'check' (nothing written; the head and the stored ids at expectedRev..). On 'check' the rules
- * of src/domain/append.ts decide: a recognised retry returns the stored entries, anything else
- * is a RevisionConflict.
+ * The outcome of one append from its row of `append_batch` (schema-v3.ts): 'ok' (written) or
+ * 'check' (nothing written; the head, and the stored ids at expectedRev.. when they are all still
+ * stored). On 'check' the rules of src/domain/append.ts decide: a recognised retry returns the
+ * stored entries; a retry whose entries were trimmed (or whose thread is missing: a null life)
+ * cannot be recognised and, like anything else, is a RevisionConflict.
  */
 export function appendOutcome(
   append: PreparedAppend,
@@ -31,9 +32,10 @@ export function appendOutcome(
   }
   const decision = checkExpectedRev(append, rev);
   if (decision instanceof RevisionConflict) throw decision;
-  const storedIds = (row.stored_ids as string[] | null) ?? [];
   const from = append.expectedRev ?? 0;
-  if (decision === 'check-replay' && isReplayOf(append, storedIds)) {
+  const stored = row.life != null && from >= int(row.first_seq);
+  const storedIds = (row.stored_ids as string[] | null) ?? [];
+  if (decision === 'check-replay' && stored && isReplayOf(append, storedIds)) {
     const storedBodies = row.stored_bodies as string[];
     return {
       thread: decodeHead({ ...row, thread_id: threadId }),
@@ -41,13 +43,16 @@ export function appendOutcome(
       replayed: true,
     };
   }
-  if (decision === 'check-replay' && storedIds.length !== entries.length) {
+  if (decision === 'check-replay' && stored && storedIds.length !== entries.length) {
     throw new StorageCorrupted(`journal of thread ${JSON.stringify(threadId)} is missing entries at seq ${from}..`);
   }
   throw new RevisionConflict(from, rev, `thread ${JSON.stringify(threadId)}`);
 }
 
-/** Entries with seq ≥ fromSeq, ascending, at most `limit`: one index range scan. */
+/**
+ * Entries with seq ≥ max(fromSeq, firstSeq), ascending, at most `limit`: one index range scan
+ * that starts at firstSeq (never walks over the index entries of trimmed rows).
+ */
 export async function readEntries(
   parts: PostgresParts,
   client: pg.ClientBase,
@@ -57,16 +62,20 @@ export async function readEntries(
   const { rows } = await client.query({
     name: `${parts.schema}.read`,
     text:
-      `SELECT t.rev, e.seq, e.body FROM ${parts.S}.threads t JOIN ${parts.S}.entries e ON e.thread_pk = t.pk ` +
-      `WHERE t.namespace = $1 AND t.id_key = $2 AND e.seq >= $3 ORDER BY e.seq LIMIT $4`,
+      `SELECT t.rev, t.first_seq, e.seq, e.body FROM ${parts.S}.threads t JOIN ${parts.S}.entries e ` +
+      `ON e.thread_pk = t.pk AND e.seq >= greatest($3, t.first_seq) ` +
+      `WHERE t.namespace = $1 AND t.id_key = $2 ORDER BY e.seq LIMIT $4`,
     values: [key.namespace, sortKey(key.threadId), key.fromSeq, key.limit],
   });
   const entries = rows.map((r) => decodeEntry(r.body, key.threadId, int(r.seq)));
-  checkContiguous(key.threadId, entries, key.fromSeq, rows.length ? int(rows[0].rev) : 0, key.limit);
+  if (rows.length) {
+    const from = Math.max(key.fromSeq, int(rows[0].first_seq));
+    checkContiguous(key.threadId, entries, from, int(rows[0].rev), key.limit);
+  }
   return entries;
 }
 
-/** The head and its last `limit` entries, read in one statement (one snapshot). */
+/** The head and its last `limit` stored entries (from firstSeq at most), read in one statement (one snapshot). */
 export async function readTail(
   parts: PostgresParts,
   client: pg.ClientBase,
@@ -75,15 +84,16 @@ export async function readTail(
   const { rows } = await client.query({
     name: `${parts.schema}.tail`,
     text:
-      `SELECT t.thread_id, t.rev, t.life, t.metadata, t.created_at, t.updated_at, e.seq, e.body FROM ${parts.S}.threads t ` +
-      `LEFT JOIN LATERAL (SELECT x.seq, x.body FROM ${parts.S}.entries x WHERE x.thread_pk = t.pk AND x.seq >= t.rev - $3 ORDER BY x.seq) e ON true ` +
+      `SELECT ${HEAD_COLUMNS.split(', ').map((c) => `t.${c}`).join(', ')}, e.seq, e.body FROM ${parts.S}.threads t ` +
+      `LEFT JOIN LATERAL (SELECT x.seq, x.body FROM ${parts.S}.entries x ` +
+      `WHERE x.thread_pk = t.pk AND x.seq >= greatest(t.rev - $3, t.first_seq) ORDER BY x.seq) e ON true ` +
       `WHERE t.namespace = $1 AND t.id_key = $2 ORDER BY e.seq`,
     values: [key.namespace, sortKey(key.threadId), key.limit],
   });
   if (rows.length === 0) return { thread: null, entries: [] };
   const thread = decodeHead(rows[0]);
   const entries = rows.filter((r) => r.seq !== null).map((r) => decodeEntry(r.body, key.threadId, int(r.seq)));
-  const from = Math.max(0, thread.rev - key.limit);
+  const from = Math.max(thread.firstSeq, thread.rev - key.limit);
   checkContiguous(key.threadId, entries, from, thread.rev, key.limit);
   return { thread, entries };
 }
@@ -96,7 +106,7 @@ export async function getThread(
 ): Promise<ThreadHead | null> {
   const { rows } = await client.query({
     name: `${parts.schema}.head`,
-    text: `SELECT thread_id, rev, life, metadata, created_at, updated_at FROM ${parts.S}.threads WHERE namespace = $1 AND id_key = $2`,
+    text: `SELECT ${HEAD_COLUMNS} FROM ${parts.S}.threads WHERE namespace = $1 AND id_key = $2`,
     values: [key.namespace, sortKey(key.threadId)],
   });
   return rows.length ? decodeHead(rows[0]) : null;
@@ -122,7 +132,7 @@ export async function listThreads(
   client: pg.ClientBase,
   options: { namespace: string; first: number; after: string | null },
 ): Promise<Page<ThreadHead>> {
-  const columns = 'thread_id, rev, life, metadata, created_at, updated_at';
+  const columns = HEAD_COLUMNS;
   const { rows } =
     options.after === null
       ? await client.query({

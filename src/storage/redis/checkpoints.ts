@@ -1,6 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { checkCheckpointRev, type PreparedCheckpoint } from '../../domain/checkpoint.js';
 import { InvalidThreadPointer, RevisionConflict } from '../../domain/errors.js';
-import { legacyThreadLife } from '../../domain/thread-life.js';
 import type { Checkpoint } from '../../domain/types.js';
 import type { CheckpointKey } from '../prepare-options.js';
 import type { Page } from '../types.js';
@@ -9,15 +9,16 @@ import { checkpointMember, orderedHex, parseCheckpointMember } from './keys.js';
 import { messagePrefix, publishCommand, type RedisStorageParts } from './parts.js';
 import { deleteCheckpointCall, parseDeleteCheckpointReply } from './scripts/delete-checkpoint.js';
 import { listCheckpointsCall, parseListCheckpointsReply } from './scripts/list-checkpoints.js';
-import { parsePutCheckpointReply, putCheckpointCall } from './scripts/put-checkpoint.js';
+import { parsePutCheckpointReply, putCheckpointCall, registrationValue } from './scripts/put-checkpoint.js';
+import { parseRegisterPointerReply, registerPointerCall, registrationField } from './scripts/register-pointer.js';
 
 /**
  * Checkpoint operations of the Redis adapter. A namespace's checkpoints live in one hash and one
  * sorted-set index under the namespace's hash tag, so CAS, write, index and notification are one
- * script, and a listing page is one consistent read. The pointer check reads the thread's rev
- * inside the same script on a standalone Redis; in a cluster the thread lives in another slot,
- * so its rev is read just before and passed in (safe because revs only grow, except across a
- * concurrent delete of that thread: README.md).
+ * script, and a listing page is one consistent read. A pointer is checked and registered in the
+ * pointed-at thread's reverse index first (its own slot, atomic with trims), then the checkpoint
+ * is written, then the registration it replaced is removed: README.md, "Retention", argues why
+ * this order never lets a trim pass a stored pointer, on a single Redis and in a cluster alike.
  */
 
 /** Reads one checkpoint, or null. */
@@ -29,76 +30,93 @@ export async function getCheckpoint(parts: RedisStorageParts, key: CheckpointKey
 }
 
 /**
- * CAS + pointer check + write + index + notification in one script. A conflict one rev ahead
- * comes back with the stored checkpoint, which the domain's replay rule then judges.
+ * Register the pointer (thread's slot) → CAS + write + index + notification (namespace's slot)
+ * → unregister what the write replaced, or this put's own registration when it wrote nothing.
+ * A conflict one rev ahead comes back with the stored checkpoint, which the domain's replay rule
+ * then judges.
  */
 export async function putCheckpoint(parts: RedisStorageParts, put: PreparedCheckpoint): Promise<Checkpoint> {
   const { connection, keys } = parts;
   const { namespace, agentType, agentId } = put;
   const now = parts.now().toISOString();
+  const member = checkpointMember(agentType, agentId);
   // Encoded before any wait: the caller may change its state object while this call is in flight.
   const body = encodeCheckpointBody(put);
-  let threadHead: string | null = null;
-  let observed = { rev: '0', life: '' };
+  let stored = body.head;
+  let registration: { token: string; threadId: string } | null = null;
   if (put.thread) {
-    const head = keys.threadHead(namespace, put.thread.id);
-    if (connection.cluster) {
-      const [rev, life, createdAt] = (await connection.send(head, ['HMGET', head, 'rev', 'life', 'ca'], true)) as (string | null)[];
-      observed = { rev: rev ?? '0', life: life ?? (createdAt ? legacyThreadLife(createdAt) : '') };
-    } else {
-      threadHead = head;
-    }
+    const { id, rev } = put.thread;
+    const token = randomBytes(8).toString('hex');
+    const registered = parseRegisterPointerReply(
+      await connection.run(
+        registerPointerCall({
+          head: keys.threadHead(namespace, id),
+          pointers: keys.threadPointers(namespace, id),
+          field: registrationField(member, token),
+          pointerRev: rev,
+          pointerLife: put.thread.life ?? '',
+        }),
+      ),
+    );
+    if (registered.status === 'pointer') throw new InvalidThreadPointer(id, rev, registered.threadRev, registered.reason);
+    registration = { token, threadId: id };
+    stored = `${body.head}${JSON.stringify(registered.life)}${body.tail}`;
   }
+  // A failure here has an unknown outcome (the write may have landed): the registration stays,
+  // which only over-protects (README.md).
   const reply = parsePutCheckpointReply(
-    await connection.run(
-      putCheckpointCall({
-        checkpoints: keys.checkpoints(namespace),
-        index: keys.checkpointIndex(namespace),
-        threadHead,
-        member: checkpointMember(agentType, agentId),
-        expectedRev: put.expectedRev,
-        pointerRev: put.thread?.rev ?? null,
-        observed,
-        pointerLife: put.thread?.life ?? '',
-        body,
-        now,
-        publish: publishCommand(parts),
-        channel: keys.checkpointChannel(namespace),
-        messagePrefix: messagePrefix({ type: 'checkpoint-saved', namespace, agentType, agentId }),
+      await connection.run(
+        putCheckpointCall({
+          checkpoints: keys.checkpoints(namespace),
+          index: keys.checkpointIndex(namespace),
+          member,
+          expectedRev: put.expectedRev,
+          body: stored,
+          now,
+          publish: publishCommand(parts),
+          channel: keys.checkpointChannel(namespace),
+          messagePrefix: messagePrefix({ type: 'checkpoint-saved', namespace, agentType, agentId }),
+        registration: registration && registrationValue(registration.token, registration.threadId),
       }),
     ),
   );
-  switch (reply.status) {
-    case 'conflict': {
-      if (reply.stored) {
-        const stored = decodeCheckpoint(agentType, agentId, reply.stored.meta, reply.stored.body);
-        if (checkCheckpointRev(put, stored) === 'replay') return stored;
-      }
-      throw new RevisionConflict(put.expectedRev ?? 0, reply.rev, `checkpoint ${agentType}/${agentId}`);
+  if (reply.status === 'conflict') {
+    // Nothing written: this put's own registration protects nothing.
+    if (registration) await unregister(parts, namespace, member, registration);
+    if (reply.stored) {
+      const current = decodeCheckpoint(agentType, agentId, reply.stored.meta, reply.stored.body);
+      if (checkCheckpointRev(put, current) === 'replay') return current;
     }
-    case 'pointer':
-      throw new InvalidThreadPointer(put.thread!.id, put.thread!.rev, reply.threadRev, reply.otherLife);
-    case 'ok': {
-      const stored = put.thread ? `${body.head}${JSON.stringify(reply.life)}${body.tail}` : body.head;
-      return decodeCheckpoint(agentType, agentId, `${reply.rev}|${String(reply.createdAt)}|${now}`, stored);
-    }
+    throw new RevisionConflict(put.expectedRev ?? 0, reply.rev, `checkpoint ${agentType}/${agentId}`);
   }
+  if (reply.replaced) await unregister(parts, namespace, member, reply.replaced);
+  return decodeCheckpoint(agentType, agentId, `${reply.rev}|${String(reply.createdAt)}|${now}`, stored);
 }
 
-/** Deletes one checkpoint and its index member; true when it existed. */
+/** Removes one registration from its thread's reverse index. */
+async function unregister(parts: RedisStorageParts, namespace: string, member: string, registration: { token: string; threadId: string }): Promise<void> {
+  const pointers = parts.keys.threadPointers(namespace, registration.threadId);
+  await parts.connection.send(pointers, ['HDEL', pointers, registrationField(member, registration.token)]);
+}
+
+/** Deletes one checkpoint and its index member, then its pointer's registration; true when it existed. */
 export async function deleteCheckpoint(parts: RedisStorageParts, key: CheckpointKey): Promise<boolean> {
   const { keys, connection } = parts;
-  const reply = await connection.run(
-    deleteCheckpointCall({
-      checkpoints: keys.checkpoints(key.namespace),
-      index: keys.checkpointIndex(key.namespace),
-      member: checkpointMember(key.agentType, key.agentId),
-      publish: publishCommand(parts),
-      channel: keys.checkpointChannel(key.namespace),
-      message: JSON.stringify({ type: 'checkpoint-deleted', ...key }),
-    }),
+  const member = checkpointMember(key.agentType, key.agentId);
+  const reply = parseDeleteCheckpointReply(
+    await connection.run(
+      deleteCheckpointCall({
+        checkpoints: keys.checkpoints(key.namespace),
+        index: keys.checkpointIndex(key.namespace),
+        member,
+        publish: publishCommand(parts),
+        channel: keys.checkpointChannel(key.namespace),
+        message: JSON.stringify({ type: 'checkpoint-deleted', ...key }),
+      }),
+    ),
   );
-  return parseDeleteCheckpointReply(reply);
+  if (reply.registration) await unregister(parts, key.namespace, member, reply.registration);
+  return reply.deleted;
 }
 
 /** One page ordered by (agentType, agentId), optionally one agentType, after an exclusive key. */

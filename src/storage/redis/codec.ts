@@ -52,16 +52,38 @@ export function seqOfStreamId(id: unknown): number {
 
 /**
  * A thread head from its stored fields. A head stored before lives existed has no life field: it
- * gets the legacy life of its creation time.
+ * gets the legacy life of its creation time; one stored before retention has no firstSeq (0) and
+ * no policy.
  */
 export function decodeHead(threadId: string, fields: HeadFields): ThreadHead {
   const { rev, meta, createdAt, updatedAt, life } = fields;
   const n = Number(rev);
-  if (!Number.isInteger(n) || n < 1 || typeof createdAt !== 'string' || typeof updatedAt !== 'string') {
+  const firstSeq = fields.firstSeq == null ? 0 : Number(fields.firstSeq);
+  const maxEntries = optionalBound(fields.maxEntries);
+  const maxAgeSeconds = optionalBound(fields.maxAgeSeconds);
+  if (
+    !Number.isInteger(n) ||
+    n < 1 ||
+    !Number.isInteger(firstSeq) ||
+    firstSeq < 0 ||
+    firstSeq > n ||
+    maxEntries === undefined ||
+    maxAgeSeconds === undefined ||
+    typeof createdAt !== 'string' ||
+    typeof updatedAt !== 'string'
+  ) {
     throw new StorageCorrupted(`thread head of ${JSON.stringify(threadId)} is unreadable`);
   }
   const lifeOf = typeof life === 'string' ? life : legacyThreadLife(createdAt);
-  return { id: threadId, rev: n, life: lifeOf, metadata: parse(meta, 'thread metadata') as JsonObject, createdAt, updatedAt };
+  const retention = maxEntries === null && maxAgeSeconds === null ? null : { maxEntries, maxAgeSeconds };
+  return { id: threadId, rev: n, firstSeq, life: lifeOf, retention, metadata: parse(meta, 'thread metadata') as JsonObject, createdAt, updatedAt };
+}
+
+/** A stored policy bound: null when absent, undefined when unreadable. */
+function optionalBound(value: unknown): number | null | undefined {
+  if (value == null) return null;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 ? n : undefined;
 }
 
 /**

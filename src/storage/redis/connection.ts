@@ -31,6 +31,11 @@ export interface RedisConnection {
    * `cluster_state:ok` (a cluster missing a master answers PING but fails keyed commands).
    */
   ping(): Promise<void>;
+  /**
+   * Every key matching `match` (SCAN on the server, or on every master of a cluster). For one-off
+   * maintenance only (legacy-pointers.ts): it walks the whole keyspace.
+   */
+  scanKeys(match: string): Promise<string[]>;
   /** A new connection for pub/sub (the adapter owns it). */
   duplicate(): PubSubClient;
   /** Closes what this module opened; a lent client is left alone. */
@@ -155,6 +160,21 @@ export async function connectRedis(options: ConnectOptions): Promise<RedisConnec
       await Promise.all(nodes.masters.map(async (master) => (await nodes.nodeClient(master)).sendCommand(['PING'])));
       const info = String(await nodes.sendCommand(undefined, true, ['CLUSTER', 'INFO']));
       if (!/cluster_state:ok/.test(info)) throw new StorageUnavailable('redis cluster state is not ok');
+    },
+    async scanKeys(match) {
+      const nodes: { sendCommand(args: string[]): Promise<unknown> }[] = cluster
+        ? await Promise.all((owned as ClusterLike).masters.map((master) => (owned as ClusterLike).nodeClient(master)))
+        : [{ sendCommand: (args: string[]) => send(undefined, args) }];
+      const found: string[] = [];
+      for (const node of nodes) {
+        let cursor = '0';
+        do {
+          const [next, keys] = (await node.sendCommand(['SCAN', cursor, 'MATCH', match, 'COUNT', '1000'])) as [string, string[]];
+          cursor = String(next);
+          found.push(...keys);
+        } while (cursor !== '0');
+      }
+      return found;
     },
     duplicate() {
       // A cluster copy only needs the topology and the shards' pub/sub connections.

@@ -2,8 +2,10 @@ import { DEFAULT_LIMITS, type Limits } from '../../domain/limits.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { Storage } from '../types.js';
 import { parseStorageUrl } from '../url.js';
+import { AppendBatcher } from './append-batcher.js';
 import { RedisChangeFeed } from './change-feed.js';
-import { connectRedis } from './connection.js';
+import { connectRedis, toStorageError } from './connection.js';
+import { registerLegacyPointers } from './legacy-pointers.js';
 import { redisKeys } from './keys.js';
 import { RedisStorage } from './storage.js';
 
@@ -63,6 +65,8 @@ export function clusterRootNodes(options: Pick<RedisStorageOptions, 'url' | 'clu
  * not accept a connection within `commandTimeoutMs`. Afterwards, calls fail within
  * `commandTimeoutMs` with StorageUnavailable while Redis is unreachable and work again, without
  * a restart, once it is back. Durability is Redis's: see README.md (appendonly/appendfsync).
+ * The first open of a key prefix by this version registers the pointers of checkpoints written
+ * before the reverse index existed (legacy-pointers.ts; one SCAN of the keyspace, then a marker).
  */
 export async function createRedisStorage(options: RedisStorageOptions = {}): Promise<Storage> {
   const commandTimeoutMs = options.commandTimeoutMs ?? 2000;
@@ -82,12 +86,21 @@ export async function createRedisStorage(options: RedisStorageOptions = {}): Pro
     timeoutMs: commandTimeoutMs,
     probe: () => connection.ping(),
   });
-  return new RedisStorage({
+  const parts = {
     connection,
+    appends: new AppendBatcher(connection, connection.cluster ? 'SPUBLISH' : 'PUBLISH', { timeoutMs: commandTimeoutMs }),
     changes,
     keys,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     commandTimeoutMs,
     now: options.now ?? (() => new Date()),
-  });
+  };
+  try {
+    await registerLegacyPointers(parts);
+  } catch (error) {
+    await changes.close();
+    await connection.close();
+    throw toStorageError(error);
+  }
+  return new RedisStorage(parts);
 }

@@ -14,6 +14,11 @@ export interface RedisKeys {
   threadHead(namespace: string, threadId: string): string;
   threadLog(namespace: string, threadId: string): string;
   threadChannel(namespace: string, threadId: string): string;
+  /**
+   * The thread's reverse index (hash): field `<checkpoint member>|<token>` = `<pointer rev>|<life>`,
+   * one per registered checkpoint pointer (README.md, "Retention").
+   */
+  threadPointers(namespace: string, threadId: string): string;
   threadIndex(namespace: string): string;
   checkpoints(namespace: string): string;
   checkpointIndex(namespace: string): string;
@@ -24,6 +29,18 @@ export interface RedisKeys {
   apiKeyIndex(namespace: string): string;
   /** API key revocations of every namespace (one channel; events carry only the key id). */
   apiKeyChannel(): string;
+  /** Threads that have (or had) a retention policy, every namespace (sorted set, members from {@link retentionMember}). */
+  retentionIndex(): string;
+  /** The sweep lease (a string holding the sweeping instance's token, with a TTL); same slot as the index. */
+  sweepLease(): string;
+  /** Set once every checkpoint written before the reverse index has its pointer registered. */
+  pointersRegistered(): string;
+  /** SCAN pattern of every namespace's checkpoints hash (glob characters of the prefix escaped). */
+  checkpointsPattern(): string;
+  /** SCAN pattern of every namespace's thread index, checkpoint hash and API key index. */
+  namespaceKeyPatterns(): string[];
+  /** The namespace a key of {@link namespaceKeyPatterns} belongs to; null for another key. */
+  namespaceOf(key: string): string | null;
 }
 
 const b64 = (value: string): string => Buffer.from(value, 'utf8').toString('base64url');
@@ -49,10 +66,12 @@ export function redisKeys(prefix: string): RedisKeys {
     return last.tag;
   };
   const namespace = (ns: string): string => `${prefix}:{n:${nsPart(ns)}}`;
+  const escapedPrefix = prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
   return {
     threadHead: (ns, id) => `${thread(ns, id)}:h`,
     threadLog: (ns, id) => `${thread(ns, id)}:j`,
     threadChannel: (ns, id) => `${thread(ns, id)}:events`,
+    threadPointers: (ns, id) => `${thread(ns, id)}:p`,
     threadIndex: (ns) => `${namespace(ns)}:ti`,
     checkpoints: (ns) => `${namespace(ns)}:cp`,
     checkpointIndex: (ns) => `${namespace(ns)}:cpi`,
@@ -60,7 +79,36 @@ export function redisKeys(prefix: string): RedisKeys {
     apiKey: (id) => `${prefix}:{k:${b64(id)}}`,
     apiKeyIndex: (ns) => `${namespace(ns)}:keys`,
     apiKeyChannel: () => `${prefix}:{api-keys}:events`,
+    retentionIndex: () => `${prefix}:{retention}:ri`,
+    sweepLease: () => `${prefix}:{retention}:lease`,
+    pointersRegistered: () => `${prefix}:{retention}:pointers-registered`,
+    checkpointsPattern: () => `${escapedPrefix}:{n:*}:cp`,
+    namespaceKeyPatterns: () => ['ti', 'cp', 'keys'].map((suffix) => `${escapedPrefix}:{n:*}:${suffix}`),
+    namespaceOf: (key) => {
+      const start = `${prefix}:{n:`;
+      const end = key.indexOf('}', start.length);
+      if (!key.startsWith(start) || end === -1) return null;
+      return Buffer.from(key.slice(start.length, end), 'base64url').toString('utf8');
+    },
   };
+}
+
+/** Retention index member of a thread: `b64(ns):b64(threadId)` (base64url has no `:`). */
+export function retentionMember(namespace: string, threadId: string): string {
+  return `${b64(namespace)}:${b64(threadId)}`;
+}
+
+/** The namespace of a checkpoints hash key (`<prefix>:{n:<b64(ns)>}:cp`), or null for another key. */
+export function namespaceOfCheckpoints(key: string): string | null {
+  const match = /\{n:([A-Za-z0-9_-]*)\}:cp$/.exec(key);
+  return match ? Buffer.from(match[1]!, 'base64url').toString('utf8') : null;
+}
+
+/** Inverse of {@link retentionMember}; null for a member it did not make. */
+export function parseRetentionMember(member: string): { namespace: string; threadId: string } | null {
+  const parts = member.split(':');
+  if (parts.length !== 2) return null;
+  return { namespace: Buffer.from(parts[0]!, 'base64url').toString('utf8'), threadId: Buffer.from(parts[1]!, 'base64url').toString('utf8') };
 }
 
 /** Hex of the UTF-16BE code units: byte order of the result = JS string order of the input. */
@@ -90,4 +138,28 @@ export function checkpointMember(agentType: string, agentId: string): string {
 export function parseCheckpointMember(member: string): { agentType: string; agentId: string } {
   const dot = member.indexOf('.');
   return { agentType: fromOrderedHex(member.slice(0, dot)), agentId: fromOrderedHex(member.slice(dot + 1)) };
+}
+
+/**
+ * Redis Cluster hash slot of a key (CRC16/XMODEM of the hash tag, or of the whole key without
+ * one, mod 16384), as the cluster computes it: keys with one slot can share a script run.
+ */
+export function hashSlot(key: string): number {
+  const bytes = Buffer.from(key, 'utf8');
+  let start = 0;
+  let end = bytes.length;
+  const open = bytes.indexOf(0x7b);
+  if (open >= 0) {
+    const close = bytes.indexOf(0x7d, open + 1);
+    if (close > open + 1) {
+      start = open + 1;
+      end = close;
+    }
+  }
+  let crc = 0;
+  for (let i = start; i < end; i++) {
+    crc ^= bytes[i]! << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
 }

@@ -1,4 +1,5 @@
 import type { Limits } from '../../domain/limits.js';
+import type { AppendBatcher } from './append-batcher.js';
 import type { RedisChangeFeed } from './change-feed.js';
 import type { RedisConnection } from './connection.js';
 import type { RedisKeys } from './keys.js';
@@ -7,6 +8,8 @@ import type { PublishCommand } from './scripts/lua-script.js';
 /** What the Redis adapter's operations (threads.ts, checkpoints.ts) run on; built by createRedisStorage. */
 export interface RedisStorageParts {
   connection: RedisConnection;
+  /** Group commit of appends (one script run for the appends queued meanwhile). */
+  appends: AppendBatcher;
   changes: RedisChangeFeed;
   keys: RedisKeys;
   limits: Limits;

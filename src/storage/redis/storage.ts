@@ -1,6 +1,7 @@
 import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
 import { StorageUnavailable } from '../../domain/errors.js';
+import { prepareSetRetention, prepareTrim } from '../../domain/retention.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
 import { withTimeout } from '../../util/with-timeout.js';
 import {
@@ -23,8 +24,13 @@ import type {
   ReadEntriesOptions,
   ReadTailOptions,
   RevokeApiKeyOptions,
+  SetThreadRetentionOptions,
   Storage,
+  SweepRetentionOptions,
+  SweepRetentionResult,
   ThreadOptions,
+  TrimThreadOptions,
+  TrimThreadResult,
 } from '../types.js';
 import type { ApiKeyRecord } from '../../domain/api-key.js';
 import { prepareApiKeyRecord, prepareListApiKeys, prepareRevokeApiKey } from '../api-key-table.js';
@@ -33,6 +39,7 @@ import type { RedisChangeFeed } from './change-feed.js';
 import * as checkpoints from './checkpoints.js';
 import { toStorageError } from './connection.js';
 import { publishCommand, type RedisStorageParts } from './parts.js';
+import * as retention from './retention.js';
 import * as threads from './threads.js';
 
 /**
@@ -96,6 +103,38 @@ export class RedisStorage implements Storage {
     return this.#guard(() => threads.deleteThread(this.#parts, prepareThreadKey(options, this.#parts.limits)));
   }
 
+  trimThread(options: TrimThreadOptions): Promise<TrimThreadResult> {
+    return this.#guard(() => retention.trimThread(this.#parts, prepareTrim(options, this.#parts.limits)));
+  }
+
+  /** Several round trips (index, policy runs of a bounded walk each, index re-check): each has its own deadline. */
+  setThreadRetention(options: SetThreadRetentionOptions): Promise<ThreadHead> {
+    return this.#steps((step) => retention.setThreadRetention(this.#parts, prepareSetRetention(options, this.#parts.limits), step));
+  }
+
+  /** Runs as long as the work takes; each step (lease, index page, one thread) has its own deadline. */
+  sweepRetention(options: SweepRetentionOptions = {}): Promise<SweepRetentionResult> {
+    return this.#steps((step) => retention.sweepRetention(this.#parts, options?.now ?? this.#parts.now(), step));
+  }
+
+  /**
+   * The namespaces holding a thread, a checkpoint or an API key (for export), sorted. SCANs the
+   * key space (every master on a Cluster) for the per-namespace index keys: cost grows with the
+   * number of keys, so it is for operations tools, never for a request path.
+   */
+  namespaces(): Promise<string[]> {
+    return this.#steps(async () => {
+      const found = new Set<string>();
+      for (const pattern of this.#parts.keys.namespaceKeyPatterns()) {
+        for (const key of await this.#parts.connection.scanKeys(pattern)) {
+          const namespace = this.#parts.keys.namespaceOf(key);
+          if (namespace !== null) found.add(namespace);
+        }
+      }
+      return [...found].sort();
+    });
+  }
+
   listThreads(options: ListThreadsOptions): Promise<Page<ThreadHead>> {
     return this.#guard(() => threads.listThreads(this.#parts, prepareListThreads(options, this.#parts.limits)));
   }
@@ -131,6 +170,16 @@ export class RedisStorage implements Storage {
     this.#closed = true;
     await this.changes.close();
     await this.#parts.connection.close();
+  }
+
+  /** Runs a call of several steps, each under {@link #guard}; closed check and error mapping for the whole. */
+  async #steps<T>(call: (step: retention.Step) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new StorageUnavailable('storage closed');
+    try {
+      return await call((step) => this.#guard(step));
+    } catch (error) {
+      throw toStorageError(error);
+    }
   }
 
   /** Runs one call: closed check, the deadline, and the error mapping. */

@@ -5,9 +5,10 @@ import type { Entry, ThreadHead } from '../../domain/types.js';
 import type { ThreadKey } from '../prepare-options.js';
 import type { AppendEntriesResult, Page } from '../types.js';
 import { decodeEntry, decodeHead, encodeEntry, seqOfStreamId } from './codec.js';
-import { fromOrderedHex, orderedHex } from './keys.js';
+import { fromOrderedHex, orderedHex, retentionMember } from './keys.js';
 import { messagePrefix, publishCommand, type RedisStorageParts } from './parts.js';
-import { appendCall, parseAppendReply, type AppendArgs } from './scripts/append.js';
+import type { AppendArgs, AppendCreateArgs } from './scripts/append.js';
+import { headFields } from './scripts/lua-script.js';
 import { deleteThreadCall, parseDeleteThreadReply } from './scripts/delete-thread.js';
 import { parseReadRangeReply, readRangeCall } from './scripts/read-range.js';
 import { parseReadTailReply, readTailCall } from './scripts/read-tail.js';
@@ -20,42 +21,65 @@ import { parseReadTailReply, readTailCall } from './scripts/read-tail.js';
  * what a crash between them can leave).
  */
 
-/** Appends a prepared append (validated by the caller at `now`). */
+/**
+ * Appends a prepared append (validated by the caller at `now`) through the group commit
+ * (append-batcher.ts). A thread this process has seen appended to goes `lean` (scripts/append.ts);
+ * otherwise, or when the script asks for it, `full`, with what creating the thread needs.
+ */
 export async function appendEntries(parts: RedisStorageParts, append: PreparedAppend, now: Date): Promise<AppendEntriesResult> {
   const { connection, keys } = parts;
   const { namespace, threadId, entries } = append;
-  const index = keys.threadIndex(namespace);
-  const member = orderedHex(threadId);
+  const head = keys.threadHead(namespace, threadId);
   const args: AppendArgs = {
-    head: keys.threadHead(namespace, threadId),
+    head,
     log: keys.threadLog(namespace, threadId),
-    index: connection.cluster ? null : index,
     expectedRev: append.expectedRev,
     idsFromCaller: append.idsFromCaller,
-    metadata: JSON.stringify(append.metadata),
     now: now.toISOString(),
-    publish: publishCommand(parts),
-    channel: keys.threadChannel(namespace, threadId),
-    messagePrefix: messagePrefix({ type: 'thread-appended', namespace, threadId }),
-    member,
-    indexMode: connection.cluster ? 'ask' : 'key',
-    life: newThreadLife(),
     entries: entries.map((entry) => ({ id: entry.id, json: encodeEntry(entry) })),
   };
-  let reply = parseAppendReply(await connection.run(appendCall(args)));
+  // Captured now: the caller may change its metadata object while this call is in flight.
+  const metadata = JSON.stringify(append.metadata);
+  const index = keys.threadIndex(namespace);
+  const retentionIndex = keys.retentionIndex();
+  const create = (indexMode: AppendCreateArgs['indexMode']): AppendCreateArgs => ({
+    indexMode,
+    index: indexMode === 'key' ? index : null,
+    retentionIndex: indexMode === 'key' ? retentionIndex : null,
+    metadata,
+    messagePrefix: messagePrefix({ type: 'thread-appended', namespace, threadId }),
+    member: orderedHex(threadId),
+    retentionMember: retentionMember(namespace, threadId),
+    life: newThreadLife(),
+    startSeq: append.startSeq,
+    retention: append.retention,
+  });
+  const firstForm = connection.cluster ? 'ask' : 'key';
+  let reply = await parts.appends.submit(parts.appends.isKnown(head) ? args : { ...args, create: create(firstForm) });
+  if (reply.status === 'full') reply = await parts.appends.submit({ ...args, create: create(firstForm) });
   if (reply.status === 'index') {
-    // Cluster: the index lives in another slot. Index first, then create, then re-check
-    // (a racing delete may have removed the member in between); see README.md.
-    await connection.send(index, ['ZADD', index, '0', member]);
-    reply = parseAppendReply(await connection.run(appendCall({ ...args, indexMode: 'done' })));
-    if (reply.status === 'ok' && (await connection.send(index, ['ZSCORE', index, member], true)) == null) {
-      await connection.send(index, ['ZADD', index, '0', member]);
+    // Cluster: the indexes live in other slots. Index first, then create, then re-check
+    // (a racing delete or sweep may have removed the member in between); see README.md.
+    const full = create('done');
+    const indexed: [string, string][] = [[index, full.member]];
+    if (append.retention) indexed.push([retentionIndex, full.retentionMember]);
+    await Promise.all(indexed.map(([key, m]) => connection.send(key, ['ZADD', key, '0', m])));
+    reply = await parts.appends.submit({ ...args, create: full });
+    if (reply.status === 'ok') {
+      await Promise.all(
+        indexed.map(async ([key, m]) => {
+          if ((await connection.send(key, ['ZSCORE', key, m], true)) == null) await connection.send(key, ['ZADD', key, '0', m]);
+        }),
+      );
     }
   }
+  if (reply.status === 'ok' || reply.status === 'replay') parts.appends.markKnown(head);
   switch (reply.status) {
     case 'ok': {
       const thread = decodeHead(threadId, reply.head);
       const first = thread.rev - entries.length;
+      // Entries of this call below firstSeq (maxEntries trimmed them already) are still returned:
+      // the call wrote them, with these seqs.
       return { thread, entries: args.entries.map((e, i) => decodeEntry(e.json, threadId, first + i)), replayed: false };
     }
     case 'replay': {
@@ -99,12 +123,8 @@ export async function readTail(parts: RedisStorageParts, key: ThreadKey, limit: 
 /** The thread's head, or null. */
 export async function getThread(parts: RedisStorageParts, key: ThreadKey): Promise<ThreadHead | null> {
   const head = parts.keys.threadHead(key.namespace, key.threadId);
-  const [rev, meta, createdAt, updatedAt, life] = (await parts.connection.send(
-    head,
-    ['HMGET', head, 'rev', 'meta', 'ca', 'ua', 'life'],
-    true,
-  )) as unknown[];
-  return rev == null ? null : decodeHead(key.threadId, { rev, meta, createdAt, updatedAt, life });
+  const values = (await parts.connection.send(head, ['HMGET', head, 'rev', 'meta', 'ca', 'ua', 'life', 'fs', 'rme', 'rma'], true)) as unknown[];
+  return values[0] == null ? null : decodeHead(key.threadId, headFields(values, 0));
 }
 
 /** Deletes the thread (head, entries, index member); true when it existed. */

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
 import { InvalidThreadPointer, isCryoError, RevisionConflict, StorageUnavailable, ValidationError } from '../../domain/errors.js';
+import { checkTrim, prepareSetRetention, prepareTrim, requireThread, type PointerHolder } from '../../domain/retention.js';
 import { DEFAULT_LIMITS, type Limits } from '../../domain/limits.js';
 import type { Checkpoint, Entry } from '../../domain/types.js';
 import { LocalChangeFeed } from '../local-change-feed.js';
@@ -28,8 +29,13 @@ import type {
   ReadEntriesOptions,
   ReadTailOptions,
   RevokeApiKeyOptions,
+  SetThreadRetentionOptions,
   Storage,
+  SweepRetentionOptions,
+  SweepRetentionResult,
   ThreadOptions,
+  TrimThreadOptions,
+  TrimThreadResult,
 } from '../types.js';
 import { claimPath, type PathClaim } from './path-claim.js';
 import { toAppendArgs, toCheckpoint, toEntry, toHead, type CheckpointRow, type EntryRow, type HeadRow, type SqliteThreadHead } from './rows.js';
@@ -55,6 +61,26 @@ export interface SqliteStorageStats {
   writes: number;
   /** Transactions committed: one fsync of the WAL each (synchronous=FULL). */
   commits: number;
+  /** Incremental vacuums run after rounds that freed many pages, and the pages they returned to the file system. */
+  vacuums: number;
+  vacuumedPages: number;
+  /** False for a store created before schema 2 (auto_vacuum NONE): freed pages are reused, the file never shrinks. */
+  incrementalVacuum: boolean;
+  /**
+   * The `entries` table: 'rowid' for stores created by this code (rows up to ~4 KB kept in their
+   * page), 'without-rowid' for stores created before (rows above ~1 KB spill into an overflow page
+   * of their own). Kept as found at open: see src/storage/sqlite/README.md, "Layout".
+   */
+  entriesLayout: 'rowid' | 'without-rowid';
+}
+
+/** The database file's pages, for benchmarks and tests. */
+export interface SqliteSpace {
+  pageSize: number;
+  /** Pages in the database (file size / pageSize, once the WAL is checkpointed). */
+  pages: number;
+  /** Pages on SQLite's freelist: reused by later writes before the file grows. */
+  freePages: number;
 }
 
 /** The SQLite Storage. */
@@ -63,15 +89,38 @@ export interface SqliteStorage extends Storage {
   /** The database file, absolute. */
   readonly path: string;
   stats(): Promise<SqliteStorageStats>;
+  /** Pages in use and free in the database (committed state). */
+  space(): Promise<SqliteSpace>;
   /** The namespaces holding at least one thread or checkpoint, in no particular order (for migrations). */
   namespaces(): Promise<string[]>;
   /** The thread with its `life`. */
   getThread(options: ThreadOptions): Promise<SqliteThreadHead | null>;
 }
 
-type WriteResult<T> = T | {
-  error: { type: string; expectedRev?: number; actualRev?: number; threadId?: string; pointerRev?: number; storedRev?: number; otherLife?: boolean };
-};
+/** What the worker returns instead of a value when a rule refused a write (nothing was written). */
+interface Refusal {
+  type: 'RevisionConflict' | 'InvalidThreadPointer' | 'TrimRefused' | 'NoThread';
+  expectedRev?: number;
+  actualRev?: number;
+  threadId?: string;
+  pointerRev?: number;
+  storedRev?: number;
+  reason?: 'ahead' | 'other-life' | 'trimmed';
+  /** TrimRefused: the facts the worker decided on, for checkTrim. */
+  head?: { rev: number; firstSeq: number } | null;
+  lowest?: PointerHolder | null;
+}
+
+type WriteResult<T> = T | { error: Refusal };
+
+/** A trim or a policy's application as the worker reports it. */
+interface Dropped {
+  head: HeadRow;
+  dropped: number;
+}
+
+/** Threads a sweep asks the worker for at a time (one read each; then one write per thread). */
+const SWEEP_PAGE = 256;
 
 /**
  * Opens (creating when needed) a durable, single-process Storage in one SQLite database file
@@ -105,6 +154,7 @@ class SqliteStorageImpl implements SqliteStorage {
   readonly changes = new LocalChangeFeed();
   #appends = 0;
   #closing: Promise<void> | null = null;
+  #sweeping = false;
 
   constructor(
     readonly path: string,
@@ -115,8 +165,13 @@ class SqliteStorageImpl implements SqliteStorage {
   ) {}
 
   async stats(): Promise<SqliteStorageStats> {
-    const counts = await this.#call<{ commits: number; writes: number }>('stats');
-    return { appends: this.#appends, writes: counts.writes, commits: counts.commits };
+    const counts = await this.#call<Omit<SqliteStorageStats, 'appends'>>('stats');
+    const { writes, commits, vacuums, vacuumedPages, incrementalVacuum, entriesLayout } = counts;
+    return { appends: this.#appends, writes, commits, vacuums, vacuumedPages, incrementalVacuum, entriesLayout };
+  }
+
+  space(): Promise<SqliteSpace> {
+    return this.#call<SqliteSpace>('space');
   }
 
   namespaces(): Promise<string[]> {
@@ -202,6 +257,62 @@ class SqliteStorageImpl implements SqliteStorage {
     return deleted;
   }
 
+  async trimThread(options: TrimThreadOptions): Promise<TrimThreadResult> {
+    const trim = prepareTrim(options, this.limits);
+    const args = { ...trim, expectedRev: trim.expectedRev ?? null, now: this.now().getTime() };
+    const reply = await this.#call<WriteResult<Dropped>>('trimThread', args);
+    if ('error' in reply && reply.error.type === 'TrimRefused') {
+      checkTrim(trim, reply.error.head ?? null, reply.error.lowest ?? null);
+      throw new StorageUnavailable(`sqlite storage ${this.path}: the worker refused a trim the retention rules allow`);
+    }
+    const result = this.#check(reply, `thread ${JSON.stringify(trim.threadId)}`);
+    const thread = toHead(result.head);
+    if (result.dropped > 0) this.#publishTrim(trim.namespace, thread);
+    return { thread, dropped: result.dropped };
+  }
+
+  async setThreadRetention(options: SetThreadRetentionOptions): Promise<SqliteThreadHead> {
+    const set = prepareSetRetention(options, this.limits);
+    const reply = await this.#call<WriteResult<Dropped>>('setRetention', { ...set, now: this.now().getTime() });
+    if ('error' in reply && reply.error.type === 'NoThread') requireThread(null, set.threadId);
+    const result = this.#check(reply, `thread ${JSON.stringify(set.threadId)}`);
+    const thread = toHead(result.head);
+    if (result.dropped > 0) this.#publishTrim(set.namespace, thread);
+    return thread;
+  }
+
+  /**
+   * Visits the threads with a policy page by page (a read), applying each one's policy in its own
+   * write, so requests in between wait for at most one thread's trim. One sweep at a time per
+   * store (one process owns the file): a call while another runs returns `skipped: true` at once.
+   */
+  async sweepRetention(options: SweepRetentionOptions = {}): Promise<SweepRetentionResult> {
+    const at = options?.now ?? this.now();
+    if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new ValidationError('must be a valid Date', 'now');
+    if (this.#sweeping) return { skipped: true, trimmedThreads: 0, dropped: 0 };
+    this.#sweeping = true;
+    let trimmedThreads = 0;
+    let dropped = 0;
+    try {
+      let after: { namespace: string; threadId: string } | null = null;
+      for (;;) {
+        const page: { namespace: string; threadId: string }[] = await this.#call('threadsWithPolicy', { after, limit: SWEEP_PAGE });
+        for (const thread of page) {
+          const result = await this.#call<{ head: HeadRow | null; dropped: number }>('applyPolicy', { ...thread, now: at.getTime() });
+          if (result.dropped === 0 || !result.head) continue;
+          trimmedThreads++;
+          dropped += result.dropped;
+          this.#publishTrim(thread.namespace, toHead(result.head));
+        }
+        if (page.length < SWEEP_PAGE) break;
+        after = page[page.length - 1]!;
+      }
+    } finally {
+      this.#sweeping = false;
+    }
+    return { skipped: false, trimmedThreads, dropped };
+  }
+
   async listThreads(options: ListThreadsOptions): Promise<Page<SqliteThreadHead>> {
     const page = await this.#call<Page<HeadRow>>('listThreads', prepareListThreads(options, this.limits));
     return { items: page.items.map(toHead), hasMore: page.hasMore };
@@ -246,10 +357,15 @@ class SqliteStorageImpl implements SqliteStorage {
     return this.worker.call<T>(op, args);
   }
 
+  #publishTrim(namespace: string, thread: SqliteThreadHead): void {
+    this.changes.publish({ type: 'thread-trimmed', namespace, threadId: thread.id, firstSeq: thread.firstSeq });
+  }
+
   #check<T extends object>(result: WriteResult<T>, subject: string): T {
     if (!('error' in result)) return result;
     const e = result.error;
     if (e.type === 'RevisionConflict') throw new RevisionConflict(e.expectedRev!, e.actualRev!, subject);
-    throw new InvalidThreadPointer(e.threadId!, e.pointerRev!, e.storedRev!, e.otherLife ?? false);
+    if (e.type === 'InvalidThreadPointer') throw new InvalidThreadPointer(e.threadId!, e.pointerRev!, e.storedRev!, e.reason ?? 'ahead');
+    throw new StorageUnavailable(`sqlite storage ${this.path}: unexpected refusal ${e.type} for ${subject}`);
   }
 }

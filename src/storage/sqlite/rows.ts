@@ -1,6 +1,6 @@
 import type { PreparedAppend } from '../../domain/append.js';
 import type { JsonObject } from '../../domain/json.js';
-import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
+import type { Checkpoint, Entry, RetentionPolicy, ThreadHead } from '../../domain/types.js';
 
 /**
  * What crosses the worker boundary, and its decoding on the main thread. JSON values travel as
@@ -11,6 +11,8 @@ import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
 export interface HeadRow {
   id: string;
   rev: number;
+  firstSeq: number;
+  retention: RetentionPolicy | null;
   life: string;
   metadata: string;
   createdAt: number;
@@ -50,6 +52,8 @@ export function toHead(row: HeadRow): SqliteThreadHead {
   return {
     id: row.id,
     rev: row.rev,
+    firstSeq: row.firstSeq,
+    retention: row.retention,
     metadata: JSON.parse(row.metadata) as JsonObject,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
@@ -97,6 +101,8 @@ export interface AppendArgs {
   idsFromCaller: boolean;
   expectedRev: number | null;
   metadata: string;
+  retention: RetentionPolicy | null;
+  startSeq: number;
   now: number;
 }
 
@@ -115,6 +121,8 @@ export function toAppendArgs(append: PreparedAppend, now: Date): AppendArgs {
     idsFromCaller: append.idsFromCaller,
     expectedRev: append.expectedRev ?? null,
     metadata: JSON.stringify(append.metadata),
+    retention: append.retention,
+    startSeq: append.startSeq,
     now: now.getTime(),
   };
 }

@@ -1,120 +1,207 @@
-import { optionalRev, replyArray, script, type HeadFields, type PublishCommand, type ScriptCall } from './lua-script.js';
+import { HEAD_FIELDS, LUA_HELPERS, headFields, optionalRev, replyArray, script, type HeadFields, type PublishCommand, type ScriptCall } from './lua-script.js';
 
 /**
- * The append, mirroring src/domain/append.ts (checkExpectedRev + isReplayOf) in one atomic step.
- * KEYS: head, log, [thread index]. ARGV: 1 expectedRev ('' = none), 2 idsFromCaller ('1'/'0'),
- * 3 metadata JSON, 4 now, 5 PUBLISH|SPUBLISH, 6 channel, 7 message prefix (rev and `}` follow),
- * 8 index member, 9 index mode ('key': ZADD KEYS[3] on create; 'ask': reply {'index'} before a
- * create; 'done': the caller already indexed it), 10 the life a create gives the thread,
- * 11.. pairs of (entry id, entry JSON).
- * Replies: {'ok', rev, meta, createdAt, updatedAt, life} | {'replay', rev, meta, createdAt,
- * updatedAt, life, json…} | {'conflict', rev} | {'index'}. Entry seq s is stream id `0-(s+1)`;
- * life is nil for a head stored before lives existed.
+ * One or more appends in one atomic step, each mirroring src/domain/append.ts (checkExpectedRev +
+ * isReplayOf) and the maxEntries rule of src/domain/retention.ts (maxEntriesTarget, bounded by the
+ * lowest registered pointer of this life), applied one after the other exactly as separate runs
+ * would be (a later append of the run sees what an earlier one wrote). Each has its own outcome:
+ * one append's conflict does not affect the others. In a cluster every key of a run is in one
+ * slot (append-batcher.ts groups by slot).
+ *
+ * An append comes `lean` (only what every append needs) or `full` (plus what creating the thread
+ * needs). A lean append to a missing thread, or to one whose head lacks the stored change-message
+ * prefix `mp` (written before this layout), answers {'full'} and writes nothing: the caller sends
+ * it again full. The thread's log, reverse index and channel are derived from the head key
+ * (`<tag>:h` → `<tag>:j`, `<tag>:p`, `<tag>:events`; all in the head's slot).
+ *
+ * ARGV: 1 PUBLISH|SPUBLISH, then per append: +0 form ('L' lean; full: 'K' index in the script,
+ * with the thread index and retention index as extra KEYS; 'A' reply {'index'} before a create
+ * (cluster: the caller indexes first); 'D' the caller already indexed it), +1 expectedRev ('' =
+ * none), +2 idsFromCaller ('1'/'0'), +3 now, +4 entry count n; full forms go on with +5 metadata
+ * JSON, +6 change message prefix (rev and `}` follow), +7 thread index member, +8 the life a
+ * create gives the thread, +9 startSeq (rev and firstSeq of a created thread before this append),
+ * +10 maxEntries and +11 maxAgeSeconds of a created thread ('' = none), +12 retention index
+ * member; then n pairs (entry id, entry JSON).
+ * KEYS per append: head, log, and for 'K' the thread index and the retention index.
+ * Reply: one array per append: {'ok', head…} | {'replay', head…, json…} | {'conflict', rev} |
+ * {'index'} | {'full'}, head being the 8 HEAD_FIELDS values. Entry seq s is stream id `0-(s+1)`.
+ * A retry whose entries were trimmed (expectedRev < firstSeq) is a conflict.
  */
 export const APPEND = script(
   'append',
-  `local h = redis.call('HMGET', KEYS[1], 'rev', 'meta', 'ca', 'ua', 'life')
-local rev = tonumber(h[1] or '0')
-local n = (#ARGV - 10) / 2
-if ARGV[1] ~= '' then
-  local expected = tonumber(ARGV[1])
-  if expected ~= rev then
-    if ARGV[2] == '1' and expected + n <= rev then
-      local stored = redis.call('XRANGE', KEYS[2], '0-' .. (expected + 1), '0-' .. (expected + n))
-      local same = #stored == n
-      if same then
-        for i = 1, n do
-          if stored[i][2][2] ~= ARGV[9 + 2 * i] then
-            same = false
-            break
+  `${LUA_HELPERS}local function appendOne(head, log, index, rindex, b, e)
+  local h = redis.call('HMGET', head, ${HEAD_FIELDS}, 'mp')
+  local form = ARGV[b]
+  local exists = h[1] ~= false
+  if form == 'L' and not (exists and h[9]) then return {'full'} end
+  local startSeq = form == 'L' and '0' or ARGV[b + 9]
+  local rev = tonumber(h[1] or startSeq)
+  local fs = tonumber(h[6] or (exists and '0' or startSeq))
+  local n = tonumber(ARGV[b + 4])
+  if ARGV[b + 1] ~= '' then
+    local expected = tonumber(ARGV[b + 1])
+    if expected ~= rev then
+      if ARGV[b + 2] == '1' and expected + n <= rev and expected >= fs then
+        local stored = redis.call('XRANGE', log, '0-' .. (expected + 1), '0-' .. (expected + n))
+        local same = #stored == n
+        if same then
+          for i = 1, n do
+            if stored[i][2][2] ~= ARGV[e + 2 * i - 2] then
+              same = false
+              break
+            end
           end
         end
+        if same then
+          local out = {'replay', h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8]}
+          for i = 1, n do out[#out + 1] = stored[i][2][4] end
+          return out
+        end
       end
-      if same then
-        local out = {'replay', rev, h[2], h[3], h[4], h[5] or false}
-        for i = 1, n do out[#out + 1] = stored[i][2][4] end
-        return out
-      end
+      return {'conflict', rev}
     end
-    return {'conflict', rev}
   end
+  local now = ARGV[b + 3]
+  local newRev = rev + n
+  local base = string.sub(head, 1, -2)
+  if not exists then
+    if form == 'A' then return {'index'} end
+    if form == 'K' then
+      redis.call('ZADD', index, 0, ARGV[b + 7])
+      if ARGV[b + 10] ~= '' or ARGV[b + 11] ~= '' then redis.call('ZADD', rindex, 0, ARGV[b + 12]) end
+    end
+    redis.call('DEL', log)
+    h = {false, ARGV[b + 5], now, now, ARGV[b + 8], startSeq, false, false, ARGV[b + 6]}
+    redis.call('HSET', head, 'rev', newRev, 'ua', now, 'meta', h[2], 'ca', now, 'life', h[5], 'fs', startSeq, 'mp', h[9])
+    if ARGV[b + 10] ~= '' then
+      h[7] = ARGV[b + 10]
+      redis.call('HSET', head, 'rme', h[7])
+    end
+    if ARGV[b + 11] ~= '' then
+      h[8] = ARGV[b + 11]
+      redis.call('HSET', head, 'rma', h[8])
+    end
+  elseif not h[9] then
+    h[9] = ARGV[b + 6]
+    redis.call('HSET', head, 'rev', newRev, 'ua', now, 'mp', h[9])
+  else
+    redis.call('HSET', head, 'rev', newRev, 'ua', now)
+  end
+  for i = 1, n do
+    redis.call('XADD', log, '0-' .. (rev + i), 'i', ARGV[e + 2 * i - 2], 'd', ARGV[e + 2 * i - 1])
+  end
+  if h[7] then
+    local target = newRev - tonumber(h[7])
+    if target > fs then
+      local _, low = lowest(base .. 'p', lifeOf(h))
+      if low and low < target then target = low end
+      if target > fs then trimTo(h, head, log, target) end
+    end
+  end
+  redis.call(ARGV[1], base .. 'events', h[9] .. newRev .. '}')
+  return {'ok', newRev, h[2], h[3], now, h[5], h[6] or false, h[7], h[8]}
 end
-local newRev = rev + n
-if rev == 0 then
-  if ARGV[9] == 'ask' then return {'index'} end
-  if ARGV[9] == 'key' then redis.call('ZADD', KEYS[3], 0, ARGV[8]) end
-  redis.call('DEL', KEYS[2])
-  h[2] = ARGV[3]
-  h[3] = ARGV[4]
-  h[5] = ARGV[10]
-  redis.call('HSET', KEYS[1], 'rev', newRev, 'ua', ARGV[4], 'meta', h[2], 'ca', h[3], 'life', h[5])
-else
-  redis.call('HSET', KEYS[1], 'rev', newRev, 'ua', ARGV[4])
+local replies = {}
+local b = 2
+local k = 1
+local last = #ARGV
+while b <= last do
+  local full = ARGV[b] ~= 'L'
+  local e = b + (full and 13 or 5)
+  if ARGV[b] == 'K' then
+    replies[#replies + 1] = appendOne(KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], b, e)
+    k = k + 4
+  else
+    replies[#replies + 1] = appendOne(KEYS[k], KEYS[k + 1], false, false, b, e)
+    k = k + 2
+  end
+  b = e + 2 * tonumber(ARGV[b + 4])
 end
-for i = 1, n do
-  redis.call('XADD', KEYS[2], '0-' .. (rev + i), 'i', ARGV[9 + 2 * i], 'd', ARGV[10 + 2 * i])
-end
-redis.call(ARGV[5], ARGV[6], ARGV[7] .. newRev .. '}')
-return {'ok', newRev, h[2], h[3], ARGV[4], h[5] or false}`,
+return replies`,
 );
 
-/** What an append script run needs. */
+/** What creating the thread needs, sent with a `full` append only. */
+export interface AppendCreateArgs {
+  /** 'key': index in the script (needs the index keys); 'ask': answer 'index' before a create; 'done': the caller indexed it. */
+  indexMode: 'key' | 'ask' | 'done';
+  /** The thread index key and the retention index key ('key' mode, standalone only). */
+  index: string | null;
+  retentionIndex: string | null;
+  /** Metadata JSON. */
+  metadata: string;
+  /** The thread-appended message up to its rev (the rev and `}` follow); stored in the head. */
+  messagePrefix: string;
+  /** The thread's member in the thread index and in the retention index. */
+  member: string;
+  retentionMember: string;
+  /** The life a create gives the thread. */
+  life: string;
+  /** rev and firstSeq a create starts from. */
+  startSeq: number;
+  /** The policy a create gives the thread. */
+  retention: { maxEntries: number | null; maxAgeSeconds: number | null } | null;
+}
+
+/** What one append of a script run needs. */
 export interface AppendArgs {
   head: string;
   log: string;
-  /** The thread index key, when it shares the script's slot (standalone); null in a cluster. */
-  index: string | null;
   expectedRev: number | undefined;
   idsFromCaller: boolean;
-  /** Metadata JSON, used when the append creates the thread. */
-  metadata: string;
   now: string;
-  publish: PublishCommand;
-  channel: string;
-  /** The change message up to its rev (the rev and `}` follow). */
-  messagePrefix: string;
-  /** The thread's member in the index. */
-  member: string;
-  /** 'key': index in the script (needs `index`); 'ask': answer 'index' before a create; 'done': the caller indexed it. */
-  indexMode: 'key' | 'ask' | 'done';
-  /** The life a create gives the thread. */
-  life: string;
   entries: { id: string; json: string }[];
+  /** Present: a `full` append (it may create the thread); absent: `lean`. */
+  create?: AppendCreateArgs | undefined;
 }
 
-/** The append script's run. */
-export function appendCall(a: AppendArgs): ScriptCall {
-  const keys = a.index === null ? [a.head, a.log] : [a.head, a.log, a.index];
-  const args = [
-    optionalRev(a.expectedRev),
-    a.idsFromCaller ? '1' : '0',
-    a.metadata,
-    a.now,
-    a.publish,
-    a.channel,
-    a.messagePrefix,
-    a.member,
-    a.indexMode,
-    a.life,
-  ];
-  for (const entry of a.entries) args.push(entry.id, entry.json);
+const FORMS = { key: 'K', ask: 'A', done: 'D' } as const;
+
+/** The append script's run for one or more appends, applied in order. */
+export function appendCall(appends: readonly AppendArgs[], publish: PublishCommand): ScriptCall {
+  const keys: string[] = [];
+  const args: string[] = [publish];
+  for (const a of appends) {
+    const c = a.create;
+    keys.push(a.head, a.log);
+    if (c?.indexMode === 'key') keys.push(c.index!, c.retentionIndex!);
+    args.push(c ? FORMS[c.indexMode] : 'L', optionalRev(a.expectedRev), a.idsFromCaller ? '1' : '0', a.now, String(a.entries.length));
+    if (c) {
+      args.push(
+        c.metadata,
+        c.messagePrefix,
+        c.member,
+        c.life,
+        String(c.startSeq),
+        c.retention?.maxEntries == null ? '' : String(c.retention.maxEntries),
+        c.retention?.maxAgeSeconds == null ? '' : String(c.retention.maxAgeSeconds),
+        c.retentionMember,
+      );
+    }
+    for (const entry of a.entries) args.push(entry.id, entry.json);
+  }
   return { script: APPEND, keys, args };
 }
 
-/** The append script's answer. `entries` of a replay are the stored entry JSONs, ascending. */
+/** One append's answer. `entries` of a replay are the stored entry JSONs, ascending. */
 export type AppendReply =
   | { status: 'ok'; head: HeadFields }
   | { status: 'replay'; head: HeadFields; entries: unknown[] }
   | { status: 'conflict'; rev: number }
-  | { status: 'index' };
+  | { status: 'index' | 'full' };
 
-/** Reads the append script's reply. */
-export function parseAppendReply(reply: unknown): AppendReply {
-  const [status, rev, meta, createdAt, updatedAt, life, ...entries] = replyArray(reply, 'append');
-  const head = { rev, meta, createdAt, updatedAt, life };
-  if (status === 'ok') return { status, head };
-  if (status === 'replay') return { status, head, entries };
-  if (status === 'conflict') return { status, rev: Number(rev) };
-  if (status === 'index') return { status };
+/** Reads the append script's reply: one answer per append of the run, in order. */
+export function parseAppendReplies(reply: unknown, count: number): AppendReply[] {
+  const replies = replyArray(reply, 'append');
+  if (replies.length !== count) throw new Error(`append script answered ${replies.length} of ${count} appends`);
+  return replies.map(parseOne);
+}
+
+function parseOne(reply: unknown): AppendReply {
+  const values = replyArray(reply, 'append');
+  const status = values[0];
+  if (status === 'ok') return { status, head: headFields(values, 1) };
+  if (status === 'replay') return { status, head: headFields(values, 1), entries: values.slice(9) };
+  if (status === 'conflict') return { status, rev: Number(values[1]) };
+  if (status === 'index' || status === 'full') return { status };
   throw new Error(`unexpected append reply ${String(status)}`);
 }

@@ -1,14 +1,15 @@
 import { replyArray, script, type ScriptCall } from './lua-script.js';
 
 /**
- * Entries with seq ≥ ARGV[1], at most ARGV[2] (> 0), up to the head's rev. KEYS: head, log.
+ * Entries with seq ≥ max(ARGV[1], firstSeq), at most ARGV[2] (> 0), up to the head's rev. KEYS: head, log.
  * Reply: {streamId, json, …} | {'corrupt', rev, found} when the stream lacks entries the head
  * counts (e.g. evicted).
  */
 const READ_RANGE = script(
   'read-range',
-  `local rev = tonumber(redis.call('HGET', KEYS[1], 'rev') or '0')
-local from = tonumber(ARGV[1])
+  `local h = redis.call('HMGET', KEYS[1], 'rev', 'fs')
+local rev = tonumber(h[1] or '0')
+local from = math.max(tonumber(ARGV[1]), tonumber(h[2] or '0'))
 local n = math.min(tonumber(ARGV[2]), rev - from)
 if n <= 0 then return {} end
 local rows = redis.call('XRANGE', KEYS[2], '0-' .. (from + 1), '0-' .. (from + n), 'COUNT', n)

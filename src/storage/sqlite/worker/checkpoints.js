@@ -68,8 +68,9 @@ export function createCheckpoints(db, journal) {
     },
 
     /**
-     * Mirrors checkPutCheckpoint (isCheckpointReplay, checkThreadPointer) and nextCheckpoint of
-     * src/domain/checkpoint.ts, inside the write transaction.
+     * Mirrors checkPutCheckpoint (isCheckpointReplay, checkThreadPointer: a pointer below the
+     * thread's firstSeq is refused) and nextCheckpoint of src/domain/checkpoint.ts, inside the
+     * write transaction, so a put and a trim are atomic with respect to each other.
      * @param {PutIn} p
      */
     put(p) {
@@ -91,7 +92,10 @@ export function createCheckpoints(db, journal) {
           return { error: { type: 'InvalidThreadPointer', threadId: p.thread.id, pointerRev: p.thread.rev, storedRev: threadRev } };
         }
         if (p.thread.life !== null && p.thread.life !== head.life) {
-          return { error: { type: 'InvalidThreadPointer', threadId: p.thread.id, pointerRev: p.thread.rev, storedRev: threadRev, otherLife: true } };
+          return { error: { type: 'InvalidThreadPointer', threadId: p.thread.id, pointerRev: p.thread.rev, storedRev: threadRev, reason: 'other-life' } };
+        }
+        if (p.thread.rev < head.first_seq) {
+          return { error: { type: 'InvalidThreadPointer', threadId: p.thread.id, pointerRev: p.thread.rev, storedRev: threadRev, reason: 'trimmed' } };
         }
         life = head.life;
       }

@@ -1,36 +1,48 @@
 // @ts-check
 /**
- * Thread journals in the worker: appends (with the expected-revision and retry rules), range and
- * tail reads, deletes and listings. Each function runs inside the caller's transaction or read.
+ * Thread journals in the worker: appends (with the expected-revision and retry rules, and
+ * maxEntries), range and tail reads (from firstSeq), deletes, listings, trims and policies (the
+ * rules themselves are in retention.js). Each function runs inside the caller's transaction or read.
  */
 import { randomUUID } from 'node:crypto';
 import { ChecksumMismatch, entryCrc, fromOrderedKey, orderedKey } from './keys.js';
+import { PURGE_BATCH } from './retention.js';
+
+const HEAD_COLUMNS = 'tid, rev, life, metadata, created_at, updated_at, first_seq, max_entries, max_age_seconds';
 
 /**
- * @typedef {{ tid: number, rev: number, life: string, metadata: string, created_at: number, updated_at: number }} HeadRow
- * @typedef {{ id: string, rev: number, life: string, metadata: string, createdAt: number, updatedAt: number }} HeadOut
+ * @typedef {{ tid: number, rev: number, life: string, metadata: string, created_at: number, updated_at: number,
+ *   first_seq: number, max_entries: number | null, max_age_seconds: number | null }} HeadRow
+ * @typedef {{ maxEntries: number | null, maxAgeSeconds: number | null }} Policy
+ * @typedef {import('./retention.js').PointerHolder} PointerHolder
+ * @typedef {{ id: string, rev: number, firstSeq: number, retention: Policy | null, life: string, metadata: string,
+ *   createdAt: number, updatedAt: number }} HeadOut
  * @typedef {{ seq: number, id: string, at: number, kind: string, payload: string, refs: string }} EntryOut
  * @typedef {{ id: string, at: number, kind: string, payload: string, refs: string }} EntryIn
  * @typedef {{ namespace: string, threadId: string, entries: EntryIn[], idsFromCaller: boolean,
- *   expectedRev: number | null, metadata: string, now: number }} AppendIn
+ *   expectedRev: number | null, metadata: string, retention: Policy | null, startSeq: number, now: number }} AppendIn
  */
 
-/** @param {import('better-sqlite3').Database} db */
-export function createJournal(db) {
+/**
+ * @param {import('better-sqlite3').Database} db
+ * @param {ReturnType<typeof import('./retention.js').createRetention>} retention
+ */
+export function createJournal(db, retention) {
   const st = {
-    head: db.prepare('SELECT tid, rev, life, metadata, created_at, updated_at FROM threads WHERE namespace = ? AND id = ?'),
+    head: db.prepare(`SELECT ${HEAD_COLUMNS} FROM threads WHERE namespace = ? AND id = ?`),
     nextTid: db.prepare("UPDATE counters SET value = value + 1 WHERE name = 'tid' RETURNING value").pluck(),
     createThread: db.prepare(
-      'INSERT INTO threads (namespace, id, tid, rev, life, metadata, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?)',
+      'INSERT INTO threads (namespace, id, tid, rev, first_seq, life, metadata, created_at, updated_at, max_entries, max_age_seconds) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    setRev: db.prepare('UPDATE threads SET rev = ?, updated_at = ? WHERE namespace = ? AND id = ?'),
+    setRev: db.prepare('UPDATE threads SET rev = ?, first_seq = ?, updated_at = ? WHERE namespace = ? AND id = ?'),
+    setFirstSeq: db.prepare('UPDATE threads SET first_seq = ?, updated_at = ? WHERE namespace = ? AND id = ?'),
+    setPolicy: db.prepare('UPDATE threads SET max_entries = ?, max_age_seconds = ?, updated_at = ? WHERE namespace = ? AND id = ?'),
     insertEntry: db.prepare('INSERT INTO entries (tid, seq, id, at, kind, payload, refs, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     range: db.prepare('SELECT seq, id, at, kind, payload, refs, crc FROM entries WHERE tid = ? AND seq >= ? ORDER BY seq LIMIT ?'),
     deleteEntries: db.prepare('DELETE FROM entries WHERE tid = ?'),
     deleteThread: db.prepare('DELETE FROM threads WHERE namespace = ? AND id = ?'),
-    list: db.prepare(
-      'SELECT id, rev, life, metadata, created_at, updated_at FROM threads WHERE namespace = ? AND id > ? ORDER BY id LIMIT ?',
-    ),
+    list: db.prepare(`SELECT id, ${HEAD_COLUMNS} FROM threads WHERE namespace = ? AND id > ? ORDER BY id LIMIT ?`),
   };
 
   /**
@@ -48,6 +60,8 @@ export function createJournal(db) {
   const headOut = (threadId, row) => ({
     id: threadId,
     rev: row.rev,
+    firstSeq: row.first_seq,
+    retention: row.max_entries === null && row.max_age_seconds === null ? null : { maxEntries: row.max_entries, maxAgeSeconds: row.max_age_seconds },
     life: row.life,
     metadata: row.metadata,
     createdAt: row.created_at,
@@ -73,17 +87,51 @@ export function createJournal(db) {
     });
   }
 
+  /**
+   * Trims the thread to `beforeSeq` (> its firstSeq): deletes the rows below, sets firstSeq.
+   * Returns how many entries went (from firstSeq: rows below it were trimmed before).
+   * @param {string} namespace
+   * @param {string} threadId
+   * @param {HeadRow} row
+   * @param {number} beforeSeq
+   * @param {number} now
+   */
+  function dropBefore(namespace, threadId, row, beforeSeq, now) {
+    retention.dropBelow(row.tid, beforeSeq);
+    st.setFirstSeq.run(beforeSeq, now, namespace, orderedKey(threadId));
+    const dropped = beforeSeq - row.first_seq;
+    row.first_seq = beforeSeq;
+    row.updated_at = now;
+    return dropped;
+  }
+
+  /**
+   * Applies the thread's policy at `now`; returns the head and what it dropped.
+   * @param {string} namespace
+   * @param {string} threadId
+   * @param {HeadRow} row
+   * @param {number} now
+   */
+  function applyPolicy(namespace, threadId, row, now) {
+    const target = retention.policyTarget(namespace, threadId, row, now);
+    const dropped = target === null ? 0 : dropBefore(namespace, threadId, row, target, now);
+    return { head: headOut(threadId, row), dropped };
+  }
+
   return {
     /**
      * Appends all entries or none. Mirrors checkExpectedRev / isReplayOf of src/domain/append.ts
-     * (kept in step with it by the conformance suite), evaluated inside the write transaction.
+     * (kept in step with it by the conformance suite), evaluated inside the write transaction; a
+     * retry whose entries were trimmed is a conflict. A thread it creates starts at `startSeq`
+     * with the call's policy. Then applies maxEntries, in the same transaction: firstSeq moves past
+     * the entries it pushes out, which are deleted in batches (retention.js, PURGE_BATCH).
      * @param {AppendIn} a
      */
     append(a) {
       let row = headRow(a.namespace, a.threadId);
-      const currentRev = row?.rev ?? 0;
+      const currentRev = row?.rev ?? a.startSeq;
       if (a.expectedRev !== null && a.expectedRev !== currentRev) {
-        if (row && a.idsFromCaller && a.expectedRev + a.entries.length <= currentRev) {
+        if (row && a.idsFromCaller && a.expectedRev >= row.first_seq && a.expectedRev + a.entries.length <= currentRev) {
           const stored = readRange(a.namespace, a.threadId, row.tid, a.expectedRev, a.entries.length);
           if (stored.length === a.entries.length && a.entries.every((entry, i) => entry.id === stored[i]?.id)) {
             return { replayed: true, head: headOut(a.threadId, row), stored };
@@ -95,17 +143,26 @@ export function createJournal(db) {
       if (!row) {
         const life = randomUUID();
         const tid = /** @type {number} */ (st.nextTid.get());
-        st.createThread.run(a.namespace, key, tid, life, a.metadata, a.now, a.now);
-        row = { tid, rev: 0, life, metadata: a.metadata, created_at: a.now, updated_at: a.now };
+        const maxEntries = a.retention?.maxEntries ?? null;
+        const maxAge = a.retention?.maxAgeSeconds ?? null;
+        st.createThread.run(a.namespace, key, tid, a.startSeq, a.startSeq, life, a.metadata, a.now, a.now, maxEntries, maxAge);
+        row = { tid, rev: a.startSeq, first_seq: a.startSeq, life, metadata: a.metadata, created_at: a.now, updated_at: a.now,
+          max_entries: maxEntries, max_age_seconds: maxAge };
       }
       const tid = row.tid;
       a.entries.forEach((e, i) => {
         const seq = currentRev + i;
         st.insertEntry.run(tid, seq, e.id, e.at, e.kind, e.payload, e.refs, entryCrc(seq, e.id, e.at, e.kind, e.payload, e.refs));
       });
-      const rev = currentRev + a.entries.length;
-      st.setRev.run(rev, a.now, a.namespace, key);
-      return { replayed: false, head: headOut(a.threadId, { ...row, rev, updated_at: a.now }), firstSeq: currentRev };
+      row.rev = currentRev + a.entries.length;
+      row.updated_at = a.now;
+      const target = retention.maxEntriesTarget(a.namespace, a.threadId, row);
+      if (target !== null) {
+        if (Math.floor(target / PURGE_BATCH) > Math.floor(row.first_seq / PURGE_BATCH)) retention.dropBelow(tid, target);
+        row.first_seq = target;
+      }
+      st.setRev.run(row.rev, row.first_seq, a.now, a.namespace, key);
+      return { replayed: false, head: headOut(a.threadId, row), firstSeq: currentRev };
     },
 
     /** @param {{ namespace: string, threadId: string }} a */
@@ -114,17 +171,17 @@ export function createJournal(db) {
       return row ? headOut(a.threadId, row) : null;
     },
 
-    /** @param {{ namespace: string, threadId: string, fromSeq: number, limit: number }} a */
+    /** Reads below firstSeq start at firstSeq. @param {{ namespace: string, threadId: string, fromSeq: number, limit: number }} a */
     readEntries(a) {
       const row = headRow(a.namespace, a.threadId);
-      return row ? readRange(a.namespace, a.threadId, row.tid, a.fromSeq, a.limit) : [];
+      return row ? readRange(a.namespace, a.threadId, row.tid, Math.max(a.fromSeq, row.first_seq), a.limit) : [];
     },
 
     /** @param {{ namespace: string, threadId: string, limit: number }} a */
     readTail(a) {
       const row = headRow(a.namespace, a.threadId);
       if (!row) return { thread: null, entries: [] };
-      const from = Math.max(0, row.rev - a.limit);
+      const from = Math.max(row.first_seq, row.rev - a.limit);
       return { thread: headOut(a.threadId, row), entries: readRange(a.namespace, a.threadId, row.tid, from, row.rev - from) };
     },
 
@@ -143,6 +200,49 @@ export function createJournal(db) {
       const rows = /** @type {(HeadRow & { id: Uint8Array })[]} */ (st.list.all(a.namespace, after, a.first + 1));
       const items = rows.slice(0, a.first).map((r) => headOut(fromOrderedKey(r.id), r));
       return { items, hasMore: rows.length > a.first };
+    },
+
+    /**
+     * Mirrors checkTrim of src/domain/retention.ts, in its order. A refusal returns the facts it
+     * was decided on (`{ error: { type: 'TrimRefused', head, lowest } }`): the main thread runs
+     * checkTrim on them to throw the domain's typed error.
+     * @param {{ namespace: string, threadId: string, beforeSeq: number, expectedRev: number | null, now: number }} a
+     */
+    trim(a) {
+      const row = headRow(a.namespace, a.threadId);
+      const refused = (/** @type {PointerHolder | null} */ lowest) => ({
+        error: { type: 'TrimRefused', head: row ? { rev: row.rev, firstSeq: row.first_seq } : null, lowest },
+      });
+      if (!row || (a.expectedRev !== null && a.expectedRev !== row.rev) || a.beforeSeq > row.rev) return refused(null);
+      if (a.beforeSeq <= row.first_seq) return { head: headOut(a.threadId, row), dropped: 0 };
+      const lowest = retention.lowestPointer(a.namespace, a.threadId, row.life);
+      if (lowest && a.beforeSeq > lowest.rev) return refused(lowest);
+      const dropped = dropBefore(a.namespace, a.threadId, row, a.beforeSeq, a.now);
+      return { head: headOut(a.threadId, row), dropped };
+    },
+
+    /**
+     * Sets (null: clears) the policy and applies it at `now`. A missing thread returns
+     * `{ error: { type: 'NoThread' } }`.
+     * @param {{ namespace: string, threadId: string, retention: Policy | null, now: number }} a
+     */
+    setRetention(a) {
+      const row = headRow(a.namespace, a.threadId);
+      if (!row) return { error: { type: 'NoThread' } };
+      row.max_entries = a.retention?.maxEntries ?? null;
+      row.max_age_seconds = a.retention?.maxAgeSeconds ?? null;
+      row.updated_at = a.now;
+      st.setPolicy.run(row.max_entries, row.max_age_seconds, a.now, a.namespace, orderedKey(a.threadId));
+      return applyPolicy(a.namespace, a.threadId, row, a.now);
+    },
+
+    /**
+     * Applies one thread's policy at `now` (a sweep's step); a thread gone since is dropped 0.
+     * @param {{ namespace: string, threadId: string, now: number }} a
+     */
+    applyPolicy(a) {
+      const row = headRow(a.namespace, a.threadId);
+      return row ? applyPolicy(a.namespace, a.threadId, row, a.now) : { head: null, dropped: 0 };
     },
 
     /**

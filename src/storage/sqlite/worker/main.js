@@ -8,12 +8,18 @@
  * only committed data; then all writes of the round run in ONE transaction, each inside its own
  * savepoint (a write that fails is rolled back alone and the others go on), and one COMMIT makes
  * them durable together. Replies to writes are sent only after that COMMIT returned.
+ *
+ * Space: when a round dropped entries (trims, policies, deletes) and the freelist grew past
+ * VACUUM_MIN_FREE_PAGES and VACUUM_MIN_FREE_FRACTION of the file, the round runs
+ * `PRAGMA incremental_vacuum` in the same transaction before its COMMIT (stores created with
+ * auto_vacuum=INCREMENTAL, i.e. from schema 2 on; older files keep their free pages for reuse).
  */
 import { createApiKeys } from './api-keys.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createCheckpoints } from './checkpoints.js';
 import { createJournal } from './journal.js';
-import { openDatabase } from './schema.js';
+import { createRetention } from './retention.js';
+import { entriesLayout, openDatabase, VACUUM_MIN_FREE_FRACTION, VACUUM_MIN_FREE_PAGES } from './schema.js';
 
 /** @typedef {{ id: number, op: string, args: any }} Request */
 
@@ -53,10 +59,14 @@ function serve(db) {
     release: db.prepare('RELEASE one'),
     commit: db.prepare('COMMIT'),
   };
-  const journal = createJournal(db);
+  const retention = createRetention(db);
+  const journal = createJournal(db, retention);
+  const pageCount = db.prepare('PRAGMA page_count').pluck();
+  const freelistCount = db.prepare('PRAGMA freelist_count').pluck();
+  const incremental = db.pragma('auto_vacuum', { simple: true }) === 2;
   const checkpoints = createCheckpoints(db, journal);
   const apiKeys = createApiKeys(db);
-  const stats = { commits: 0, writes: 0, rounds: 0 };
+  const stats = { commits: 0, writes: 0, rounds: 0, vacuums: 0, vacuumedPages: 0, incrementalVacuum: incremental, entriesLayout: entriesLayout(db) };
   /** A failed COMMIT leaves the outcome on disk unknown: refuse writes until the store is reopened. */
   let fenced = /** @type {string | null} */ (null);
 
@@ -64,6 +74,9 @@ function serve(db) {
   const writes = {
     append: (a) => journal.append(a),
     deleteThread: (a) => journal.deleteThread(a),
+    trimThread: (a) => journal.trim(a),
+    setRetention: (a) => journal.setRetention(a),
+    applyPolicy: (a) => journal.applyPolicy(a),
     putCheckpoint: (a) => checkpoints.put(a),
     deleteCheckpoint: (a) => checkpoints.delete(a),
     createApiKey: (a) => apiKeys.create(a),
@@ -76,11 +89,13 @@ function serve(db) {
     readEntries: (a) => journal.readEntries(a),
     readTail: (a) => journal.readTail(a),
     listThreads: (a) => journal.listThreads(a),
+    threadsWithPolicy: (a) => retention.threadsWithPolicy(a),
     getCheckpoint: (a) => checkpoints.get(a),
     listCheckpoints: (a) => checkpoints.list(a),
     getApiKey: (a) => apiKeys.get(a),
     listApiKeys: (a) => apiKeys.list(a),
     ping: () => db.prepare('SELECT 1').get() && null,
+    space: () => ({ pageSize: db.pragma('page_size', { simple: true }), pages: pageCount.get(), freePages: freelistCount.get() }),
     namespaces: () => db.prepare('SELECT namespace FROM threads UNION SELECT namespace FROM checkpoints').pluck().all(),
     stats: () => ({ ...stats }),
   };
@@ -137,6 +152,7 @@ function serve(db) {
     }
     /** @type {{ id: number, value?: unknown, error?: unknown }[]} */
     const replies = [];
+    let freed = false;
     try {
       tx.begin.run();
     } catch (error) {
@@ -149,6 +165,7 @@ function serve(db) {
         const op = /** @type {(args: any) => unknown} */ (writes[request.op]);
         const value = op(request.args);
         if (value && typeof value === 'object' && 'error' in value) tx.rollbackTo.run();
+        else if (freesPages(request.op, value)) freed = true;
         tx.release.run();
         replies.push({ id: request.id, value });
       } catch (error) {
@@ -161,6 +178,7 @@ function serve(db) {
         replies.push({ id: request.id, error: describe(error) });
       }
     }
+    if (freed && incremental) vacuum();
     try {
       tx.commit.run();
       stats.commits++;
@@ -180,5 +198,40 @@ function serve(db) {
     for (const reply of replies) port.postMessage(reply);
   }
 
+  /**
+   * Returns free pages to the file system (inside the round's transaction, in a savepoint: if it
+   * fails it is undone alone and the round commits without it). Its cost is at most two page
+   * writes per page freed: it moves in-use pages from the end of the file into free slots.
+   */
+  function vacuum() {
+    const free = /** @type {number} */ (freelistCount.get());
+    if (free < VACUUM_MIN_FREE_PAGES || free < /** @type {number} */ (pageCount.get()) * VACUUM_MIN_FREE_FRACTION) return;
+    tx.savepoint.run();
+    try {
+      db.exec(`PRAGMA incremental_vacuum(${free})`);
+      tx.release.run();
+      stats.vacuums++;
+      stats.vacuumedPages += free - /** @type {number} */ (freelistCount.get());
+    } catch {
+      try {
+        tx.rollbackTo.run();
+        tx.release.run();
+      } catch {
+        // The transaction itself is gone: COMMIT fails and says so.
+      }
+    }
+  }
+
   port.postMessage({ id: 0, value: 'ready' });
+}
+
+/**
+ * True when a write that succeeded may have freed pages: it dropped entries or deleted a thread.
+ * @param {string} op
+ * @param {unknown} value
+ */
+function freesPages(op, value) {
+  if (op === 'deleteThread') return value === true;
+  const dropped = /** @type {{ dropped?: number } | null} */ (value)?.dropped;
+  return typeof dropped === 'number' && dropped > 0;
 }

@@ -23,6 +23,8 @@ export interface AuthenticatorOptions {
 interface Cached {
   until: number;
   identity: Promise<Identity>;
+  /** The identity once `identity` resolved (for {@link Authenticator.cachedIdentity}). */
+  settled?: Identity;
 }
 
 const BEARER = /^Bearer +([\x21-\x7e]{1,4096})$/i;
@@ -90,6 +92,23 @@ export class Authenticator {
     return this.authenticateToken(match[1]!);
   }
 
+  /**
+   * The identity of an `Authorization` value when it can be answered from the cache without
+   * waiting: a well-formed header whose token was verified less than `cacheMs` ago and has not
+   * expired since. Otherwise undefined — then call {@link authenticate}, which answers every case
+   * (errors included); for a cached token both give the same identity. Lets the HTTP guard admit
+   * a request without a promise per request (server/access.ts).
+   */
+  cachedIdentity(authorization: string | null | undefined): Identity | undefined {
+    if (!authorization) return undefined;
+    const match = BEARER.exec(authorization.trim());
+    if (!match) return undefined;
+    const cached = this.#cache.get(hashToken(match[1]!));
+    const now = this.#now();
+    if (!cached?.settled || cached.until <= now || isExpired(cached.settled, now)) return undefined;
+    return cached.settled;
+  }
+
   /** The identity of a bare token. */
   async authenticateToken(token: string): Promise<Identity> {
     const now = this.#now();
@@ -100,9 +119,12 @@ export class Authenticator {
       cached = { until: now + this.#cacheMs, identity: this.#verify(token, key) };
       this.#cache.set(key, cached);
       const entry = cached;
-      entry.identity.catch(() => {
-        if (this.#cache.get(key) === entry) this.#cache.delete(key);
-      });
+      entry.identity.then(
+        (identity) => void (entry.settled = identity),
+        () => {
+          if (this.#cache.get(key) === entry) this.#cache.delete(key);
+        },
+      );
     }
     const identity = await cached.identity;
     if (isExpired(identity, this.#now())) throw new Unauthenticated('credential expired');

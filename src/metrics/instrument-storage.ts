@@ -70,13 +70,17 @@ function measure(
   const timer = metrics?.storageDuration.labels(method);
   const settle = (started: number, error: unknown, result: unknown): void => {
     if (!metrics) return;
-    timer!.observe((performance.now() - started) / 1000);
-    if (error instanceof CryoError) {
-      if (error.code === 'STORAGE_UNAVAILABLE') metrics.storageUnavailable.inc();
-      else if (error.code === 'REVISION_CONFLICT') metrics.revisionConflicts.inc();
-    } else if (error === undefined && method === 'appendEntries') {
-      const appended = result as AppendEntriesResult;
-      if (!appended.replayed) metrics.entriesAppended.inc(appended.entries.length);
+    try {
+      timer!.observe((performance.now() - started) / 1000);
+      if (error instanceof CryoError) {
+        if (error.code === 'STORAGE_UNAVAILABLE') metrics.storageUnavailable.inc();
+        else if (error.code === 'REVISION_CONFLICT') metrics.revisionConflicts.inc();
+      } else if (error === undefined && method === 'appendEntries') {
+        const appended = result as AppendEntriesResult;
+        if (!appended.replayed) metrics.entriesAppended.inc(appended.entries.length);
+      }
+    } catch {
+      // A metric that cannot be recorded must not fail (or, observed beside the call, crash) the call.
     }
   };
   const run = (args: unknown[]): unknown => {
@@ -92,16 +96,14 @@ function measure(
       settle(started, undefined, result);
       return result;
     }
-    return result.then(
-      (value) => {
-        settle(started, undefined, value);
-        return value;
-      },
-      (error: unknown) => {
-        settle(started, error, undefined);
-        throw error;
-      },
+    // Observed beside the caller rather than in front of it: the caller awaits the adapter's own
+    // promise (one promise and one microtask hop fewer per call, before everything that follows
+    // the call); settle runs first, as it was registered first, and never throws.
+    result.then(
+      (value) => settle(started, undefined, value),
+      (error: unknown) => settle(started, error, undefined),
     );
+    return result;
   };
   if (!tracer) return (...args: unknown[]) => run(args);
   const name = `storage.${method}`;

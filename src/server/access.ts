@@ -32,6 +32,8 @@ export interface AccessOptions {
  */
 export class Access {
   readonly #callers = new WeakMap<object, Caller>();
+  /** One Caller per authenticated identity (its client is the identity's subject), so admitting a request allocates none. */
+  readonly #callerOfIdentity = new WeakMap<Identity, Caller>();
 
   constructor(readonly options: AccessOptions) {}
 
@@ -50,14 +52,19 @@ export class Access {
               headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
             }),
           );
-        return this.identify(request.headers.get('authorization'), address).then(
-          (caller) => {
-            const wait = this.options.fairUse.takeRequest(caller.client);
-            if (wait > 0) {
-              return reply(429, 'TOO_MANY_REQUESTS', `too many requests for this credential: retry in ${wait} s`, { 'Retry-After': String(wait) });
-            }
-            this.#callers.set(request, caller);
-          },
+        const admit = (caller: Caller) => {
+          const wait = this.options.fairUse.takeRequest(caller.client);
+          if (wait > 0) {
+            return reply(429, 'TOO_MANY_REQUESTS', `too many requests for this credential: retry in ${wait} s`, { 'Retry-After': String(wait) });
+          }
+          this.#callers.set(request, caller);
+        };
+        const authorization = request.headers.get('authorization');
+        // A credential verified moments ago (the common case) is admitted without a promise.
+        const known = this.#knownCaller(authorization, address);
+        if (known) return admit(known);
+        return this.identify(authorization, address).then(
+          admit,
           (error: unknown) => {
             if (error instanceof Unauthenticated) {
               return reply(401, 'UNAUTHENTICATED', `unauthenticated: ${error.reason}`, { 'WWW-Authenticate': WWW_AUTHENTICATE });
@@ -95,6 +102,17 @@ export class Access {
     if (!this.options.required) return { identity: ANONYMOUS, client: `ip:${address}` };
     const identity = await this.options.authenticator.authenticate(authorization);
     return { identity, client: identity.subject ?? `ip:${address}` };
+  }
+
+  /** The caller when it is known without waiting: auth off, or a credential in the authenticator's cache. */
+  #knownCaller(authorization: string | null, address: string): Caller | undefined {
+    if (!this.options.required) return { identity: ANONYMOUS, client: `ip:${address}` };
+    const identity = this.options.authenticator.cachedIdentity(authorization);
+    if (!identity) return undefined;
+    if (identity.subject === null) return { identity, client: `ip:${address}` };
+    let caller = this.#callerOfIdentity.get(identity);
+    if (!caller) this.#callerOfIdentity.set(identity, (caller = { identity, client: identity.subject }));
+    return caller;
   }
 
   /**

@@ -3,14 +3,15 @@ import {
   getLocation,
   getOperationAST,
   GraphQLError,
+  GraphQLSchema,
   Kind,
+  OperationTypeNode,
   visit,
   type ASTNode,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   type FieldNode,
-  type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
@@ -110,6 +111,32 @@ function asStandardResult(result: ExecutionResult, document: DocumentNode): Exec
   return 'data' in result ? { errors, data: result.data } : { errors };
 }
 
+/** Per schema, the same types with the Mutation type as the query root (see {@link compileTarget}). */
+const mutationAsQueryRoot = new WeakMap<GraphQLSchema, GraphQLSchema>();
+
+/**
+ * What to hand graphql-jit for an operation. A mutation that selects exactly one root field is
+ * compiled like a query over a view of the schema whose query root is the Mutation type: with a
+ * single root field, serial and parallel execution are the same thing, and graphql-jit's serial
+ * wrapper made each mutation's request and context outlive it until the next minor GC (~1 MB
+ * copied and promoted per minor GC under load; bench/gc-survival.ts, bench/README.md). Resolvers
+ * still see the operation node and the schema of the request in their info (the enricher puts them
+ * back). Anything else (several root fields, fragments at the root) is compiled as it is.
+ */
+function compileTarget(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode) {
+  const [only, ...more] = operation.selectionSet.selections;
+  const mutationType = schema.getMutationType();
+  if (operation.operation !== 'mutation' || !mutationType || more.length > 0 || only?.kind !== Kind.FIELD) return { schema, document, options: {} };
+  let view = mutationAsQueryRoot.get(schema);
+  if (!view) mutationAsQueryRoot.set(schema, (view = new GraphQLSchema({ ...schema.toConfig(), query: mutationType, mutation: null, subscription: null })));
+  const asQuery: OperationDefinitionNode = { ...operation, operation: OperationTypeNode.QUERY };
+  return {
+    schema: view,
+    document: { ...document, definitions: document.definitions.map((d) => (d === operation ? asQuery : d)) },
+    options: { resolverInfoEnricher: () => ({ operation, schema }) },
+  };
+}
+
 /**
  * Runs queries and mutations through graphql-jit (compiled resolvers, result completion and
  * variable coercion) once an operation has been seen {@link JitExecutionOptions.compileAfter}
@@ -137,9 +164,10 @@ export function useJitExecution(options: JitExecutionOptions = {}): Plugin {
       slots.set(operation, (slot = { schema: args.schema, uses: 0, compiled: undefined, fallback: undefined, execute: undefined }));
     }
     if (slot.compiled === undefined && slot.uses++ >= compileAfter) {
+      const target = compileTarget(args.schema, args.document, operation);
       const result = hasVariableInLiteral(args.document)
         ? null
-        : compileQuery(args.schema, args.document, args.operationName ?? undefined);
+        : compileQuery(target.schema, target.document, args.operationName ?? undefined, target.options);
       slot.compiled = result && isCompiledQuery(result) ? result : null;
       options.onCompile?.({ operationName: args.operationName ?? null, compiled: slot.compiled !== null });
     }

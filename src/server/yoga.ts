@@ -12,6 +12,7 @@ import { withGraphiqlAuth } from './graphiql-auth.js';
 import type { GraphiqlTab } from './graphiql-tabs.js';
 import { useJitExecution, type JitExecutionOptions } from './jit-execute.js';
 import { createMaskError } from './mask-error.js';
+import { useReleaseRequestCaches } from './release-request-caches.js';
 import { useRequestMediaType } from './request-media-type.js';
 import { useSpecStatusCodes } from './spec-status-codes.js';
 import { createYogaLogging } from './yoga-logging.js';
@@ -46,7 +47,8 @@ export interface CryoYogaOptions {
 /**
  * Yoga at `/graphql` over the Cryo schema, with the parse/validate cache (Yoga's default),
  * graphql-armor limits, masked errors, compiled execution of operations in repeated use
- * (graphql-jit, same results as the standard executor), `/health`, and — in production — no GraphiQL, no
+ * (graphql-jit, same results as the standard executor), per-operation caches released once an
+ * operation has executed (server/release-request-caches.ts), `/health`, and — in production — no GraphiQL, no
  * introspection, no field suggestions and no limit details in armor's messages. Requests without
  * a supported Content-Type or in a charset other than UTF-8 get 415 (server/request-media-type.ts)
  * and refused requests get the spec's status for each response media type
@@ -81,6 +83,7 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
       useSpecStatusCodes(),
       ...(production ? [useDisableIntrospection()] : []),
       ...(options.jit === false ? [] : [useJitExecution(options.jit)]),
+      useReleaseRequestCaches(),
       ...(options.plugins ?? []),
     ],
   });

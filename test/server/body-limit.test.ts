@@ -47,6 +47,27 @@ describe('withBodyLimit', () => {
     expect(seen).toEqual([{ method: 'POST', body }]);
   });
 
+  it('hands a JSON object body (application/json, UTF-8) over parsed; every other body as its bytes, for Yoga to judge', async () => {
+    const cases: [contentType: string, body: string, parsed: boolean][] = [
+      ['application/json', ' {"query":"{ a }"}', true],
+      ['Application/JSON; charset=utf-8', '{"a":[1]}', true],
+      ['application/json', '{}', false],
+      ['application/json', '[{"a":1}]', false],
+      ['application/json', 'null', false],
+      ['application/json', '{"a":', false],
+      ['application/json', '\uFEFF{"a":1}', false],
+      ['application/json; charset=latin1', '{"a":1}', false],
+      ['application/graphql+json', '{"a":1}', false],
+      ['text/plain', '{"a":1}', false],
+    ];
+    for (const [contentType, body, parsed] of cases) {
+      seen.length = 0;
+      const res = await send('POST', [body], { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+      expect(res).toMatchObject({ status: 200, body: 'ok' });
+      expect(seen, `${contentType} ${body}`).toEqual([{ method: 'POST', body: parsed ? JSON.parse(body) : body }]);
+    }
+  });
+
   it('passes GET straight through', async () => {
     seen.length = 0;
     expect((await send('GET', [])).status).toBe(200);

@@ -1,4 +1,4 @@
-import { GraphQLError, parse, type ExecutionResult } from 'graphql';
+import { buildSchema, GraphQLError, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema/index.js';
 import { useInputListLimit } from '../../src/server/input-list-limit.js';
@@ -7,10 +7,10 @@ const APPEND = 'mutation A($input: AppendEntriesInput!) { appendEntries(input: $
 const HIBERNATE = 'mutation H($input: HibernateInput!) { hibernate(input: $input) { __typename } }';
 
 /** Runs the plugin's onExecute as Yoga would; returns the result it stopped with, or null when it let the operation run. */
-function check(query: string, variableValues: Record<string, unknown> | undefined, maxItems: number): ExecutionResult | null {
+function check(query: string, variableValues: Record<string, unknown> | undefined, maxItems: number, on: GraphQLSchema = schema): ExecutionResult | null {
   let stopped: ExecutionResult | null = null;
   const onExecute = useInputListLimit(maxItems).onExecute as (payload: unknown) => void;
-  onExecute({ args: { schema, document: parse(query), variableValues }, setResultAndStopExecution: (r: ExecutionResult) => (stopped = r) });
+  onExecute({ args: { schema: on, document: parse(query), variableValues }, setResultAndStopExecution: (r: ExecutionResult) => (stopped = r) });
   return stopped;
 }
 
@@ -39,5 +39,13 @@ describe('useInputListLimit', () => {
   it('does not walk into JSON scalars: their size is for the byte limits', () => {
     const input = { threadId: 't', entries: [{ payload: { list: entries(1000) } }] };
     expect(check(APPEND, { input }, 10)).toBeNull();
+  });
+
+  it('finds lists below recursive input types', () => {
+    const tree = buildSchema('input Node { child: Node, tags: [String!] } type Query { walk(node: Node): Int }');
+    const query = 'query W($node: Node) { walk(node: $node) }';
+    const deep = { child: { child: { tags: ['a', 'b', 'c'] } } };
+    expect(check(query, { node: deep }, 2, tree)?.errors?.[0]?.extensions).toMatchObject({ field: 'node.child.child.tags' });
+    expect(check(query, { node: deep }, 3, tree)).toBeNull();
   });
 });

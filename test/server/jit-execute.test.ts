@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
 import { useJitExecution } from '../../src/server/jit-execute.js';
@@ -69,5 +70,41 @@ describe('useJitExecution', () => {
     const jit = await setup(0).run('{ boom }');
     expect(jit.body).toEqual(standard.body);
     expect(jit.body).toMatchObject({ data: { boom: null }, errors: [{ message: 'boom', path: ['boom'], locations: [{ line: 1, column: 3 }] }] });
+  });
+
+  it('compiles a one-field mutation like a query (same results and resolver info), keeps several root fields serial', async () => {
+    const seen: GraphQLResolveInfo[] = [];
+    const order: string[] = [];
+    const schema = createSchema({
+      typeDefs: 'type Query { x: Int } type Result { n: Int, kind: String } type Mutation { step(n: Int!): Result }',
+      resolvers: {
+        Mutation: {
+          step: async (_: unknown, { n }: { n: number }, _ctx: unknown, info: GraphQLResolveInfo) => {
+            seen.push(info);
+            order.push(`start ${n}`);
+            await new Promise((resolve) => setTimeout(resolve, n === 1 ? 20 : 0));
+            order.push(`end ${n}`);
+            return { n };
+          },
+        },
+        Result: { kind: (_: unknown, _args: unknown, _ctx: unknown, info: GraphQLResolveInfo) => `${info.operation.operation} ${info.parentType.name}` },
+      },
+    });
+    const compiled: { operationName: string | null; compiled: boolean }[] = [];
+    const yoga = createYoga({ schema, logging: false, plugins: [useJitExecution({ compileAfter: 0, onCompile: (e) => compiled.push(e) })] });
+    const run = async (query: string) => (await yoga.fetch('http://cryo.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json();
+
+    expect(await run('mutation One { step(n: 1) { __typename n kind } }')).toEqual({ data: { step: { __typename: 'Result', n: 1, kind: 'mutation Result' } } });
+    expect(compiled).toEqual([{ operationName: null, compiled: true }]);
+    expect(seen[0]!.operation.operation).toBe('mutation');
+    expect(seen[0]!.schema).toBe(schema);
+    expect(seen[0]!.parentType).toBe(schema.getMutationType());
+    expect(await run('mutation { __typename }')).toEqual({ data: { __typename: 'Mutation' } });
+
+    order.length = 0;
+    expect(await run('mutation Two { a: step(n: 1) { n } b: step(n: 2) { n } }')).toEqual({ data: { a: { n: 1 }, b: { n: 2 } } });
+    expect(order).toEqual(['start 1', 'end 1', 'start 2', 'end 2']);
+    expect(compiled).toHaveLength(3);
+    expect(compiled.every((e) => e.compiled)).toBe(true);
   });
 });

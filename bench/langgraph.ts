@@ -153,7 +153,11 @@ export async function benchLangGraph(options: LangGraphBenchOptions = {}): Promi
   try {
     try {
       database = await createDatabase();
-      postgresSaver = PostgresSaver.fromConnString(database.url);
+      // Our own pool, so a connection that the final DROP DATABASE … WITH (FORCE) terminates
+      // (the saver's end() can leave one behind) is an ignored pool error, not a crash of the bench.
+      const pool = new pg.Pool({ connectionString: database.url });
+      pool.on('error', () => {});
+      postgresSaver = new PostgresSaver(pool);
       await postgresSaver.setup();
     } catch (error) {
       errors.postgres = `PostgreSQL unavailable: ${(error as Error).message}`;

@@ -8,7 +8,7 @@
  *   `metadata`, an entry's `payload`) got a false red squiggle. GraphiQL passes no custom scalar
  *   schemas to it (and a description or `@specifiedBy` on the scalar is not read), so the page's
  *   copy of that table gets `JSON` (any value) and `JSONObject` (an object).
- * - **Tabs that fit.** The saved operations are 13 tabs: they wrap onto a second row instead of
+ * - **Tabs that fit.** The saved operations are 19 tabs: they wrap onto more rows instead of
  *   running off-screen.
  * - **Every subscription event, in order.** GraphiQL shows only a subscription's latest result;
  *   a WebSocket wrapper (installed before GraphiQL starts) rewrites each `next` message of a

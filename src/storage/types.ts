@@ -7,7 +7,7 @@ import type { Checkpoint, Entry, ThreadHead } from '../domain/types.js';
 /**
  * The one storage contract (docs/architecture.md). Every method validates its input (ValidationError,
  * nothing written), scopes every key by `namespace` (default "default"), and throws only
- * CryoError subclasses on purpose: RevisionConflict, InvalidThreadPointer, ValidationError,
+ * CryoError subclasses on purpose: RevisionConflict, InvalidThreadPointer, TrimBeyondCheckpoint, ValidationError,
  * StorageUnavailable, StorageCorrupted.
  */
 export interface Storage {

@@ -1,6 +1,7 @@
 import { issueApiKey } from '../auth/issue-api-key.js';
 import type { ApiKeyRecord } from '../domain/api-key.js';
 import { ValidationError } from '../domain/errors.js';
+import { apiKeys } from '../ops/export-store.js';
 import { parseCommandArgs } from './args.js';
 import { withStore } from './open-store.js';
 import { UsageError } from './usage-error.js';
@@ -77,17 +78,6 @@ export async function keysCreate(options: KeysCreateOptions): Promise<string> {
   });
 }
 
-/** Every key of one namespace, page by page, in id order. */
-async function* allKeys(list: (after: string | null) => Promise<{ items: ApiKeyRecord[]; hasMore: boolean }>): AsyncGenerator<ApiKeyRecord> {
-  let after: string | null = null;
-  for (;;) {
-    const page = await list(after);
-    yield* page.items;
-    if (!page.hasMore || page.items.length === 0) return;
-    after = page.items[page.items.length - 1]!.id;
-  }
-}
-
 /** A key's status at `now`: active, expired or revoked. */
 export function keyStatus(key: ApiKeyRecord, now: Date): 'active' | 'expired' | 'revoked' {
   if (key.revokedAt !== null) return 'revoked';
@@ -130,7 +120,7 @@ export async function runKeys(argv: readonly string[], env: Record<string, strin
     if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json\n${KEYS_USAGE}`);
     const keys: ApiKeyRecord[] = [];
     await withStore(args, async (storage) => {
-      for await (const key of allKeys((after) => storage.listApiKeys({ namespace, first: 500, after }))) keys.push(key);
+      for await (const key of apiKeys(storage, namespace)) keys.push(key);
     });
     const lines = formatKeys(keys, format, new Date());
     if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);

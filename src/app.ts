@@ -12,6 +12,7 @@ import type { CryoContext } from './schema/context.js';
 import type { Attach, ServerAttachment } from './server/attachment.js';
 import { withBodyLimit } from './server/body-limit.js';
 import { answerClientErrors } from './server/client-error.js';
+import { FastLane } from './server/fast-lane.js';
 import { loadGraphiqlTabs } from './server/graphiql-tabs.js';
 import { createHomePage } from './server/home-page.js';
 import { closeHttpServer } from './server/http-close.js';
@@ -56,6 +57,11 @@ export interface AppOptions {
   authorizeMetrics?: MetricsAuthorizer;
   /** How retention sweeps are scheduled (tests fire them by hand). @default an unref'd setTimeout */
   retentionSchedule?: Schedule;
+  /**
+   * Answer plain queries and mutations without Yoga's HTTP layer (server/fast-lane.ts); false:
+   * every request goes through Yoga (tests compare the two). @default true
+   */
+  fastLane?: boolean;
 }
 
 /** A built Cryo server: one HTTP server with Yoga, `/health`, `/ready`, the page at `/`, and attachments. */
@@ -71,6 +77,8 @@ export interface App {
   readonly metrics: CryoMetrics | null;
   /** Whether callers must present a credential (CRYO_AUTH resolved against the host). */
   readonly authRequired: boolean;
+  /** The HTTP fast lane in front of Yoga (server/fast-lane.ts), or null when `options.fastLane` is false. */
+  readonly fastLane: FastLane | null;
   /**
    * The periodic retention sweep (every config.retentionSweepSeconds, started by start(), stopped
    * by stop()), or null when that setting is 0.
@@ -131,6 +139,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     const { identity, client } = access.callerOf(initial as Parameters<Access['callerOf']>[0]);
     return { storage, live, namespace: identity.namespace, identity, client, fairUse, limits: config.limits, logger };
   };
+  const lane = options.fastLane === false ? null : new FastLane({ access, graphqlEndpoint: '/graphql' });
   const operationsDir = options.operationsDir === undefined ? `${ROOT}playground/operations` : options.operationsDir;
   const yoga = createCryoYoga({
     production: config.production,
@@ -144,12 +153,18 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
       useInputListLimit(INPUT_LIST_FACTOR * config.limits.maxEntriesPerAppend),
       ...(metrics ? [useMetricsEndpoint(metrics, options.authorizeMetrics ?? ((request) => access.authorizeMetrics(request)))] : []),
       ...(metrics || tracing ? [useObserveOperations(metrics, tracing)] : []),
+      ...(lane ? [lane.plugin()] : []),
     ],
     graphiqlTabs: config.production || !operationsDir ? [] : loadGraphiqlTabs(operationsDir),
     authRequired: access.options.required,
   });
   const homePage = createHomePage(options.dashboardDir === undefined ? `${ROOT}playground/dist` : options.dashboardDir);
-  const graphql = withBodyLimit(config.limits.maxRequestBytes, yoga as unknown as (req: IncomingMessage, res: ServerResponse) => void);
+  const yogaHandler = yoga as unknown as (req: IncomingMessage, res: ServerResponse) => void;
+  const fastLane = lane?.handler(yoga);
+  const graphql = withBodyLimit(
+    config.limits.maxRequestBytes,
+    fastLane ? (req, res) => fastLane(req, res) || yogaHandler(req, res) : yogaHandler,
+  );
   const server = createServer((req, res) => {
     if (homePage(req, res)) return;
     if (isCrossOrigin(req, config.allowedOrigins)) refuseCrossOrigin(req, res);
@@ -178,6 +193,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     logger,
     metrics,
     authRequired: access.options.required,
+    fastLane: lane,
     retention,
     async start() {
       if (auth.mode === 'off' && !isLoopbackHost(config.host)) {

@@ -45,36 +45,38 @@ export class Access {
         if (url.pathname !== graphqlEndpoint || request.method === 'OPTIONS') return;
         if (request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html')) return;
         const address = addressOf((serverContext as { req?: IncomingMessage } | undefined)?.req);
-        const reply = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-          endResponse(
-            new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), {
-              status,
-              headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
-            }),
-          );
+        const reply = (refusal: AccessRefusal) => endResponse(new fetchAPI.Response(refusal.body, refusal));
         const admit = (caller: Caller) => {
-          const wait = this.options.fairUse.takeRequest(caller.client);
-          if (wait > 0) {
-            return reply(429, 'TOO_MANY_REQUESTS', `too many requests for this credential: retry in ${wait} s`, { 'Retry-After': String(wait) });
-          }
+          const refusal = this.admit(caller);
+          if (refusal) return reply(refusal);
           this.#callers.set(request, caller);
         };
         const authorization = request.headers.get('authorization');
         // A credential verified moments ago (the common case) is admitted without a promise.
-        const known = this.#knownCaller(authorization, address);
+        const known = this.knownCaller(authorization, address);
         if (known) return admit(known);
         return this.identify(authorization, address).then(
           admit,
           (error: unknown) => {
             if (error instanceof Unauthenticated) {
-              return reply(401, 'UNAUTHENTICATED', `unauthenticated: ${error.reason}`, { 'WWW-Authenticate': WWW_AUTHENTICATE });
+              return reply(accessRefusal(401, 'UNAUTHENTICATED', `unauthenticated: ${error.reason}`, { 'WWW-Authenticate': WWW_AUTHENTICATE }));
             }
             this.options.logger.warn({ err: error }, 'authentication failed: storage unavailable');
-            return reply(503, 'STORAGE_UNAVAILABLE', 'cannot check the credential: storage unavailable, retry later');
+            return reply(accessRefusal(503, 'STORAGE_UNAVAILABLE', 'cannot check the credential: storage unavailable, retry later'));
           },
         );
       },
     };
+  }
+
+  /**
+   * Takes one request from the caller's fair-use budget: undefined when admitted, else the 429
+   * refusal to answer with (`Retry-After`). Call it once per HTTP request, after the caller is known.
+   */
+  admit(caller: Caller): AccessRefusal | undefined {
+    const wait = this.options.fairUse.takeRequest(caller.client);
+    if (wait <= 0) return undefined;
+    return accessRefusal(429, 'TOO_MANY_REQUESTS', `too many requests for this credential: retry in ${wait} s`, { 'Retry-After': String(wait) });
   }
 
   /**
@@ -104,8 +106,12 @@ export class Access {
     return { identity, client: identity.subject ?? `ip:${address}` };
   }
 
-  /** The caller when it is known without waiting: auth off, or a credential in the authenticator's cache. */
-  #knownCaller(authorization: string | null, address: string): Caller | undefined {
+  /**
+   * The caller when it is known without waiting: auth off, or a credential in the authenticator's
+   * cache; undefined when finding out needs {@link identify} (which also gives the refusals). Takes
+   * nothing from the fair-use budget.
+   */
+  knownCaller(authorization: string | null, address: string): Caller | undefined {
     if (!this.options.required) return { identity: ANONYMOUS, client: `ip:${address}` };
     const identity = this.options.authenticator.cachedIdentity(authorization);
     if (!identity) return undefined;
@@ -117,15 +123,31 @@ export class Access {
 
   /**
    * The caller of an operation, from Yoga's initial context: an HTTP request this plugin let
-   * through, or a WebSocket whose `extra.caller` was set at connection_init. Throws
+   * through, a request the fast lane admitted (`caller`, server/fast-lane.ts), or a WebSocket
+   * whose `extra.caller` was set at connection_init. Throws
    * Unauthenticated when neither (never expected: a guard, not a path).
    */
-  callerOf(initial: { request?: object; extra?: { caller?: Caller } } | undefined): Caller {
-    const caller = initial?.extra?.caller ?? (initial?.request ? this.#callers.get(initial.request) : undefined);
+  callerOf(initial: { request?: object; caller?: Caller; extra?: { caller?: Caller } } | undefined): Caller {
+    const caller = initial?.caller ?? initial?.extra?.caller ?? (initial?.request ? this.#callers.get(initial.request) : undefined);
     if (caller) return caller;
     if (!this.options.required) return { identity: ANONYMOUS, client: 'ip:unknown' };
     throw new Unauthenticated('no credential');
   }
+}
+
+/** A refusal at the door: status, headers and a GraphQL-shaped JSON body. */
+export interface AccessRefusal {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function accessRefusal(status: number, code: string, message: string, headers: Record<string, string> = {}): AccessRefusal {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify({ errors: [{ message, extensions: { code } }] }),
+  };
 }
 
 /** The client address of a Node request, for per-address caps. */

@@ -46,7 +46,7 @@ const SERVED = ['application/graphql-response+json', 'application/json', 'text/e
 const SERVED_RANGES = new Set(['*/*', 'application/*', 'text/*', 'multipart/*', ...SERVED]);
 
 /** Whether one of the media ranges of an Accept header covers a media type Yoga serves (q-values are not weighed). */
-function acceptsServedMediaType(accept: string): boolean {
+export function acceptsServedMediaType(accept: string): boolean {
   return accept.split(',').some((range) => SERVED_RANGES.has(range.split(';')[0]!.trim().toLowerCase()));
 }
 

@@ -1,4 +1,5 @@
 import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { ExecutionResult } from 'graphql';
 import { notAcceptable } from './request-media-type.js';
 
 interface HttpExtension {
@@ -39,15 +40,25 @@ export function useSpecStatusCodes(): Plugin {
         setResultProcessor((_result, fetchAPI) => notAcceptable(fetchAPI), 'application/json');
         return;
       }
-      if (Array.isArray(result) || isAsyncIterable(result) || !result.errors) return;
-      for (const error of result.errors) {
-        const extensions = error.extensions as Record<string, unknown> | undefined;
-        const http = extensions?.['http'] as HttpExtension | undefined;
-        if (!http || http.status !== 400) continue;
-        const code = extensions!['code'];
-        if (code === 'BAD_REQUEST') delete http.spec;
-        else if (code === 'OPERATION_RESOLUTION_FAILURE' || code === 'BAD_USER_INPUT' || code === undefined) http.spec = true;
-      }
+      if (Array.isArray(result) || isAsyncIterable(result)) return;
+      correctSpecStatuses(result);
     },
   };
+}
+
+/**
+ * Corrects, in place, the `extensions.http` marks of a single result's errors as described on
+ * {@link useSpecStatusCodes}; for a result produced outside Yoga's pipeline (server/fast-lane.ts)
+ * before Yoga's result processor turns it into a response.
+ */
+export function correctSpecStatuses(result: ExecutionResult): void {
+  if (!result.errors) return;
+  for (const error of result.errors) {
+    const extensions = error.extensions as Record<string, unknown> | undefined;
+    const http = extensions?.['http'] as HttpExtension | undefined;
+    if (!http || http.status !== 400) continue;
+    const code = extensions!['code'];
+    if (code === 'BAD_REQUEST') delete http.spec;
+    else if (code === 'OPERATION_RESOLUTION_FAILURE' || code === 'BAD_USER_INPUT' || code === undefined) http.spec = true;
+  }
 }

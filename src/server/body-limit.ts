@@ -40,55 +40,95 @@ export function withBodyLimit(maxBytes: number, next: RequestListener, options: 
       refuse(req, res, tooLarge(req, maxBytes, declared));
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const stop = (): void => {
-      done = true;
-      chunks.length = 0;
-      clearTimeout(idle);
-      req.off('data', onData);
-    };
-    const idle = setTimeout(() => {
-      if (done) return;
-      stop();
-      refuse(req, res, { status: 408, code: 'REQUEST_TIMEOUT', message: `request body stalled: no byte for ${idleMs} ms (got ${size} bytes)` });
-    }, idleMs);
-    const onData = (chunk: Buffer): void => {
-      if (done) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        stop();
-        refuse(req, res, tooLarge(req, maxBytes, size));
-        return;
-      }
-      idle.refresh();
-      chunks.push(chunk);
-    };
+    const reading: Reading = { req, res, next, maxBytes, idleMs, chunks: [], size: 0, done: false, idle: undefined };
+    reading.idle = setTimeout(onIdle, idleMs, reading);
+    (req as IncomingMessage & { [READING]?: Reading })[READING] = reading;
     req.on('data', onData);
-    req.once('end', () => {
-      if (done) return;
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-      stop();
-      if (!isUtf8(body) && !isMultipart(req) && !foreignCharset(req.headers['content-type'] ?? '')) {
-        refuse(req, res, { status: 400, code: 'BAD_REQUEST', message: 'request body is not valid UTF-8 (the only encoding accepted)' });
-        return;
-      }
-      setReadBody(req, body);
-      next(req, res);
-    });
-    // The client went away mid-body (reset, or closed before sending all it declared): there is
-    // nobody to answer; drop what was read and make sure the socket is released.
-    const onAbort = (): void => {
-      if (done) return;
-      stop();
-      req.socket.destroy();
-    };
+    req.once('end', onEnd);
     req.once('error', onAbort);
-    req.once('close', () => {
-      if (!req.complete) onAbort();
-    });
+    req.once('close', onClose);
   };
+}
+
+/**
+ * One body being read. The listeners below are shared module functions that find their request's
+ * state here (no closures per request: under load each closure made per request cost a name
+ * definition and young-generation space; bench/README.md).
+ */
+interface Reading {
+  req: IncomingMessage;
+  res: ServerResponse;
+  next: RequestListener;
+  maxBytes: number;
+  idleMs: number;
+  chunks: Buffer[];
+  size: number;
+  done: boolean;
+  idle: NodeJS.Timeout | undefined;
+}
+
+/** Where a request keeps its Reading (a property, not a WeakMap: V8's minor GC keeps WeakMap values alive). */
+const READING = Symbol('cryo.bodyReading');
+
+function readingOf(req: IncomingMessage): Reading | undefined {
+  return (req as IncomingMessage & { [READING]?: Reading })[READING];
+}
+
+function stop(reading: Reading): void {
+  reading.done = true;
+  reading.chunks.length = 0;
+  clearTimeout(reading.idle);
+  reading.req.off('data', onData);
+  (reading.req as IncomingMessage & { [READING]?: Reading })[READING] = undefined;
+}
+
+function onIdle(reading: Reading): void {
+  if (reading.done) return;
+  stop(reading);
+  const message = `request body stalled: no byte for ${reading.idleMs} ms (got ${reading.size} bytes)`;
+  refuse(reading.req, reading.res, { status: 408, code: 'REQUEST_TIMEOUT', message });
+}
+
+function onData(this: IncomingMessage, chunk: Buffer): void {
+  const reading = readingOf(this);
+  if (!reading || reading.done) return;
+  reading.size += chunk.length;
+  if (reading.size > reading.maxBytes) {
+    stop(reading);
+    refuse(reading.req, reading.res, tooLarge(reading.req, reading.maxBytes, reading.size));
+    return;
+  }
+  reading.idle?.refresh();
+  reading.chunks.push(chunk);
+}
+
+function onEnd(this: IncomingMessage): void {
+  const reading = readingOf(this);
+  if (!reading || reading.done) return;
+  const { req, res, chunks, size } = reading;
+  const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  stop(reading);
+  if (!isUtf8(body) && !isMultipart(req) && !foreignCharset(req.headers['content-type'] ?? '')) {
+    refuse(req, res, { status: 400, code: 'BAD_REQUEST', message: 'request body is not valid UTF-8 (the only encoding accepted)' });
+    return;
+  }
+  setReadBody(req, body);
+  reading.next(req, res);
+}
+
+/**
+ * The client went away mid-body (reset, or closed before sending all it declared): there is
+ * nobody to answer; drop what was read and make sure the socket is released.
+ */
+function onAbort(this: IncomingMessage): void {
+  const reading = readingOf(this);
+  if (!reading || reading.done) return;
+  stop(reading);
+  this.socket.destroy();
+}
+
+function onClose(this: IncomingMessage): void {
+  if (!this.complete) onAbort.call(this);
 }
 
 /** Bodies up to this size are handed over as a Buffer or parsed; larger ones as a Blob (see setReadBody). */

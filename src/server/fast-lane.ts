@@ -29,17 +29,18 @@ type Handled = boolean;
  * (`query`, and optionally `variables` and `operationName`: nothing else) to the GraphQL endpoint,
  * with no `Origin` header (no CORS to answer), an `Accept` header Yoga answers with a plain
  * GraphQL response (or none), a caller the authenticator already knows, and a query or mutation
- * whose document Yoga has already parsed, validated and executed (proven: {@link plugin} records
- * them). Such a request runs through Yoga's own envelop (`yoga.getEnveloped`: the same parse and
- * validation caches, graphql-armor rules, context, execution plugins — compiled execution,
- * input-list limit, masking, metrics, traces — and the same executor); only the Fetch API
- * request/response objects, URL parsing and Yoga's per-request hook chain are skipped, about
- * half of a small request's server CPU (docs/architecture.md, bench/README.md). The response is
+ * whose document Yoga has already parsed, validated (graphql-armor's rules included) and executed
+ * (proven: {@link plugin} records the parsed document; validation depends on nothing but the
+ * document and the schema, so it is not repeated). Such a request runs through Yoga's own envelop
+ * (`yoga.getEnveloped`: the same context, the same execution plugins — compiled execution,
+ * input-list limit, masking, metrics, traces, released caches — and the same executor); only the
+ * Fetch API request/response objects, URL parsing, the parse/validate cache lookups and Yoga's
+ * per-request hook chain are skipped (docs/architecture.md, bench/README.md). The response is
  * Yoga's: a result without errors is written directly (200, `<media type>; charset=utf-8`); one
  * with errors goes through Yoga's regular result processor after this server's status
  * corrections (server/spec-status-codes.ts).
  *
- * {@link handle} returns false, having done nothing, for any request that does not qualify
+ * {@link handler}'s function returns false, having done nothing, for any request that does not qualify
  * (nothing parsed or executed, no fair-use token taken), so the caller hands it to Yoga, which
  * answers it as always: every refusal (unknown documents, hence parse and validation errors; an
  * unknown credential; an undeterminable operation), subscriptions, other media types, batches.
@@ -47,7 +48,8 @@ type Handled = boolean;
  * `req.body`).
  */
 export class FastLane {
-  readonly #proven = new Set<string>();
+  /** Proven documents by their text: parsed and validated by Yoga's pipeline, so neither is repeated here. */
+  readonly #proven = new Map<string, DocumentNode>();
   readonly #maxProven: number;
   #served = 0;
 
@@ -67,7 +69,7 @@ export class FastLane {
         const query = (args.contextValue as { params?: { query?: unknown } } | undefined)?.params?.query;
         if (typeof query !== 'string' || this.#proven.has(query)) return;
         if (this.#proven.size >= this.#maxProven) this.#proven.clear();
-        this.#proven.add(query);
+        this.#proven.set(query, args.document);
       },
     };
   }
@@ -81,22 +83,17 @@ export class FastLane {
       if (req.method !== 'POST' || req.url !== graphqlEndpoint || req.headers.origin !== undefined) return false;
       if (!PLAIN_JSON.test(req.headers['content-type'] ?? '')) return false;
       const params = plainParams((req as IncomingMessage & { body?: unknown }).body);
-      if (!params || !proven.has(params.query)) return false;
+      if (!params) return false;
+      const document = proven.get(params.query);
+      if (!document) return false;
+      const operation = getOperationAST(document, params.operationName);
+      if (!operation || operation.operation === 'subscription') return false;
       const mediaType = responseMediaTypeOf(req.headers.accept);
       if (!mediaType) return false;
       const caller = access.knownCaller(req.headers.authorization ?? null, addressOf(req));
       if (!caller) return false;
       const initial: FastLaneContext = { req, res, params, caller };
       const enveloped = yoga.getEnveloped(initial);
-      let document: DocumentNode;
-      try {
-        document = enveloped.parse(params.query);
-      } catch {
-        return false;
-      }
-      if (enveloped.validate(enveloped.schema, document).length > 0) return false;
-      const operation = getOperationAST(document, params.operationName);
-      if (!operation || operation.operation === 'subscription') return false;
       lane.#served++;
       const refusal = access.admit(caller);
       if (refusal) {
@@ -105,16 +102,10 @@ export class FastLane {
       }
       let result: ExecutionResult | Promise<ExecutionResult>;
       try {
-        const run = (contextValue: unknown) =>
-          enveloped.execute({
-            schema: enveloped.schema,
-            document,
-            contextValue,
-            variableValues: params.variables,
-            operationName: params.operationName,
-          }) as ExecutionResult | Promise<ExecutionResult>;
         const contextValue = enveloped.contextFactory();
-        result = isPromise(contextValue) ? contextValue.then(run) : run(contextValue);
+        result = isPromise(contextValue)
+          ? contextValue.then((settled) => execute(enveloped, document, settled, params))
+          : execute(enveloped, document, contextValue, params);
       } catch (error) {
         result = errorResult(yoga, error);
       }
@@ -129,6 +120,19 @@ export class FastLane {
       return true;
     };
   }
+}
+
+type Enveloped = ReturnType<CryoYoga['getEnveloped']>;
+
+/** Runs the operation as Yoga's processRequest does: the enveloped executor, the request's variables and operation name. */
+function execute(enveloped: Enveloped, document: DocumentNode, contextValue: unknown, params: PlainParams): ExecutionResult | Promise<ExecutionResult> {
+  return enveloped.execute({
+    schema: enveloped.schema,
+    document,
+    contextValue,
+    variableValues: params.variables,
+    operationName: params.operationName,
+  }) as ExecutionResult | Promise<ExecutionResult>;
 }
 
 /** Yoga's initial context for a fast-lane request: the Node pair, the parameters and the admitted caller (read by Access.callerOf). */

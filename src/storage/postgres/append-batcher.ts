@@ -196,8 +196,8 @@ export class AppendBatcher {
       for (const item of ordered) item.reject(error);
       return;
     }
-    for (const [i, row] of rows.entries()) {
-      const item = ordered[ordered.length === 1 ? i : Number(row.idx) - 1]!;
+    for (const row of rows) {
+      const item = ordered.length === 1 ? ordered[0]! : ordered[Number(row.idx) - 1]!;
       try {
         item.resolve(appendOutcome(item.append, item.bodies, row));
       } catch (error) {

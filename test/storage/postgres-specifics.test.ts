@@ -148,6 +148,32 @@ describe('postgres: two instances on one database', () => {
     expect(stored.map((e) => e.seq)).toEqual(Array.from({ length: 41 }, (_, i) => i));
   });
 
+  it('racing lone appends with one expectedRev to an existing thread from four instances: one wins per round, the rest conflict', async () => {
+    // Each instance sends its append alone (appendOneStatement): the losers wait for the winner's
+    // head lock and must re-check the rev on the row it committed.
+    const instances = [await open(), await open(), await open(), await open()];
+    const threadId = rid('t');
+    await instances[0]!.appendEntries({ threadId, entries: [{ id: 'first' }] });
+    const winners: string[] = ['first'];
+    for (let round = 1; round <= 10; round++) {
+      const results = await Promise.allSettled(
+        instances.map((s, i) => s.appendEntries({ threadId, entries: [{ id: `r${round}-${i}` }], expectedRev: round })),
+      );
+      const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      expect(won).toHaveLength(1);
+      expect(won[0]!.thread.rev).toBe(round + 1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(RevisionConflict);
+      winners.push(won[0]!.entries[0]!.id);
+      // The winner's retry (same expectedRev and ids) is recognised and writes nothing.
+      const winner = results.findIndex((r) => r.status === 'fulfilled');
+      const retry = await instances[winner]!.appendEntries({ threadId, entries: [{ id: winners.at(-1)! }], expectedRev: round });
+      expect(retry.replayed).toBe(true);
+    }
+    const stored = await instances[1]!.readEntries({ threadId, fromSeq: 0, limit: 100 });
+    expect(stored.map((e) => e.id)).toEqual(winners);
+    expect(stored.map((e) => e.seq)).toEqual(winners.map((_, i) => i));
+  });
+
   it('an append or a checkpoint save on one instance reaches a listener on the other', async () => {
     const [a, b] = [await open(), await open()];
     const namespace = rid('ns');

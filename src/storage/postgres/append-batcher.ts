@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import type { PreparedAppend } from '../../domain/append.js';
 import { StorageUnavailable } from '../../domain/errors.js';
 import type { ThreadHead } from '../../domain/types.js';
 import type { AppendEntriesResult } from '../types.js';
+import { appendOneStatement } from './append-one.js';
 import { sortKey, threadChannel } from './codec.js';
 import { withClient } from './connection.js';
 import type { PostgresParts } from './storage.js';
@@ -37,7 +39,8 @@ const MAX_BYTES = 8 * 1024 * 1024;
  * lock thread heads in the same order and never deadlock; appends to one thread keep the order
  * they were made in. Every append keeps its own deadline (`timeoutMs`, waiting included); one
  * that passes it fails with StorageUnavailable (when it had been sent, it may still commit:
- * retry with expectedRev and ids). If a batch fails for any reason but the database being
+ * retry with expectedRev and ids). A batch of one goes as appendOneStatement (append-one.ts), which
+ * skips the plpgsql call for the common case. If a batch fails for any reason but the database being
  * unavailable, its appends are retried one by one so each gets its own error.
  */
 export class AppendBatcher {
@@ -47,10 +50,12 @@ export class AppendBatcher {
   #inFlight = 0;
   /** Threads with an append in a batch already sent: their next appends wait (call order per thread). */
   readonly #busyThreads = new Set<string>();
+  readonly #loneText: string;
 
   constructor(parts: PostgresParts, maxInFlight = 2) {
     this.#parts = parts;
     this.#maxInFlight = maxInFlight;
+    this.#loneText = appendOneStatement(parts.S);
   }
 
   /** Queues one validated append; resolves with its outcome. */
@@ -118,6 +123,57 @@ export class AppendBatcher {
     }
   }
 
+  /** One append alone: appendOneStatement (one statement, usually no plpgsql). */
+  #loneStatement(p: Pending): pg.QueryConfig {
+    const parts = this.#parts;
+    return {
+      name: `${parts.schema}.append-one`,
+      text: this.#loneText,
+      values: [
+        p.append.namespace,
+        p.key,
+        p.append.threadId,
+        p.append.expectedRev ?? null,
+        p.append.idsFromCaller,
+        p.metadata,
+        p.now,
+        randomUUID(),
+        p.append.startSeq,
+        p.append.retention?.maxEntries ?? null,
+        p.append.retention?.maxAgeSeconds ?? null,
+        p.append.entries.map((e) => e.id),
+        p.bodies,
+        threadChannel(parts.schema, p.append.namespace, p.append.threadId),
+      ],
+    };
+  }
+
+  /** Several appends: one `append_batch` call, entries of all of them in flat arrays. */
+  #batchStatement(ordered: Pending[]): pg.QueryConfig {
+    const parts = this.#parts;
+    return {
+      name: `${parts.schema}.append-batch`,
+      text: `SELECT * FROM ${parts.S}.append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      values: [
+        ordered.map((p) => p.append.namespace),
+        ordered.map((p) => p.key),
+        ordered.map((p) => p.append.threadId),
+        ordered.map((p) => p.append.expectedRev ?? null),
+        ordered.map((p) => p.append.idsFromCaller),
+        ordered.map((p) => p.metadata),
+        ordered.map((p) => p.now),
+        ordered.map(() => randomUUID()),
+        ordered.map((p) => p.append.startSeq),
+        ordered.map((p) => p.append.retention?.maxEntries ?? null),
+        ordered.map((p) => p.append.retention?.maxAgeSeconds ?? null),
+        ordered.map((p) => p.bodies.length),
+        ordered.flatMap((p) => p.append.entries.map((e) => e.id)),
+        ordered.flatMap((p) => p.bodies),
+        ordered.map((p) => threadChannel(parts.schema, p.append.namespace, p.append.threadId)),
+      ],
+    };
+  }
+
   async #send(batch: Pending[], mayRetryAlone: boolean): Promise<void> {
     const parts = this.#parts;
     // A stable sort: the lock order; appends to one thread stay in submission order.
@@ -126,31 +182,10 @@ export class AppendBatcher {
       .sort((a, b) => compareKeys(a.item, b.item) || a.i - b.i)
       .map(({ item }) => item);
     for (const item of ordered) item.sent = true;
-    const values = [
-      ordered.map((p) => p.append.namespace),
-      ordered.map((p) => p.key),
-      ordered.map((p) => p.append.threadId),
-      ordered.map((p) => p.append.expectedRev ?? null),
-      ordered.map((p) => p.append.idsFromCaller),
-      ordered.map((p) => p.metadata),
-      ordered.map((p) => p.now),
-      ordered.map(() => randomUUID()),
-      ordered.map((p) => p.append.startSeq),
-      ordered.map((p) => p.append.retention?.maxEntries ?? null),
-      ordered.map((p) => p.append.retention?.maxAgeSeconds ?? null),
-      ordered.map((p) => p.bodies.length),
-      ordered.flatMap((p) => p.append.entries.map((e) => e.id)),
-      ordered.flatMap((p) => p.bodies),
-      ordered.map((p) => threadChannel(parts.schema, p.append.namespace, p.append.threadId)),
-    ];
     let rows: Record<string, unknown>[];
     try {
       rows = await withClient(parts.pool, parts.timeoutMs, async (client) => {
-        const result = await client.query({
-          name: `${parts.schema}.append-batch`,
-          text: `SELECT * FROM ${parts.S}.append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-          values,
-        });
+        const result = await client.query(ordered.length === 1 ? this.#loneStatement(ordered[0]!) : this.#batchStatement(ordered));
         return result.rows as Record<string, unknown>[];
       });
     } catch (error) {
@@ -162,7 +197,7 @@ export class AppendBatcher {
       return;
     }
     for (const row of rows) {
-      const item = ordered[Number(row.idx) - 1]!;
+      const item = ordered.length === 1 ? ordered[0]! : ordered[Number(row.idx) - 1]!;
       try {
         item.resolve(appendOutcome(item.append, item.bodies, row));
       } catch (error) {

@@ -12,7 +12,8 @@ import type { PostgresParts } from './storage.js';
  */
 
 /**
- * The outcome of one append from its row of `append_batch` (schema-v3.ts): 'ok' (written) or
+ * The outcome of one append from its row of `append_batch` (schema-v3.ts) or of appendOneStatement
+ * (append-one.ts), which has the same columns: 'ok' (written) or
  * 'check' (nothing written; the head, and the stored ids at expectedRev.. when they are all still
  * stored). On 'check' the rules of src/domain/append.ts decide: a recognised retry returns the
  * stored entries; a retry whose entries were trimmed (or whose thread is missing: a null life)

@@ -101,7 +101,7 @@ export type SaverHeadQueryVariables = Exact<{
 }>;
 
 
-export type SaverHeadQuery = { checkpoint: { rev: number, state: Record<string, unknown> } | null, pin: { rev: number } | null, thread: { rev: number, entries: { edges: Array<{ node: { id: string, seq: number, kind: string, payload: Record<string, unknown> } }> } } | null };
+export type SaverHeadQuery = { checkpoint: { rev: number, state: Record<string, unknown> } | null, pin: { rev: number, state: Record<string, unknown>, thread: { rev: number } | null } | null, thread: { rev: number, entries: { edges: Array<{ node: { id: string, seq: number, kind: string, payload: Record<string, unknown> } }> } } | null };
 
 export type SaverIndexQueryVariables = Exact<{
   indexId: string;
@@ -245,6 +245,10 @@ export const SaverHeadDocument = new TypedDocumentString(`
   }
   pin: checkpoint(agentType: "langgraph.pin", agentId: $key) {
     rev
+    state
+    thread {
+      rev
+    }
   }
   thread(id: $threadId) {
     rev

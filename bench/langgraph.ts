@@ -229,6 +229,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rows = await benchLangGraph({ log: (line) => console.error(line) });
   for (const row of rows) {
     const ratio = row.value && row.baseline?.value ? (row.value / row.baseline.value).toFixed(2) : '—';
-    console.log(`${row.name}: ${row.value?.toFixed(0)} ${row.unit} vs ${row.baseline?.value?.toFixed(0)} (${row.baseline?.name}) = ${ratio}×  ${row.note ?? ''}`);
+    console.log(`${row.name}: ${row.value?.toFixed(row.unit === 'ms' ? 2 : 0)} ${row.unit} vs ${row.baseline?.value?.toFixed(0)} (${row.baseline?.name}) = ${ratio}×  ${row.note ?? ''}`);
   }
 }

@@ -1,6 +1,7 @@
 import type { CryoClient } from '../client/cryo-client.js';
 import { afterSeq, beforeSeq, threadsFrom } from './cursors.js';
 import type { IndexState, JournalEntry, LatestState } from './entries.js';
+import { type PinState, pinState } from './pin-state.js';
 import {
   SaverEntriesBeforeDocument,
   SaverEntriesDocument,
@@ -16,12 +17,14 @@ export const HEAD_TAIL = 32;
 /** Page size of journal reads. */
 export const PAGE = 100;
 
-/** What one head read returns: the latest pointer (and its Cryo rev), the pin's rev, the thread's rev, the tail. */
+/** What one head read returns: the latest pointer (and its Cryo rev), the pin, the thread's rev, the tail. */
 export interface Head {
   latest: LatestState['latest'] | undefined;
   checkpointRev: number;
   /** The run's pin's Cryo checkpoint rev (0: none). */
   pinRev: number;
+  /** What the pin holds (undefined: no pin, or one not written by a saver). */
+  pin: PinState | undefined;
   threadRev: number;
   tail: JournalEntry[];
 }
@@ -38,6 +41,7 @@ export class Journal {
       latest: state?.latest,
       checkpointRev: data.checkpoint?.rev ?? 0,
       pinRev: data.pin?.rev ?? 0,
+      pin: pinState(data.pin),
       threadRev: data.thread?.rev ?? 0,
       tail: data.thread?.entries.edges.map((edge) => edge.node) ?? [],
     };

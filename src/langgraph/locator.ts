@@ -12,6 +12,8 @@ export interface Located {
   window: JournalEntry[];
   more: boolean;
   late: number[];
+  /** The entry at the `holderSeq` asked for, read in the same request (absent when not asked, not read or gone). */
+  holder?: JournalEntry;
 }
 
 const DELETE_CONCURRENCY = 8;
@@ -29,15 +31,31 @@ export class Locator {
     private readonly seqs: SeqCache,
   ) {}
 
-  async locate(run: Run, checkpointId: string, count: number): Promise<Located | undefined> {
+  /**
+   * The checkpoint's entry and up to `count - 1` entries after it. `holderSeq`: an entry the caller
+   * will read too (an older entry holding channel values it expects the checkpoint to name), read
+   * in the same request when the seq is cached; it is only an entry at that seq, checked by its
+   * reader like any other.
+   */
+  async locate(run: Run, checkpointId: string, count: number, holderSeq?: number): Promise<Located | undefined> {
     const name = indexId(run.key, checkpointId);
     const guess = this.seqs.get(run.key, checkpointId);
     let index: IndexState | undefined;
     let window: JournalEntry[] = [];
     let more = false;
+    let holder: JournalEntry | undefined;
     if (guess !== undefined) {
-      const data = await this.client.request(SaverLocateDocument, { threadId: run.key, indexId: name, first: count, after: afterSeq(guess) });
+      const data = await this.client.request(SaverLocateDocument, {
+        threadId: run.key,
+        indexId: name,
+        first: count,
+        after: afterSeq(guess),
+        withHolder: holderSeq !== undefined,
+        holderAfter: holderSeq === undefined ? null : afterSeq(holderSeq),
+      });
       index = data.checkpoint?.state as unknown as IndexState | undefined;
+      const read = data.holder?.entries.edges[0]?.node;
+      if (read && read.seq === holderSeq) holder = read;
       if (index?.seq === guess && data.thread) {
         window = data.thread.entries.edges.map((edge) => edge.node);
         more = data.thread.entries.pageInfo.hasNextPage;
@@ -50,7 +68,7 @@ export class Locator {
     const entry = window[0];
     if (!entry || entry.seq !== index.seq || entry.id !== checkpointEntryId(checkpointId)) return undefined;
     this.seqs.set(run.key, checkpointId, index.seq);
-    return { window, more, late: index.late ?? [] };
+    return { window, more, late: index.late ?? [], ...(holder ? { holder } : {}) };
   }
 
   /**

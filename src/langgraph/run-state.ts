@@ -1,4 +1,5 @@
 import type { BlobRef } from './entries.js';
+import type { PinState } from './pin-state.js';
 
 /** What a saver knows of one run from its own last read or write. */
 export interface RunView {
@@ -8,6 +9,8 @@ export interface RunView {
   checkpointRev: number;
   /** The run's pin's Cryo checkpoint rev (0: none yet): its writes are fenced by it. */
   pinRev: number;
+  /** What the pin holds as this saver last wrote or read it (undefined: not known; the next put writes it). */
+  pin?: PinState;
   /** The latest LangGraph checkpoint: its id, seq and (when known) where its channel values live. */
   latest?: { id: string; seq: number; blobs?: Record<string, BlobRef> };
 }

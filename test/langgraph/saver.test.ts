@@ -92,7 +92,8 @@ describe('CryoSaver: a LangGraph run is a Cryo thread', () => {
     for (const { cost } of [latest, early, late]) expect(cost.bytes).toBeLessThan(20_000);
     reset();
     await saver.getTuple(configs[149] as (typeof configs)[number]);
-    expect(counts.requests).toBe(2); // seq known locally: index and entries in one request, then `first`'s entry
+    // the saver's own latest: seq and holders known locally, so the index, the entries and `first`'s entry in one request
+    expect(counts.requests).toBe(1);
     await close();
   });
 
@@ -257,6 +258,28 @@ describe('CryoSaver under retention: trims never remove what the saver reads', (
     await close();
   });
 
+  it('a put that leaves the pin where it is writes nothing to it, yet repairs a pin another writer moved', async () => {
+    const { saver, close } = countingSaver({ prefix: 'steady' });
+    const key = runKey('steady', 'run', '');
+    const pinOf = async () =>
+      (await gql('query($key: String!) { checkpoint(agentType: "langgraph.pin", agentId: $key) { rev state thread { rev } } }', { key })).checkpoint;
+    // `first` is carried over from step 0: every put pins seq 1, and only the first one writes the pin.
+    const configs = await runSteps(saver, 'run', 4);
+    expect(await pinOf()).toEqual({ rev: 1, state: { checkpointId: configs[0]?.configurable?.checkpoint_id }, thread: { rev: 1 } });
+    // Another writer moves the pin past what the latest checkpoint reads (here: with a stale view).
+    const { thread } = await gql('query($id: ID!) { thread(id: $id) { rev } }', { id: key });
+    const moved = await gql(
+      'mutation($input: PutCheckpointInput!) { putCheckpoint(input: $input) { __typename } }',
+      { input: { agentType: 'langgraph.pin', agentId: key, state: { checkpointId: 'other' }, thread: { id: key, rev: thread.rev - 1 } } },
+    );
+    expect(moved.putCheckpoint.__typename).toBe('PutCheckpointSuccess');
+    // The next put's confirmation meets the changed pin and writes it back to seq 1.
+    const more = await runSteps(saver, 'run', 1);
+    expect(await pinOf()).toEqual({ rev: 3, state: { checkpointId: more[0]?.configurable?.checkpoint_id }, thread: { rev: 1 } });
+    expect(await trimAsFarAsAllowed(key)).toBe(1);
+    await close();
+  });
+
   it('a put whose pin was rewritten meanwhile (a stale pin rev) writes the pin again', async () => {
     const { saver, close } = countingSaver({ prefix: 'repin' });
     const configs = await changingSteps(saver, 'run', 0, 2);
@@ -266,11 +289,12 @@ describe('CryoSaver under retention: trims never remove what the saver reads', (
       'mutation($input: PutCheckpointInput!) { putCheckpoint(input: $input) { __typename ... on PutCheckpointSuccess { checkpoint { rev } } } }',
       { input: { agentType: 'langgraph.pin', agentId: key, state: { checkpointId: 'other' }, thread: { id: key, rev: 1 } } },
     );
-    expect(put.putCheckpoint).toEqual({ __typename: 'PutCheckpointSuccess', checkpoint: { rev: 3 } });
+    // Cryo rev 2: the two puts pinned seq 1 (the second one confirmed the unchanged pin, writing nothing).
+    expect(put.putCheckpoint).toEqual({ __typename: 'PutCheckpointSuccess', checkpoint: { rev: 2 } });
     const more = await changingSteps(saver, 'run', 2, 4, configs[1]);
     const pin = await gql('query($key: String!) { checkpoint(agentType: "langgraph.pin", agentId: $key) { rev state thread { rev } } }', { key });
     // Rewritten twice since (the put that met the stale rev, then the next one): it holds step 2, the latest but one.
-    expect(pin.checkpoint).toEqual({ rev: 5, state: { checkpointId: more[1]?.configurable?.checkpoint_id }, thread: { rev: 5 } });
+    expect(pin.checkpoint).toEqual({ rev: 4, state: { checkpointId: more[1]?.configurable?.checkpoint_id }, thread: { rev: 5 } });
     expect(await trimAsFarAsAllowed(key)).toBe(5);
     const latest = await saver.getTuple({ configurable: { thread_id: 'run', checkpoint_ns: '' } });
     expect(latest?.checkpoint.channel_values).toEqual({ count: 3 });

@@ -101,7 +101,7 @@ export type SaverHeadQueryVariables = Exact<{
 }>;
 
 
-export type SaverHeadQuery = { checkpoint: { rev: number, state: Record<string, unknown> } | null, pin: { rev: number } | null, thread: { rev: number, entries: { edges: Array<{ node: { id: string, seq: number, kind: string, payload: Record<string, unknown> } }> } } | null };
+export type SaverHeadQuery = { checkpoint: { rev: number, state: Record<string, unknown> } | null, pin: { rev: number, state: Record<string, unknown>, thread: { rev: number } | null } | null, thread: { rev: number, entries: { edges: Array<{ node: { id: string, seq: number, kind: string, payload: Record<string, unknown> } }> } } | null };
 
 export type SaverIndexQueryVariables = Exact<{
   indexId: string;
@@ -206,10 +206,12 @@ export type SaverLocateQueryVariables = Exact<{
   indexId: string;
   first: number;
   after?: string | null | undefined;
+  withHolder: boolean;
+  holderAfter?: string | null | undefined;
 }>;
 
 
-export type SaverLocateQuery = { checkpoint: { rev: number, state: Record<string, unknown> } | null, thread: { rev: number, entries: { pageInfo: { hasNextPage: boolean }, edges: Array<{ node: { id: string, seq: number, kind: string, payload: Record<string, unknown> } }> } } | null };
+export type SaverLocateQuery = { checkpoint: { rev: number, state: Record<string, unknown> } | null, thread: { rev: number, entries: { pageInfo: { hasNextPage: boolean }, edges: Array<{ node: { id: string, seq: number, kind: string, payload: Record<string, unknown> } }> } } | null, holder?: { entries: { edges: Array<{ node: { id: string, seq: number, kind: string, payload: Record<string, unknown> } }> } } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -245,6 +247,10 @@ export const SaverHeadDocument = new TypedDocumentString(`
   }
   pin: checkpoint(agentType: "langgraph.pin", agentId: $key) {
     rev
+    state
+    thread {
+      rev
+    }
   }
   thread(id: $threadId) {
     rev
@@ -431,7 +437,7 @@ export const SaverDeleteDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<SaverDeleteMutation, SaverDeleteMutationVariables>;
 export const SaverLocateDocument = new TypedDocumentString(`
-    query SaverLocate($threadId: ID!, $indexId: String!, $first: Int!, $after: String) {
+    query SaverLocate($threadId: ID!, $indexId: String!, $first: Int!, $after: String, $withHolder: Boolean!, $holderAfter: String) {
   checkpoint(agentType: "langgraph.checkpoint", agentId: $indexId) {
     rev
     state
@@ -442,6 +448,15 @@ export const SaverLocateDocument = new TypedDocumentString(`
       pageInfo {
         hasNextPage
       }
+      edges {
+        node {
+          ...SaverEntry
+        }
+      }
+    }
+  }
+  holder: thread(id: $threadId) @include(if: $withHolder) {
+    entries(first: 1, after: $holderAfter) {
       edges {
         node {
           ...SaverEntry

@@ -144,7 +144,7 @@ export async function benchRedisStorage(options: RedisBenchOptions = {}): Promis
     const rawAppend = (w: number, i: number, full: boolean): AppendArgs => {
       const t = `cryo-bench-${tag}:{e${w}}`;
       const base = { head: `${t}:h`, log: `${t}:j`, expectedRev: undefined, idsFromCaller: false, now: new Date().toISOString(), entries: [{ id: `e${i}`, json }] };
-      if (!full) return base;
+      if (!full) return { ...base, knownLife: 'bench' };
       const create = { indexMode: 'done', index: null, retentionIndex: null, metadata: '{}', messagePrefix: '{"type":"thread-appended","rev":', member: 'm', retentionMember: 'm', life: 'bench', startSeq: 0, retention: null } as const;
       return { ...base, create };
     };

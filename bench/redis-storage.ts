@@ -139,12 +139,12 @@ export async function benchRedisStorage(options: RedisBenchOptions = {}): Promis
     const json = JSON.stringify({ id: 'x', at: new Date().toISOString(), kind: 'note', payload: PAYLOAD, refs: {} });
     const revs = new Map<number, number>();
     await raw.sendCommand(['SCRIPT', 'LOAD', APPEND.source]);
-    // The raw-script variant: one thread per writer, created by a full run first, then lean runs
+    // The raw-script variant: one thread per writer, created by a full run first, then short runs
     // (what the adapter sends for a thread it has seen).
     const rawAppend = (w: number, i: number, full: boolean): AppendArgs => {
       const t = `cryo-bench-${tag}:{e${w}}`;
       const base = { head: `${t}:h`, log: `${t}:j`, expectedRev: undefined, idsFromCaller: false, now: new Date().toISOString(), entries: [{ id: `e${i}`, json }] };
-      if (!full) return base;
+      if (!full) return { ...base, knownLife: 'bench' };
       const create = { indexMode: 'done', index: null, retentionIndex: null, metadata: '{}', messagePrefix: '{"type":"thread-appended","rev":', member: 'm', retentionMember: 'm', life: 'bench', startSeq: 0, retention: null } as const;
       return { ...base, create };
     };

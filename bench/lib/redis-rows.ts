@@ -71,7 +71,7 @@ export async function redisPeerRows(options: RedisPeerOptions): Promise<Row[]> {
       value: r?.adapterAppendsPerSec ?? null,
       unit,
       baseline: { name: 'XADD', value: r?.xaddPerSec ?? null },
-      // Issue 17: ≥ 0.8× raw XADD at 32 writers (group commit, lean appends: src/storage/redis/README.md).
+      // Issue 17: ≥ 0.8× raw XADD at 32 writers (group commit, lean and short appends: src/storage/redis/README.md; bench/README.md "Redis append path").
       target: { on: 'ratio', kind: 'min', bound: 0.8 },
     },
     {

@@ -511,6 +511,32 @@ describe('redis append group commit', () => {
       await b.close();
     }
   });
+
+  it('a short append answers the head as stored: re-created, trimmed or given a policy by another instance', async () => {
+    const { url } = await redis();
+    const a = await createRedisStorage({ url, keyPrefix: prefix });
+    const b = await createRedisStorage({ url, keyPrefix: prefix });
+    try {
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      await a.appendEntries({ namespace, threadId, entries: [{}], metadata: { v: 1 } });
+      await a.appendEntries({ namespace, threadId, entries: [{}] });
+      await b.deleteThread({ namespace, threadId });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const created = await b.appendEntries({ namespace, threadId, entries: [{}], metadata: { v: 2 } });
+      // `a` still knows the old life: its short append is refused and sent again in full.
+      const next = await a.appendEntries({ namespace, threadId, entries: [{}] });
+      expect(next.thread).toEqual({ ...created.thread, rev: 2, updatedAt: next.thread.updatedAt });
+      expect(next.thread.createdAt).toBe(created.thread.createdAt);
+      await b.setThreadRetention({ namespace, threadId, retention: { maxEntries: 2, maxAgeSeconds: 3600 } });
+      const kept = await a.appendEntries({ namespace, threadId, entries: [{}, {}] });
+      expect(kept.thread).toMatchObject({ rev: 4, firstSeq: 2, retention: { maxEntries: 2, maxAgeSeconds: 3600 }, metadata: { v: 2 } });
+      expect(kept.thread).toEqual(await a.getThread({ namespace, threadId }));
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });
 
 /** How often Redis ran a command so far (INFO commandstats). */

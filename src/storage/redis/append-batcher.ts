@@ -24,6 +24,17 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/**
+ * What this process saw of a thread's head in an append's reply: what stays fixed for one life
+ * (only a create writes metadata and createdAt). `life` null: a head stored before lives.
+ */
+export interface KnownThread {
+  life: string | null;
+  /** Stored metadata JSON. */
+  meta: string;
+  createdAt: string;
+}
+
 interface Lane {
   queue: Pending[];
   inFlight: number;
@@ -49,8 +60,10 @@ export class AppendBatcher {
   readonly #maxBytes: number;
   readonly #timeoutMs: number;
   readonly #lanes = new Map<number, Lane>();
-  /** Head keys of threads whose head holds what a `lean` append needs (seen in a reply); bounded. */
-  readonly #known = new Set<string>();
+  /** Threads whose head holds what a `lean` append needs (seen in a reply), by head key; bounded. */
+  readonly #known = new Map<string, KnownThread>();
+  /** Characters held by #known (keys and values), bounded with its size. */
+  #knownChars = 0;
 
   constructor(connection: RedisConnection, publish: PublishCommand, options: AppendBatcherOptions) {
     this.#connection = connection;
@@ -61,15 +74,28 @@ export class AppendBatcher {
     this.#timeoutMs = options.timeoutMs;
   }
 
-  /** True when appends to this thread (head key) may go `lean` (scripts/append.ts). */
-  isKnown(head: string): boolean {
-    return this.#known.has(head);
+  /**
+   * The thread (head key) as last seen in a reply, when appends to it may go `lean` (`short` with
+   * a life; scripts/append.ts). Only a hint: the script checks it against the stored head.
+   */
+  known(head: string): KnownThread | undefined {
+    return this.#known.get(head);
   }
 
-  /** Remembers a thread whose head holds what a lean append needs (forgets all past 100,000). */
-  markKnown(head: string): void {
-    if (this.#known.size >= 100_000) this.#known.clear();
-    this.#known.add(head);
+  /**
+   * Remembers a thread whose head holds what a lean append needs (forgets all past 100,000 threads
+   * or 32 Mi characters of keys and metadata, whichever comes first).
+   */
+  markKnown(head: string, thread: KnownThread): void {
+    const chars = head.length + thread.meta.length + thread.createdAt.length + (thread.life?.length ?? 0);
+    const before = this.#known.get(head);
+    if (before) this.#knownChars -= head.length + before.meta.length + before.createdAt.length + (before.life?.length ?? 0);
+    else if (this.#known.size >= 100_000 || this.#knownChars + chars > 32 * 1024 * 1024) {
+      this.#known.clear();
+      this.#knownChars = 0;
+    }
+    this.#known.set(head, thread);
+    this.#knownChars += chars;
   }
 
   /** Queues one append; resolves with its own answer. */

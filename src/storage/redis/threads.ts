@@ -7,8 +7,9 @@ import type { AppendEntriesResult, Page } from '../types.js';
 import { decodeEntry, decodeHead, encodeEntry, seqOfStreamId } from './codec.js';
 import { fromOrderedHex, orderedHex, retentionMember } from './keys.js';
 import { messagePrefix, publishCommand, type RedisStorageParts } from './parts.js';
-import type { AppendArgs, AppendCreateArgs } from './scripts/append.js';
-import { headFields } from './scripts/lua-script.js';
+import type { KnownThread } from './append-batcher.js';
+import type { AppendArgs, AppendCreateArgs, AppendReply } from './scripts/append.js';
+import { headFields, type HeadFields } from './scripts/lua-script.js';
 import { deleteThreadCall, parseDeleteThreadReply } from './scripts/delete-thread.js';
 import { parseReadRangeReply, readRangeCall } from './scripts/read-range.js';
 import { parseReadTailReply, readTailCall } from './scripts/read-tail.js';
@@ -23,8 +24,9 @@ import { parseReadTailReply, readTailCall } from './scripts/read-tail.js';
 
 /**
  * Appends a prepared append (validated by the caller at `now`) through the group commit
- * (append-batcher.ts). A thread this process has seen appended to goes `lean` (scripts/append.ts);
- * otherwise, or when the script asks for it, `full`, with what creating the thread needs.
+ * (append-batcher.ts). A thread this process has seen appended to goes `short` (naming the life
+ * it saw; `lean` for a head stored before lives: scripts/append.ts); otherwise, or when the
+ * script asks for it, `full`, with what creating the thread needs.
  */
 export async function appendEntries(parts: RedisStorageParts, append: PreparedAppend, now: Date): Promise<AppendEntriesResult> {
   const { connection, keys } = parts;
@@ -55,7 +57,8 @@ export async function appendEntries(parts: RedisStorageParts, append: PreparedAp
     retention: append.retention,
   });
   const firstForm = connection.cluster ? 'ask' : 'key';
-  let reply = await parts.appends.submit(parts.appends.isKnown(head) ? args : { ...args, create: create(firstForm) });
+  const known = parts.appends.known(head);
+  let reply = await parts.appends.submit(known ? { ...args, knownLife: known.life ?? undefined } : { ...args, create: create(firstForm) });
   if (reply.status === 'full') reply = await parts.appends.submit({ ...args, create: create(firstForm) });
   if (reply.status === 'index') {
     // Cluster: the indexes live in other slots. Index first, then create, then re-check
@@ -73,10 +76,11 @@ export async function appendEntries(parts: RedisStorageParts, append: PreparedAp
       );
     }
   }
-  if (reply.status === 'ok' || reply.status === 'replay') parts.appends.markKnown(head);
+  if (reply.status === 'ok' || reply.status === 'replay') remember(parts, head, reply.head);
   switch (reply.status) {
-    case 'ok': {
-      const thread = decodeHead(threadId, reply.head);
+    case 'ok':
+    case 'short': {
+      const thread = decodeHead(threadId, reply.status === 'ok' ? reply.head : shortHead(reply, known!, args.now));
       const first = thread.rev - entries.length;
       // Entries of this call below firstSeq (maxEntries trimmed them already) are still returned:
       // the call wrote them, with these seqs.
@@ -92,6 +96,20 @@ export async function appendEntries(parts: RedisStorageParts, append: PreparedAp
     default:
       throw new Error(`unexpected append reply ${reply.status}`);
   }
+}
+
+/** Remembers what a reply showed of a thread's head, so that later appends to it go lean or short. */
+function remember(parts: RedisStorageParts, head: string, fields: HeadFields): void {
+  const { meta, createdAt, life } = fields;
+  // Unreadable fields fail decodeHead (StorageCorrupted); nothing to remember then.
+  if (typeof meta !== 'string' || typeof createdAt !== 'string') return;
+  parts.appends.markKnown(head, { life: typeof life === 'string' ? life : null, meta, createdAt });
+}
+
+/** The head a `short` reply stands for: what it carries, plus what stays fixed for the life it checked. */
+function shortHead(reply: Extract<AppendReply, { status: 'short' }>, known: KnownThread, now: string): HeadFields {
+  const { rev, firstSeq, maxEntries, maxAgeSeconds } = reply;
+  return { rev, meta: known.meta, createdAt: known.createdAt, updatedAt: now, life: known.life, firstSeq, maxEntries, maxAgeSeconds };
 }
 
 /** Entries with seq ≥ fromSeq, at most `limit`, in one consistent read. */

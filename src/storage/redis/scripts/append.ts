@@ -11,27 +11,65 @@ import { HEAD_FIELDS, LUA_HELPERS, headFields, optionalRev, replyArray, script, 
  * An append comes `lean` (only what every append needs) or `full` (plus what creating the thread
  * needs). A lean append to a missing thread, or to one whose head lacks the stored change-message
  * prefix `mp` (written before this layout), answers {'full'} and writes nothing: the caller sends
- * it again full. The thread's log, reverse index and channel are derived from the head key
+ * it again full. A `short` append is a lean one that also names the thread's life: while the
+ * head still has that life (so the same metadata and createdAt, which only a create writes) and
+ * expectedRev holds, it reads only rev, life, firstSeq, policy and `mp` and answers {'short', rev,
+ * firstSeq, maxEntries, maxAgeSeconds} (updatedAt is its `now`); another life answers {'full'};
+ * a revision mismatch goes on as a lean append (conflict or replay, answered with the head). The thread's log, reverse index and channel are derived from the head key
  * (`<tag>:h` → `<tag>:j`, `<tag>:p`, `<tag>:events`; all in the head's slot).
  *
- * ARGV: 1 PUBLISH|SPUBLISH, then per append: +0 form ('L' lean; full: 'K' index in the script,
+ * ARGV: 1 PUBLISH|SPUBLISH, then per append: +0 form ('L' lean; 'S' short; full: 'K' index in the script,
  * with the thread index and retention index as extra KEYS; 'A' reply {'index'} before a create
  * (cluster: the caller indexes first); 'D' the caller already indexed it), +1 expectedRev ('' =
- * none), +2 idsFromCaller ('1'/'0'), +3 now, +4 entry count n; full forms go on with +5 metadata
+ * none), +2 idsFromCaller ('1'/'0'), +3 now, +4 entry count n; 'S' goes on with +5 the life it
+ * expects; full forms go on with +5 metadata
  * JSON, +6 change message prefix (rev and `}` follow), +7 thread index member, +8 the life a
  * create gives the thread, +9 startSeq (rev and firstSeq of a created thread before this append),
  * +10 maxEntries and +11 maxAgeSeconds of a created thread ('' = none), +12 retention index
  * member; then n pairs (entry id, entry JSON).
  * KEYS per append: head, log, and for 'K' the thread index and the retention index.
- * Reply: one array per append: {'ok', head…} | {'replay', head…, json…} | {'conflict', rev} |
- * {'index'} | {'full'}, head being the 8 HEAD_FIELDS values. Entry seq s is stream id `0-(s+1)`.
+ * Reply: one array per append: {'ok', head…} | {'short', rev, fs, rme, rma} | {'replay', head…,
+ * json…} | {'conflict', rev} | {'index'} | {'full'}, head being the 8 HEAD_FIELDS values. Entry seq s is stream id `0-(s+1)`.
  * A retry whose entries were trimmed (expectedRev < firstSeq) is a conflict.
  */
 export const APPEND = script(
   'append',
-  `${LUA_HELPERS}local function appendOne(head, log, index, rindex, b, e)
-  local h = redis.call('HMGET', head, ${HEAD_FIELDS}, 'mp')
+  `${LUA_HELPERS}local function shortAppend(head, log, b, e, s)
+  local rev = tonumber(s[1])
+  local n = tonumber(ARGV[b + 4])
+  local newRev = rev + n
+  local last = tostring(newRev)
+  redis.call('HSET', head, 'rev', last, 'ua', ARGV[b + 3])
+  for i = 1, n - 1 do
+    redis.call('XADD', log, '0-' .. (rev + i), 'i', ARGV[e + 2 * i - 2], 'd', ARGV[e + 2 * i - 1])
+  end
+  redis.call('XADD', log, '0-' .. last, 'i', ARGV[e + 2 * n - 2], 'd', ARGV[e + 2 * n - 1])
+  local fs = s[3]
+  if s[4] then
+    local target = newRev - tonumber(s[4])
+    local from = tonumber(fs or '0')
+    if target > from then
+      local _, low = lowest(string.sub(head, 1, -2) .. 'p', s[2])
+      if low and low < target then target = low end
+      if target > from then
+        local h = {}
+        trimTo(h, head, log, target)
+        fs = h[6]
+      end
+    end
+  end
+  redis.call(ARGV[1], string.sub(head, 1, -2) .. 'events', s[5] .. last .. '}')
+  return {'short', newRev, fs, s[4], s[6]}
+end
+local function appendOne(head, log, index, rindex, b, e)
   local form = ARGV[b]
+  if form == 'S' then
+    local s = redis.call('HMGET', head, 'rev', 'life', 'fs', 'rme', 'mp', 'rma')
+    if s[2] ~= ARGV[b + 5] or not s[5] then return {'full'} end
+    if ARGV[b + 1] == '' or tonumber(ARGV[b + 1]) == tonumber(s[1]) then return shortAppend(head, log, b, e, s) end
+    form = 'L'
+  end
+  local h = redis.call('HMGET', head, ${HEAD_FIELDS}, 'mp')
   local exists = h[1] ~= false
   if form == 'L' and not (exists and h[9]) then return {'full'} end
   local startSeq = form == 'L' and '0' or ARGV[b + 9]
@@ -105,9 +143,9 @@ local replies = {}
 local b = 2
 local k = 1
 local last = #ARGV
+local width = {L = 5, S = 6}
 while b <= last do
-  local full = ARGV[b] ~= 'L'
-  local e = b + (full and 13 or 5)
+  local e = b + (width[ARGV[b]] or 13)
   if ARGV[b] == 'K' then
     replies[#replies + 1] = appendOne(KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], b, e)
     k = k + 4
@@ -152,6 +190,8 @@ export interface AppendArgs {
   entries: { id: string; json: string }[];
   /** Present: a `full` append (it may create the thread); absent: `lean`. */
   create?: AppendCreateArgs | undefined;
+  /** The thread's life as this process last saw it (no `create`): a `short` append. */
+  knownLife?: string | undefined;
 }
 
 const FORMS = { key: 'K', ask: 'A', done: 'D' } as const;
@@ -164,7 +204,9 @@ export function appendCall(appends: readonly AppendArgs[], publish: PublishComma
     const c = a.create;
     keys.push(a.head, a.log);
     if (c?.indexMode === 'key') keys.push(c.index!, c.retentionIndex!);
-    args.push(c ? FORMS[c.indexMode] : 'L', optionalRev(a.expectedRev), a.idsFromCaller ? '1' : '0', a.now, String(a.entries.length));
+    const form = c ? FORMS[c.indexMode] : a.knownLife === undefined ? 'L' : 'S';
+    args.push(form, optionalRev(a.expectedRev), a.idsFromCaller ? '1' : '0', a.now, String(a.entries.length));
+    if (form === 'S') args.push(a.knownLife!);
     if (c) {
       args.push(
         c.metadata,
@@ -182,9 +224,14 @@ export function appendCall(appends: readonly AppendArgs[], publish: PublishComma
   return { script: APPEND, keys, args };
 }
 
-/** One append's answer. `entries` of a replay are the stored entry JSONs, ascending. */
+/**
+ * One append's answer. `entries` of a replay are the stored entry JSONs, ascending. `short`
+ * carries only what an append may change besides updatedAt (its `now`): the rest of the head is
+ * what the caller saw with the life it named.
+ */
 export type AppendReply =
   | { status: 'ok'; head: HeadFields }
+  | { status: 'short'; rev: unknown; firstSeq: unknown; maxEntries: unknown; maxAgeSeconds: unknown }
   | { status: 'replay'; head: HeadFields; entries: unknown[] }
   | { status: 'conflict'; rev: number }
   | { status: 'index' | 'full' };
@@ -199,6 +246,7 @@ export function parseAppendReplies(reply: unknown, count: number): AppendReply[]
 function parseOne(reply: unknown): AppendReply {
   const values = replyArray(reply, 'append');
   const status = values[0];
+  if (status === 'short') return { status, rev: values[1], firstSeq: values[2], maxEntries: values[3], maxAgeSeconds: values[4] };
   if (status === 'ok') return { status, head: headFields(values, 1) };
   if (status === 'replay') return { status, head: headFields(values, 1), entries: values.slice(9) };
   if (status === 'conflict') return { status, rev: Number(values[1]) };

@@ -3,7 +3,8 @@
  * append, in the same run, with what production runs: auth on (an API key in every request) and
  * metrics on (memory storage, production mode, autocannon as a child process at 32 connections).
  * Issue 17's targets: server CPU per append ≤ 1.25× per `{ __typename }`, append req/s ≥ 0.8×
- * `{ __typename }` and ≥ 0.5× the bare append. Run: `npx tsx bench/http-append.ts [seconds] [rounds]`.
+ * `{ __typename }` and ≥ 0.5× the bare append. A fourth case, appendEntries on a second server
+ * configured alike with the fast lane off, shows what server/fast-lane.ts saves. Run: `npx tsx bench/http-append.ts [seconds] [rounds]`.
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -32,8 +33,10 @@ export interface HttpAppendBenchResult {
   typename: Measured;
   append: Measured;
   bare: Measured;
+  /** appendEntries on a second Cryo server configured alike but with the fast lane off (every request through Yoga's HTTP layer). */
+  yogaAppend: Measured;
   /** Medians over rounds of the server CPU per request, µs (steadier than the best run's). */
-  medianCpu: { typename: number; append: number; bare: number };
+  medianCpu: { typename: number; append: number; bare: number; yogaAppend: number };
   /** append ÷ typename and append ÷ bare req/s of the best runs. */
   ratio: number;
   bareRatio: number;
@@ -73,10 +76,10 @@ export async function benchHttpAppend(options: HttpAppendBenchOptions = {}): Pro
   const rounds = options.rounds ?? 2;
   const connections = options.connections ?? 32;
   const log = options.log ?? (() => {});
-  const app = await buildApp(
-    defineConfig({ storage: 'memory:', port: 0, production: true, logLevel: 'silent', shutdownGraceMs: 1000, metrics: true, auth: { mode: 'on' } }),
-    { dashboardDir: null, operationsDir: null },
-  );
+  const config = defineConfig({ storage: 'memory:', port: 0, production: true, logLevel: 'silent', shutdownGraceMs: 1000, metrics: true, auth: { mode: 'on' } });
+  const app = await buildApp(config, { dashboardDir: null, operationsDir: null });
+  // The same server without the fast lane (server/fast-lane.ts): what the lane saves, same run.
+  const yogaApp = await buildApp(config, { dashboardDir: null, operationsDir: null, fastLane: false });
   const bareStorage = createMemoryStorage();
   const payload = { text: 'x'.repeat(options.payloadBytes ?? 100) };
   const threadId = `bench-${randomUUID()}`;
@@ -84,14 +87,17 @@ export async function benchHttpAppend(options: HttpAppendBenchOptions = {}): Pro
   let bare: Awaited<ReturnType<typeof startBareAppend>> | undefined;
   try {
     const { url } = await app.start();
+    const { url: yogaUrl } = await yogaApp.start();
     bare = await startBareAppend(bareStorage);
     const endpoint = `${url}graphql`;
     const key = (await issueApiKey(app.storage, { namespace: 'bench', scopes: ['read', 'write'] })).secret;
     const headers = { authorization: `Bearer ${key}` };
+    const yogaKey = (await issueApiKey(yogaApp.storage, { namespace: 'bench', scopes: ['read', 'write'] })).secret;
     const cases = [
       { name: '__typename', url: endpoint, body: TYPENAME, headers, expect: '"__typename":"Query"' },
       { name: 'appendEntries', url: endpoint, body: appendBody, headers, expect: 'AppendEntriesSuccess' },
       { name: 'bare append', url: bare.url, body: JSON.stringify({ threadId, entries: [{ kind: 'bench', payload }] }), headers: {}, expect: '"rev":' },
+      { name: 'appendEntries, fast lane off', url: `${yogaUrl}graphql`, body: appendBody, headers: { authorization: `Bearer ${yogaKey}` }, expect: 'AppendEntriesSuccess' },
     ];
     for (const c of cases) {
       const probe = await fetch(c.url, { method: 'POST', headers: { 'content-type': 'application/json', ...c.headers }, body: c.body });
@@ -109,7 +115,7 @@ export async function benchHttpAppend(options: HttpAppendBenchOptions = {}): Pro
       return { ...result, cpuMicrosPerRequest: (used.user + used.system) / Math.max(1, result.ok) };
     };
     const best: (Measured | undefined)[] = [];
-    const cpu: number[][] = [[], [], []];
+    const cpu: number[][] = [[], [], [], []];
     const perRound: HttpAppendBenchResult['rounds'] = [];
     let appendedOk = 0;
     for (let round = 0; round < rounds; round++) {
@@ -121,7 +127,7 @@ export async function benchHttpAppend(options: HttpAppendBenchOptions = {}): Pro
         if (!best[i] || m.requestsPerSecond > best[i]!.requestsPerSecond) best[i] = m;
         log(`round ${round + 1}: ${c.name} ${m.requestsPerSecond.toFixed(0)} req/s, ${m.cpuMicrosPerRequest.toFixed(0)} µs server CPU/req (p99 ${m.latencyP99Ms} ms)`);
       }
-      const [t, a, b] = runs as [Measured, Measured, Measured];
+      const [t, a, b] = runs as [Measured, Measured, Measured, Measured];
       appendedOk += a.ok;
       perRound.push({ cpuRatio: a.cpuMicrosPerRequest / t.cpuMicrosPerRequest, ratio: a.requestsPerSecond / t.requestsPerSecond, bareRatio: a.requestsPerSecond / b.requestsPerSecond });
       const r = perRound.at(-1)!;
@@ -129,13 +135,14 @@ export async function benchHttpAppend(options: HttpAppendBenchOptions = {}): Pro
     }
     const entriesWritten = ((await app.storage.getThread({ namespace: 'bench', threadId }))?.rev ?? 0) - entriesBefore;
     if (entriesWritten < appendedOk) throw new Error(`storage holds ${entriesWritten} new entries but ${appendedOk} appends succeeded`);
-    const [typename, append, bareRun] = best as [Measured, Measured, Measured];
+    const [typename, append, bareRun, yogaAppend] = best as [Measured, Measured, Measured, Measured];
     return {
       connections,
       typename,
       append,
       bare: bareRun,
-      medianCpu: { typename: median(cpu[0]!), append: median(cpu[1]!), bare: median(cpu[2]!) },
+      yogaAppend,
+      medianCpu: { typename: median(cpu[0]!), append: median(cpu[1]!), bare: median(cpu[2]!), yogaAppend: median(cpu[3]!) },
       ratio: append.requestsPerSecond / typename.requestsPerSecond,
       bareRatio: append.requestsPerSecond / bareRun.requestsPerSecond,
       rounds: perRound,
@@ -149,6 +156,7 @@ export async function benchHttpAppend(options: HttpAppendBenchOptions = {}): Pro
   } finally {
     await bare?.close();
     await app.stop();
+    await yogaApp.stop();
     await bareStorage.close();
   }
 }
@@ -165,7 +173,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const r = await benchHttpAppend({ durationSec: seconds || 5, rounds: rounds || 2, log: (line) => console.log(line) });
   console.log(
     `auth (API key) + metrics on, ${r.connections} connections, medians over rounds: server CPU/req appendEntries ${r.medianCpu.append.toFixed(0)} µs, ` +
-      `{ __typename } ${r.medianCpu.typename.toFixed(0)} µs, bare append ${r.medianCpu.bare.toFixed(0)} µs; ` +
+      `{ __typename } ${r.medianCpu.typename.toFixed(0)} µs, bare append ${r.medianCpu.bare.toFixed(0)} µs, appendEntries with the fast lane off ${r.medianCpu.yogaAppend.toFixed(0)} µs; ` +
       `append÷typename CPU ${r.median.cpuRatio.toFixed(2)} (target ≤ 1.25), req/s ${r.median.ratio.toFixed(2)} (target ≥ 0.8); ` +
       `append÷bare req/s ${r.median.bareRatio.toFixed(2)} (target ≥ 0.5); best runs: ${r.append.requestsPerSecond.toFixed(0)} / ` +
       `${r.typename.requestsPerSecond.toFixed(0)} / ${r.bare.requestsPerSecond.toFixed(0)} req/s (entries written ${r.entriesWritten})`,

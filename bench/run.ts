@@ -195,6 +195,14 @@ function httpAppendRows(append: { ok: true; r: HttpAppendBenchResult } | { ok: f
       target: { on: 'ratio', kind: 'min', bound: 0.5 },
       note: `best runs; per-round ratios ${rounds((x) => x.bareRatio)} (median ${r.median.bareRatio.toFixed(2)}); bare p99 ${r.bare.latencyP99Ms} ms`,
     },
+    {
+      section,
+      name: `${what}: server CPU/request, fast lane vs the same server with the fast lane off (bench/http-append.ts)`,
+      value: r.medianCpu.append,
+      unit: 'µs',
+      baseline: { name: 'fast lane off: every request through Yoga', value: r.medianCpu.yogaAppend },
+      note: `no target: what server/fast-lane.ts saves; medians over rounds; best runs ${r.append.requestsPerSecond.toFixed(0)} vs ${r.yogaAppend.requestsPerSecond.toFixed(0)} req/s`,
+    },
   ];
 }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * API key tokens: `cryo_<id>_<secret>`, where `id` is 16 hex characters (public: listings show
@@ -26,7 +26,7 @@ export function looksLikeApiKey(token: string): boolean {
 
 /** Hex SHA-256 of a token, as stored. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** Compares a token with a stored hash in constant time. */

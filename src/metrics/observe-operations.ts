@@ -37,6 +37,12 @@ export function useObserveOperations(metrics: CryoMetrics | null, trace: TraceAp
     }
     return child!;
   };
+  const liveSeries = new Map<string, LiveSeries>();
+  const live = (operation: string): LiveSeries => {
+    let child = liveSeries.get(operation);
+    if (!child) liveSeries.set(operation, (child = new LiveSeries(metrics!, operation)));
+    return child;
+  };
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const label = operationLabel(args.document, args.operationName);
@@ -87,16 +93,15 @@ export function useObserveOperations(metrics: CryoMetrics | null, trace: TraceAp
           }
           span?.end();
           if (failed || !metrics) return;
-          const gauge = metrics.liveSubscriptions.labels(label.operation);
-          const delivered = metrics.subscriptionEvents.labels(label.operation);
-          gauge.inc();
+          const subscriptions = live(label.operation);
+          subscriptions.opened();
           let open = true;
           return {
             onNext() {
-              delivered.inc();
+              subscriptions.delivered();
             },
             onEnd() {
-              if (open) gauge.dec();
+              if (open) subscriptions.closed();
               open = false;
             },
           };
@@ -104,4 +109,40 @@ export function useObserveOperations(metrics: CryoMetrics | null, trace: TraceAp
       };
     },
   };
+}
+
+/**
+ * The live series of one subscription root field, shared by all its subscriptions (one labelled
+ * child each, not one per subscription: bench/README.md, "Live"). Delivered events are counted
+ * in a plain number and added to the counter once per event-loop turn (setImmediate), so a
+ * fan-out to N subscribers costs one counter update, not N; a scrape sees them from the next
+ * turn on. It does NOT flush on its own at shutdown (a last turn's count may be missing).
+ */
+class LiveSeries {
+  readonly #gauge: { inc(): void; dec(): void };
+  readonly #delivered: { inc(value: number): void };
+  #pending = 0;
+
+  constructor(metrics: CryoMetrics, operation: string) {
+    this.#gauge = metrics.liveSubscriptions.labels(operation);
+    this.#delivered = metrics.subscriptionEvents.labels(operation);
+  }
+
+  opened(): void {
+    this.#gauge.inc();
+  }
+
+  closed(): void {
+    this.#gauge.dec();
+  }
+
+  delivered(): void {
+    if (this.#pending++ === 0) setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    const count = this.#pending;
+    this.#pending = 0;
+    if (count > 0) this.#delivered.inc(count);
+  }
 }

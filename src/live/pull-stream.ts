@@ -14,6 +14,7 @@ export abstract class PullStream<T> implements AsyncIterableIterator<T> {
   #waiter: (() => void) | null = null;
   #ended = false;
   #error: { error: unknown } | null = null;
+  #onEnded: (() => void) | null = null;
 
   /** True once the stream ended (returned, thrown, or failed and delivered its error). */
   protected get ended(): boolean {
@@ -29,6 +30,17 @@ export abstract class PullStream<T> implements AsyncIterableIterator<T> {
   fail(error: unknown): void {
     this.#error ??= { error };
     this.wake();
+  }
+
+  /**
+   * Runs `callback` once when the stream ends, however it ends (returned, thrown, failed, or
+   * completed after ThreadDeleted) — at once when it already ended. One callback per stream (a
+   * second replaces the first). It saves a wrapping iterator (and its promise hop per event) to
+   * callers that only need to know the end, e.g. to release a fair-use slot (bench/README.md, "Live").
+   */
+  onEnded(callback: () => void): void {
+    if (this.#ended) callback();
+    else this.#onEnded = callback;
   }
 
   /** Wakes a pull waiting for something to happen. */
@@ -89,6 +101,9 @@ export abstract class PullStream<T> implements AsyncIterableIterator<T> {
     this.#ended = true;
     this.clear();
     this.wake();
+    const onEnded = this.#onEnded;
+    this.#onEnded = null;
+    onEnded?.();
     await this.released();
   }
 }

@@ -84,35 +84,3 @@ function acquire(counts: Map<string, number>, client: string, max: number): (() 
     else counts.set(client, n);
   };
 }
-
-/**
- * Wraps a subscription stream so `release` runs once when it ends (done, error or return).
- * A plain iterator, so a client's `complete` reaches the inner stream at once.
- */
-export function releasingStream<T>(stream: AsyncIterable<T>, release: () => void): AsyncIterableIterator<T> {
-  const inner = stream[Symbol.asyncIterator]();
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async next() {
-      try {
-        const result = await inner.next();
-        if (result.done) release();
-        return result;
-      } catch (error) {
-        release();
-        throw error;
-      }
-    },
-    async return(value?: unknown) {
-      release();
-      return (await inner.return?.(value)) ?? { done: true, value: undefined };
-    },
-    async throw(error?: unknown) {
-      release();
-      if (inner.throw) return inner.throw(error);
-      throw error;
-    },
-  };
-}

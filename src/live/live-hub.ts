@@ -130,6 +130,11 @@ export class LiveHub {
     return max;
   }
 
+  /** Open subscriptions by root field; cheap (no pass over them), for the metrics scrape. */
+  openSubscriptions(): { threadEntries: number; checkpointEvents: number } {
+    return { threadEntries: this.#subscriptions.size, checkpointEvents: this.#checkpointSubscriptions.size };
+  }
+
   stats(): LiveStats {
     return {
       threadWatchers: this.#threads.size,

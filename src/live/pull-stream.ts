@@ -14,6 +14,9 @@ export abstract class PullStream<T> implements AsyncIterableIterator<T> {
   #waiter: (() => void) | null = null;
   #ended = false;
   #error: { error: unknown } | null = null;
+  #onEnded: (() => void) | null = null;
+  /** next() calls not settled yet. */
+  #pending = 0;
 
   /** True once the stream ended (returned, thrown, or failed and delivered its error). */
   protected get ended(): boolean {
@@ -31,6 +34,17 @@ export abstract class PullStream<T> implements AsyncIterableIterator<T> {
     this.wake();
   }
 
+  /**
+   * Runs `callback` once when the stream ends, however it ends (returned, thrown, failed, or
+   * completed after ThreadDeleted) — at once when it already ended. One callback per stream (a
+   * second replaces the first). It saves a wrapping iterator (and its promise hop per event) to
+   * callers that only need to know the end, e.g. to release a fair-use slot (bench/README.md, "Live").
+   */
+  onEnded(callback: () => void): void {
+    if (this.#ended) callback();
+    else this.#onEnded = callback;
+  }
+
   /** Wakes a pull waiting for something to happen. */
   wake(): void {
     const waiter = this.#waiter;
@@ -39,10 +53,21 @@ export abstract class PullStream<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
+    // Fast path: no earlier call pending and an item ready — hand it over without the chain
+    // (a burst's entries reach each subscriber with one promise each; bench/README.md, "Live").
+    if (this.#pending === 0 && !this.#ended) {
+      const value = this.takeReady();
+      if (value !== undefined) return Promise.resolve({ value, done: false });
+    }
+    this.#pending++;
     const result = this.#chain.then(() => (this.#ended ? DONE : this.pull()));
-    this.#chain = result.catch(() => undefined);
+    this.#chain = result.then(this.#settled, this.#settled);
     return result;
   }
+
+  readonly #settled = (): void => {
+    this.#pending--;
+  };
 
   async return(): Promise<IteratorResult<T>> {
     await this.end();
@@ -56,6 +81,15 @@ export abstract class PullStream<T> implements AsyncIterableIterator<T> {
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  /**
+   * The next item if one is queued and can be handed over at once (what `pull` would return
+   * first), else undefined; called only when no pull is running and the stream has not ended.
+   * The default never has one.
+   */
+  protected takeReady(): T | undefined {
+    return undefined;
   }
 
   /** The next item, or DONE; called one at a time, never after the end. */
@@ -89,6 +123,9 @@ export abstract class PullStream<T> implements AsyncIterableIterator<T> {
     this.#ended = true;
     this.clear();
     this.wake();
+    const onEnded = this.#onEnded;
+    this.#onEnded = null;
+    onEnded?.();
     await this.released();
   }
 }

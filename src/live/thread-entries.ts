@@ -122,6 +122,10 @@ export class ThreadEntriesSubscription extends PullStream<ThreadEntriesEvent> im
     this.wake();
   }
 
+  protected override takeReady(): ThreadEntriesEvent | undefined {
+    return this.#queue.shift();
+  }
+
   protected async pull(): Promise<IteratorResult<ThreadEntriesEvent>> {
     for (;;) {
       if (this.ended) return DONE;

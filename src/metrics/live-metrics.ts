@@ -14,7 +14,10 @@ const LAG_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.
  *   does not keep up; it does NOT include the transport (socket write, network).
  * - `cryo_live_entries_behind` (gauge, computed at scrape): entries the furthest-behind thread
  *   subscriber has yet to receive.
- * No labels: nothing about threads, namespaces or callers. Returns a function that stops feeding.
+ * - `cryo_live_subscriptions` (gauge by root field, computed at scrape): open subscriptions of
+ *   the hub, over WebSocket and SSE. Read from the hub rather than counted by a per-subscription
+ *   hook, which cost every subscription a wrapping iterator (bench/README.md, "Live").
+ * Labels: the root field at most, nothing about threads, namespaces or callers. Returns a function that stops feeding.
  */
 export function observeLiveLag(hub: LiveHub, metrics: CryoMetrics): () => void {
   const lag = new Histogram({
@@ -29,6 +32,17 @@ export function observeLiveLag(hub: LiveHub, metrics: CryoMetrics): () => void {
     registers: [metrics.registry],
     collect() {
       this.set(hub.maxEntriesBehind());
+    },
+  });
+  new Gauge({
+    name: 'cryo_live_subscriptions',
+    help: 'Open live subscriptions, by subscription root field (threadEntries, checkpointEvents).',
+    labelNames: ['subscription'] as const,
+    registers: [metrics.registry],
+    collect() {
+      const open = hub.openSubscriptions();
+      this.set({ subscription: 'threadEntries' }, open.threadEntries);
+      this.set({ subscription: 'checkpointEvents' }, open.checkpointEvents);
     },
   });
   hub.measureDeliveryLag((seconds) => lag.observe(seconds));

@@ -14,8 +14,9 @@ const SPAN_STATUS_ERROR = 2;
 
 /**
  * The Yoga plugin that counts and times every GraphQL operation
- * (`cryo_graphql_operations_total`, `cryo_graphql_operation_duration_seconds`), tracks open live
- * subscriptions (`cryo_live_subscriptions`, `cryo_live_events_delivered_total`) and, with a
+ * (`cryo_graphql_operations_total`, `cryo_graphql_operation_duration_seconds`), counts live
+ * events delivered (`cryo_live_events_delivered_total`; open subscriptions are read from the
+ * LiveHub: metrics/live-metrics.ts) and, with a
  * tracer, runs each operation inside a span `graphql.<kind> <operation>` so storage calls made
  * while resolving it are its children. List it after the execution plugins (jit) so it wraps
  * the executor they chose. Labels come from {@link operationLabel}: no caller data. Does NOT see
@@ -36,6 +37,12 @@ export function useObserveOperations(metrics: CryoMetrics | null, trace: TraceAp
       children.set(key, child);
     }
     return child!;
+  };
+  const deliveredByOperation = new Map<string, DeliveredEvents>();
+  const delivered = (operation: string): DeliveredEvents => {
+    let child = deliveredByOperation.get(operation);
+    if (!child) deliveredByOperation.set(operation, (child = new DeliveredEvents(metrics!.subscriptionEvents.labels(operation))));
+    return child;
   };
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
@@ -87,21 +94,39 @@ export function useObserveOperations(metrics: CryoMetrics | null, trace: TraceAp
           }
           span?.end();
           if (failed || !metrics) return;
-          const gauge = metrics.liveSubscriptions.labels(label.operation);
-          const delivered = metrics.subscriptionEvents.labels(label.operation);
-          gauge.inc();
-          let open = true;
+          // Only onNext: an onEnd hook would wrap every stream in one more iterator; open
+          // subscriptions are read from the LiveHub at scrape (metrics/live-metrics.ts).
+          const events = delivered(label.operation);
           return {
             onNext() {
-              delivered.inc();
-            },
-            onEnd() {
-              if (open) gauge.dec();
-              open = false;
+              events.add();
             },
           };
         },
       };
     },
   };
+}
+
+/**
+ * `cryo_live_events_delivered_total` of one subscription root field, shared by all its
+ * subscriptions. Events are counted in a plain number and added to the counter once per
+ * event-loop turn (setImmediate), so a fan-out to N subscribers costs one counter update, not N
+ * (bench/README.md, "Live"); a scrape sees them from the next turn on. It does NOT flush at
+ * shutdown (a last turn's count may be missing).
+ */
+class DeliveredEvents {
+  #pending = 0;
+
+  constructor(readonly counter: { inc(value: number): void }) {}
+
+  add(): void {
+    if (this.#pending++ === 0) setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    const count = this.#pending;
+    this.#pending = 0;
+    this.counter.inc(count);
+  }
 }

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** Seconds; storage calls are mostly sub-millisecond (memory, file) to tens of ms (network). */
 const STORAGE_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -34,12 +34,6 @@ export class CryoMetrics {
   readonly revisionConflicts = new Counter({
     name: 'cryo_revision_conflicts_total',
     help: 'Writes refused because expectedRev did not match (threads and checkpoints).',
-    registers: [this.registry],
-  });
-  readonly liveSubscriptions = new Gauge({
-    name: 'cryo_live_subscriptions',
-    help: 'Open live subscriptions, by subscription root field (threadEntries, checkpointEvents).',
-    labelNames: ['subscription'] as const,
     registers: [this.registry],
   });
   readonly subscriptionEvents = new Counter({

@@ -1,7 +1,7 @@
 import type { Checkpoint, Entry } from '../domain/types.js';
 import { validateId } from '../domain/validate.js';
 import type { CheckpointEvent, ThreadEntriesEvent } from '../live/events.js';
-import { releasingStream } from '../auth/fair-use.js';
+import type { PullStream } from '../live/pull-stream.js';
 import { builder } from './builder.js';
 import type { CryoContext } from './context.js';
 import { CheckpointRef } from './checkpoint.js';
@@ -123,10 +123,12 @@ builder.subscriptionField('checkpointEvents', (t) =>
 );
 
 /** Starts a stream counted against the caller's subscription cap (TOO_MANY_SUBSCRIPTIONS past it); released when it ends. */
-async function counted<T>(ctx: CryoContext, start: () => Promise<AsyncIterable<T>>): Promise<AsyncIterableIterator<T>> {
+async function counted<T>(ctx: CryoContext, start: () => Promise<PullStream<T>>): Promise<AsyncIterableIterator<T>> {
   const release = ctx.fairUse.startSubscription(ctx.client);
   try {
-    return releasingStream(await start(), release);
+    const stream = await start();
+    stream.onEnded(release);
+    return stream;
   } catch (error) {
     release();
     throw error;

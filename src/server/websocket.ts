@@ -6,6 +6,7 @@ import type { Attach } from './attachment.js';
 import { addressOf, type Caller } from './access.js';
 import { isCrossOrigin } from './origin.js';
 import { SocketGuard } from './socket-guard.js';
+import { OVER_WEBSOCKET } from './websocket-subscribe.js';
 
 /** Options of {@link createWebSocketAttachment}. */
 export interface WebSocketOptions {
@@ -68,6 +69,7 @@ export function createWebSocketAttachment(options: WebSocketOptions = {}): Attac
           }
           ctx.extra.caller = caller;
           ctx.extra.release = release;
+          forgetUpgradeRequest(ctx.extra);
           ctx.extra.socket.once('close', () => {
             release();
             guardSockets.forget(ctx.extra.socket);
@@ -91,11 +93,13 @@ export function createWebSocketAttachment(options: WebSocketOptions = {}): Attac
             ];
           }
           try {
+            // Only what the context needs (the caller, in `extra`): an operation's context lives as
+            // long as its stream, so it must not pin the connection's state (bench/README.md, "Live").
             const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-              ...ctx,
-              req: ctx.extra.request,
+              extra: ctx.extra,
               socket: ctx.extra.socket,
               params,
+              [OVER_WEBSOCKET]: true,
             });
             const document = parse(params.query);
             const errors = validate(schema, document);
@@ -127,6 +131,15 @@ export function createWebSocketAttachment(options: WebSocketOptions = {}): Attac
 /** graphql-ws on the HTTP server with the defaults of {@link WebSocketOptions}. */
 export const attachWebSocket: Attach = createWebSocketAttachment();
 
+/**
+ * Drops graphql-ws's reference to the HTTP upgrade request once the connection is authenticated:
+ * nothing reads it afterwards (the client address is taken in onConnect), and each request kept
+ * with its headers cost ~1.5 KiB per idle socket (bench/README.md, "Live").
+ */
+function forgetUpgradeRequest(extra: { request?: unknown }): void {
+  extra.request = undefined;
+}
+
 /** Runs execute/subscribe so that neither a throw nor a failing stream can reach graphql-ws's socket-closing path. */
 async function guard(run: () => unknown): Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>> {
   let result: unknown;
@@ -144,39 +157,48 @@ async function guard(run: () => unknown): Promise<ExecutionResult | AsyncIterabl
 /**
  * Turns a stream's failure into a final result with errors. A plain iterator, not an async
  * generator: a generator would queue `return()` behind a pending `next()`, so a client's
- * `complete` would not reach the live subscription until its next event.
+ * `complete` would not reach the live subscription until its next event. A class, so that an
+ * idle subscription holds one small object rather than a closure per method (bench/README.md, "Live").
  */
 function endWithErrors(stream: AsyncIterable<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
-  const inner = stream[Symbol.asyncIterator]();
-  let done = false;
-  const finished: IteratorReturnResult<undefined> = { value: undefined, done: true };
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async next() {
-      if (done) return finished;
-      try {
-        const result = await inner.next();
-        if (result.done) done = true;
-        return result;
-      } catch (error) {
-        if (done) return finished;
-        done = true;
-        return { value: { errors: [asGraphQLError(error)] }, done: false };
-      }
-    },
-    async return() {
-      done = true;
-      await inner.return?.();
-      return finished;
-    },
-    async throw(error?: unknown) {
-      done = true;
-      await inner.return?.();
-      throw error;
-    },
-  };
+  return new ErrorEndingStream(stream[Symbol.asyncIterator]());
+}
+
+const FINISHED: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
+class ErrorEndingStream implements AsyncIterableIterator<ExecutionResult> {
+  #done = false;
+
+  constructor(readonly inner: AsyncIterator<ExecutionResult>) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.#done) return FINISHED;
+    try {
+      const result = await this.inner.next();
+      if (result.done) this.#done = true;
+      return result;
+    } catch (error) {
+      if (this.#done) return FINISHED;
+      this.#done = true;
+      return { value: { errors: [asGraphQLError(error)] }, done: false };
+    }
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    this.#done = true;
+    await this.inner.return?.();
+    return FINISHED;
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<ExecutionResult>> {
+    this.#done = true;
+    await this.inner.return?.();
+    throw error;
+  }
 }
 
 function asGraphQLError(error: unknown): GraphQLError {

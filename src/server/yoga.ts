@@ -15,6 +15,7 @@ import { createMaskError } from './mask-error.js';
 import { useReleaseRequestCaches } from './release-request-caches.js';
 import { useRequestMediaType } from './request-media-type.js';
 import { useSpecStatusCodes } from './spec-status-codes.js';
+import { useStandardSubscribeOverWebSocket } from './websocket-subscribe.js';
 import { createYogaLogging } from './yoga-logging.js';
 
 /** The server context Yoga gets from Node's http server. */
@@ -83,6 +84,7 @@ export function createCryoYoga(options: CryoYogaOptions): CryoYoga {
       useSpecStatusCodes(),
       ...(production ? [useDisableIntrospection()] : []),
       ...(options.jit === false ? [] : [useJitExecution(options.jit)]),
+      useStandardSubscribeOverWebSocket(),
       useReleaseRequestCaches(),
       ...(options.plugins ?? []),
     ],

@@ -3,36 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { issueApiKey } from '../../src/auth/issue-api-key.js';
 import { defineConfig } from '../../src/config.js';
-import { StorageUnavailable } from '../../src/domain/errors.js';
-import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import type { Storage } from '../../src/storage/types.js';
 import { eventually } from '../support/eventually.js';
+import { twinStorage } from '../support/twin-storage.js';
 
 // The fast lane (server/fast-lane.ts) answers common requests without Yoga's HTTP layer; it must
 // answer exactly as Yoga does. Two servers that differ only in the lane get the same requests in
 // the same order, over storages with the same clock, and every status, relevant header and body
 // must be equal; the lane must also have answered most of them.
 
-const NOW = new Date('2026-03-04T05:06:07.089Z');
 const SECRET = 'fast-lane-test-secret-0123456789abcdef';
-
-/** Memory storage with a fixed clock; getThread fails for two magic ids (masking paths). */
-function storage(): Storage {
-  const inner = createMemoryStorage({ now: () => NOW });
-  return new Proxy(inner, {
-    get(target, key) {
-      if (key === 'getThread') {
-        return async (options: { threadId: string }) => {
-          if (options.threadId === 'boom') throw new Error('disk on fire at /secret/path');
-          if (options.threadId === 'down') throw new StorageUnavailable('redis went away');
-          return target.getThread(options as never);
-        };
-      }
-      const value = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
 
 interface Served {
   app: App;
@@ -42,7 +22,7 @@ interface Served {
 }
 
 async function serve(fastLane: boolean, production: boolean, requestsPerSecond = 0): Promise<Served> {
-  const store = storage();
+  const store = twinStorage();
   const app = await buildApp(
     defineConfig({
       port: 0,

@@ -6,42 +6,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_QUERY_LIMITS } from '../../src/config.js';
-import { StorageUnavailable } from '../../src/domain/errors.js';
 import { DEFAULT_LIMITS } from '../../src/domain/limits.js';
 import type { CryoContext } from '../../src/schema/context.js';
+import { twinStorage } from '../support/twin-storage.js';
 import { LiveHub } from '../../src/live/live-hub.js';
 import { createLogger } from '../../src/server/logger.js';
 import { createCryoYoga } from '../../src/server/yoga.js';
-import { createMemoryStorage } from '../../src/storage/memory/index.js';
-import type { Storage } from '../../src/storage/types.js';
 
 // Compiled execution (server/jit-execute.ts) must answer exactly like the standard executor: the
 // same operations are sent to two servers that differ only in that (compiling on first use), over
 // storages with the same clock, and every HTTP status and body must be equal.
 
-const NOW = new Date('2026-03-04T05:06:07.089Z');
-
-/** Memory storage with a fixed clock; getThread fails for two magic ids (masking paths). */
-function storage(): Storage {
-  const inner = createMemoryStorage({ now: () => NOW });
-  return new Proxy(inner, {
-    get(target, key, receiver) {
-      if (key === 'getThread') {
-        return async (options: { threadId: string }) => {
-          if (options.threadId === 'boom') throw new Error('disk on fire at /secret/path');
-          if (options.threadId === 'down') throw new StorageUnavailable('redis went away');
-          return target.getThread(options as never);
-        };
-      }
-      const value = Reflect.get(target, key, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
 async function serve(production: boolean, jit: boolean, compiled: string[]): Promise<{ server: Server; url: string }> {
   const logger = createLogger('silent');
-  const store = storage();
+  const store = twinStorage();
   const context: CryoContext = Object.freeze({
     storage: store,
     live: new LiveHub(store),

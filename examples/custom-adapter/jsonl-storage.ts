@@ -24,6 +24,7 @@ import {
   prepareRevokeApiKey,
   prepareSetRetention,
   prepareThreadKey,
+  prepareSweep,
   prepareTrim,
   requireThread,
   RevisionConflict,
@@ -265,7 +266,7 @@ class JsonlStorage implements Storage {
 
   async sweepRetention(options: SweepRetentionOptions = {}): Promise<SweepRetentionResult> {
     this.#open();
-    const now = options.now ?? new Date();
+    const now = prepareSweep(options, () => new Date());
     let trimmedThreads = 0;
     let dropped = 0;
     const candidates: [string, string][] = [];

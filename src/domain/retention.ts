@@ -214,3 +214,16 @@ export function policyTarget(
   if (byCount === null) return byAge;
   return byAge === null ? byCount : Math.max(byCount, byAge);
 }
+
+/**
+ * Validates sweepRetention's options and returns the sweep's time: `now` when given (it must be a
+ * valid Date), else the adapter's clock. Every adapter calls it before doing anything, so a bad
+ * `now` is a ValidationError that changes nothing.
+ */
+export function prepareSweep(options: { now?: Date } | null | undefined, clock: () => Date): Date {
+  if (options != null && typeof options !== 'object') throw new ValidationError('must be an object');
+  const at = options?.now;
+  if (at === undefined) return clock();
+  if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new ValidationError('must be a valid Date', 'now');
+  return at;
+}

@@ -92,6 +92,7 @@ export {
   maxEntriesTarget,
   policyTarget,
   prepareSetRetention,
+  prepareSweep,
   prepareTrim,
   requireThread,
   validateRetentionPolicy,

@@ -278,6 +278,18 @@ export function retentionTests(ctx: ConformanceContext): void {
       expect(await s.getThread({ namespace, threadId })).toMatchObject({ firstSeq: 8 });
     });
 
+    it('sweepRetention refuses a now that is not a valid Date with a ValidationError, dropping nothing', async () => {
+      const s = ctx.storage();
+      const namespace = rid('ns');
+      const threadId = rid('t');
+      await fill(s, namespace, threadId, 3, () => '2001-01-01T00:00:00.000Z', { maxAgeSeconds: 60 });
+      for (const now of [new Date(Number.NaN), '2030-01-01' as unknown as Date, 5 as unknown as Date]) {
+        await expect(s.sweepRetention({ now })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', field: 'now' });
+      }
+      expect(await s.getThread({ namespace, threadId })).toMatchObject({ rev: 3, firstSeq: 0 });
+      expect(seqs(await s.readEntries({ namespace, threadId, fromSeq: 0, limit: 10 }))).toEqual([0, 1, 2]);
+    });
+
     it('setThreadRetention with maxAgeSeconds drops the expired prefix at once', async () => {
       const s = ctx.storage();
       const namespace = rid('ns');

@@ -3,7 +3,7 @@ import { access, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
-import { prepareSetRetention, prepareTrim } from '../../domain/retention.js';
+import { prepareSetRetention, prepareSweep, prepareTrim } from '../../domain/retention.js';
 import { StorageUnavailable } from '../../domain/errors.js';
 import type { Limits } from '../../domain/limits.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
@@ -165,7 +165,7 @@ export class FileStorageImpl implements FileStorage {
   }
 
   sweepRetention(options: SweepRetentionOptions = {}): Promise<SweepRetentionResult> {
-    return this.#run(() => this.threads.sweep(options?.now ?? this.now()));
+    return this.#run(() => this.threads.sweep(prepareSweep(options, () => this.now())));
   }
 
   /** Resolves once every compaction scheduled so far (by trims and policies) is done. */

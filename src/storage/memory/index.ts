@@ -7,6 +7,7 @@ import {
   maxEntriesTarget,
   policyTarget,
   prepareSetRetention,
+  prepareSweep,
   prepareTrim,
   requireThread,
   type PointerHolder,
@@ -386,10 +387,10 @@ class MemoryStorage implements Storage {
    */
   async sweepRetention(options: SweepRetentionOptions = {}): Promise<SweepRetentionResult> {
     this.#open();
+    const now = prepareSweep(options, () => this.now());
     if (this.#sweeping) return { skipped: true, trimmedThreads: 0, dropped: 0 };
     this.#sweeping = true;
     try {
-      const now = options.now ?? this.now();
       let trimmedThreads = 0;
       let dropped = 0;
       let seen = 0;

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { ValidationError } from '../../domain/errors.js';
 import { checkTrim, requireThread, type PreparedSetRetention, type PreparedTrim } from '../../domain/retention.js';
 import type { ThreadHead } from '../../domain/types.js';
 import type { SweepRetentionResult, TrimThreadResult } from '../types.js';
@@ -97,15 +96,6 @@ async function applyRetention(
     values: [pk, now, parts.now(), channel, AGE_WALK],
   });
   return { dropped: int(rows[0].dropped), more: rows[0].more === true };
-}
-
-/** Validates sweepRetention's options: `now`, when given, must be a valid Date. */
-export function prepareSweep(options: { now?: Date } | undefined, now: () => Date): Date {
-  if (options != null && typeof options !== 'object') throw new ValidationError('must be an object');
-  const at = options?.now;
-  if (at === undefined) return now();
-  if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new ValidationError('must be a valid Date', 'now');
-  return at;
 }
 
 /** The advisory lock key of a schema's sweep (a bigint from `hashtextextended`). */

@@ -3,7 +3,7 @@ import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
 import { StorageUnavailable } from '../../domain/errors.js';
 import type { Limits } from '../../domain/limits.js';
-import { prepareSetRetention, prepareTrim } from '../../domain/retention.js';
+import { prepareSetRetention, prepareSweep, prepareTrim } from '../../domain/retention.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
 import {
   prepareCheckpointKey,
@@ -151,7 +151,7 @@ export class PostgresStorage implements Storage {
 
   sweepRetention(options?: SweepRetentionOptions): Promise<SweepRetentionResult> {
     return this.#call(async () => {
-      const now = retention.prepareSweep(options, this.#parts.now);
+      const now = prepareSweep(options, this.#parts.now);
       return retention.sweepRetention(this.#parts, now);
     });
   }

@@ -1,7 +1,7 @@
 import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
 import { StorageUnavailable } from '../../domain/errors.js';
-import { prepareSetRetention, prepareTrim } from '../../domain/retention.js';
+import { prepareSetRetention, prepareSweep, prepareTrim } from '../../domain/retention.js';
 import type { Checkpoint, Entry, ThreadHead } from '../../domain/types.js';
 import { withTimeout } from '../../util/with-timeout.js';
 import {
@@ -114,7 +114,13 @@ export class RedisStorage implements Storage {
 
   /** Runs as long as the work takes; each step (lease, index page, one thread) has its own deadline. */
   sweepRetention(options: SweepRetentionOptions = {}): Promise<SweepRetentionResult> {
-    return this.#steps((step) => retention.sweepRetention(this.#parts, options?.now ?? this.#parts.now(), step));
+    let now: Date;
+    try {
+      now = prepareSweep(options, this.#parts.now);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#steps((step) => retention.sweepRetention(this.#parts, now, step));
   }
 
   /**

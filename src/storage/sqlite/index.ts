@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { prepareAppend } from '../../domain/append.js';
 import { preparePutCheckpoint } from '../../domain/checkpoint.js';
 import { InvalidThreadPointer, isCryoError, RevisionConflict, StorageUnavailable, ValidationError } from '../../domain/errors.js';
-import { checkTrim, prepareSetRetention, prepareTrim, requireThread, type PointerHolder } from '../../domain/retention.js';
+import { checkTrim, prepareSetRetention, prepareSweep, prepareTrim, requireThread, type PointerHolder } from '../../domain/retention.js';
 import { DEFAULT_LIMITS, type Limits } from '../../domain/limits.js';
 import type { Checkpoint, Entry } from '../../domain/types.js';
 import { LocalChangeFeed } from '../local-change-feed.js';
@@ -287,8 +287,7 @@ class SqliteStorageImpl implements SqliteStorage {
    * store (one process owns the file): a call while another runs returns `skipped: true` at once.
    */
   async sweepRetention(options: SweepRetentionOptions = {}): Promise<SweepRetentionResult> {
-    const at = options?.now ?? this.now();
-    if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new ValidationError('must be a valid Date', 'now');
+    const at = prepareSweep(options, () => this.now());
     if (this.#sweeping) return { skipped: true, trimmedThreads: 0, dropped: 0 };
     this.#sweeping = true;
     let trimmedThreads = 0;

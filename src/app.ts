@@ -139,7 +139,7 @@ export async function buildApp(config: CryoConfig, options: AppOptions = {}): Pr
     const { identity, client } = access.callerOf(initial as Parameters<Access['callerOf']>[0]);
     return { storage, live, namespace: identity.namespace, identity, client, fairUse, limits: config.limits, logger };
   };
-  const lane = options.fastLane === false ? null : new FastLane({ access, graphqlEndpoint: '/graphql' });
+  const lane = options.fastLane === false ? null : new FastLane({ access });
   const operationsDir = options.operationsDir === undefined ? `${ROOT}playground/operations` : options.operationsDir;
   const yoga = createCryoYoga({
     production: config.production,

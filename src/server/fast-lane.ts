@@ -9,8 +9,6 @@ import type { CryoYoga } from './yoga.js';
 /** Options of {@link FastLane}. */
 export interface FastLaneOptions {
   access: Access;
-  /** The GraphQL endpoint's path (no query string). */
-  graphqlEndpoint: string;
   /** How many distinct documents are remembered as proven; past that the memory starts afresh. @default 1000 (Yoga's parse cache size) */
   maxProven?: number;
 }
@@ -74,9 +72,13 @@ export class FastLane {
     };
   }
 
-  /** The Node handler over `yoga`: true when it took the request (and answers it), false when Yoga must. */
+  /**
+   * The Node handler over `yoga`, at Yoga's own GraphQL endpoint: true when it took the request
+   * (and answers it), false when Yoga must.
+   */
   handler(yoga: CryoYoga): (req: IncomingMessage, res: ServerResponse) => Handled {
-    const { access, graphqlEndpoint } = this.options;
+    const { access } = this.options;
+    const graphqlEndpoint = yoga.graphqlEndpoint;
     const proven = this.#proven;
     const lane = this;
     return (req, res) => {

@@ -76,6 +76,9 @@ export async function readEntries(
   return entries;
 }
 
+/** {@link HEAD_COLUMNS} of the `threads` row aliased `t` (readTail joins entries). */
+const TAIL_HEAD_COLUMNS = HEAD_COLUMNS.split(', ').map((c) => `t.${c}`).join(', ');
+
 /** The head and its last `limit` stored entries (from firstSeq at most), read in one statement (one snapshot). */
 export async function readTail(
   parts: PostgresParts,
@@ -85,7 +88,7 @@ export async function readTail(
   const { rows } = await client.query({
     name: `${parts.schema}.tail`,
     text:
-      `SELECT ${HEAD_COLUMNS.split(', ').map((c) => `t.${c}`).join(', ')}, e.seq, e.body FROM ${parts.S}.threads t ` +
+      `SELECT ${TAIL_HEAD_COLUMNS}, e.seq, e.body FROM ${parts.S}.threads t ` +
       `LEFT JOIN LATERAL (SELECT x.seq, x.body FROM ${parts.S}.entries x ` +
       `WHERE x.thread_pk = t.pk AND x.seq >= greatest(t.rev - $3, t.first_seq) ORDER BY x.seq) e ON true ` +
       `WHERE t.namespace = $1 AND t.id_key = $2 ORDER BY e.seq`,

@@ -35,6 +35,11 @@ export interface KnownThread {
   createdAt: string;
 }
 
+/** Characters one entry of the known-thread map holds (its key and values). */
+function knownChars(head: string, thread: KnownThread): number {
+  return head.length + thread.meta.length + thread.createdAt.length + (thread.life?.length ?? 0);
+}
+
 interface Lane {
   queue: Pending[];
   inFlight: number;
@@ -87,9 +92,9 @@ export class AppendBatcher {
    * or 32 Mi characters of keys and metadata, whichever comes first).
    */
   markKnown(head: string, thread: KnownThread): void {
-    const chars = head.length + thread.meta.length + thread.createdAt.length + (thread.life?.length ?? 0);
+    const chars = knownChars(head, thread);
     const before = this.#known.get(head);
-    if (before) this.#knownChars -= head.length + before.meta.length + before.createdAt.length + (before.life?.length ?? 0);
+    if (before) this.#knownChars -= knownChars(head, before);
     else if (this.#known.size >= 100_000 || this.#knownChars + chars > 32 * 1024 * 1024) {
       this.#known.clear();
       this.#knownChars = 0;

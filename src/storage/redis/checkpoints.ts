@@ -65,17 +65,17 @@ export async function putCheckpoint(parts: RedisStorageParts, put: PreparedCheck
   // A failure here has an unknown outcome (the write may have landed): the registration stays,
   // which only over-protects (README.md).
   const reply = parsePutCheckpointReply(
-      await connection.run(
-        putCheckpointCall({
-          checkpoints: keys.checkpoints(namespace),
-          index: keys.checkpointIndex(namespace),
-          member,
-          expectedRev: put.expectedRev,
-          body: stored,
-          now,
-          publish: publishCommand(parts),
-          channel: keys.checkpointChannel(namespace),
-          messagePrefix: messagePrefix({ type: 'checkpoint-saved', namespace, agentType, agentId }),
+    await connection.run(
+      putCheckpointCall({
+        checkpoints: keys.checkpoints(namespace),
+        index: keys.checkpointIndex(namespace),
+        member,
+        expectedRev: put.expectedRev,
+        body: stored,
+        now,
+        publish: publishCommand(parts),
+        channel: keys.checkpointChannel(namespace),
+        messagePrefix: messagePrefix({ type: 'checkpoint-saved', namespace, agentType, agentId }),
         registration: registration && registrationValue(registration.token, registration.threadId),
       }),
     ),

@@ -35,7 +35,7 @@ export interface RedisKeys {
   sweepLease(): string;
   /** Set once every checkpoint written before the reverse index has its pointer registered. */
   pointersRegistered(): string;
-  /** SCAN pattern of every namespace's checkpoints hash (glob characters of the prefix escaped). */
+  /** SCAN pattern of every namespace's checkpoints hash (glob characters of the prefix escaped); {@link namespaceOf} reads their namespace. */
   checkpointsPattern(): string;
   /** SCAN pattern of every namespace's thread index, checkpoint hash and API key index. */
   namespaceKeyPatterns(): string[];
@@ -96,12 +96,6 @@ export function redisKeys(prefix: string): RedisKeys {
 /** Retention index member of a thread: `b64(ns):b64(threadId)` (base64url has no `:`). */
 export function retentionMember(namespace: string, threadId: string): string {
   return `${b64(namespace)}:${b64(threadId)}`;
-}
-
-/** The namespace of a checkpoints hash key (`<prefix>:{n:<b64(ns)>}:cp`), or null for another key. */
-export function namespaceOfCheckpoints(key: string): string | null {
-  const match = /\{n:([A-Za-z0-9_-]*)\}:cp$/.exec(key);
-  return match ? Buffer.from(match[1]!, 'base64url').toString('utf8') : null;
 }
 
 /** Inverse of {@link retentionMember}; null for a member it did not make. */

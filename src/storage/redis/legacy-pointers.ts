@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { namespaceOfCheckpoints } from './keys.js';
 import type { RedisStorageParts } from './parts.js';
 import { adoptRegistrationCall, parseAdoptRegistrationReply } from './scripts/adopt-registration.js';
 import { registrationValue } from './scripts/put-checkpoint.js';
@@ -23,7 +22,7 @@ export async function registerLegacyPointers(parts: RedisStorageParts): Promise<
   if ((await connection.send(marker, ['GET', marker], true)) != null) return 0;
   let registered = 0;
   for (const hash of await connection.scanKeys(keys.checkpointsPattern())) {
-    const namespace = namespaceOfCheckpoints(hash);
+    const namespace = keys.namespaceOf(hash);
     if (namespace === null) continue;
     let cursor = '0';
     do {

@@ -69,7 +69,7 @@ export function headFields(values: unknown[], at: number): HeadFields {
  *   those of this life (src/domain/retention.ts lowestPointer; ties: the lowest member, i.e.
  *   the first by (agentType, agentId)). Returns member, rev; false, false when none.
  * - `bytesLess(a, b)`: byte-wise a < b (Lua's `<` on strings uses the server's collation locale).
- * - `trimTo(h, log, target, now)`: XTRIM MINID below seq `target` (stream id 0-(target+1),
+ * - `trimTo(h, head, log, target)`: XTRIM MINID below seq `target` (stream id 0-(target+1),
  *   exact, so nothing below stays readable), sets fs and h[6].
  */
 export const LUA_HELPERS = `local function bytesLess(a, b)

@@ -152,7 +152,7 @@ export class CryoSaver extends BaseCheckpointSaver {
         const seq = fresh ? 1 : view.rev;
         const parentBlobs = parentId ? await this.blobsOf(run, parentId, view) : {};
         const { entry, blobs } = await checkpointEntry(this.serde, { checkpoint, parentId, parentBlobs, newVersions, seq, stored });
-        const pinned = await this.pinFor(run, view, seq, blobs);
+        const pinned = await this.pinFor(run, view, seq, blobs, parentId ? { id: parentId, blobs: parentBlobs } : undefined);
         const pin = pinWrite(run.key, checkpoint.id, pinned, view);
         const result = await this.client.request(SaverPutDocument, {
           checkpoint: {
@@ -282,9 +282,19 @@ export class CryoSaver extends BaseCheckpointSaver {
     return found ? this.builder.writesOf(run, found.window, found.more, found.late) : [];
   }
 
-  /** The pin's rev for a put at `seq` with `blobs` (see pin.ts), reading the latest's blobs when not known locally. */
-  private async pinFor(run: Run, view: RunView, seq: number, blobs: Record<string, BlobRef>): Promise<number> {
-    const latest = view.latest && { seq: view.latest.seq, blobs: await this.blobsOf(run, view.latest.id, view) };
+  /**
+   * The pin's rev for a put at `seq` with `blobs` (see pin.ts). The latest's blobs: the parent's
+   * when the latest is the parent (already read for the put), else from the local view or read.
+   */
+  private async pinFor(
+    run: Run,
+    view: RunView,
+    seq: number,
+    blobs: Record<string, BlobRef>,
+    parent?: { id: string; blobs: Record<string, BlobRef> },
+  ): Promise<number> {
+    const latestBlobs = async (id: string) => (parent?.id === id ? parent.blobs : this.blobsOf(run, id, view));
+    const latest = view.latest && { seq: view.latest.seq, blobs: await latestBlobs(view.latest.id) };
     return pinRev({ seq, blobs }, latest);
   }
 

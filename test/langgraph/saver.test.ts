@@ -97,6 +97,27 @@ describe('CryoSaver: a LangGraph run is a Cryo thread', () => {
     await close();
   });
 
+  it('reads the parent once for a put whose parent, the latest, is beyond the head\'s tail', async () => {
+    const { saver, close } = countingSaver();
+    const [config] = await runSteps(saver, 'busy', 1);
+    // enough writes after the latest checkpoint that a fresh saver's head read does not hold its entry
+    for (let task = 0; task < 40; task += 1) await saver.putWrites(config as NonNullable<typeof config>, [['count', task]], `busy-${task}`);
+    const checkpoint: Checkpoint = {
+      v: 4,
+      id: uuid6(-1),
+      ts: new Date().toISOString(),
+      channel_values: { first: 'kept from step 0', count: 9 },
+      channel_versions: { first: 1, count: 9 },
+      versions_seen: {},
+    };
+    const other = countingSaver({ prefix: (saver as unknown as { prefix: string }).prefix });
+    // head, the parent's entry (its blobs, for the put and for the pin), the put
+    await other.saver.put(config as NonNullable<typeof config>, checkpoint, { source: 'loop', step: 1, parents: {} }, { count: 9 });
+    expect(other.counts.requests).toBe(3);
+    await other.close();
+    await close();
+  });
+
   it('finds writes stored for an older checkpoint (a resumed fork) by id and in list', async () => {
     const { saver, close } = countingSaver();
     const configs = await runSteps(saver, 'fork', 4);

@@ -94,14 +94,14 @@ export class FastLane {
       if (!mediaType) return false;
       const caller = access.knownCaller(req.headers.authorization ?? null, addressOf(req));
       if (!caller) return false;
-      const initial: FastLaneContext = { req, res, params, caller };
-      const enveloped = yoga.getEnveloped(initial);
       lane.#served++;
       const refusal = access.admit(caller);
       if (refusal) {
         sendRefusal(res, refusal);
         return true;
       }
+      const initial: FastLaneContext = { req, res, params, caller };
+      const enveloped = yoga.getEnveloped(initial);
       let result: ExecutionResult | Promise<ExecutionResult>;
       try {
         const contextValue = enveloped.contextFactory();
@@ -167,9 +167,11 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 
 /** What Yoga answers when execution throws (rare: resolvers' errors are in the result): the masked error. */
 function errorResult(yoga: CryoYoga, error: unknown): ExecutionResult {
-  // Yoga's own masking settings (maskedErrors option): a field Yoga does not type as public.
-  const masking = (yoga as unknown as { maskedErrorsOpts: MaskingOptions | null }).maskedErrorsOpts;
-  const masked = masking ? masking.maskError(error, masking.errorMessage, masking.isDev) : error;
+  // Yoga's own masking (the maskedErrors option, logging what it masks): a field Yoga does not
+  // type as public. Should a Yoga upgrade rename it, the error is hidden, never shown raw.
+  const masking = (yoga as unknown as { maskedErrorsOpts?: MaskingOptions | null }).maskedErrorsOpts;
+  if (!masking) return { errors: [createGraphQLError('Unexpected error.')] };
+  const masked = masking.maskError(error, masking.errorMessage, masking.isDev);
   if (masked instanceof GraphQLError) return { errors: [masked] };
   const message = masked instanceof Error ? masked.message : String(masked);
   return { errors: [createGraphQLError(message, { originalError: masked instanceof Error ? masked : undefined })] };

@@ -122,6 +122,18 @@ export function lowestPointer(holders: Iterable<PointerHolder>): PointerHolder |
   return lowest;
 }
 
+/**
+ * {@link lowestPointer} among the holders that bound the thread life `life`: those naming it and
+ * those stored before lives (no `life`, they bound every life). Copies nothing.
+ */
+export function lowestPointerAtLife(holders: Iterable<PointerHolder & { life: string | undefined }>, life: string): PointerHolder | null {
+  return lowestPointer(holdersAtLife(holders, life));
+}
+
+function* holdersAtLife<T extends { life: string | undefined }>(holders: Iterable<T>, life: string): Generator<T> {
+  for (const h of holders) if (h.life === undefined || h.life === life) yield h;
+}
+
 /** What a checked trim does: drop entries, or nothing (already trimmed that far). */
 export type TrimDecision = 'trim' | 'noop';
 

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { OpenStorageOptions } from './open.js';
 import type { Storage } from './types.js';
+import { redactStorageUrl } from './url-scheme.js';
 
 /**
  * Loading a storage adapter from outside Cryo (`CRYO_STORAGE_MODULE` / `--storage-module`,
@@ -132,7 +133,7 @@ export async function openWithStorageModule(specifier: string, url: string, opti
   try {
     storage = await createStorage(url, options);
   } catch (error) {
-    throw new StorageModuleError('open-failed', specifier, `createStorage(${redactUrl(url)}) failed: ${(error as Error)?.message ?? String(error)}`, {
+    throw new StorageModuleError('open-failed', specifier, `createStorage(${redactStorageUrl(url)}) failed: ${(error as Error)?.message ?? String(error)}`, {
       cause: error,
     });
   }
@@ -153,8 +154,4 @@ function missingMembers(value: unknown): string[] {
   if (typeof changes !== 'object' || changes === null) missing.push('changes');
   else missing.push(...FEED_METHODS.filter((name) => typeof changes[name] !== 'function').map((name) => `changes.${name}`));
   return missing;
-}
-
-function redactUrl(url: string): string {
-  return JSON.stringify(url.replace(/\/\/[^/@]*@/, '//***@'));
 }

@@ -15,3 +15,8 @@ export function isModuleStorageUrl(url: string): boolean {
   const scheme = storageUrlScheme(url);
   return scheme !== null && !BUILT_IN_SCHEMES.includes(scheme);
 }
+
+/** A storage URL quoted for a message, with any `user:password@` credentials replaced by `***`. */
+export function redactStorageUrl(url: string): string {
+  return JSON.stringify(url.replace(/\/\/[^/@]*@/, '//***@'));
+}

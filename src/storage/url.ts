@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ValidationError } from '../domain/errors.js';
+import { redactStorageUrl as redact, storageUrlScheme } from './url-scheme.js';
 
 /** Where a storage URL points. `path` of a file store is as given (relative paths resolve against the cwd). */
 export type StorageLocation =
@@ -39,7 +40,7 @@ const USAGE =
 export function parseStorageUrl(url: string): StorageLocation {
   if (typeof url !== 'string' || url.trim() === '') throw invalid('must not be empty');
   const value = url.trim();
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
+  const scheme = storageUrlScheme(value);
   switch (scheme) {
     case 'memory':
       if (!/^memory:(\/\/)?$/i.test(value)) throw invalid(`memory: takes no path (got ${redact(value)})`);
@@ -136,10 +137,6 @@ function clusterNodes(value: string, scheme: string): string[] {
     checkRedisUrl(node, value);
     return node;
   });
-}
-
-function redact(value: string): string {
-  return JSON.stringify(value.replace(/\/\/[^/@]*@/, '//***@'));
 }
 
 function invalid(message: string): ValidationError {

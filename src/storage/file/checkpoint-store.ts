@@ -77,10 +77,7 @@ export class CheckpointStore {
       if (!CHECKPOINT_NAME.test(name)) continue;
       const key = await readKey(path).catch((error: unknown) => error);
       if (key instanceof StorageCorrupted || !isKey(key) || checkpointName(key.ns, key.agentType, key.agentId) !== name) {
-        const problem: Problem = { file: path, offset: 0, reason: key instanceof Error ? key.message : 'file name does not match its key' };
-        if (strict) throw new StorageCorrupted(`checkpoint file is damaged: ${problem.reason}`, `${path} at offset 0`);
-        this.#corrupted.set(name, problem);
-        report.corrupted.push(problem);
+        this.#damaged(name, path, key instanceof Error ? key.message : 'file name does not match its key', report, strict);
         continue;
       }
       let thread = key.thread;
@@ -89,10 +86,7 @@ export class CheckpointStore {
           (error: unknown) => error,
         );
         if (!body || body instanceof Error) {
-          const problem: Problem = { file: path, offset: 0, reason: body instanceof Error ? body.message : 'vanished' };
-          if (strict) throw new StorageCorrupted(`checkpoint file is damaged: ${problem.reason}`, `${path} at offset 0`);
-          this.#corrupted.set(name, problem);
-          report.corrupted.push(problem);
+          this.#damaged(name, path, body instanceof Error ? body.message : 'vanished', report, strict);
           continue;
         }
         thread = (body as Checkpoint).thread;
@@ -102,6 +96,14 @@ export class CheckpointStore {
       this.#index.set(mapKey(key.ns, key.agentType, key.agentId), { rev: key.rev, createdAt: key.createdAt, pointer });
       this.#sorted.add(key.ns, composite(key.agentType, key.agentId));
     }
+  }
+
+  /** Records a checkpoint file open cannot index (strict: throws StorageCorrupted instead). */
+  #damaged(name: string, path: string, reason: string, report: RecoveryReport, strict: boolean): void {
+    const problem: Problem = { file: path, offset: 0, reason };
+    if (strict) throw new StorageCorrupted(`checkpoint file is damaged: ${reason}`, `${path} at offset 0`);
+    this.#corrupted.set(name, problem);
+    report.corrupted.push(problem);
   }
 
   #pointerOf(namespace: string, agentType: string, agentId: string, thread: Checkpoint['thread'] | undefined): IndexedPointer | null {

@@ -1,4 +1,4 @@
-import { lowestPointer, type PointerHolder } from '../../domain/retention.js';
+import { lowestPointerAtLife, type PointerHolder } from '../../domain/retention.js';
 
 /** A checkpoint's pointer at a thread, as the reverse index holds it. */
 export interface IndexedPointer extends PointerHolder {
@@ -40,7 +40,7 @@ export class PointerIndex {
   lowest(namespace: string, threadId: string, life: string): PointerHolder | null {
     const set = this.#threads.get(threadKey(namespace, threadId));
     if (!set) return null;
-    return lowestPointer([...set].filter((p) => p.life === undefined || p.life === life));
+    return lowestPointerAtLife(set, life);
   }
 }
 

@@ -163,7 +163,9 @@ export class ThreadStore {
       const created = journal.writtenSize === 0;
       // maxEntries applies inside the append: its last record carries the new firstSeq.
       const rev = journal.writtenRev + append.entries.length;
-      const lowest = this.pointers.lowest(append.namespace, append.threadId, journal.life)?.rev ?? null;
+      // The pointer lookup only runs for a thread with a maxEntries policy (maxEntriesTarget is null without one).
+      const lowest =
+        journal.retention?.maxEntries != null ? (this.pointers.lowest(append.namespace, append.threadId, journal.life)?.rev ?? null) : null;
       const target = maxEntriesTarget({ rev, firstSeq: journal.reservedFirst }, journal.retention, lowest);
       const first = target ?? journal.reservedFirst;
       const { firstSeq, durable } = journal.append(append.entries, at, first);

@@ -3,7 +3,7 @@ import { checkPutCheckpoint, nextCheckpoint, preparePutCheckpoint } from '../../
 import { RevisionConflict, StorageUnavailable } from '../../domain/errors.js';
 import {
   checkTrim,
-  lowestPointer,
+  lowestPointerAtLife,
   maxEntriesTarget,
   policyTarget,
   prepareSetRetention,
@@ -154,11 +154,6 @@ function copyHead(head: ThreadHead): ThreadHead {
     createdAt: head.createdAt,
     updatedAt: head.updatedAt,
   };
-}
-
-/** The pointers that hold entries of the thread life `life` (those without a life hold any), without copying the index. */
-function* pointersOfLife(holders: Iterable<PointerRecord>, life: string): Generator<PointerRecord> {
-  for (const p of holders) if (p.life === undefined || p.life === life) yield p;
 }
 
 /** The map key of a checkpoint: validated ids never hold U+0000 (validateId refuses control characters), so it separates them unambiguously. */
@@ -493,7 +488,7 @@ class MemoryStorage implements Storage {
   #lowestPointer(data: NamespaceData, record: ThreadRecord): PointerHolder | null {
     const holders = data.pointers.get(record.head.id);
     if (!holders) return null;
-    return lowestPointer(pointersOfLife(holders.values(), record.head.life));
+    return lowestPointerAtLife(holders.values(), record.head.life);
   }
 
   #indexPointer(data: NamespaceData, key: string, checkpoint: Checkpoint): void {

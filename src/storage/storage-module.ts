@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { OpenStorageOptions } from './open.js';
 import type { Storage } from './types.js';
 import { redactStorageUrl } from './url-scheme.js';
@@ -94,7 +94,8 @@ export async function loadStorageModule(specifier: string, cwd: string = process
   if (specifier.trim() === '') throw new StorageModuleError('not-found', specifier, 'the module setting is empty');
   let url = specifier;
   if (isPath(specifier)) {
-    const file = specifier.startsWith('file:') ? new URL(specifier).pathname : resolve(cwd, specifier);
+    const file = specifier.startsWith('file:') ? filePathOf(specifier) : resolve(cwd, specifier);
+    if (file === null) throw new StorageModuleError('not-found', specifier, 'not a file URL of this machine');
     const found = await stat(file).then((s) => s.isFile(), () => false);
     if (!found) throw new StorageModuleError('not-found', specifier, `no file at ${file}`);
     url = pathToFileURL(file).href;
@@ -139,7 +140,11 @@ export async function openWithStorageModule(specifier: string, url: string, opti
   }
   const missing = missingMembers(storage);
   if (missing.length > 0) {
-    await (storage as Partial<Storage> | null)?.close?.().catch(() => undefined);
+    // close() may be anything on something that is not a Storage: a throw or a non-promise must not
+    // replace the typed error below.
+    await Promise.resolve()
+      .then(() => (storage as Partial<Storage> | null)?.close?.())
+      .catch(() => undefined);
     throw new StorageModuleError('wrong-shape', specifier, `createStorage returned something that is not a Storage (missing: ${missing.join(', ')})`);
   }
   return storage as Storage;
@@ -154,4 +159,13 @@ function missingMembers(value: unknown): string[] {
   if (typeof changes !== 'object' || changes === null) missing.push('changes');
   else missing.push(...FEED_METHODS.filter((name) => typeof changes[name] !== 'function').map((name) => `changes.${name}`));
   return missing;
+}
+
+/** The path of a `file:` URL (percent-escapes decoded), or null when it is not one this machine can open. */
+function filePathOf(specifier: string): string | null {
+  try {
+    return fileURLToPath(specifier);
+  } catch {
+    return null;
+  }
 }

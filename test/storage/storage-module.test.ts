@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,6 +57,18 @@ describe('openStorage with a storage module (CRYO_STORAGE_MODULE)', () => {
     expect(error.message).toBe(
       `storage module ${JSON.stringify(fixture('no-such-module'))}: no file at ${join(ROOT, 'test/storage/fixtures/storage-modules/no-such-module.ts')}`,
     );
+  });
+
+  it('a file: URL is decoded: a module in a folder whose name has a space loads', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cryo module '));
+    try {
+      const file = join(dir, 'memory-module.ts');
+      await copyFile(join(ROOT, fixture('memory-module')), file);
+      const loaded = await loadStorageModule(pathToFileURL(file).href);
+      expect(typeof loaded.createStorage).toBe('function');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('not-found (exit code 2): no such package', async () => {
